@@ -1,0 +1,1 @@
+"""drlab — what users touch: labs, transports, fixtures, strategies and the command line."""

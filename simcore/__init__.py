@@ -1,0 +1,40 @@
+"""simcore — the deterministic simulation kernel under every asr-harness emulator.
+
+Virtual time (``Clock``, ``Scheduler``), seeded randomness with named streams (``LabRandom``),
+a Jepsen-style ``History``, faults as data (``FaultPlan`` of ``FaultRule``s), a simulated
+``Network`` of nodes and connections, and PKI (``simcore.pki``). ``Simulation`` wires them
+together. Nothing here knows about Hyper-V, VMM or ASR.
+"""
+
+from ._clock import DEFAULT_EPOCH, Clock, Scheduler, Timer
+from ._errors import (
+    ConnectionClosed,
+    ConnectionRefused,
+    ConnectionReset,
+    ConnectTimeout,
+    DeadlineExceeded,
+    FaultRuleError,
+    HistoryFormatError,
+    NetworkConfigError,
+    NetworkError,
+    SchedulingError,
+    SimcoreError,
+    UnknownNode,
+)
+from ._faults import Action, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Partition, Refuse, Reset
+from ._history import Event, History, Phase
+from ._network import Connection, Endpoint, Network, Node
+from ._randomness import LabRandom
+from ._simulation import Simulation
+from ._wallclock import follow_virtual_time
+
+__all__ = [
+    "DEFAULT_EPOCH", "Clock", "Scheduler", "Timer",
+    "LabRandom",
+    "Event", "History", "Phase",
+    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Match", "FaultRule", "FaultPlan",
+    "Node", "Endpoint", "Connection", "Network",
+    "Simulation", "follow_virtual_time",
+    "SimcoreError", "SchedulingError", "DeadlineExceeded", "UnknownNode", "NetworkConfigError", "FaultRuleError",
+    "HistoryFormatError", "NetworkError", "ConnectionRefused", "ConnectTimeout", "ConnectionReset", "ConnectionClosed",
+]
