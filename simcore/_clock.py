@@ -114,10 +114,15 @@ class Scheduler:
 
     def call_at(self, when: float | datetime, callback: Callable[..., Any], *args: Any, label: str = "") -> Timer:
         """Run ``callback(*args)`` at virtual instant ``when`` (seconds or aware datetime)."""
-        t = self.clock.to_seconds(when) if isinstance(when, datetime) else float(when)
-        if not t >= self.clock.now:  # also refuses NaN
+        t = self.clock.to_seconds(when) if type(when) is datetime else float(when)
+        if not t >= self.clock._now:  # also refuses NaN
             raise SchedulingError(f"cannot schedule at {t!r}: the clock is already at {self.clock.now!r}")
-        return self._push(Timer(t, callback, args, None, label))
+        timer = Timer(t, callback, args, None, label)
+        timer._owner = self
+        self._foreground += 1
+        self._sequence += 1
+        heapq.heappush(self._queue, (t, self._sequence, timer))
+        return timer
 
     def call_later(self, delay: float, callback: Callable[..., Any], *args: Any, label: str = "") -> Timer:
         """Run ``callback(*args)`` after ``delay`` virtual seconds (0 runs after what is due now)."""
@@ -239,12 +244,13 @@ class Scheduler:
         """
         ran = 0
         queue = self._queue
-        while self._foreground > 0:
-            self._drop_cancelled_head()
-            if not queue:
-                break
+        run_one = self._run_one
+        while self._foreground > 0 and queue:
+            if queue[0][2].cancelled:
+                heapq.heappop(queue)
+                continue
             if ran >= max_events:
                 raise DeadlineExceeded(f"still busy after {ran} events: something reschedules itself for ever")
-            self._run_one()
+            run_one()
             ran += 1
         return ran
