@@ -1,0 +1,6 @@
+"""The wire's handlers, one module per resource family; importing them fills ``HANDLERS``."""
+
+from ..routing.registry import HANDLERS
+from . import events, jobs, policies, readonly, vaults
+
+__all__ = ["HANDLERS", "events", "jobs", "policies", "readonly", "vaults"]

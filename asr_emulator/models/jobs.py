@@ -1,0 +1,126 @@
+"""ASR jobs and their tasks: the states, descriptions, allowed actions and errors the service writes.
+
+A job is a list of tasks run one after another on the lab clock (``engine.JobEngine``). States are
+the real enum (asr-api.md §9): NotStarted, InProgress, Succeeded, Failed, Cancelled, Suspended,
+Other. Errors have the real ``JobErrorDetails`` shape: ``serviceErrorDetails`` and, when the
+Provider reported one, ``providerErrorDetails`` with an integer ``errorCode``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..policy import ALLOWED_ACTIONS
+
+__all__ = [
+    "JOB_STATES", "RUNNING_STATES", "ProviderError", "JobFailure", "JobError", "Task", "Job",
+]
+
+JOB_STATES = ("NotStarted", "InProgress", "Succeeded", "Failed", "Cancelled", "Suspended", "Other")
+#: States in which an operation's poll still answers 202.
+RUNNING_STATES = frozenset({"NotStarted", "InProgress"})
+
+
+@dataclass(frozen=True)
+class ProviderError:
+    """``providerErrorDetails``: what the ASR Provider on a VMM server reported (integer code)."""
+
+    error_code: int
+    error_message: str
+    error_id: str = ""
+    possible_causes: str = ""
+    recommended_action: str = ""
+
+
+class JobFailure(Exception):
+    """Raised by a task's action: the task and its job fail with this service error."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        possible_causes: str = "",
+        recommended_action: str = "",
+        provider_error: ProviderError | None = None,
+    ) -> None:
+        super().__init__(f"({code}) {message}")
+        self.code = code
+        self.message = message
+        self.possible_causes = possible_causes
+        self.recommended_action = recommended_action
+        self.provider_error = provider_error
+
+
+@dataclass(frozen=True)
+class JobError:
+    """One ``JobErrorDetails`` entry, kept on the job and on the task that failed."""
+
+    failure: JobFailure
+    activity_id: str
+    creation_time: float
+    task_id: str
+    error_level: str = "Error"
+
+
+@dataclass(eq=False)
+class Task:
+    """One step of a job. ``action`` runs when the task's time is up and may raise ``JobFailure``;
+    its return value becomes the job's ``output``. ``suspend`` makes the task wait for ``resume``
+    in state Suspended with that ``stateDescription`` instead of taking time."""
+
+    task_id: str
+    name: str
+    friendly_name: str
+    seconds: float
+    action: Callable[[], Any] | None = None
+    suspend: str | None = None
+    custom_details: dict[str, Any] = field(default_factory=lambda: {"instanceType": "ManualActionTaskDetails"})
+    state: str = "NotStarted"
+    state_description: str = "NotStarted"
+    start_time: float | None = None
+    end_time: float | None = None
+    errors: list[JobError] = field(default_factory=list)
+
+    @property
+    def allowed_actions(self) -> tuple[str, ...]:
+        return ("Resume",) if self.state == "Suspended" else ()
+
+
+@dataclass(eq=False)
+class Job:
+    """A ``replicationJobs/{name}`` resource; mutated only by ``JobEngine``."""
+
+    name: str
+    scenario_name: str
+    friendly_name: str
+    target_instance_type: str
+    target_object_id: str
+    target_object_name: str
+    activity_id: str
+    tasks: list[Task]
+    custom_details: dict[str, Any] = field(default_factory=lambda: {"instanceType": "AsrJobDetails", "affectedObjectDetails": {}})
+    fabric_id: str | None = None
+    state: str = "NotStarted"
+    state_description: str = "NotStarted"
+    start_time: float | None = None
+    end_time: float | None = None
+    errors: list[JobError] = field(default_factory=list)
+    output: Any = None
+    sequence: int = 0  # creation order within the vault: the list order's tie-breaker
+
+    @property
+    def allowed_actions(self) -> tuple[str, ...]:
+        return ALLOWED_ACTIONS.get(self.state, ())
+
+    @property
+    def running(self) -> bool:
+        return self.state in RUNNING_STATES
+
+    @property
+    def current_task(self) -> Task | None:
+        for task in self.tasks:
+            if task.state not in ("Succeeded", "Skipped"):
+                return task
+        return None

@@ -1,0 +1,148 @@
+"""Policies: what the ASR emulator does where the real service's behaviour is undocumented.
+
+Every constant here is **policy, not fact**: the reference (``shared/reference/asr-api.md``) does
+not say what the real service does, so the emulator picks a behaviour, names it here, and the
+suites test it. Facts (codes, states, names quoted from the reference) live next to the code that
+uses them, with the section they come from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "ASR_API_VERSIONS", "VAULT_API_VERSIONS", "DEFAULT_RETRY_AFTER", "PAGE_SIZE", "DEFAULT_BASE_URL",
+    "TaskTiming", "JobTimings", "JOB_SCENARIOS", "Scenario",
+    "ALLOWED_ACTIONS", "RESTARTABLE_STATES", "CANCELLED_OPERATION_ERROR",
+    "POLICY_EXISTS_ERROR", "POLICY_NOT_FOUND_ERROR", "VAULT_NOT_EMPTY_CODE",
+    "EXPORT_BLOB_BASE", "JOB_EVENT_SEVERITY",
+]
+
+#: Policy: the api-versions accepted on ``replication*`` paths. The SDK 2.0.0 sends 2025-08-01
+#: (asr-api.md §1); older versions change shapes we do not emulate, so they are refused with
+#: ``InvalidApiVersionParameter`` rather than answered in the wrong shape.
+ASR_API_VERSIONS: tuple[str, ...] = ("2025-08-01",)
+
+#: Policy: the api-versions accepted on vault paths (azure-mgmt-recoveryservices 4.3.0, §10).
+VAULT_API_VERSIONS: tuple[str, ...] = ("2026-11-01",)
+
+#: The real service answers ``Retry-After: 30`` (asr-api.md §3.4, [TF21963]); in-process the
+#: transport's ``sleep`` turns those 30 s into virtual time, so the faithful value costs nothing.
+DEFAULT_RETRY_AFTER = 30
+
+#: Policy: items per page of every list. The real page size is undocumented; a small page makes
+#: ``nextLink`` paging happen in ordinary tests. ``AsrService(page_size=...)`` overrides it.
+PAGE_SIZE = 10
+
+#: Where ids in ``Location``/``nextLink`` point when a request carries only a path.
+DEFAULT_BASE_URL = "https://management.azure.com"
+
+
+@dataclass(frozen=True)
+class TaskTiming:
+    """Policy: virtual seconds one task of a job takes (the real durations are undocumented;
+    the PowerShell transcript of a policy creation shows about one second, start to end)."""
+
+    name: str
+    friendly_name: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A job scenario as the service names it: ``scenarioName``, ``friendlyName``, the
+    ``targetInstanceType`` of its target, and the tasks it runs in order."""
+
+    name: str
+    friendly_name: str
+    target_instance_type: str
+    tasks: tuple[TaskTiming, ...]
+
+
+#: Job scenarios of this issue. ``AddProtectionProfile`` / "Create replication policy" with tasks
+#: ``AddProtectionProfilePreflightsCheckTask`` and ``AddProtectionProfileTask`` and target type
+#: ``ProtectionProfile`` are facts (Get-AzMigrateJob / Get-AzRecoveryServicesAsrJob transcripts in
+#: the public PowerShell docs). The update/delete/export names and friendly names follow the same
+#: pattern and are **policy**: no transcript of them was found.
+JOB_SCENARIOS: dict[str, Scenario] = {
+    "AddProtectionProfile": Scenario(
+        "AddProtectionProfile", "Create replication policy", "ProtectionProfile",
+        (TaskTiming("AddProtectionProfilePreflightsCheckTask", "Prerequisites check for creating the replication policy", 0.5),
+         TaskTiming("AddProtectionProfileTask", "Create replication policy", 0.5)),
+    ),
+    "UpdateProtectionProfile": Scenario(
+        "UpdateProtectionProfile", "Update replication policy", "ProtectionProfile",
+        (TaskTiming("UpdateProtectionProfilePreflightsCheckTask", "Prerequisites check for updating the replication policy", 0.5),
+         TaskTiming("UpdateProtectionProfileTask", "Update replication policy", 0.5)),
+    ),
+    "DeleteProtectionProfile": Scenario(
+        "DeleteProtectionProfile", "Delete replication policy", "ProtectionProfile",
+        (TaskTiming("DeleteProtectionProfilePreflightsCheckTask", "Prerequisites check for deleting the replication policy", 0.5),
+         TaskTiming("DeleteProtectionProfileTask", "Delete replication policy", 0.5)),
+    ),
+    "ExportJobs": Scenario(
+        "ExportJobs", "Export jobs", "Vault",
+        (TaskTiming("ExportJobsTask", "Export jobs", 1.0),),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class JobTimings:
+    """Policy: per-task durations, overridable per task name (``JobTimings({"AddProtectionProfileTask": 60})``)
+    so a test can hold a job in progress across polls."""
+
+    overrides: dict[str, float] = field(default_factory=dict)
+
+    def seconds(self, task: TaskTiming) -> float:
+        return self.overrides.get(task.name, task.seconds)
+
+
+#: ``allowedActions`` per job state. ``Suspended`` → ``["Cancel", "Resume"]`` is a fact
+#: ([EX:ReplicationJobs_Resume]); the others are policy: a running job may be cancelled, a failed
+#: or cancelled one restarted (the Restart-AzRecoveryServicesAsrJob cmdlet exists for them), a
+#: succeeded one allows nothing (fact: [EX:ReplicationJobs_Get] shows ``[]``).
+ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
+    "NotStarted": ("Cancel",),
+    "InProgress": ("Cancel",),
+    "Suspended": ("Cancel", "Resume"),
+    "Failed": ("Restart",),
+    "Cancelled": ("Restart",),
+    "Succeeded": (),
+}
+
+#: Policy: the job states ``restart`` accepts (see ``ALLOWED_ACTIONS``).
+RESTARTABLE_STATES = frozenset({"Failed", "Cancelled"})
+
+#: Policy: how an ``operationresults`` poll answers when its job was cancelled. A cancelled job
+#: carries no numeric service error in any source read, so the poll fails with this ARM error.
+CANCELLED_OPERATION_ERROR = ("OperationCancelled", "The operation was cancelled: job '{job}' was cancelled.")
+
+#: Policy: a PUT of a policy name that already exists fails its job's preflight task with the real
+#: "Replication policy creation failed." code ``150261`` ([TF7479]), the cause named in
+#: ``possibleCauses``. (ARM PUT would replace; ASR policy creation is a job, and the only recorded
+#: policy-creation error code is this one.)
+POLICY_EXISTS_ERROR = (
+    "150261", "Replication policy creation failed.",
+    "A replication policy named '{name}' already exists in the vault.",
+    "Use a different name, or update the existing policy.",
+)
+
+#: Policy: a policy deleted between the request and its job's task fails the job (update/delete).
+POLICY_NOT_FOUND_ERROR = (
+    "150262", "Replication policy operation failed.",
+    "The replication policy '{name}' no longer exists in the vault.",
+    "Refresh the list of policies and retry.",
+)
+
+#: Policy: deleting a vault that still holds replication resources is refused (400) with this
+#: code, as the portal refuses it; the exact wire code was not captured.
+VAULT_NOT_EMPTY_CODE = "ServiceResourceNotEmpty"
+
+#: Policy: where an export job says it wrote its file (``ExportJobDetails.blobUri``); nothing is
+#: written anywhere: the exported rows are kept on the job model.
+EXPORT_BLOB_BASE = "https://asrharness.blob.core.windows.net/jobexports"
+
+#: Policy: a job that ends ``Failed`` raises an event of type ``JobStatus`` (the event-specific
+#: details type the SDK defines) with this severity.
+JOB_EVENT_SEVERITY = "Warning"

@@ -1,0 +1,186 @@
+"""``AsrService``: the ASR emulator's ARM REST surface, sans-IO (``handle(request) -> response``).
+
+The order of checks is ARM's: authentication (401), route (404 / 405), api-version (400), then the
+operation: 501 ``NotImplemented`` naming the SDK method if it is not emulated, else its handler,
+whose typed errors become ARM error envelopes. Every call is recorded in ``sim.history``
+(``arm.<operationId>`` invoke, then ok or fail) and nothing a client sends reaches a 500:
+an unexpected exception is an emulator bug, answered 500 ``InternalServerError`` and recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from simcore import Simulation
+
+from .errors import ArmError, AuthenticationFailed, InvalidApiVersion, MissingApiVersion, NoRoute, NotImplementedOperation
+from .handlers import HANDLERS
+from .http import HttpRequest, HttpResponse
+from .models.backend import AsrBackend
+from .models.vault import Vault
+from .policy import ASR_API_VERSIONS, DEFAULT_BASE_URL, DEFAULT_RETRY_AFTER, PAGE_SIZE, VAULT_API_VERSIONS, JobTimings
+from .routing.router import Router
+from .routing.table import OPERATIONS
+from .wire.call import Call, json_response
+from .wire.lro import poll_operation
+
+__all__ = ["AsrService"]
+
+_ROUTER = Router(OPERATIONS, HANDLERS)
+_VAULT_PREFIX = ("subscriptions", None, "resourcegroups", None, "providers", "microsoft.recoveryservices", "vaults", None)
+_WWW_AUTHENTICATE = ('Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", '
+                     'error_description="The authentication failed because of missing \'Authorization\' header."')
+
+
+def _under_vault(segments: list[str]) -> bool:
+    return len(segments) >= 8 and all(want is None or segments[i].lower() == want for i, want in enumerate(_VAULT_PREFIX))
+
+
+class AsrService:
+    """The emulated ASR service and vault API over one ``simcore.Simulation``.
+
+    ``retry_after``: the integer ``Retry-After`` of every 202 (30 as the real service; ``serve``
+    uses 0). ``advance_on_poll``: when set, a poll of a running operation first lets virtual time
+    run until its job stops running, bounded by that many seconds, so socket clients never wait in
+    wall time. ``page_size``: items per list page before ``nextLink``. ``timings``: per-task
+    durations (policy.JobTimings). All state is reachable through ``backend``.
+    """
+
+    def __init__(
+        self,
+        sim: Simulation,
+        *,
+        retry_after: int = DEFAULT_RETRY_AFTER,
+        advance_on_poll: float | None = None,
+        page_size: int = PAGE_SIZE,
+        timings: JobTimings | None = None,
+        node: str = "asr",
+    ) -> None:
+        if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
+            raise ValueError(f"retry_after must be an int >= 0 (the SDK reads it as an int), got {retry_after!r}")
+        if advance_on_poll is not None and not advance_on_poll >= 0:
+            raise ValueError(f"advance_on_poll must be None or seconds >= 0, got {advance_on_poll!r}")
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+            raise ValueError(f"page_size must be an int >= 1, got {page_size!r}")
+        self.sim = sim
+        self.retry_after = retry_after
+        self.advance_on_poll = advance_on_poll
+        self.page_size = page_size
+        self.node = node
+        self.backend = AsrBackend(sim, timings=timings, node=node)
+        self.router = _ROUTER
+        self.lock = threading.RLock()
+        self._request_ids = sim.random.stream(f"{node}.requests")
+
+    # -- seeding and control ------------------------------------------------------------------
+
+    def create_vault(self, subscription_id: str, resource_group: str, name: str, *, location: str = "westeurope",
+                     sku: str = "Standard", tags: dict[str, str] | None = None) -> Vault:
+        """Seed a vault directly (what ``vaults.begin_create_or_update`` does, without a request)."""
+        with self.lock:
+            vault, _ = self.backend.put_vault(subscription_id, resource_group, name, location=location,
+                                              sku={"name": sku}, tags=dict(tags or {}))
+            return vault
+
+    def reset(self) -> None:
+        """Forget every vault and everything in them."""
+        with self.lock:
+            self.backend.reset()
+
+    def request_id(self) -> str:
+        """An ``x-ms-request-id``, from its own lab stream (reads never shift the ids of jobs)."""
+        bits = self._request_ids.getrandbits(128)
+        h = f"{bits:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    # -- the wire -----------------------------------------------------------------------------
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        with self.lock:
+            return self._handle(request)
+
+    def _handle(self, request: HttpRequest) -> HttpResponse:
+        split = urlsplit(request.url)
+        base_url = f"{split.scheme}://{split.netloc}" if split.netloc else DEFAULT_BASE_URL
+        segments = [unquote(segment) for segment in split.path.split("/") if segment]
+        path = "/" + "/".join(segments)
+        method = request.method.upper()
+        query: dict[str, str] = {}
+        for key, value in parse_qsl(split.query, keep_blank_values=True):
+            query.setdefault(key.lower(), value)
+        spec = handler = params = None
+        routing_error: ArmError | None = None
+        try:
+            match = self.router.match(method, segments)
+            spec, handler, params = match.route.spec, match.route.handler, match.params
+            operation = spec.operation_id
+        except NoRoute as error:
+            is_poll = method == "GET" and len(segments) > 10 and segments[-2].lower() == "operationresults"
+            operation = "OperationResults_Get" if is_poll and _under_vault(segments) else "Unrouted"
+            routing_error = None if operation == "OperationResults_Get" else error
+        except ArmError as error:
+            operation, routing_error = "Unrouted", error
+        history = self.sim.history
+        history.record(self.node, f"arm.{operation}", "invoke", {"method": method, "path": path})
+        try:
+            self._authenticate(request)
+            if routing_error is not None:
+                raise routing_error
+            self._check_api_version(query.get("api-version"), spec)
+            if spec is None:
+                vault = self.backend.vaults.get(segments[1], segments[3], segments[7])
+                url = request.url if split.netloc else base_url + request.url
+                response = poll_operation(self, vault, segments[-1], url)
+            elif handler is None:
+                raise NotImplementedOperation(
+                    f"The operation {spec.sdk_name} ({spec.operation_id}, {method} {spec.path}) "
+                    "is not implemented by asr-harness.")
+            else:
+                response = handler(Call(self, request, spec, params, query, base_url, path, segments))
+        except ArmError as error:
+            response = self._error(error)
+        except Exception as error:  # noqa: BLE001 - an emulator bug is answered, recorded, never raised into the SDK
+            history.record(self.node, f"arm.{operation}", "info", {"bug": f"{type(error).__name__}: {error}"})
+            response = json_response(500, {"error": {
+                "code": "InternalServerError",
+                "message": f"asr-harness failed on {method} {path}: {type(error).__name__}: {error}"}})
+        outcome: dict[str, Any] = {"status": response.status}
+        if response.status >= 400:
+            outcome["code"] = _error_code(response)
+        history.record(self.node, f"arm.{operation}", "ok" if response.status < 400 else "fail", outcome)
+        return response
+
+    @staticmethod
+    def _check_api_version(api_version: str | None, spec: Any) -> None:
+        versions = ASR_API_VERSIONS if spec is None or spec.sdk == "asr" else VAULT_API_VERSIONS
+        if not api_version:
+            raise MissingApiVersion("The api-version query parameter (?api-version=) is required for all requests.")
+        if api_version not in versions:
+            raise InvalidApiVersion(
+                f"The api-version '{api_version}' is invalid. The supported versions are '{', '.join(versions)}'.")
+
+    @staticmethod
+    def _authenticate(request: HttpRequest) -> None:
+        header = request.header("Authorization")
+        if header is None:
+            raise AuthenticationFailed("Authentication failed. The 'Authorization' header is missing.")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("Authentication failed. The 'Authorization' header is not a bearer token.",
+                                       code="InvalidAuthenticationToken")
+
+    def _error(self, error: ArmError) -> HttpResponse:
+        headers = {"x-ms-request-id": self.request_id()}
+        if error.status == 401:
+            headers["WWW-Authenticate"] = _WWW_AUTHENTICATE
+        return json_response(error.status, error.to_json(), headers)
+
+
+def _error_code(response: HttpResponse) -> str:
+    try:
+        return json.loads(response.body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return ""

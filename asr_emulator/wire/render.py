@@ -1,0 +1,137 @@
+"""Model → ARM JSON: ids, names and types as the service writes them (asr-api.md §2).
+
+ASR resources' ids start ``/Subscriptions/`` (capital S, as in every upstream example and the
+real ``X-Ms-Request-Id`` header [TF21963]); the vault itself is an ordinary ARM resource with
+``/subscriptions/``. Times are UTC with seven fractional digits, as .NET writes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simcore import Clock
+
+from ..models.events import Event
+from ..models.jobs import Job, JobError, Task
+from ..models.policies import Policy
+from ..models.resources import ArmResource, ResourceKind
+from ..models.vault import Vault
+
+__all__ = [
+    "VAULT_TYPE", "JOB_TYPE", "POLICY_TYPE", "EVENT_TYPE", "vault_id", "asr_prefix", "fmt_time",
+    "vault_json", "policy_json", "job_json", "event_json", "resource_json",
+]
+
+VAULT_TYPE = "Microsoft.RecoveryServices/vaults"
+JOB_TYPE = "Microsoft.RecoveryServices/vaults/replicationJobs"
+POLICY_TYPE = "Microsoft.RecoveryServices/vaults/replicationPolicies"
+EVENT_TYPE = "Microsoft.RecoveryServices/vaults/replicationEvents"
+
+
+def vault_id(vault: Vault) -> str:
+    return (f"/subscriptions/{vault.subscription_id}/resourceGroups/{vault.resource_group}"
+            f"/providers/Microsoft.RecoveryServices/vaults/{vault.name}")
+
+
+def asr_prefix(vault: Vault) -> str:
+    return (f"/Subscriptions/{vault.subscription_id}/resourceGroups/{vault.resource_group}"
+            f"/providers/Microsoft.RecoveryServices/vaults/{vault.name}")
+
+
+def fmt_time(clock: Clock, t: float | None) -> str | None:
+    if t is None:
+        return None
+    return clock.to_datetime(t).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def vault_json(vault: Vault) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": vault_id(vault), "name": vault.name, "type": VAULT_TYPE, "location": vault.location,
+        "tags": dict(vault.tags), "properties": {**vault.properties, "provisioningState": "Succeeded"},
+    }
+    if vault.sku is not None:
+        body["sku"] = dict(vault.sku)
+    if vault.identity is not None:
+        body["identity"] = dict(vault.identity)
+    return body
+
+
+def policy_json(vault: Vault, policy: Policy) -> dict[str, Any]:
+    details: dict[str, Any] = {"instanceType": policy.settings.instance_type}
+    for name, value in policy.settings.to_fields().items():
+        details["replicaDeletionOption" if name == "replicaDeletion" else name] = value  # asr-api.md §6
+    return {
+        "id": f"{asr_prefix(vault)}/replicationPolicies/{policy.name}", "name": policy.name, "type": POLICY_TYPE,
+        "properties": {"friendlyName": policy.name, "providerSpecificDetails": details},
+    }
+
+
+def _error_json(clock: Clock, error: JobError) -> dict[str, Any]:
+    failure = error.failure
+    body: dict[str, Any] = {
+        "serviceErrorDetails": {
+            "code": failure.code, "message": failure.message, "possibleCauses": failure.possible_causes,
+            "recommendedAction": failure.recommended_action, "activityId": error.activity_id,
+        },
+        "errorLevel": error.error_level, "creationTime": fmt_time(clock, error.creation_time), "taskId": error.task_id,
+    }
+    provider = failure.provider_error
+    if provider is not None:
+        body["providerErrorDetails"] = {
+            "errorCode": provider.error_code, "errorMessage": provider.error_message, "errorId": provider.error_id,
+            "possibleCauses": provider.possible_causes, "recommendedAction": provider.recommended_action,
+        }
+    return body
+
+
+def _task_json(clock: Clock, task: Task) -> dict[str, Any]:
+    body = {
+        "taskId": task.task_id, "name": task.name, "friendlyName": task.friendly_name,
+        "state": task.state, "stateDescription": task.state_description,
+        "startTime": fmt_time(clock, task.start_time), "endTime": fmt_time(clock, task.end_time),
+        "allowedActions": list(task.allowed_actions), "taskType": "TaskDetails",  # [EX:ReplicationJobs_Get]
+        "customDetails": dict(task.custom_details), "errors": [_error_json(clock, e) for e in task.errors],
+    }
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def job_json(vault: Vault, job: Job, clock: Clock) -> dict[str, Any]:
+    properties = {
+        "activityId": job.activity_id, "scenarioName": job.scenario_name, "friendlyName": job.friendly_name,
+        "state": job.state, "stateDescription": job.state_description,
+        "tasks": [_task_json(clock, task) for task in job.tasks],
+        "errors": [_error_json(clock, e) for e in job.errors],
+        "startTime": fmt_time(clock, job.start_time), "endTime": fmt_time(clock, job.end_time),
+        "allowedActions": list(job.allowed_actions), "targetObjectId": job.target_object_id,
+        "targetObjectName": job.target_object_name, "targetInstanceType": job.target_instance_type,
+        "customDetails": job.custom_details,
+    }
+    return {
+        "id": f"{asr_prefix(vault)}/replicationJobs/{job.name}", "name": job.name, "type": JOB_TYPE,
+        "properties": {key: value for key, value in properties.items() if value is not None},
+    }
+
+
+def event_json(vault: Vault, event: Event, clock: Clock) -> dict[str, Any]:
+    properties = {
+        "eventCode": event.event_code, "description": event.description, "eventType": event.event_type,
+        "affectedObjectFriendlyName": event.affected_object_friendly_name,
+        "affectedObjectCorrelationId": event.affected_object_correlation_id, "severity": event.severity,
+        "timeOfOccurrence": fmt_time(clock, event.time), "fabricId": event.fabric_id,
+        "providerSpecificDetails": event.provider_specific_details,
+        "eventSpecificDetails": event.event_specific_details, "healthErrors": list(event.health_errors),
+    }
+    return {
+        "id": f"{asr_prefix(vault)}/replicationEvents/{event.name}", "name": event.name, "type": EVENT_TYPE,
+        "properties": {key: value for key, value in properties.items() if value is not None},
+    }
+
+
+def resource_json(vault: Vault, kind: ResourceKind, parents: tuple[str, ...], resource: ArmResource) -> dict[str, Any]:
+    path = "".join(f"/{collection}/{name}" for collection, name in zip(kind.collections, (*parents, resource.name)))
+    body: dict[str, Any] = {"id": asr_prefix(vault) + path, "name": resource.name, "type": kind.type,
+                            "properties": resource.arm_properties()}
+    location = getattr(resource, "location", None)
+    if location is not None:
+        body["location"] = location
+    return body
