@@ -133,7 +133,7 @@ class AsrService:
             if spec is None:
                 vault = self.backend.vaults.get(segments[1], segments[3], segments[7])
                 url = request.url if split.netloc else base_url + request.url
-                response = poll_operation(self, vault, segments[-1], url)
+                response = poll_operation(self, vault, segments[8:-2], segments[-1], url)
             elif handler is None:
                 raise NotImplementedOperation(
                     f"The operation {spec.sdk_name} ({spec.operation_id}, {method} {spec.path}) "

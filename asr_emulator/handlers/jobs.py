@@ -105,7 +105,7 @@ def _job_action(call: Call, action: str) -> HttpResponse:
         backend.engine.resume(job, Call.field(properties, "comments", str, "properties"))
     else:
         getattr(backend.engine, action)(job)
-    return call.accepted(vault, backend.operation(vault, job, "job", _render_job(call, vault)))
+    return call.accepted(vault, job, "job", _render_job(call, vault))
 
 
 def _render_job(call: Call, vault):
@@ -168,9 +168,9 @@ def export_jobs(call: Call) -> HttpResponse:
         return rows
 
     details: dict[str, Any] = {"instanceType": "ExportJobDetails", "affectedObjectDetails": {},
-                               "blobUri": f"{EXPORT_BLOB_BASE}/{name}.{output_type.lower()}", "sasToken": name}
+                               "blobUri": f"{EXPORT_BLOB_BASE}/{name}.{output_type.lower()}", "sasToken": ""}
     job = backend.start_job(vault, "ExportJobs", target_object_id=name, target_object_name=vault.name,
                             actions={"ExportJobsTask": export}, custom_details=details,
                             client_request_id=call.client_request_id)
-    return call.accepted(vault, backend.operation(vault, job, "job", _render_job(call, vault)))
+    return call.accepted(vault, job, "job", _render_job(call, vault))
 

@@ -67,7 +67,7 @@ def create_policy(call: Call) -> HttpResponse:
     settings = PolicySettings.from_fields(instance_type, {k: v for k, v in fields.items() if v is not None}, path=path)
     backend = call.service.backend
     job = backend.create_policy(vault, call.params["policyName"], settings, client_request_id=call.client_request_id)
-    return call.accepted(vault, backend.operation(vault, job, "resource", _render(call)))
+    return call.accepted(vault, job, "resource", _render(call))
 
 
 @handles("ReplicationPoliciesOperations", "begin_update")
@@ -79,7 +79,7 @@ def update_policy(call: Call) -> HttpResponse:
     instance_type, fields, path = _provider_input(body, "replicationProviderSettings")
     job = backend.update_policy(vault, call.params["policyName"], fields, instance_type, path=path,
                                 client_request_id=call.client_request_id)
-    return call.accepted(vault, backend.operation(vault, job, "resource", _render(call)))
+    return call.accepted(vault, job, "resource", _render(call))
 
 
 @handles("ReplicationPoliciesOperations", "begin_delete")
@@ -87,4 +87,4 @@ def delete_policy(call: Call) -> HttpResponse:
     vault = call.vault()
     backend = call.service.backend
     job = backend.delete_policy(vault, call.params["policyName"], client_request_id=call.client_request_id)
-    return call.accepted(vault, backend.operation(vault, job, "delete"))
+    return call.accepted(vault, job, "delete")

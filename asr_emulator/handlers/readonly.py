@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..errors import NotImplementedOperation, ResourceNotFound
 from ..http import HttpResponse
-from ..models.resources import ResourceKind
+from ..models.resources import KINDS, ResourceKind
 from ..models.vault import Vault
 from ..routing.registry import handles
 from ..routing.table import OperationSpec
@@ -36,9 +36,10 @@ _READS = {
 def _shape(spec: OperationSpec) -> tuple[ResourceKind, int, bool]:
     """(kind, how many of its names the path gives, whether the path names the resource itself)."""
     below = spec.path.split("/{resourceName}/", 1)[1].split("/")
-    collections = tuple(segment for segment in below if not segment.startswith("{"))
+    last = [segment for segment in below if not segment.startswith("{")][-1]
+    kind = next(kind for kind in KINDS.values() if kind.collections[-1] == last)  # vault-wide lists skip the parents
     named = sum(1 for segment in below if segment.startswith("{"))
-    return ResourceKind(collections), named, below[-1].startswith("{")
+    return kind, named, below[-1].startswith("{")
 
 
 def _not_found(vault: Vault, kind: ResourceKind, names: tuple[str, ...]) -> ResourceNotFound:

@@ -14,12 +14,12 @@ from typing import Any
 from simcore import Simulation
 
 from ..errors import InvalidParameter, ResourceNotFound
-from ..policy import JOB_EVENT_SEVERITY, JOB_SCENARIOS, POLICY_EXISTS_ERROR, POLICY_NOT_FOUND_ERROR, JobTimings
+from ..policy import JOB_EVENT_SEVERITY, JOB_SCENARIOS, POLICY_EXISTS_ERROR, POLICY_NOT_FOUND_ERROR, JobTimings, Scenario
 from .engine import JobEngine
 from .events import Event
 from .jobs import Job, JobFailure, Task
 from .policies import Policy, PolicySettings
-from .vault import Operation, Vault, VaultRegistry
+from .vault import Vault, VaultRegistry
 
 __all__ = ["AsrBackend"]
 
@@ -73,7 +73,7 @@ class AsrBackend:
     def start_job(
         self,
         vault: Vault,
-        scenario: str,
+        scenario: str | Scenario,
         *,
         target_object_id: str,
         target_object_name: str,
@@ -85,10 +85,11 @@ class AsrBackend:
     ) -> Job:
         """Create ``scenario``'s job in ``vault`` and start it now.
 
-        ``actions`` maps task names of the scenario (policy.JOB_SCENARIOS) to what the task does when
+        ``scenario`` is a name in policy.JOB_SCENARIOS or a ``policy.Scenario`` (later issues bring
+        their own). ``actions`` maps task names of the scenario to what the task does when
         its time is up; ``extra_tasks`` appends further tasks (e.g. a suspending manual action).
         """
-        spec = JOB_SCENARIOS[scenario]
+        spec = JOB_SCENARIOS[scenario] if isinstance(scenario, str) else scenario
         actions = actions or {}
         tasks = [
             Task(self.new_id(), timing.name, timing.friendly_name, self.timings.seconds(timing), actions.get(timing.name))
@@ -144,12 +145,6 @@ class AsrBackend:
                                     "jobStatus": job.state, "affectedObjectType": job.target_instance_type},
         )
         vault.events[event.name] = event
-
-    def operation(self, vault: Vault, job: Job, kind: str, render: Callable[[Any], dict[str, Any]] | None = None) -> Operation:
-        """Record the long-running operation whose ``operationresults`` id is ``job.name``."""
-        op = Operation(job.name, job, kind, render)
-        vault.operations[op.id.lower()] = op
-        return op
 
     # -- policies -----------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..errors import InvalidParameter
+from ..errors import InvalidParameter, InvalidRequestContent
 
 __all__ = ["PROVIDERS", "PolicySettings", "Policy", "SETTINGS_FIELDS", "DEFAULTS"]
 
@@ -86,7 +86,8 @@ class PolicySettings:
         values = dict(fields)
         for name in _REQUIRED:
             if values.get(name) is None:
-                raise InvalidParameter(f"The field '{path}.{name}' is required.", target=f"{path}.{name}")
+                raise InvalidRequestContent(f"The request content was invalid: the field '{path}.{name}' is required.",
+                                            target=f"{path}.{name}")
         if instance_type == "HyperVReplica2012R2":
             values.setdefault("replicationFrequencyInSeconds", 300)
         for name, default in DEFAULTS.items():

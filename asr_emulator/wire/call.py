@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from ..errors import InvalidParameter, InvalidRequestContent
 from ..http import HttpRequest, HttpResponse
+from ..models.jobs import Job
 from ..models.vault import Operation, Vault
 from ..routing.table import OperationSpec
 from .render import asr_prefix
@@ -20,10 +22,16 @@ from .render import asr_prefix
 if TYPE_CHECKING:
     from ..service import AsrService
 
-__all__ = ["Call", "json_response", "JSON_TYPES"]
+__all__ = ["Call", "json_response", "operation_key", "JSON_TYPES"]
 
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "an integer", bool: "a boolean", float: "a number"}
+
+
+def operation_key(below_vault: list[str], operation_id: str) -> str:
+    """Operations are found by the resource they act on and their id: a job's own actions
+    (``replicationJobs/{j}/operationresults/{j}``) never hide the operation that created it."""
+    return "/".join(below_vault).lower() + "|" + operation_id.lower()
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> HttpResponse:
@@ -97,15 +105,18 @@ class Call:
     def no_content(self) -> HttpResponse:
         return HttpResponse(204, {"x-ms-request-id": self.service.request_id()})
 
-    def accepted(self, vault: Vault, operation: Operation) -> HttpResponse:
-        """202 + ``Location`` {resource or action parent}/operationresults/{job} + integer ``Retry-After``
-        (asr-api.md §3.4); ``x-ms-request-id`` carries the job's path, as the real service's does [TF21963]."""
+    def accepted(self, vault: Vault, job: Job, kind: str, render: Callable[[Any], dict[str, Any]] | None = None) -> HttpResponse:
+        """Record the operation and answer 202 + ``Location`` {resource or action parent}/operationresults/{job}
+        + integer ``Retry-After`` (asr-api.md §3.4); ``x-ms-request-id`` carries the job's path, as the real
+        service's does [TF21963]. ``kind``/``render``: see ``models.vault.Operation``."""
         below_vault = self.segments[8:-1] if self.request.method.upper() == "POST" else self.segments[8:]
+        operation = Operation(job.name, job, kind, render)
+        vault.operations[operation_key(below_vault, operation.id)] = operation
         resource = asr_prefix(vault) + "".join("/" + quote(segment, safe="") for segment in below_vault)
         location = f"{self.base_url}{resource}/operationresults/{operation.id}?api-version={self.spec.api_version}"
         return HttpResponse(202, {
             "Location": location, "Retry-After": str(int(self.service.retry_after)),
-            "x-ms-request-id": f"{asr_prefix(vault)}/replicationJobs/{operation.job.name}",
+            "x-ms-request-id": f"{asr_prefix(vault)}/replicationJobs/{job.name}",
         })
 
     def page(self, items: list[Any]) -> HttpResponse:

@@ -16,7 +16,7 @@ from ..errors import ArmError, ResourceNotFound
 from ..http import HttpResponse
 from ..models.vault import Operation, Vault
 from ..policy import CANCELLED_OPERATION_ERROR
-from .call import json_response
+from .call import json_response, operation_key
 
 if TYPE_CHECKING:
     from ..service import AsrService
@@ -32,8 +32,8 @@ def _advance(service: AsrService, operation: Operation) -> None:
         pass
 
 
-def poll_operation(service: AsrService, vault: Vault, operation_id: str, url: str) -> HttpResponse:
-    operation = vault.operations.get(operation_id.lower())
+def poll_operation(service: AsrService, vault: Vault, below_vault: list[str], operation_id: str, url: str) -> HttpResponse:
+    operation = vault.operations.get(operation_key(below_vault, operation_id))
     if operation is None:
         raise ResourceNotFound(f"The operation '{operation_id}' was not found in vault '{vault.name}'.", target="operationId")
     job = operation.job
