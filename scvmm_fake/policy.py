@@ -1,0 +1,193 @@
+"""Every choice the VMM emulator makes where the reference (hyperv-scvmm.md §4, §5.5, §6–7) is
+silent: policy, not fact.
+
+Each name says what the emulator does, why, and which gap it fills. Tunables live in the frozen
+``VmmPolicy`` (pass one to ``VMMServer(sim, ..., policy=...)``); fixed choices are module
+constants, documented where they are defined and named in the docstrings of the code that applies
+them. Facts stay next to the code that applies them, with their section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "VmmPolicy",
+    "JOB_STATUSES", "JOB_NAMES", "JOB_DURATION", "REFUSED_CALLS_LEAVE_NO_JOB",
+    "NAMES_CASE_INSENSITIVE", "UNIQUE_NAMES",
+    "LIBRARY_PATHS", "LIBRARY_REFRESH",
+    "SITE_INHERITANCE", "NO_ISOLATION_SUBNET", "ISOLATION_RULES", "POOL_ATTACHMENT",
+    "DEFAULT_RANGE", "POOL_SETS_IN_SUBNET", "GATEWAYS_NEVER_GRANTED", "NEXT_FREE_ADDRESS",
+    "OVERLAP_SCOPE", "SAME_SUBNET_POOLS", "VM_SUBNET_POOLS_MAY_OVERLAP",
+    "ASSIGNED_MEANS_GRANTED_TO_OBJECT", "REVOKE_WITHOUT_RETURN_WITHHOLDS",
+    "CLOUD_KEEPS_A_HOST_GROUP", "PAIRING_NEEDS_DR_FLAG", "PAIRED_CLOUD_NOT_REMOVABLE",
+    "PLACEMENT", "CLOUD_NETWORKS", "STATIC_NIC_ADDRESSES", "ONE_VMM_PER_HOST",
+    "INVENTORY_ORDER",
+]
+
+
+@dataclass(frozen=True)
+class VmmPolicy:
+    """The tunable policies of one VMM server."""
+
+    auto_create_logical_networks: bool = True
+    """Fact (§4, [D:VMM-about-Networking]): by default VMM creates a logical network when it adds a
+    Hyper-V host, named after the first label of the host's DNS suffix. Policy, not fact: the
+    network is created without a network site (the real one derives a site from the host's
+    adapters, which the emulator does not model), and not at all for a host name without a
+    suffix. ``False`` turns the default off, as the VMM setting does."""
+
+    default_library_share: str = "MSSCVMMLibrary"
+    """Policy, not fact: the share VMM setup creates on the VMM server, ``\\\\<fqdn>\\<name>``,
+    where ``find_library_script`` looks when no share is named. The reference only says script
+    paths are relative to "the library share root" (§5.7)."""
+
+
+JOB_STATUSES = ("Running", "Completed", "Failed")
+"""Policy, not fact: the ``Job.Status`` values the emulator reaches are ``Running``, ``Completed``
+and ``Failed``. The reference names ``Running`` (``-Running``), ``Failed`` and ``Canceled``
+(examples) but not the full enum (§4); ``Completed`` is the success value VMM scripts test.
+Jobs are never canceled here, since they run in zero virtual time."""
+
+JOB_NAMES = "cmdlet name"
+"""Policy, not fact: a job's ``Name`` is its cmdlet's name (``New-SCCloud``). VMM's own job names
+("Create new private cloud", ...) are not in the reference."""
+
+JOB_DURATION = 0.0
+"""Policy, not fact: a job runs Running → Completed (or Failed) in zero virtual time; the
+reference gives no durations, and instant jobs keep cmdlets synchronous and tests fast.
+``-RunAsynchronously`` is therefore not offered."""
+
+REFUSED_CALLS_LEAVE_NO_JOB = True
+"""Policy, not fact: a cmdlet refused by validation (or by a ``vmm.cmdlet`` fault) leaves no job
+and no change; only a failure inside the job (a ``vmm.job`` fault) leaves a ``Failed`` job,
+which ``Restart-SCJob`` reruns after validating again ("from the last known good checkpoint",
+§4: with one step per job, that is the start)."""
+
+NAMES_CASE_INSENSITIVE = True
+"""Policy, not fact: names are compared case-insensitively (VMM runs on Windows; the reference
+does not say)."""
+
+UNIQUE_NAMES = {
+    "LogicalNetwork": "server", "Cloud": "server", "VMNetwork": "server", "RunAsAccount": "server",
+    "HostGroup": "parent host group", "LogicalNetworkDefinition": "logical network",
+    "VMSubnet": "VM network", "StaticIPAddressPool": "site or VM subnet", "LibraryShare": "path",
+}
+"""Names that must be unique. Fact: logical networks, in the whole VMM installation
+[D:VMM-NewSCLogicalNetwork]. Policy, not fact: clouds, VM networks and Run As accounts per
+server; host groups among their siblings; network sites within their logical network; VM
+subnets within their VM network; pools within their site or VM subnet; library shares by path."""
+
+LIBRARY_PATHS = "case-insensitive, either separator"
+"""Policy, not fact: library paths are case-insensitive, ``/`` and ``\\`` both separate, and the
+leading backslash of ``\\RPScripts\\RPScript.PS1`` (§5.7) is optional. ``..`` is refused."""
+
+LIBRARY_REFRESH = 0.0
+"""Policy, not fact: a script written onto a share is visible at once (no library refresh cycle)."""
+
+SITE_INHERITANCE = "descendants"
+"""Policy, not fact: a network site associated with a host group is available to hosts of that
+group and of its child groups (§4 states the overlap rule over "a host group or child host
+groups", implying inheritance; the inheritance itself is not stated)."""
+
+NO_ISOLATION_SUBNET = "one subnet, named after the VM network"
+"""Policy, not fact: ``New-SCVMNetwork`` with ``NoIsolation`` creates one VM subnet named after the
+VM network whose SubnetVLans are those of every site of the logical network, as they are when
+read. ASR's subnet selection (§5.5: same-named subnet, else the first) needs a subnet to name."""
+
+ISOLATION_RULES = {
+    "WindowsNetworkVirtualization": "network_virtualization_enabled",
+    "VLANNetwork": "logical_network_definition_isolation",
+    "NoIsolation": "not logical_network_definition_isolation",
+}
+"""Policy, not fact, except where marked: which ``IsolationType`` a logical network accepts.
+``WindowsNetworkVirtualization`` needs ``EnableNetworkVirtualization`` (fact, §4
+[D:VMM-NewSCVMSubnet]); ``VLANNetwork`` needs ``LogicalNetworkDefinitionIsolation``;
+``NoIsolation`` needs a logical network without it. With no ``-IsolationType`` the type follows
+the logical network ("depends on the specified logical network", [D:VMM-NewSCVMNetwork]):
+virtualization, else VLAN isolation, else none. ``External`` is refused ``NotEmulated``."""
+
+POOL_ATTACHMENT = {"NoIsolation": "site", "VLANNetwork": "site", "WindowsNetworkVirtualization": "VM subnet"}
+"""Policy, not fact: pools for ``NoIsolation`` and ``VLANNetwork`` VM networks live on network
+sites (``-LogicalNetworkDefinition``); ``-VMSubnet`` pools are for network virtualization only
+(customer-address pools). A site pool's subnet must be one of the site's SubnetVLans (fact:
+"a logical network definition that contains the subnet", [D:VMM-NewSCStaticIPAddressPool]) and
+its ``-Vlan``, when given, that subnet's VLAN (policy)."""
+
+DEFAULT_RANGE = "all host addresses"
+"""Policy, not fact: without ``-IPAddressRangeStart/-End`` the range is every host address of the
+subnet (IPv4: without the network and broadcast addresses, except for /31 and /32)."""
+
+POOL_SETS_IN_SUBNET = True
+"""Policy, not fact: the range, ``IPAddressReservedSet``, ``VIPAddressSet`` and default gateways
+must lie in the pool's subnet, the VIP set within the range; reserved and VIP sets may not
+share an address."""
+
+GATEWAYS_NEVER_GRANTED = True
+"""Policy, not fact: a default gateway's address is never granted, even inside the range; granting
+it would give a VM the router's address."""
+
+NEXT_FREE_ADDRESS = "lowest"
+"""Policy, not fact: when no ``-IPAddress`` is given, VMM grants the lowest free address of the
+range (outside the reserved and VIP sets; from the VIP set for ``-GrantToObjectType VIP``).
+The reference says only "VMM chooses the IP address from the address pool" (§4)."""
+
+OVERLAP_SCOPE = "related host groups"
+"""Fact (§4): "An IP subnet cannot overlap with any other subnet in a host group or child host
+groups." Policy, not fact, the reading: two site pools conflict when their sites share a host
+group or one site's group is an ancestor of the other's, and their subnets overlap without
+being the same subnet of the same site."""
+
+SAME_SUBNET_POOLS = "disjoint ranges"
+"""Policy, not fact: several pools may serve the same subnet of the same site if their ranges do
+not overlap (so no address can be granted by two pools)."""
+
+VM_SUBNET_POOLS_MAY_OVERLAP = True
+"""Policy, not fact: ``-VMSubnet`` pools are exempt from the overlap rule: network virtualization
+exists so that tenants' customer address spaces may overlap."""
+
+ASSIGNED_MEANS_GRANTED_TO_OBJECT = True
+"""Policy, not fact: an allocated address is *assigned* exactly when it has a ``GrantToObjectID``
+(given to ``Grant-SCIPAddress`` or later to ``Set-SCIPAddress``, which "assigns an allocated IP
+address to an object", [D:VMM-SetSCIPAddress]); without one it is allocated but unassigned."""
+
+REVOKE_WITHOUT_RETURN_WITHHOLDS = True
+"""Policy, not fact: ``Revoke-SCIPAddress -ReturnToPool $false`` ends the allocation but keeps the
+address out of use (listed in ``StaticIPAddressPool.withheld``); the reference names the switch
+only (§4)."""
+
+CLOUD_KEEPS_A_HOST_GROUP = True
+"""Policy, not fact: ``Set-SCCloud -RemoveVMHostGroup`` may not remove a cloud's last host group
+(``New-SCCloud`` requires one, and ASR requires one, §4)."""
+
+PAIRING_NEEDS_DR_FLAG = True
+"""Policy, not fact: only a cloud with ``DisasterRecoverySupported`` can be marked paired (ASR
+knows only clouds whose configuration is sent, §4)."""
+
+PAIRED_CLOUD_NOT_REMOVABLE = True
+"""Policy, not fact: a paired cloud cannot be removed (the same protection as its DR flag)."""
+
+PLACEMENT = "fewest VMs, then name"
+"""Fact (§5.5): VMs are placed on hosts that can reach their VM networks. Policy, not fact: the
+eligible hosts are those of the cloud's host groups (and children) served by a site of every
+NIC's logical network; among them VMM picks the one with the fewest VMs, then by name."""
+
+CLOUD_NETWORKS = "logical networks added as cloud resources"
+"""Policy, not fact: a cloud's VM networks are those on logical networks added to the cloud as
+cloud resources (``Set-SCCloud -AddCloudResource``, §4; ASR shows "which protecting clouds can
+reach each target network (logical network associated with the cloud)", §5.5). A VM in a cloud
+may only connect to such networks."""
+
+STATIC_NIC_ADDRESSES = "granted at creation, reclaimed at removal"
+"""Policy, not fact: a NIC created with a static pool gets the pool's next free address, granted
+to the NIC (``VirtualNetworkAdapter``, so assigned); removing the VM revokes it to the pool
+("when the virtual machine is deleted, SCVMM reclaims the IP address into its pool",
+§4 [3P:Savill-MWS2016])."""
+
+ONE_VMM_PER_HOST = "per server"
+"""Policy, not fact: a Hyper-V host can be added once to a given VMM server; whether another VMM
+server may also manage it is not checked (the servers do not share state)."""
+
+INVENTORY_ORDER = "(name, id)"
+"""Policy, not fact: the inventory orders clouds, VM networks, subnets and VMs by (name, id) and a
+cloud's host groups by path, so the same seed and calls give the same snapshot."""
