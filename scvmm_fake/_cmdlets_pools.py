@@ -188,7 +188,9 @@ class PoolCmdlets(ServerCore):
     # -- shared with the VM cmdlets -------------------------------------------------------------
 
     def _plan_revoke(self, allocation: AllocatedIPAddress, return_to_pool: bool):
-        self._require("AllocatedIPAddress", allocation)
+        if not isinstance(allocation, AllocatedIPAddress):
+            raise InvalidParameter(f"AllocatedIPAddress: {allocation!r} is not an allocated address")
+        self._require("StaticIPAddressPool", allocation.allocating_address_pool)
         allocation.allocating_address_pool.check_revoke(allocation)
 
         def commit() -> None:
