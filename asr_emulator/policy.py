@@ -64,22 +64,20 @@ class Scenario:
 #: ``ProtectionProfile`` are facts (Get-AzMigrateJob / Get-AzRecoveryServicesAsrJob transcripts in
 #: the public PowerShell docs). The update/delete/export names and friendly names follow the same
 #: pattern and are **policy**: no transcript of them was found.
+def _protection_profile(action: str, verb: str) -> Scenario:
+    """A policy job: a preflight task, then the task that commits (half a second each)."""
+    doing = verb.lower()[:-1] + "ing"
+    return Scenario(
+        f"{action}ProtectionProfile", f"{verb} replication policy", "ProtectionProfile",
+        (TaskTiming(f"{action}ProtectionProfilePreflightsCheckTask", f"Prerequisites check for {doing} the replication policy", 0.5),
+         TaskTiming(f"{action}ProtectionProfileTask", f"{verb} replication policy", 0.5)),
+    )
+
+
 JOB_SCENARIOS: dict[str, Scenario] = {
-    "AddProtectionProfile": Scenario(
-        "AddProtectionProfile", "Create replication policy", "ProtectionProfile",
-        (TaskTiming("AddProtectionProfilePreflightsCheckTask", "Prerequisites check for creating the replication policy", 0.5),
-         TaskTiming("AddProtectionProfileTask", "Create replication policy", 0.5)),
-    ),
-    "UpdateProtectionProfile": Scenario(
-        "UpdateProtectionProfile", "Update replication policy", "ProtectionProfile",
-        (TaskTiming("UpdateProtectionProfilePreflightsCheckTask", "Prerequisites check for updating the replication policy", 0.5),
-         TaskTiming("UpdateProtectionProfileTask", "Update replication policy", 0.5)),
-    ),
-    "DeleteProtectionProfile": Scenario(
-        "DeleteProtectionProfile", "Delete replication policy", "ProtectionProfile",
-        (TaskTiming("DeleteProtectionProfilePreflightsCheckTask", "Prerequisites check for deleting the replication policy", 0.5),
-         TaskTiming("DeleteProtectionProfileTask", "Delete replication policy", 0.5)),
-    ),
+    "AddProtectionProfile": _protection_profile("Add", "Create"),
+    "UpdateProtectionProfile": _protection_profile("Update", "Update"),
+    "DeleteProtectionProfile": _protection_profile("Delete", "Delete"),
     "ExportJobs": Scenario(
         "ExportJobs", "Export jobs", "Vault",
         (TaskTiming("ExportJobsTask", "Export jobs", 1.0),),

@@ -75,6 +75,11 @@ class AsrService:
         self.lock = threading.RLock()
         self._request_ids = sim.random.stream(f"{node}.requests")
 
+    @staticmethod
+    def router_routes() -> list:
+        """Every operation of both SDKs with its handler (``None``: answered 501)."""
+        return list(_ROUTER.routes)
+
     # -- seeding and control ------------------------------------------------------------------
 
     def create_vault(self, subscription_id: str, resource_group: str, name: str, *, location: str = "westeurope",

@@ -7,7 +7,7 @@ Job actions are long-running operations whose ``operationresults`` id is the job
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from ..errors import InvalidFilter, InvalidParameter, InvalidRequestContent
@@ -26,11 +26,13 @@ _OUTPUT_TYPES = ("Json", "Xml", "Excel")  # enum ExportJobOutputSerializationTyp
 
 def _seconds(call: Call, text: str, where: str) -> float:
     match = _TIME.match(text.strip())
-    if match is None:
-        raise InvalidParameter(f"The value '{text}' of '{where}' is invalid: expected an ISO 8601 UTC time.", target=where)
-    stamp = datetime.fromisoformat(match.group(1)).replace(tzinfo=timezone.utc)
-    if match.group(3) and match.group(3) != "Z":
-        stamp = datetime.fromisoformat(match.group(1) + match.group(3))
+    try:
+        if match is None:
+            raise ValueError(text)
+        stamp = datetime.fromisoformat(match.group(1) + (match.group(3) or "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidParameter(f"The value '{text}' of '{where}' is invalid: expected an ISO 8601 time.",
+                               target=where) from None
     fraction = float("0." + match.group(2)) if match.group(2) else 0.0
     return call.service.sim.clock.to_seconds(stamp) + fraction
 

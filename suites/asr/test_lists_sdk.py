@@ -58,6 +58,8 @@ def test_job_filter_survives_paging(paged, vault, sim):
     ("JobStatus ne 'Failed'", "$filter"),
     ("JobStatus eq 'Done'", "$filter.jobStatus"),
     ("StartTime eq 'yesterday'", "$filter.startTime"),
+    ("StartTime eq '2026-13-01T00:00:00Z'", "$filter.startTime"),
+    ("EndTime eq '2026-01-01T00:00:00+25:00'", "$filter.endTime"),
     ("( JobStatus eq 'Failed' or JobName eq 'x' )", "$filter"),
 ])
 def test_unsupported_job_filters_are_400(asr, vault, text, target):
