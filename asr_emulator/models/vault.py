@@ -28,7 +28,8 @@ def _key(subscription_id: str, resource_group: str, name: str) -> VaultKey:
 
 @dataclass(eq=False)
 class Operation:
-    """A long-running operation: the job behind an ``operationresults/{id}`` URL.
+    """A long-running operation: the job behind an ``operationresults/{id}`` URL. ``Vault.operations``
+    keys it by the resource it acts on plus its id (``wire.call.operation_key``).
 
     ``kind`` says how its poll ends: ``resource`` (200 + ``render(job.output)``), ``delete``
     (204) or ``job`` (200 + the job itself, for cancel/restart/resume/export).

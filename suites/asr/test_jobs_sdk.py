@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from azure.core.exceptions import HttpResponseError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from asr_emulator import AsrService, HttpRequest
 from asr_emulator.policy import JobTimings, Scenario, TaskTiming
@@ -163,3 +163,28 @@ def test_advance_on_poll_lets_a_zero_retry_after_client_finish(sim, vault):
     polls = sim.history.select(op="arm.OperationResults_Get", phase="ok")
     assert [e.details["status"] for e in polls] == [200]
     assert sim.clock.now == 75.5  # exactly to the job's end, not to the bound
+
+
+def test_job_and_policy_shapes_match_the_upstream_examples(asr, vault):
+    from asr_emulator.routing._generate import default_specs_path
+
+    examples = default_specs_path().parent / "examples"
+    job_example = json.loads((examples / "ReplicationJobs_Get.json").read_text())["responses"]["200"]["body"]
+    create(asr, vault, "pol1").result()
+    (job,) = asr.replication_jobs.list(RG, vault.name)
+    ours = job.as_dict()
+    assert set(job_example) <= set(ours) and set(job_example["properties"]) <= set(ours["properties"])
+    assert set(job_example["properties"]["tasks"][0]) == set(ours["properties"]["tasks"][0])
+    assert ours["properties"]["tasks"][0]["taskType"] == job_example["properties"]["tasks"][0]["taskType"]
+    policy_example = json.loads((examples / "ReplicationPolicies_Create.json").read_text())["responses"]["200"]["body"]
+    policy = asr.replication_policies.get(RG, vault.name, "pol1").as_dict()
+    assert set(policy) == set(policy_example) and set(policy["properties"]) == set(policy_example["properties"])
+
+
+def test_reset_forgets_every_vault_and_pending_job(service, asr, vault, sim):
+    create(asr, vault, "pol1", polling=False)
+    service.reset()
+    assert len(service.backend.vaults) == 0
+    assert sim.scheduler.pending() == 0
+    with pytest.raises(ResourceNotFoundError):
+        asr.replication_jobs.list(RG, vault.name).next()
