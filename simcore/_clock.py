@@ -214,7 +214,7 @@ class Scheduler:
                 self._drop_cancelled_head()
                 continue
             self._run_one()
-        self.clock._set(t)
+        self.clock._set(max(t, self.clock._now))  # a nested run inside a callback may have gone further
 
     def advance(self, seconds: float) -> None:
         """Run everything due in the next ``seconds`` of virtual time."""
@@ -229,7 +229,7 @@ class Scheduler:
         while not predicate():
             due = self.next_due()
             if due is None or due > deadline:
-                if math.isfinite(deadline):
+                if math.isfinite(deadline) and deadline > self.clock._now:
                     self.clock._set(deadline)
                 raise DeadlineExceeded(
                     f"condition still false at t={self.clock.now:g}s"

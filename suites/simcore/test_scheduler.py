@@ -158,3 +158,22 @@ def test_same_seed_same_calls_give_identical_histories(seed: int) -> None:
 
 def test_different_seeds_give_different_histories() -> None:
     assert len({_scripted_run(seed) for seed in range(5)}) == 5
+
+
+def test_a_callback_may_wait_for_a_later_event_by_running_the_scheduler_itself() -> None:
+    """How a synchronous client (an httpx transport over the simulated network) waits for a reply:
+    it runs the scheduler from inside a callback until the reply has arrived."""
+    scheduler = Scheduler()
+    log: list[tuple[str, float]] = []
+    reply: list[str] = []
+
+    def request() -> None:
+        scheduler.call_later(2.0, reply.append, "pong")
+        scheduler.run_until(lambda: bool(reply), within=10)
+        log.append(("got reply", scheduler.clock.now))
+
+    scheduler.call_at(1.0, request)
+    scheduler.call_at(1.5, lambda: log.append(("other work", scheduler.clock.now)))
+    scheduler.run_until(2.0)
+    assert log == [("other work", 1.5), ("got reply", 3.0)]
+    assert scheduler.clock.now == 3.0  # never back to 2.0
