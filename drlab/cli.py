@@ -31,6 +31,23 @@ def demo(seed: int = typer.Option(0, help="The lab's seed: the same seed prints 
     typer.echo(json.dumps({"seed": seed, "virtual_seconds": sim.clock.now, "delivered": len(received)}), err=True)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="A loopback address to listen on (127.0.0.0/8, ::1, localhost)."),
+    port: int = typer.Option(0, help="The TCP port; 0 picks a free one (announced in the ready line)."),
+    retry_after: int = typer.Option(0, help="Retry-After seconds on every 202; 30 is what the real service sends."),
+    seed: int = typer.Option(0, help="The lab's seed."),
+) -> None:
+    """Serve the ASR emulator over HTTPS; print one JSON line (base_url, ca_bundle, ids) when ready."""
+    from .serve import ServeError, ServeOptions, serve as run_server  # uvicorn and the service load only here
+
+    try:
+        run_server(ServeOptions(host, port, retry_after, seed), on_ready=lambda info: typer.echo(info.to_json()))
+    except ServeError as error:
+        typer.echo(f"asr-harness serve: error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.callback()
 def _root() -> None:
     """asr-harness: emulators of ASR, SCVMM and Hyper-V Replica on a deterministic lab clock."""
