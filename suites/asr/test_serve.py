@@ -22,8 +22,9 @@ from azure.mgmt.recoveryservices import RecoveryServicesClient
 from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
 from asr_emulator.policy import PAGE_SIZE
-from drlab.azure_transport import FakeCredential
-from drlab.serve import ServeInfo
+from asr_emulator.http import HttpRequest
+from drlab.azure_transport import ARM_BASE_URL, FakeCredential
+from drlab.serve import ServeInfo, ServeOptions, build_service
 from drlab.serve_process import ServeProcess
 
 from .conftest import h2012r2
@@ -100,8 +101,14 @@ def check_ready_line_and_retry_after_30(process: ServeProcess) -> None:
 
     accepted = raw_policy_put(process.info, "p30")  # the real service's value on the 202; nobody waits for it
     assert accepted.status_code == 202 and accepted.headers["Retry-After"] == "30"
-    assert accepted.headers["Location"].startswith(f"{info['base_url']}/Subscriptions/")
-    assert "/replicationPolicies/p30/operationresults/" in accepted.headers["Location"]
+    location = accepted.headers["Location"]
+    assert location.startswith(f"{info['base_url']}/Subscriptions/")
+    assert "/replicationPolicies/p30/operationresults/" in location
+    # same seed, same requests, same answers: the served lab is the in-process one behind a socket
+    path = accepted.request.url.raw_path.decode()
+    in_process = build_service(ServeOptions(retry_after=30, seed=3)).handle(
+        HttpRequest("PUT", f"{ARM_BASE_URL}{path}", {"Authorization": "Bearer any"}, accepted.request.content))
+    assert location.removeprefix(info["base_url"]) == in_process.headers["Location"].removeprefix(ARM_BASE_URL)
 
 
 def test_default_retry_after_0_and_an_sdk_creation_finishes_at_once(served: ServeProcess, asr: Asr, vault: str) -> None:
