@@ -13,8 +13,10 @@ import selectors
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from .serve import ServeInfo
 
@@ -37,16 +39,17 @@ class Stopped:
 class ServeProcess:
     """A running ``asr-harness serve``; ``info`` is its parsed ready line, ``ready_line`` the raw one."""
 
-    def __init__(self, process: subprocess.Popen[str], ready_line: str) -> None:
+    def __init__(self, process: subprocess.Popen[str], stderr: IO[str], ready_line: str) -> None:
         self.process = process
         self.ready_line = ready_line
         self.info = ServeInfo(**json.loads(ready_line))
+        self._stderr = stderr
 
     @classmethod
     def start(cls, *args: str, timeout: float = 30.0) -> ServeProcess:
-        process = subprocess.Popen(
-            [COMMAND, "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        # stderr goes to a file, not a pipe: a chatty server must never block on a pipe nobody reads
+        stderr = tempfile.TemporaryFile("w+")
+        process = subprocess.Popen([COMMAND, "serve", *args], stdout=subprocess.PIPE, stderr=stderr, text=True)
         assert process.stdout is not None
         with selectors.DefaultSelector() as selector:
             selector.register(process.stdout, selectors.EVENT_READ)
@@ -54,9 +57,9 @@ class ServeProcess:
         line = process.stdout.readline() if readable else ""
         if not line.endswith("\n"):
             process.kill()
-            _, stderr = process.communicate()
-            raise ServeProcessError(f"asr-harness serve {' '.join(args)} did not get ready: {stderr.strip()}")
-        return cls(process, line)
+            process.communicate()
+            raise ServeProcessError(f"asr-harness serve {' '.join(args)} did not get ready: {_drain(stderr).strip()}")
+        return cls(process, stderr, line)
 
     def __enter__(self) -> ServeProcess:
         return self
@@ -69,8 +72,15 @@ class ServeProcess:
         """Send ``sig`` and wait for the exit; a server that outlives ``timeout`` is killed."""
         self.process.send_signal(sig)
         try:
-            stdout, stderr = self.process.communicate(timeout=timeout)
+            stdout, _ = self.process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            stdout, stderr = self.process.communicate()
-        return Stopped(self.process.returncode, stdout, stderr)
+            stdout, _ = self.process.communicate()
+        return Stopped(self.process.returncode, stdout, _drain(self._stderr))
+
+
+def _drain(file: IO[str]) -> str:
+    """Everything written to ``file``, which is then closed (and, being a TemporaryFile, gone)."""
+    with file:
+        file.seek(0)
+        return file.read()
