@@ -17,11 +17,21 @@ from ._accounts import DRA_PROXY_ACCOUNT_NAME, Credential, RunAsAccount
 from ._addresses import AddressSet
 from ._clouds import Cloud
 from ._hostgroups import ROOT_HOST_GROUP_NAME, HostGroup, VMHost
+from ._inventory import (
+    Inventory,
+    InventoryCloud,
+    InventoryDisk,
+    InventoryNetworkAdapter,
+    InventorySubnet,
+    InventoryVM,
+    InventoryVMNetwork,
+)
 from ._jobs import Job, JobStatus
 from ._library import LibraryScript, LibraryShare
 from ._networks import IsolationType, LogicalNetwork, LogicalNetworkDefinition, SubnetVLan, VMNetwork, VMSubnet
 from ._pools import AllocatedIPAddress, AllocatedToObjectType, DefaultGateway, StaticIPAddressPool
 from ._server import VMMServer
+from ._vms import IPv4AddressType, NetworkAdapterSpec, VirtualMachine, VirtualNetworkAdapter
 from .errors import (
     AddressNotAllocated,
     CloudPairedError,
@@ -30,6 +40,7 @@ from .errors import (
     HostAlreadyManaged,
     InjectedFault,
     InvalidParameter,
+    InvalidVMState,
     IPAddressError,
     IPAddressInUse,
     IPAddressOutOfRange,
@@ -38,6 +49,7 @@ from .errors import (
     IsolationMismatch,
     JobFailed,
     JobStateError,
+    NoStaticIPAddressPool,
     NotEmulated,
     ObjectInUse,
     ObjectNotFound,
@@ -56,10 +68,14 @@ __all__ = [
     "IsolationType", "SubnetVLan", "LogicalNetwork", "LogicalNetworkDefinition", "VMNetwork", "VMSubnet",
     "AddressSet", "AllocatedToObjectType", "DefaultGateway", "StaticIPAddressPool", "AllocatedIPAddress",
     "Cloud",
+    "IPv4AddressType", "NetworkAdapterSpec", "VirtualMachine", "VirtualNetworkAdapter",
     "Job", "JobStatus",
+    "Inventory", "InventoryCloud", "InventoryVMNetwork", "InventorySubnet", "InventoryVM", "InventoryDisk",
+    "InventoryNetworkAdapter",
     "VmmError", "ObjectNotFound", "InvalidParameter", "DuplicateName", "ObjectInUse", "CloudPairedError",
     "DisasterRecoveryNotEnabled", "IsolationMismatch", "SubnetNotInScope", "SubnetOverlap",
     "IPAddressError", "IPAddressOutOfRange", "IPAddressReserved", "IPAddressInUse", "IPAddressPoolExhausted",
-    "AddressNotAllocated", "PlacementError", "HostAlreadyManaged", "JobStateError", "NotEmulated",
+    "NoStaticIPAddressPool", "AddressNotAllocated", "PlacementError", "InvalidVMState", "HostAlreadyManaged",
+    "JobStateError", "NotEmulated",
     "InjectedFault", "JobFailed",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from hyperv_fake import HyperVHost
 
 from ._accounts import RunAsAccount
 from ._core import ServerCore
@@ -66,7 +66,7 @@ class FabricCmdlets(ServerCore):
 
     def add_sc_vm_host(
         self,
-        host: Any,
+        host: HyperVHost,
         *,
         credential: RunAsAccount,
         vm_host_group: HostGroup | None = None,
@@ -112,9 +112,8 @@ class FabricCmdlets(ServerCore):
             self._add("LogicalNetwork", LogicalNetwork(self._new_id(), name))
 
 
-def _computer_name(host: Any) -> str:
-    """The host's FQDN (or name), as ``-ComputerName`` would give it."""
-    name = getattr(host, "fqdn", None) or getattr(host, "name", None)
-    if not isinstance(name, str) or not name:
-        raise InvalidParameter(f"{host!r} is not a Hyper-V host object")
-    return name
+def _computer_name(host: HyperVHost) -> str:
+    """The host's FQDN, as ``-ComputerName`` gives it."""
+    if not isinstance(host, HyperVHost):
+        raise InvalidParameter(f"{host!r} is not a Hyper-V host")
+    return host.fqdn

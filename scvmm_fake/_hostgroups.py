@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hyperv_fake import HyperVHost
+
+    from ._accounts import RunAsAccount
 
 __all__ = ["ROOT_HOST_GROUP_NAME", "HostGroup", "VMHost"]
 
@@ -65,9 +70,9 @@ class VMHost:
 
     id: str
     computer_name: str
-    host: Any = field(repr=False)
+    host: HyperVHost = field(repr=False)
     vm_host_group: HostGroup = field(repr=False)
-    credential: Any = field(repr=False)
+    credential: RunAsAccount = field(repr=False)
     description: str = ""
 
     @property

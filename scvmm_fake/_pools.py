@@ -151,12 +151,16 @@ class StaticIPAddressPool:
 
     # -- granting -----------------------------------------------------------------------------
 
-    def check_grant(self, address: IPAddress | None, object_type: AllocatedToObjectType) -> IPAddress:
+    def check_grant(
+        self, address: IPAddress | None, object_type: AllocatedToObjectType, *, excluding: AddressSet | None = None
+    ) -> IPAddress:
         """The address a grant would allocate (the one asked for, or the lowest free one,
-        policy ``NEXT_FREE_ADDRESS``), or the reason it cannot."""
+        policy ``NEXT_FREE_ADDRESS``), or the reason it cannot. ``excluding`` holds addresses
+        the same call already plans to take (several NICs of one VM)."""
         for_vip = object_type is AllocatedToObjectType.VIP
         if address is None:
-            found = lowest_free(self.ip_address_range_start, self.ip_address_range_end, self._excluded(for_vip=for_vip))
+            excluded = self._excluded(for_vip=for_vip).union(excluding or AddressSet(self.subnet.version))
+            found = lowest_free(self.ip_address_range_start, self.ip_address_range_end, excluded)
             if found is None:
                 raise IPAddressPoolExhausted(f"pool {self.name!r} has no free {'VIP ' if for_vip else ''}address")
             return found

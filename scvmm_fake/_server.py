@@ -9,8 +9,10 @@ from ._cmdlets_cloud import CloudCmdlets
 from ._cmdlets_fabric import FabricCmdlets
 from ._cmdlets_network import NetworkCmdlets
 from ._cmdlets_pools import PoolCmdlets
+from ._cmdlets_vm import VMCmdlets
 from ._core import ServerCore
 from ._hostgroups import ROOT_HOST_GROUP_NAME, HostGroup
+from ._inventory import Inventory, take_inventory
 from ._jobs import Job, JobStatus
 from ._library import LibraryShare
 from .policy import VmmPolicy
@@ -19,7 +21,7 @@ __all__ = ["VMMServer"]
 
 
 class VMMServer(
-    FabricCmdlets, AccountCmdlets, LibraryCmdlets, NetworkCmdlets, PoolCmdlets, CloudCmdlets, ServerCore
+    VMCmdlets, FabricCmdlets, AccountCmdlets, LibraryCmdlets, NetworkCmdlets, PoolCmdlets, CloudCmdlets, ServerCore
 ):
     """One VMM server (name, FQDN) on ``sim``'s network, with the root host group "All Hosts" and
     the default library share. Cmdlets are methods named as the VMM cmdlets in snake_case."""
@@ -58,3 +60,11 @@ class VMMServer(
     def restart_sc_job(self, job: Job) -> object:
         """``Restart-SCJob``: rerun a failed job after validating its cmdlet again (§4)."""
         return self._runner.call("Restart-SCJob", {"job": job.id}, lambda: self._job_runner.restart(job))
+
+    # -- what the ASR Provider reports ------------------------------------------------------------
+
+    def dr_inventory(self) -> Inventory:
+        """The clouds with ``DisasterRecoverySupported``, their VM networks and VMs, as plain data in
+        a deterministic order (§4). Not a cmdlet: what the Provider sends to ASR."""
+        return take_inventory(self.name, self.fqdn, self.sim.clock.now, self._all("Cloud"), self._all("VMNetwork"),
+                              self._all("VirtualMachine"), self._all("StaticIPAddressPool"))

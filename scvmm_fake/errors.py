@@ -26,8 +26,10 @@ __all__ = [
     "IPAddressReserved",
     "IPAddressInUse",
     "IPAddressPoolExhausted",
+    "NoStaticIPAddressPool",
     "AddressNotAllocated",
     "PlacementError",
+    "InvalidVMState",
     "HostAlreadyManaged",
     "JobStateError",
     "NotEmulated",
@@ -96,12 +98,20 @@ class IPAddressPoolExhausted(IPAddressError):
     """No free address is left in the pool."""
 
 
+class NoStaticIPAddressPool(IPAddressError):
+    """A static NIC's VM subnet has no pool serving it (§5.5: "No static pool ... IP allocation fails")."""
+
+
 class AddressNotAllocated(IPAddressError, LookupError):
     """The allocated-address object was already revoked, or belongs to another server."""
 
 
 class PlacementError(VmmError):
     """No host of the cloud can run the VM (none reachable for its VM networks, host not in cloud)."""
+
+
+class InvalidVMState(VmmError):
+    """The VM's Hyper-V state forbids the operation (removing a running or replicating VM)."""
 
 
 class HostAlreadyManaged(VmmError):

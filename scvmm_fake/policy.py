@@ -22,7 +22,7 @@ __all__ = [
     "ASSIGNED_MEANS_GRANTED_TO_OBJECT", "REVOKE_WITHOUT_RETURN_WITHHOLDS",
     "CLOUD_KEEPS_A_HOST_GROUP", "PAIRING_NEEDS_DR_FLAG", "PAIRED_CLOUD_NOT_REMOVABLE",
     "PLACEMENT", "CLOUD_NETWORKS", "STATIC_NIC_ADDRESSES", "ONE_VMM_PER_HOST",
-    "INVENTORY_ORDER",
+    "VM_DISK_PATH", "DEFAULT_DISK_SIZE_BYTES", "VM_ADAPTER_NAMES", "HOST_REFRESH", "INVENTORY_ORDER",
 ]
 
 
@@ -72,11 +72,14 @@ UNIQUE_NAMES = {
     "LogicalNetwork": "server", "Cloud": "server", "VMNetwork": "server", "RunAsAccount": "server",
     "HostGroup": "parent host group", "LogicalNetworkDefinition": "logical network",
     "VMSubnet": "VM network", "StaticIPAddressPool": "site or VM subnet", "LibraryShare": "path",
+    "VirtualMachine": "host",
 }
 """Names that must be unique. Fact: logical networks, in the whole VMM installation
 [D:VMM-NewSCLogicalNetwork]. Policy, not fact: clouds, VM networks and Run As accounts per
 server; host groups among their siblings; network sites within their logical network; VM
-subnets within their VM network; pools within their site or VM subnet; library shares by path."""
+subnets within their VM network; pools within their site or VM subnet; library shares by path;
+VMs per host (Hyper-V's cmdlets name a VM by its name; a replica may share its primary's name on
+another host of the same VMM server, §5.1 allows one VMM with two clouds)."""
 
 LIBRARY_PATHS = "case-insensitive, either separator"
 """Policy, not fact: library paths are case-insensitive, ``/`` and ``\\`` both separate, and the
@@ -187,6 +190,21 @@ to the NIC (``VirtualNetworkAdapter``, so assigned); removing the VM revokes it 
 ONE_VMM_PER_HOST = "per server"
 """Policy, not fact: a Hyper-V host can be added once to a given VMM server; whether another VMM
 server may also manage it is not checked (the servers do not share state)."""
+
+VM_DISK_PATH = "C:\\VMs\\{vm}\\{vm}-disk{index}.vhdx"
+"""Policy, not fact: where VMM puts a new VM's disks on its host (``index`` from 0); VMM's real
+default paths come from the host's ``VMPaths``, which the reference does not give."""
+
+DEFAULT_DISK_SIZE_BYTES = 40 * 2**30
+"""Policy, not fact: ``new_sc_virtual_machine`` gives a VM one 40 GiB disk unless told otherwise."""
+
+VM_ADAPTER_NAMES = ("Network Adapter", "Network Adapter {n}")
+"""Policy, not fact: VMM names a VM's Hyper-V adapters "Network Adapter", "Network Adapter 2", ..."""
+
+HOST_REFRESH = "explicit"
+"""Policy, not fact: VMM learns of VMs created on a host behind its back (replicas that Hyper-V
+Replica creates, §2) only at ``read_sc_vm_host`` (``Read-SCVMHost``), never on a timer; VMs gone
+from the host are then forgotten and their addresses return to their pools (as at removal)."""
 
 INVENTORY_ORDER = "(name, id)"
 """Policy, not fact: the inventory orders clouds, VM networks, subnets and VMs by (name, id) and a

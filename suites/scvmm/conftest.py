@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from hyperv_fake import HyperVFabric
 from scvmm_fake import Credential, DefaultGateway, SubnetVLan, VMMServer
 from simcore import Simulation
 
@@ -47,6 +48,19 @@ def fabric(vmm: VMMServer) -> SimpleNamespace:
     admin = vmm.new_sc_run_as_account("HostAdmin", credential=Credential("CONTOSO\\hvadmin", "secret"))
     return SimpleNamespace(ny=ny, rack1=rack1, rack2=rack2, corp=corp, site=site, vm_network=vm_network,
                            pool=pool, admin=admin)
+
+
+@pytest.fixture
+def hosts(vmm: VMMServer, fabric: SimpleNamespace) -> SimpleNamespace:
+    """Hyper-V hosts hv1, hv2 (Rack1) and hv3 (Rack2) managed by ``vmm``; hv4 exists but is not managed."""
+    hyperv = HyperVFabric(vmm.sim)
+    made = {name: hyperv.add_host(name, fqdn=f"{name}.contoso.com", domain="contoso.com")
+            for name in ("hv1", "hv2", "hv3", "hv4")}
+    managed = {
+        name: vmm.add_sc_vm_host(made[name], credential=fabric.admin, vm_host_group=group)
+        for name, group in (("hv1", fabric.rack1), ("hv2", fabric.rack1), ("hv3", fabric.rack2))
+    }
+    return SimpleNamespace(hyperv=hyperv, raw=made, **managed)
 
 
 def _plain(value: Any, depth: int = 0) -> Any:
