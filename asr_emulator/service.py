@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from simcore import Simulation
 
+from .channel.service import ChannelService
 from .errors import ArmError, AuthenticationFailed, InvalidApiVersion, MissingApiVersion, NoRoute, NotImplementedOperation
 from .handlers import HANDLERS
 from .http import HttpRequest, HttpResponse
@@ -74,11 +75,20 @@ class AsrService:
         self.router = _ROUTER
         self.lock = threading.RLock()
         self._request_ids = sim.random.stream(f"{node}.requests")
+        self._channel: ChannelService | None = None
 
     @staticmethod
     def router_routes() -> list:
         """Every operation of both SDKs with its handler (``None``: answered 501)."""
         return list(_ROUTER.routes)
+
+    @property
+    def channel(self) -> ChannelService:
+        """The Provider channel (``asr_emulator.channel``): made on first use, when the service joins the
+        lab's network as its node and listens on 443."""
+        if self._channel is None:
+            self._channel = ChannelService(self)
+        return self._channel
 
     # -- seeding and control ------------------------------------------------------------------
 

@@ -132,6 +132,17 @@ class JobEngine:
         self._set(job, "InProgress", "InProgress", task)
         self._begin_next(job)
 
+    def finish_now(self, job: Job) -> None:
+        """End the running task's wait at once (an outside event, e.g. a Provider's report, ended it);
+        nothing happens if the job is not waiting on a timer (cancelled, suspended, done)."""
+        timer = self._timers.pop(job.name, None)
+        if timer is None:
+            return
+        timer.cancel()
+        task = job.current_task
+        assert task is not None
+        self._finish_task(job, task)
+
     def forget(self, job: Job) -> None:
         """Drop a job's pending timer (its vault is being deleted)."""
         timer = self._timers.pop(job.name, None)

@@ -58,6 +58,7 @@ class Vault:
     events: dict[str, Event] = field(default_factory=dict)
     operations: dict[str, Operation] = field(default_factory=dict)
     resources: ResourceStore = field(default_factory=ResourceStore)
+    channel: Any = None  # the Provider channel's state (asr_emulator.channel.state.VaultChannel), made on first use
 
     @property
     def key(self) -> VaultKey:

@@ -1,0 +1,147 @@
+"""Discovery: a Provider's inventory report becomes containers, networks and protectable items.
+
+ASR knows clouds, VM networks and VMs only from what a Provider reports (DESIGN.md import
+directions; §5.2 "Site Recovery retrieves metadata from the VMM server"). ``parse_inventory``
+checks the report's shape (a typed 400 before anything changes, PROTOCOL.md §Inventory);
+``apply_inventory`` makes the fabric's discovered resources equal to the report: each flagged cloud
+is a container ``cloud_<id>`` (asr-api.md §4), each VM network of those clouds a
+``replicationNetworks`` entry with its subnets (§5), each VM a protectable item with
+``VmmVirtualMachineDetails`` (§7). What the report no longer holds is removed (policy
+``DISCOVERED_KEPT_WHILE_IN_USE``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import uuid
+from typing import Any
+
+from ..errors import InvalidRequestContent
+from ..models.resources import KINDS, StoredResource
+from ..models.vault import Vault
+from .policy import CONTAINER_PREFIX, NETWORK_TYPE, SUPPORTED_REPLICATION_PROVIDERS
+from .records import VMM_FABRIC_TYPE, FabricRecord
+
+__all__ = ["parse_inventory", "apply_inventory", "container_name"]
+
+_SUBNET = {"id": str, "name": str, "subnets": [[object]]}
+_NETWORK = {"id": str, "name": str, "vmSubnets": [_SUBNET]}
+_DISK = {"path": str, "sizeBytes": int}
+_VM = {"id": str, "vmId": str, "name": str, "operatingSystem": str, "generation": int, "host": str, "disks": [_DISK]}
+_CLOUD = {"id": str, "name": str, "hosts": [str], "vmNetworks": [_NETWORK], "vms": [_VM]}
+_INVENTORY = {"sequence": int, "clouds": [_CLOUD]}
+
+
+def _check(value: Any, schema: Any, path: str) -> None:
+    """``value`` has ``schema``'s shape: a type, ``[item schema]`` or ``{field: schema}`` (extra fields allowed)."""
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            raise InvalidRequestContent(f"The inventory field '{path}' must be an array.", target=path)
+        for index, item in enumerate(value):
+            _check(item, schema[0], f"{path}[{index}]")
+    elif isinstance(schema, dict):
+        if not isinstance(value, dict):
+            raise InvalidRequestContent(f"The inventory field '{path}' must be an object.", target=path)
+        for name, inner in schema.items():
+            if name not in value:
+                raise InvalidRequestContent(f"The inventory field '{path}.{name}' is required.", target=f"{path}.{name}")
+            _check(value[name], inner, f"{path}.{name}")
+    elif schema is not object and (not isinstance(value, schema) or isinstance(value, bool)):
+        raise InvalidRequestContent(f"The inventory field '{path}' must be a {schema.__name__}.", target=path)
+
+
+def parse_inventory(body: Any) -> dict[str, Any]:
+    _check(body, _INVENTORY, "inventory")
+    return body
+
+
+def container_name(cloud_id: str) -> str:
+    return CONTAINER_PREFIX + cloud_id
+
+
+def _os_details(name: str) -> dict[str, Any]:
+    return {"osType": "Windows" if "windows" in name.lower() else "Linux", "osEdition": name,
+            "userSelectedOSName": name}
+
+
+def _disk(disk: dict[str, Any]) -> dict[str, Any]:
+    path = disk["path"].replace("\\", "/")
+    extension = posixpath.splitext(path)[1].lstrip(".").upper()
+    return {"maxSizeMB": disk["sizeBytes"] // (1024 * 1024), "vhdType": extension or "VHDX",
+            "vhdId": str(uuid.uuid5(uuid.NAMESPACE_URL, disk["path"])), "vhdName": posixpath.basename(path)}
+
+
+def _protectable_item(vm: dict[str, Any], provider_id: str) -> dict[str, Any]:
+    return {
+        "friendlyName": vm["name"], "protectionStatus": "Unprotected", "recoveryServicesProviderId": provider_id,
+        "protectionReadinessErrors": [], "supportedReplicationProviders": list(SUPPORTED_REPLICATION_PROVIDERS),
+        "customDetails": {
+            "instanceType": "VmmVirtualMachine", "sourceItemId": vm["vmId"], "generation": str(vm["generation"]),
+            "osDetails": _os_details(vm["operatingSystem"]), "diskDetails": [_disk(d) for d in vm["disks"]],
+            "hasPhysicalDisk": "NotPresent", "hasFibreChannelAdapter": "NotPresent", "hasSharedVhd": "NotPresent",
+            "hyperVHostId": vm["host"],
+        },
+    }
+
+
+def _network(network: dict[str, Any]) -> dict[str, Any]:
+    subnets = [{"name": subnet["id"], "friendlyName": subnet["name"],
+                "addressList": [str(pair[0]) for pair in subnet["subnets"] if pair]} for subnet in network["vmSubnets"]]
+    return {"fabricType": VMM_FABRIC_TYPE, "subnets": subnets, "friendlyName": network["name"], "networkType": NETWORK_TYPE}
+
+
+def _merge(vault: Vault, kind: str, parents: tuple[str, ...], name: str, properties: dict[str, Any]) -> None:
+    """Insert, or update the discovered fields of, one resource (fields other workflows set are kept)."""
+    store = vault.resources
+    current = store.get(KINDS[kind], parents, name)
+    if isinstance(current, StoredResource):
+        current.properties.update(properties)
+    else:
+        store.put(KINDS[kind], parents, StoredResource(name, properties))
+
+
+def _in_use(vault: Vault, kind: str, names: tuple[str, ...]) -> bool:
+    store = vault.resources
+    if kind == "container":
+        return bool(store.children(KINDS["container_mapping"], names) or store.children(KINDS["protected_item"], names))
+    if kind == "network":
+        return bool(store.children(KINDS["network_mapping"], names))
+    item = store.get(KINDS["protectable_item"], names[:-1], names[-1])
+    return item is not None and item.arm_properties().get("protectionStatus") != "Unprotected"
+
+
+def _prune(vault: Vault, kind: str, parents: tuple[str, ...], keep: set[str]) -> None:
+    for resource in vault.resources.children(KINDS[kind], parents):
+        if resource.name.lower() not in keep and not _in_use(vault, kind, (*parents, resource.name)):
+            if kind == "container":
+                for item in vault.resources.children(KINDS["protectable_item"], (*parents, resource.name)):
+                    vault.resources.remove(KINDS["protectable_item"], (*parents, resource.name), item.name)
+            vault.resources.remove(KINDS[kind], parents, resource.name)
+
+
+def apply_inventory(vault: Vault, fabric: FabricRecord, provider_id: str, inventory: dict[str, Any]) -> dict[str, int]:
+    """Make ``fabric``'s containers, networks and protectable items those of ``inventory``; return counts."""
+    f = (fabric.name,)
+    containers: set[str] = set()
+    networks: set[str] = set()
+    vms = 0
+    for cloud in inventory["clouds"]:
+        name = container_name(cloud["id"])
+        containers.add(name.lower())
+        existing = vault.resources.get(KINDS["container"], f, name)
+        defaults = {} if existing is not None else {"protectedItemCount": 0, "pairingStatus": "NotPaired", "role": ""}
+        _merge(vault, "container", f, name, {
+            **defaults, "fabricFriendlyName": fabric.friendly_name, "friendlyName": cloud["name"],
+            "fabricType": VMM_FABRIC_TYPE, "fabricSpecificDetails": {"instanceType": VMM_FABRIC_TYPE}})
+        items: set[str] = set()
+        for vm in cloud["vms"]:
+            items.add(vm["id"].lower())
+            _merge(vault, "protectable_item", (fabric.name, name), vm["id"], _protectable_item(vm, provider_id))
+        vms += len(items)
+        _prune(vault, "protectable_item", (fabric.name, name), items)
+        for network in cloud["vmNetworks"]:
+            networks.add(network["id"].lower())
+            _merge(vault, "network", f, network["id"], _network(network))
+    _prune(vault, "container", f, containers)
+    _prune(vault, "network", f, networks)
+    return {"containers": len(containers), "networks": len(networks), "protectableItems": vms}

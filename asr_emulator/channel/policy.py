@@ -1,0 +1,136 @@
+"""Policies of the Provider channel (server side): what the emulator does where the reference is silent.
+
+The real Provider↔ASR protocol is not public (hyperv-scvmm.md §5.2: "the mechanism (polling, long-poll,
+relay) is NOT FOUND"; §7 gap 4). Every constant here is **policy, not fact** unless its comment cites a
+section; the wire itself is described once, in ``PROTOCOL.md`` beside this file.
+"""
+
+from __future__ import annotations
+
+from ..policy import Scenario, TaskTiming
+
+__all__ = [
+    "KEY_VALIDITY_SECONDS", "KEY_FORMAT_VERSION", "KEY_SIGNATURE", "CHANNEL_PORT", "CHANNEL_FQDN",
+    "CHANNEL_PREFIX", "CLIENT_CERT_DAYS", "SERVER_CERT_DAYS", "HEARTBEAT_TIMEOUT_SECONDS",
+    "CONNECTED", "NOT_CONNECTED", "LEASE_SECONDS", "LEASE_BATCH", "WORK_TIMEOUT_SECONDS",
+    "IDEMPOTENCY_CACHE", "PROVIDER_NOT_RESPONDING_ERROR", "PROVIDER_REMOVE_BLOCKED_ERROR",
+    "FABRIC_NAMING", "CONTAINER_PREFIX", "NETWORK_TYPE", "SUPPORTED_REPLICATION_PROVIDERS",
+    "PROVIDER_VERSION_STATE", "PROVIDER_VERSION_STATUS", "DISCOVERED_KEPT_WHILE_IN_USE", "REFRESH_SCENARIO", "REMOVE_PROVIDER_SCENARIO",
+    "REMOVE_FABRIC_SCENARIO", "PURGE_SCENARIO",
+]
+
+#: Fact (§5.2, §6 [D:ASR-VMMDR]): a registration key is valid for 5 days. Policy: both ends are
+#: inclusive (as X.509 validity is), so a key issued at t is accepted at t + 5 days exactly and
+#: refused one second later.
+KEY_VALIDITY_SECONDS = 5 * 24 * 3600
+
+#: Policy: the key file is JSON (the real ``.VaultCredentials`` is an undocumented XML document);
+#: this names its format so a future change can be told apart.
+KEY_FORMAT_VERSION = "asr-harness/registration-key/1"
+
+#: Policy: the key's ``signature`` is HMAC-SHA256, keyed by a per-vault secret drawn from the lab's
+#: randomness, over the canonical JSON of every other field (sorted keys, no spaces). Any edit of
+#: the file changes that JSON, so tampering is detected; another vault's key has an id this vault
+#: never issued ("foreign").
+KEY_SIGNATURE = "HMAC-SHA256"
+
+#: Fact (§5.1, §5.2): the Provider talks to Site Recovery over HTTPS on port 443.
+CHANNEL_PORT = 443
+
+#: Policy: the FQDN the ASR node is given when the channel adds it to the lab's network. Fact
+#: (§5.2): the Provider's outbound endpoints include ``*.hypervrecoverymanager.windowsazure.com``.
+CHANNEL_FQDN = "{node}.hypervrecoverymanager.windowsazure.com"
+
+#: Policy: every channel path starts here (the real paths are not public).
+CHANNEL_PREFIX = "/providers/Microsoft.RecoveryServices/channel"
+
+#: Policy: the Provider's client certificate, issued by the vault's CA at registration, is valid for
+#: two years; the ASR server certificate for ten. The real lifetimes are not documented.
+CLIENT_CERT_DAYS = 730
+SERVER_CERT_DAYS = 3650
+
+#: Policy: a Provider whose last heartbeat is older than this is ``NotConnected`` (§5.2 names
+#: ``lastHeartBeat``/``connectionStatus`` but no timeout). Ten minutes: ten missed polls at the
+#: Provider's default interval (scvmm_fake.provider.policy.POLL_INTERVAL_SECONDS).
+HEARTBEAT_TIMEOUT_SECONDS = 600.0
+
+#: Fact [PS]: PowerShell's ``ASRServer.Connected`` is ``connectionStatus.ToLower() == "connected"``,
+#: so the connected value is ``Connected``. Policy: the other value is ``NotConnected`` (no source
+#: shows it).
+CONNECTED = "Connected"
+NOT_CONNECTED = "NotConnected"
+
+#: Policy: a leased work item belongs to its Provider for this long; unfinished by then, it is
+#: offered again (with a new lease token) at the next lease call.
+LEASE_SECONDS = 300.0
+
+#: Policy: at most this many work items are handed out per lease call.
+LEASE_BATCH = 10
+
+#: Policy (§5.2 [INF]: "a task stays InProgress ... then Failed with a provider-unreachable error
+#: after a configurable timeout"): a job waiting for its Provider's report fails after this long.
+WORK_TIMEOUT_SECONDS = 1800.0
+
+#: Policy: answers to requests with an ``Idempotency-Key`` are kept (per Provider, newest last) so
+#: that a retry after a lost answer gets the same answer; the oldest are forgotten past this count.
+IDEMPOTENCY_CACHE = 256
+
+#: Policy: the job error when a Provider never reports (numeric string, as the real job errors are
+#: [TF7479]; this number is the emulator's own).
+PROVIDER_NOT_RESPONDING_ERROR = (
+    "150400", "The operation timed out waiting for the Azure Site Recovery Provider.",
+    "The Provider on VMM server '{server}' did not report within {seconds:g} seconds: it may be stopped, or unable "
+    "to reach Site Recovery.",
+    "Check that the VMM service runs and the server reaches Site Recovery over HTTPS 443, then retry.",
+)
+
+#: Policy: ``remove`` (not ``purge``) of a Provider or fabric is refused while a cloud of it is
+#: paired or a VM of it is protected (the portal refuses it; the exact code is not documented).
+PROVIDER_REMOVE_BLOCKED_ERROR = (
+    "150401", "The server cannot be removed while it has paired clouds or protected virtual machines.",
+    "Fabric '{fabric}' still holds {what}.",
+    "Remove the cloud pairings and disable protection first, or purge the server.",
+)
+
+#: Policy: a VMM fabric is named by the VMM server's id (a GUID the Provider reports at
+#: registration, stable across re-registration), and its Provider by a GUID the service draws
+#: (``draIdentifier``). Two Providers reporting the same server id (a VMM cluster, §5.2) share
+#: one fabric.
+FABRIC_NAMING = "vmm-server-id"
+
+#: Fact [EX:*] (asr-api.md §4): VMM clouds appear as containers named ``cloud_<guid>``; the GUID is
+#: the VMM cloud's id (policy).
+CONTAINER_PREFIX = "cloud_"
+
+#: Policy: ``networkType`` of a discovered VM network (the SDK documents no values).
+NETWORK_TYPE = "VmNetwork"
+
+#: Policy: ``supportedReplicationProviders`` of a discovered VM: the two VMM-to-VMM providers.
+SUPPORTED_REPLICATION_PROVIDERS = ("HyperVReplica2012R2", "HyperVReplica2012")
+
+#: Policy: every registered Provider version is current (``providerVersionState``).
+PROVIDER_VERSION_STATE = "Latest"
+
+#: Policy: a container, network or protectable item that a sync no longer reports is removed,
+#: unless something refers to it (a container mapping or protected item under it), in which case
+#: it stays until that is removed (unflagging a paired cloud is refused by VMM anyway, §4).
+DISCOVERED_KEPT_WHILE_IN_USE = True
+
+
+def _one_task(name: str, friendly: str, task: str, task_friendly: str, seconds: float = 0.0) -> Scenario:
+    return Scenario(name, friendly, "Fabric", (TaskTiming(task, task_friendly, seconds),))
+
+
+#: Policy: ``refreshProvider`` runs as this job; its one task waits for the Provider's report (up to
+#: ``WORK_TIMEOUT_SECONDS``). The portal's "Refresh server" wording; the task name is the emulator's.
+REFRESH_SCENARIO = _one_task("RefreshServer", "Refresh server", "RefreshProviderTask",
+                             "Refresh the server's metadata", WORK_TIMEOUT_SECONDS)
+
+#: Policy: Provider and fabric removal/purge jobs (names are the emulator's).
+REMOVE_PROVIDER_SCENARIO = _one_task("UnregisterServer", "Unregister server", "UnregisterServerTask",
+                                     "Unregister the server", 1.0)
+REMOVE_FABRIC_SCENARIO = _one_task("RemoveFabric", "Remove fabric", "RemoveFabricTask", "Remove the fabric", 1.0)
+PURGE_SCENARIO = _one_task("PurgeFabric", "Purge fabric", "PurgeFabricTask", "Purge the fabric's records", 0.5)
+
+#: Policy: what ``providerVersionState`` pairs with in ``providerVersionDetails.status``.
+PROVIDER_VERSION_STATUS = "Supported"

@@ -1,0 +1,94 @@
+"""What registration puts in the vault's resource store: the VMM fabric and its Providers (asr-api.md §4).
+
+Both are ``ArmResource``s rendered by the existing read-only routes. A Provider's
+``connectionStatus`` is derived when it is read (Connected while its last heartbeat is within
+``HEARTBEAT_TIMEOUT_SECONDS``), so liveness costs nothing while nobody looks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from simcore import Clock
+
+from ..wire.render import fmt_time
+from .policy import CONNECTED, HEARTBEAT_TIMEOUT_SECONDS, NOT_CONNECTED, PROVIDER_VERSION_STATE, PROVIDER_VERSION_STATUS
+
+__all__ = ["FabricRecord", "ProviderRecord", "VMM_FABRIC_TYPE"]
+
+#: Fact (asr-api.md §4): a VMM fabric's ``customDetails.instanceType`` and the ``fabricType`` of its
+#: Providers and containers.
+VMM_FABRIC_TYPE = "VMM"
+
+
+@dataclass(eq=False)
+class FabricRecord:
+    """A ``replicationFabrics/{name}`` resource for one VMM server."""
+
+    name: str
+    friendly_name: str
+    internal_identifier: str
+
+    def arm_properties(self) -> dict[str, Any]:
+        # Shape of [EX:ReplicationFabrics_Get] (asr-api.md §4): bcdrState "Valid", health "Normal".
+        return {
+            "friendlyName": self.friendly_name,
+            "encryptionDetails": {"kekState": "None"},
+            "rolloverEncryptionDetails": {"kekState": "None"},
+            "internalIdentifier": self.internal_identifier,
+            "bcdrState": "Valid",
+            "customDetails": {"instanceType": VMM_FABRIC_TYPE},
+            "healthErrorDetails": [],
+            "health": "Normal",
+        }
+
+
+@dataclass(eq=False)
+class ProviderRecord:
+    """A ``replicationRecoveryServicesProviders/{name}`` resource: one registered ASR Provider.
+
+    ``thumbprint`` identifies its client certificate on the channel; ``last_heartbeat`` is the
+    virtual time of its last authenticated call.
+    """
+
+    name: str
+    fabric: FabricRecord
+    friendly_name: str
+    machine_name: str
+    bios_id: str
+    provider_version: str
+    server_version: str
+    thumbprint: str
+    certificate: Any = field(repr=False)
+    clock: Clock = field(repr=False)
+    last_heartbeat: float | None = None
+    heartbeat_timeout: float = HEARTBEAT_TIMEOUT_SECONDS
+    protected_item_count: Callable[[], int] = field(default=lambda: 0, repr=False)
+
+    @property
+    def connection_status(self) -> str:
+        if self.last_heartbeat is None or self.clock.now - self.last_heartbeat > self.heartbeat_timeout:
+            return NOT_CONNECTED
+        return CONNECTED
+
+    def arm_properties(self) -> dict[str, Any]:
+        return {
+            "fabricType": VMM_FABRIC_TYPE,
+            "friendlyName": self.friendly_name,
+            "providerVersion": self.provider_version,
+            "serverVersion": self.server_version,
+            "providerVersionState": PROVIDER_VERSION_STATE,
+            "fabricFriendlyName": self.fabric.friendly_name,
+            "lastHeartBeat": fmt_time(self.clock, self.last_heartbeat),
+            "connectionStatus": self.connection_status,
+            "protectedItemCount": self.protected_item_count(),
+            "allowedScenarios": [],
+            "healthErrorDetails": [],
+            "draIdentifier": self.name,
+            "machineId": self.fabric.name,
+            "machineName": self.machine_name,
+            "biosId": self.bios_id,
+            "providerVersionDetails": {"version": self.provider_version, "status": PROVIDER_VERSION_STATUS},
+        }

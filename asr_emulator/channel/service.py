@@ -1,0 +1,253 @@
+"""``ChannelService``: the server side of the Provider channel — registration keys, registration,
+heartbeats, work items and inventory — as rules over the vault's state (PROTOCOL.md).
+
+It joins the lab's network as the ASR node (adding it, with ``CHANNEL_FQDN``, if the lab did not)
+and listens on 443 behind ``ChannelListener``; ASR never opens a connection of its own. Every
+rule raises a typed ``ArmError`` before changing anything.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from cryptography import x509
+
+from simcore import UnknownNode
+from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, thumbprint
+
+from ..errors import InvalidParameter
+from ..http import HttpRequest, HttpResponse
+from ..models.jobs import Job, JobFailure, ProviderError
+from ..models.resources import KINDS
+from ..models.vault import Vault
+from ..wire.call import Call
+from ..wire.render import asr_prefix, fmt_time, vault_id
+from . import keys
+from .discovery import apply_inventory, parse_inventory
+from .errors import ClientCertificateRequired, ProviderNotRegistered, RegistrationKeyForeign, WorkItemNotFound
+from .listener import ChannelListener, pem_chain
+from .policy import (
+    CHANNEL_FQDN, CHANNEL_PORT, CLIENT_CERT_DAYS, HEARTBEAT_TIMEOUT_SECONDS, LEASE_BATCH, LEASE_SECONDS,
+    PROVIDER_NOT_RESPONDING_ERROR, REFRESH_SCENARIO, SERVER_CERT_DAYS, WORK_TIMEOUT_SECONDS,
+)
+from .records import FabricRecord, ProviderRecord
+from .removal import start_removal
+from .state import VaultChannel
+from .wire import handle_channel_request
+from .workitems import WorkItem
+
+if TYPE_CHECKING:
+    from ..service import AsrService
+
+__all__ = ["ChannelService"]
+
+_REGISTRATION_FIELDS = ("vmmServerId", "friendlyName", "machineName", "biosId", "providerVersion", "serverVersion")
+
+
+class ChannelService:
+    """The Provider channel of one ``AsrService`` (``service.channel``)."""
+
+    def __init__(self, service: AsrService) -> None:
+        self.service = service
+        self.sim = service.sim
+        self.backend = service.backend
+        network = self.sim.network
+        try:
+            node = network.node(service.node)
+        except UnknownNode:
+            node = network.add_node(service.node, fqdn=CHANNEL_FQDN.format(node=service.node))
+        self.node = node.name
+        self.endpoint = node.fqdn or node.name
+        #: The root of every vault CA: what the listener trusts for client certificates.
+        self.root = CertificateAuthority.root(f"{self.node} Site Recovery channel")
+        #: The public CA that issued the server certificate; Providers must trust it.
+        self.public_root = CertificateAuthority.root("asr-harness public root")
+        now = self.sim.clock.utcnow()
+        self.server_credential: IssuedCertificate = self.public_root.issue(
+            self.endpoint, sans=(self.endpoint,), eku=Eku.SERVER_AUTH, not_before=now - timedelta(days=1),
+            not_after=now + timedelta(days=SERVER_CERT_DAYS), key_type="ecdsa")
+        self.listener = ChannelListener(self.sim, self.node, CHANNEL_PORT, credential=self.server_credential,
+                                        trust_roots=[self.root], handler=self.handle)
+        self._by_thumbprint: dict[str, tuple[Vault, str]] = {}
+
+    # -- the wire -----------------------------------------------------------------------------
+
+    def handle(self, request: HttpRequest, peer: x509.Certificate | None) -> HttpResponse:
+        """Answer one channel request; ``peer`` is the client certificate its TLS session presented."""
+        with self.service.lock:
+            return handle_channel_request(self, request, peer)
+
+    # -- per-vault state ----------------------------------------------------------------------
+
+    def vault_channel(self, vault: Vault) -> VaultChannel:
+        if vault.channel is None:
+            secret = self.sim.random.stream(f"{self.node}.channel.secrets").getrandbits(256).to_bytes(32, "big")
+            vault.channel = VaultChannel(secret, self.root.create_intermediate(f"vault {vault.name}"))
+        return vault.channel
+
+    def vault_ca(self, vault: Vault) -> CertificateAuthority:
+        """The CA that issues ``vault``'s Provider certificates (tests forge defective ones with it)."""
+        return self.vault_channel(vault).ca
+
+    def provider_id(self, vault: Vault, record: ProviderRecord) -> str:
+        return (f"{asr_prefix(vault)}/replicationFabrics/{record.fabric.name}"
+                f"/replicationRecoveryServicesProviders/{record.name}")
+
+    # -- registration -------------------------------------------------------------------------
+
+    def registration_key(self, vault: Vault) -> keys.RegistrationKey:
+        """What the portal's "Download registration key" hands out: valid 5 days from now (§5.2)."""
+        with self.service.lock:
+            channel = self.vault_channel(vault)
+            key = keys.issue(
+                channel.secret, key_id=self.backend.new_id(), now=self.sim.clock.now,
+                subscriptionId=vault.subscription_id, resourceGroup=vault.resource_group, vaultName=vault.name,
+                vaultId=vault_id(vault), location=vault.location, serviceEndpoint=self.endpoint)
+            channel.keys[key.keyId] = key
+            self.sim.history.record(self.node, "channel.key", "info", {"vault": vault.name, "keyId": key.keyId})
+            return key
+
+    def register(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Check the key and the server's identity, then make (or renew) its fabric and Provider and
+        issue the Provider's client certificate. The old certificate of a re-registering Provider is
+        revoked."""
+        key = keys.parse(body.get("registrationKey"))
+        vault = self.backend.vaults.find(key.subscriptionId, key.resourceGroup, key.vaultName)
+        if vault is None or vault.channel is None:
+            raise RegistrationKeyForeign(f"The registration key names vault '{key.vaultName}', which this service does "
+                                         "not hold.", target="vaultName")
+        channel = vault.channel
+        keys.verify(key, channel.keys, channel.secret, self.sim.clock.now)
+        info = {name: Call.field(body, name, str, "", required=True) for name in _REGISTRATION_FIELDS}
+        fabric = channel.fabric(info["vmmServerId"])
+        if fabric is None:
+            fabric = FabricRecord(info["vmmServerId"], info["friendlyName"], self.backend.new_id())
+            channel.fabrics[fabric.name.lower()] = fabric
+            vault.resources.put(KINDS["fabric"], (), fabric)
+        record = next((p for p in channel.providers_of(fabric) if p.machine_name.lower() == info["machineName"].lower()),
+                      None)
+        credential = self._issue_client_certificate(channel, info["machineName"])
+        if record is not None:
+            channel.ca.revoke(record.certificate)
+            self._by_thumbprint.pop(record.thumbprint, None)
+            record.certificate, record.thumbprint = credential.certificate, credential.thumbprint
+            record.friendly_name, record.provider_version = info["friendlyName"], info["providerVersion"]
+        else:
+            record = ProviderRecord(
+                self.backend.new_id(), fabric, info["friendlyName"], info["machineName"], info["biosId"],
+                info["providerVersion"], info["serverVersion"], credential.thumbprint, credential.certificate,
+                self.sim.clock, heartbeat_timeout=HEARTBEAT_TIMEOUT_SECONDS)
+            channel.providers[record.name.lower()] = record
+            vault.resources.put(KINDS["provider"], (fabric.name,), record)
+        record.last_heartbeat = self.sim.clock.now
+        self._by_thumbprint[record.thumbprint] = (vault, record.name)
+        return {
+            "vaultId": vault_id(vault), "fabricName": fabric.name, "providerName": record.name,
+            "providerId": self.provider_id(vault, record),
+            "certificateChain": pem_chain(credential), "privateKey": credential.key_pem().decode(),
+            "heartbeatTimeoutSeconds": HEARTBEAT_TIMEOUT_SECONDS, "leaseSeconds": LEASE_SECONDS,
+        }
+
+    def _issue_client_certificate(self, channel: VaultChannel, machine_name: str) -> IssuedCertificate:
+        now = self.sim.clock.utcnow()
+        return channel.ca.issue(machine_name, eku=Eku.CLIENT_AUTH, not_before=now,
+                                not_after=now + timedelta(days=CLIENT_CERT_DAYS), key_type="ecdsa")
+
+    def authenticate(self, peer: x509.Certificate | None) -> tuple[Vault, VaultChannel, ProviderRecord]:
+        """The registered Provider holding ``peer`` (the listener already validated the chain)."""
+        if peer is None:
+            raise ClientCertificateRequired("This channel operation requires the Provider's client certificate.")
+        found = self._by_thumbprint.get(thumbprint(peer))
+        if found is not None:
+            vault, name = found
+            record = vault.channel.provider(name) if vault.channel is not None else None
+            if record is not None and self.backend.vaults.find(*vault.key) is vault:
+                return vault, vault.channel, record
+        raise ProviderNotRegistered("No registered Provider holds this client certificate: the server was removed "
+                                    "from the vault. Register it again with a new registration key.")
+
+    # -- the Provider's calls -----------------------------------------------------------------
+
+    def heartbeat(self, channel: VaultChannel, record: ProviderRecord) -> dict[str, Any]:
+        record.last_heartbeat = self.sim.clock.now
+        pending = channel.work.pending_for(record.name, self.sim.clock.now)
+        return {"serverTime": fmt_time(self.sim.clock, self.sim.clock.now), "pendingWorkItems": len(pending)}
+
+    def lease(self, channel: VaultChannel, record: ProviderRecord, body: dict[str, Any]) -> dict[str, Any]:
+        limit = Call.field(body, "max", int, "") or LEASE_BATCH
+        if not 1 <= limit <= LEASE_BATCH:
+            raise InvalidParameter(f"The value {limit} of 'max' is invalid: 1 to {LEASE_BATCH}.", target="max")
+        items = channel.work.lease(record.name, self.sim.clock.now, seconds=LEASE_SECONDS, limit=limit,
+                                   token=lambda: self.sim.random.uuid(f"{self.node}.channel.leases"))
+        for item in items:
+            self.sim.history.record(self.node, "channel.workitem", "info",
+                                    {"item": item.id, "kind": item.kind, "state": "Leased", "attempt": item.attempt})
+        return {"workItems": [item.to_json() for item in items]}
+
+    def complete(self, channel: VaultChannel, record: ProviderRecord, item_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        item = channel.work.get(item_id)
+        if item is None or item.provider != record.name:
+            raise WorkItemNotFound(f"No work item '{item_id}' belongs to this Provider.", target="workItemId")
+        outcome = Call.field(body, "status", str, "", required=True)
+        if outcome not in ("Succeeded", "Failed"):
+            raise InvalidParameter(f"The value '{outcome}' of 'status' is invalid: Succeeded or Failed.", target="status")
+        result = Call.field(body, "result", dict, "") or {}
+        error = Call.field(body, "error", dict, "", required=outcome == "Failed")
+        if error is not None:
+            Call.field(error, "errorCode", int, "error", required=True)
+            Call.field(error, "errorMessage", str, "error", required=True)
+        first = channel.work.complete(item, outcome, result, error)
+        self.sim.history.record(self.node, "channel.workitem", "info",
+                                {"item": item.id, "kind": item.kind, "state": "Completed", "outcome": item.outcome,
+                                 "duplicate": not first})
+        return {"state": item.state, "outcome": item.outcome, "duplicate": not first}
+
+    def sync(self, vault: Vault, channel: VaultChannel, record: ProviderRecord, body: dict[str, Any]) -> dict[str, Any]:
+        inventory = parse_inventory(body)
+        last = channel.sequences.get(record.name, -1)
+        if inventory["sequence"] <= last:
+            return {"applied": False, "sequence": last}
+        counts = apply_inventory(vault, record.fabric, self.provider_id(vault, record), inventory)
+        channel.inventories[record.fabric.name.lower()] = inventory
+        channel.sequences[record.name] = inventory["sequence"]
+        return {"applied": True, "sequence": inventory["sequence"], **counts}
+
+    # -- what the ARM API asks of a Provider --------------------------------------------------
+
+    def refresh(self, vault: Vault, record: ProviderRecord, client_request_id: str | None = None) -> Job:
+        """``refreshProvider``: a job whose task waits for the Provider to run a ``RefreshProvider`` work
+        item (it syncs its inventory), failing after ``WORK_TIMEOUT_SECONDS`` (policy)."""
+        channel = self.vault_channel(vault)
+        holder: dict[str, WorkItem] = {}
+
+        def check() -> ProviderRecord:
+            item = holder["item"]
+            if item.state != "Completed":
+                code, message, causes, action = PROVIDER_NOT_RESPONDING_ERROR
+                raise JobFailure(code, message, causes.format(server=record.machine_name, seconds=WORK_TIMEOUT_SECONDS),
+                                 action)
+            if item.outcome == "Failed":
+                error = item.error or {}
+                raise JobFailure(str(error.get("errorCode")), str(error.get("errorMessage")),
+                                 provider_error=ProviderError(error.get("errorCode", 0), error.get("errorMessage", "")))
+            return record
+
+        job = self.backend.start_job(
+            vault, REFRESH_SCENARIO, target_object_id=self.provider_id(vault, record),
+            target_object_name=record.friendly_name, actions={"RefreshProviderTask": check},
+            fabric_id=f"{asr_prefix(vault)}/replicationFabrics/{record.fabric.name}", client_request_id=client_request_id)
+        holder["item"] = channel.work.add(WorkItem(
+            self.backend.new_id(), record.name, "RefreshProvider", {"jobName": job.name}, self.sim.clock.now,
+            on_done=lambda item: self.backend.engine.finish_now(job)))
+        self.sim.history.record(self.node, "channel.workitem", "info",
+                                {"item": holder["item"].id, "kind": "RefreshProvider", "state": "Pending"})
+        return job
+
+    def remove(self, vault: Vault, fabric: FabricRecord, record: ProviderRecord | None, *, purge: bool,
+               client_request_id: str | None = None) -> Job:
+        """Start removing ``record`` (or the whole fabric when None); see ``removal``."""
+        return start_removal(self, vault, fabric, record, purge=purge, client_request_id=client_request_id)
+
+    def forget_certificate(self, record: ProviderRecord) -> None:
+        self._by_thumbprint.pop(record.thumbprint, None)

@@ -1,0 +1,58 @@
+"""The channel's state inside one vault: its signing secret and CA, the keys it issued, its
+registered Providers, their work queue, the answers kept for idempotent retries, and the last
+inventory each fabric reported."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from simcore.pki import CertificateAuthority
+
+from ..http import HttpResponse
+from .keys import RegistrationKey
+from .policy import IDEMPOTENCY_CACHE
+from .records import FabricRecord, ProviderRecord
+from .workitems import WorkQueue
+
+__all__ = ["VaultChannel"]
+
+
+@dataclass(eq=False)
+class VaultChannel:
+    """Per-vault channel state (``Vault.channel``); made by ``ChannelService`` on first use."""
+
+    secret: bytes = field(repr=False)
+    ca: CertificateAuthority = field(repr=False)
+    keys: dict[str, RegistrationKey] = field(default_factory=dict)
+    fabrics: dict[str, FabricRecord] = field(default_factory=dict)
+    providers: dict[str, ProviderRecord] = field(default_factory=dict)
+    work: WorkQueue = field(default_factory=WorkQueue)
+    inventories: dict[str, dict[str, Any]] = field(default_factory=dict)  # fabric name (lower) -> last report
+    sequences: dict[str, int] = field(default_factory=dict)  # provider name -> last applied sequence
+    answers: dict[str, OrderedDict[str, HttpResponse]] = field(default_factory=dict)  # provider -> key -> answer
+
+    def provider(self, name: str) -> ProviderRecord | None:
+        return self.providers.get(name.lower())
+
+    def fabric(self, name: str) -> FabricRecord | None:
+        return self.fabrics.get(name.lower())
+
+    def providers_of(self, fabric: FabricRecord) -> list[ProviderRecord]:
+        return [record for record in self.providers.values() if record.fabric is fabric]
+
+    def remembered(self, provider: str, key: str) -> HttpResponse | None:
+        return self.answers.get(provider, {}).get(key)
+
+    def remember(self, provider: str, key: str, response: HttpResponse) -> None:
+        answers = self.answers.setdefault(provider, OrderedDict())
+        answers[key] = response
+        while len(answers) > IDEMPOTENCY_CACHE:
+            answers.popitem(last=False)
+
+    def forget_provider(self, record: ProviderRecord) -> None:
+        self.providers.pop(record.name.lower(), None)
+        self.work.forget_provider(record.name)
+        self.answers.pop(record.name, None)
+        self.sequences.pop(record.name, None)

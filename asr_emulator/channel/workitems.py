@@ -1,0 +1,80 @@
+"""Work items: what ASR wants a Provider to do, handed out under leases (PROTOCOL.md §Work items).
+
+An item is ``Pending`` until a lease hands it to its Provider with a fresh token for
+``LEASE_SECONDS``; a lease that lapses makes it leasable again (``attempt`` counts the hand-outs).
+The first report completes it for good: a repeated report (a retry after a lost answer) changes
+nothing, so no item is ever completed twice. Expiry is judged lazily, at the next lease call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["WorkItem", "WorkQueue"]
+
+
+@dataclass(eq=False)
+class WorkItem:
+    """One unit of work for one Provider. ``on_done(item)`` runs once, when it completes."""
+
+    id: str
+    provider: str
+    kind: str
+    payload: dict[str, Any]
+    created: float
+    state: str = "Pending"  # Pending | Leased | Completed
+    lease_token: str | None = None
+    lease_expires: float | None = None
+    attempt: int = 0
+    outcome: str | None = None  # Succeeded | Failed
+    result: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+    on_done: Callable[[WorkItem], None] | None = field(default=None, repr=False)
+
+    def leasable(self, now: float) -> bool:
+        return self.state == "Pending" or (self.state == "Leased" and self.lease_expires is not None
+                                           and now > self.lease_expires)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "payload": self.payload, "leaseToken": self.lease_token,
+                "leaseExpiresAt": self.lease_expires, "attempt": self.attempt}
+
+
+class WorkQueue:
+    """The work items of one vault's Providers, in creation order."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, WorkItem] = {}
+
+    def add(self, item: WorkItem) -> WorkItem:
+        self._items[item.id] = item
+        return item
+
+    def get(self, item_id: str) -> WorkItem | None:
+        return self._items.get(item_id)
+
+    def pending_for(self, provider: str, now: float) -> list[WorkItem]:
+        return [item for item in self._items.values() if item.provider == provider and item.leasable(now)]
+
+    def lease(self, provider: str, now: float, *, seconds: float, limit: int, token: Callable[[], str]) -> list[WorkItem]:
+        """Hand ``provider`` up to ``limit`` leasable items, each with a new token until ``now + seconds``."""
+        leased = self.pending_for(provider, now)[:limit]
+        for item in leased:
+            item.state, item.lease_token, item.lease_expires = "Leased", token(), now + seconds
+            item.attempt += 1
+        return leased
+
+    def complete(self, item: WorkItem, outcome: str, result: dict[str, Any], error: dict[str, Any] | None) -> bool:
+        """Record the first report of ``item``; False (and nothing changes) if it was already complete."""
+        if item.state == "Completed":
+            return False
+        item.state, item.outcome, item.result, item.error = "Completed", outcome, result, error
+        if item.on_done is not None:
+            item.on_done(item)
+        return True
+
+    def forget_provider(self, provider: str) -> None:
+        """Drop every item of a removed Provider."""
+        self._items = {key: item for key, item in self._items.items() if item.provider != provider}

@@ -1,0 +1,282 @@
+"""``AsrProvider``: the Azure Site Recovery Provider hosted in a VMM server (§5.1–5.2).
+
+Install it on a ``VMMServer`` (optionally with a custom proxy, whose credentials become the Run
+As account ``DRAProxyAccount``), ``register`` it with a registration key file, and it polls ASR on
+the lab clock: heartbeat, lease work items and run them, and send the DR inventory when it changed.
+Every call is an outbound httpx request over the simulated network (``transport``); ASR never
+calls in. The registration, the client certificate and the results of executed work items are
+the Provider's persistent store and survive ``restart``; what it last sent does not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from simcore import Phase, Timer
+from simcore.pki import CertificateAuthority, IssuedCertificate
+
+from .. import DRA_PROXY_ACCOUNT_NAME, Credential, VMMServer, VmmError
+from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
+from .inventory import digest, inventory_json
+from .policy import (
+    CHANNEL_PREFIX, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM, REQUEST_TIMEOUT_SECONDS,
+    SERVER_VERSION, WORK_ERROR_CODE,
+)
+from .transport import ProxySettings, SimulatedNetworkTransport
+
+__all__ = ["AsrProvider", "ProviderStore", "Registration"]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the vault answered at registration (kept in the Provider's store)."""
+
+    vault_id: str
+    endpoint: str
+    fabric_name: str
+    provider_name: str
+    provider_id: str
+
+
+@dataclass
+class ProviderStore:
+    """The Provider's persistent state (the registry and VMM database of a real server)."""
+
+    vmm_server_id: str
+    bios_id: str
+    registration: Registration | None = None
+    credential: IssuedCertificate | None = field(default=None, repr=False)
+    reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # work item id -> its report
+    unacknowledged: list[str] = field(default_factory=list)  # reports ASR has not confirmed yet
+    sequence: int = 0  # of the last inventory sent
+
+
+class AsrProvider:
+    """The Provider of ``vmm``. ``trusted_roots``: the CAs a genuine ASR server certificate chains to;
+    ``hosts``: a hosts file (name → node) for the channel; ``proxy``/``proxy_credential``: the custom
+    proxy of ``DRConfigurator /proxyAddress /proxyport /proxyUsername /proxyPassword``."""
+
+    def __init__(self, vmm: VMMServer, *, trusted_roots: Sequence[CertificateAuthority | x509.Certificate],
+                 friendly_name: str | None = None, proxy: ProxySettings | None = None,
+                 proxy_credential: Credential | None = None, hosts: dict[str, str] | None = None,
+                 poll_interval: float = POLL_INTERVAL_SECONDS, request_timeout: float = REQUEST_TIMEOUT_SECONDS) -> None:
+        if proxy_credential is not None and proxy is None:
+            raise ValueError("proxy_credential needs a proxy")
+        self.vmm = vmm
+        self.sim = vmm.sim
+        self.friendly_name = friendly_name or vmm.fqdn
+        self.trusted_roots = list(trusted_roots)
+        self.proxy = proxy
+        self.hosts = dict(hosts or {})
+        self.poll_interval = poll_interval
+        self.request_timeout = request_timeout
+        ids = REGISTRATION_ID_STREAM.format(server=vmm.name)
+        self.store = ProviderStore(self.sim.random.uuid(ids), self.sim.random.uuid(ids))
+        if proxy_credential is not None:
+            vmm.new_sc_run_as_account(DRA_PROXY_ACCOUNT_NAME, credential=proxy_credential,
+                                      description="Azure Site Recovery Provider proxy")
+        self.last_error: ChannelFailure | None = None
+        self.last_contact: float | None = None
+        self._timer: Timer | None = None
+        self._client: httpx.Client | None = None
+        self._acknowledged: str | None = None  # digest of the inventory ASR last applied
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def registration(self) -> Registration | None:
+        return self.store.registration
+
+    @property
+    def running(self) -> bool:
+        return self._timer is not None
+
+    def start(self) -> None:
+        """Start polling every ``poll_interval`` virtual seconds (reads the proxy account now)."""
+        if self.store.registration is None:
+            raise NotRegistered(f"the Provider of {self.vmm.name} is not registered to a vault")
+        if self._timer is None:
+            self._client = self._open(self.store.registration.endpoint)
+            self._timer = self.sim.scheduler.call_every(self.poll_interval, self.poll, label=f"provider {self.vmm.name}")
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._client = None
+
+    def restart(self) -> None:
+        """Restart the VMM service (§5.2): the persistent store stays, what was in memory is gone."""
+        self.sim.history.record(self.vmm.name, "provider.restart", Phase.INFO, {})
+        self.stop()
+        self._acknowledged = None
+        self.start()
+
+    def _open(self, endpoint: str) -> httpx.Client:
+        proxy = self.proxy
+        if proxy is not None:
+            accounts = self.vmm.get_sc_run_as_account(DRA_PROXY_ACCOUNT_NAME)
+            if accounts:
+                credential = accounts[0].credential
+                proxy = ProxySettings(proxy.address, proxy.port, credential.user_name, credential.password)
+        transport = SimulatedNetworkTransport(self.sim, self.vmm.name, trust_roots=self.trusted_roots,
+                                              identity=lambda: self.store.credential, proxy=proxy, hosts=self.hosts)
+        return httpx.Client(transport=transport, base_url=f"https://{endpoint}", timeout=self.request_timeout,
+                            trust_env=False)
+
+    # -- registration -----------------------------------------------------------------------------
+
+    def register(self, key_file: str) -> Registration:
+        """``DRConfigurator /r /Friendlyname /Credentials <key file>`` (§5.2): register to the key's vault,
+        keep the client certificate, start polling and send the inventory at once."""
+        history = self.sim.history
+        history.record(self.vmm.name, "provider.register", Phase.INVOKE, {"friendlyName": self.friendly_name})
+        try:
+            key = json.loads(key_file)
+            endpoint, vault_id = str(key["serviceEndpoint"]), str(key["vaultId"])
+        except (ValueError, KeyError, TypeError) as error:
+            history.record(self.vmm.name, "provider.register", Phase.FAIL, {"error": "RegistrationKeyMalformed"})
+            raise RegistrationRefused("RegistrationKeyMalformed", f"the key file cannot be read: {error}") from None
+        current = self.store.registration
+        if current is not None and current.vault_id.lower() != vault_id.lower():
+            history.record(self.vmm.name, "provider.register", Phase.FAIL, {"error": "AlreadyRegistered"})
+            raise AlreadyRegistered(f"{self.vmm.name} is registered to vault {current.vault_id}; unregister it first")
+        body = {"registrationKey": key, "vmmServerId": self.store.vmm_server_id, "friendlyName": self.friendly_name,
+                "machineName": self.vmm.fqdn, "biosId": self.store.bios_id, "providerVersion": PROVIDER_VERSION,
+                "serverVersion": SERVER_VERSION}
+        client = self._client if current is not None and self._client is not None else self._open(endpoint)
+        try:
+            answer = self._request(client, "register", "POST", "registrations", body)
+        except ChannelFailure as failure:
+            history.record(self.vmm.name, "provider.register", Phase.FAIL, {"error": failure.code or str(failure.cause)})
+            if failure.code is not None:
+                raise RegistrationRefused(failure.code, str(failure)) from None
+            raise
+        self.store.credential = _credential(answer)
+        self.store.registration = Registration(vault_id, endpoint, answer["fabricName"], answer["providerName"],
+                                               answer["providerId"])
+        history.record(self.vmm.name, "provider.register", Phase.OK,
+                       {"fabric": answer["fabricName"], "provider": answer["providerName"]})
+        self.stop()
+        self._acknowledged = None
+        self.start()
+        self.poll()
+        return self.store.registration
+
+    # -- the poll -------------------------------------------------------------------------------
+
+    def poll(self) -> bool:
+        """One cycle: heartbeat, unacknowledged reports, work, inventory. False (recorded) on failure."""
+        history = self.sim.history
+        history.record(self.vmm.name, "provider.poll", Phase.INVOKE, {})
+        try:
+            beat = self._call("heartbeat", "POST", "heartbeat", {})
+            self.last_contact = self.sim.clock.now
+            for item_id in list(self.store.unacknowledged):
+                self._report(item_id)
+            if beat.get("pendingWorkItems"):
+                self._work()
+            self.sync()
+        except ChannelFailure as failure:
+            self.last_error = failure
+            history.record(self.vmm.name, "provider.poll", Phase.FAIL, _failure_details(failure))
+            return False
+        self.last_error = None
+        history.record(self.vmm.name, "provider.poll", Phase.OK, {})
+        return True
+
+    def sync(self, *, force: bool = False) -> bool:
+        """Send the DR inventory if it changed since ASR last applied it (or ``force``); True if sent."""
+        body = inventory_json(self.vmm.dr_inventory())
+        fingerprint = digest(body)
+        if not force and fingerprint == self._acknowledged:
+            return False
+        history = self.sim.history
+        self.store.sequence += 1
+        body["sequence"] = self.store.sequence
+        details = {"sequence": self.store.sequence, "clouds": len(body["clouds"])}
+        history.record(self.vmm.name, "provider.sync", Phase.INVOKE, details)
+        try:
+            answer = self._call("sync", "PUT", "inventory", body,
+                                idempotency_key=f"inventory:{self.store.vmm_server_id}:{self.store.sequence}")
+        except ChannelFailure as failure:
+            history.record(self.vmm.name, "provider.sync", Phase.FAIL, {**details, **_failure_details(failure)})
+            raise
+        self._acknowledged = fingerprint
+        history.record(self.vmm.name, "provider.sync", Phase.OK, {**details, "applied": bool(answer.get("applied"))})
+        return True
+
+    def _work(self) -> None:
+        leased = self._call("lease", "POST", "workItems/lease", {}).get("workItems") or []
+        for item in leased:
+            item_id = str(item["id"])
+            if item_id not in self.store.reports:
+                self.store.reports[item_id] = self._execute(item)
+                self.store.unacknowledged.append(item_id)
+            self._report(item_id)
+
+    def _execute(self, item: dict[str, Any]) -> dict[str, Any]:
+        details = {"item": item["id"], "kind": item.get("kind"), "attempt": item.get("attempt")}
+        self.sim.history.record(self.vmm.name, "provider.work", Phase.INVOKE, details)
+        try:
+            if item.get("kind") != "RefreshProvider":
+                raise VmmError(f"work item kind {item.get('kind')!r} is not supported by this Provider")
+            self.sync(force=True)
+        except ChannelFailure:
+            self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "error": "channel"})
+            raise
+        except VmmError as error:
+            self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "error": str(error)})
+            return {"status": "Failed", "error": {"errorCode": WORK_ERROR_CODE, "errorMessage": str(error)}}
+        self.sim.history.record(self.vmm.name, "provider.work", Phase.OK, details)
+        return {"status": "Succeeded", "result": {"sequence": self.store.sequence}}
+
+    def _report(self, item_id: str) -> None:
+        self._call("complete", "POST", f"workItems/{item_id}/complete", self.store.reports[item_id],
+                   idempotency_key=f"workitem:{item_id}")
+        self.store.unacknowledged.remove(item_id)
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def _call(self, operation: str, method: str, path: str, body: dict[str, Any], *,
+              idempotency_key: str | None = None) -> dict[str, Any]:
+        if self._client is None:
+            raise NotRegistered(f"the Provider of {self.vmm.name} is not running")
+        return self._request(self._client, operation, method, path, body, idempotency_key)
+
+    @staticmethod
+    def _request(client: httpx.Client, operation: str, method: str, path: str, body: dict[str, Any],
+                 idempotency_key: str | None = None) -> dict[str, Any]:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        try:
+            response = client.request(method, f"{CHANNEL_PREFIX}/{path}", json=body, headers=headers)
+        except httpx.HTTPError as error:
+            raise ChannelFailure(operation, str(error), cause=error) from error
+        if response.status_code >= 400:
+            try:
+                error = response.json()["error"]
+                code, message = str(error["code"]), str(error["message"])
+            except (ValueError, KeyError, TypeError):
+                code, message = f"HTTP{response.status_code}", response.text
+            raise ChannelFailure(operation, message, code=code, status=response.status_code)
+        return response.json()
+
+
+def _credential(answer: dict[str, Any]) -> IssuedCertificate:
+    chain = tuple(x509.load_pem_x509_certificate(text.encode()) for text in answer["certificateChain"])
+    key = serialization.load_pem_private_key(answer["privateKey"].encode(), password=None)
+    return IssuedCertificate(certificate=chain[0], private_key=key, chain=chain)  # type: ignore[arg-type]
+
+
+def _failure_details(failure: ChannelFailure) -> dict[str, Any]:
+    if failure.code is not None:
+        return {"operation": failure.operation, "code": failure.code, "status": failure.status}
+    return {"operation": failure.operation, "error": type(failure.cause).__name__,
+            "reasons": list(getattr(failure.cause, "reasons", []))}

@@ -1,0 +1,58 @@
+"""Policies of the ASR Provider (client side of the channel): choices the reference leaves open.
+
+Each is **policy, not fact** unless its comment cites a section of hyperv-scvmm.md. The wire is
+described once, in ``asr_emulator/channel/PROTOCOL.md`` (the Provider may not import the service:
+it speaks that protocol over HTTP, as DESIGN.md's import directions require).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PROVIDER_VERSION", "SERVER_VERSION", "POLL_INTERVAL_SECONDS", "REQUEST_TIMEOUT_SECONDS",
+    "DEFAULT_PROXY_PORT", "CHANNEL_PREFIX", "PROXY_CREDENTIALS_READ_AT_START", "SYNC_WHEN_CHANGED",
+    "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM",
+]
+
+#: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
+PROVIDER_VERSION = "5.1.19"
+
+#: Policy: the VMM server version the Provider reports (``serverVersion``): VMM 2016's build number.
+SERVER_VERSION = "4.0.1662.0"
+
+#: Policy: the Provider polls (heartbeat, then work, then inventory if it changed) every minute.
+#: §5.2 says only that the Provider "gets notified of the event from the Service"; polling keeps the
+#: channel outbound-only.
+POLL_INTERVAL_SECONDS = 60.0
+
+#: Policy: each channel request gives up after this many virtual seconds (connect and read), and
+#: fails with httpx's timeout errors.
+REQUEST_TIMEOUT_SECONDS = 30.0
+
+#: Policy: the proxy port when ``DRConfigurator /proxyport`` is not given (§5.2 lists the parameter, no default).
+DEFAULT_PROXY_PORT = 8080
+
+#: Policy: the channel paths (the server's ``CHANNEL_PREFIX``; the protocol document is the contract).
+CHANNEL_PREFIX = "/providers/Microsoft.RecoveryServices/channel"
+
+#: Fact (§5.2 [D:ASR-VMMDR]): a custom proxy's credentials are kept in the Run As account
+#: ``DRAProxyAccount``; changing them needs a restart of the VMM service. Policy: the Provider
+#: therefore reads the account when it starts (``start``/``restart``), not on every request.
+PROXY_CREDENTIALS_READ_AT_START = True
+
+#: Policy: the Provider sends its inventory after registration, when a ``RefreshProvider`` work item
+#: asks, and whenever a poll finds it different from what ASR last acknowledged (so a change shows
+#: up at the next poll). A restart forgets what was acknowledged, so the next poll sends it again.
+SYNC_WHEN_CHANGED = True
+
+#: Policy: the result of every executed work item is kept in the Provider's persistent store (as
+#: the registration is) until ASR acknowledges it; a re-leased item already executed is reported
+#: again, never executed again — even across a restart.
+WORK_RESULTS_PERSIST = True
+
+#: Policy: the ``errorCode`` reported when a work item's VMM action fails (``providerErrorDetails``
+#: has an integer code, asr-api.md §9; this number is the emulator's).
+WORK_ERROR_CODE = 31000
+
+#: Policy: the lab stream the Provider draws the VMM server's id and BIOS id from (a real server has
+#: them already; the emulated one gets them at first install, stable after).
+REGISTRATION_ID_STREAM = "scvmm:{server}:provider"
