@@ -1,0 +1,102 @@
+"""Certificate trust on the channel (DESIGN.md "Trust"): ASR accepts the Provider's client certificate
+exactly when it is valid for client auth, chains to the vault's CA, is current at virtual now and is
+not revoked; the Provider talks only to a server whose certificate is valid for the endpoint's name
+and chains to a root it trusts. Every refusal names its reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from asr_emulator.channel import ChannelListener
+from asr_emulator.http import HttpResponse
+from scvmm_fake.provider import AsrProvider, ChannelFailure, ServerCertificateRejected, TlsAlertReceived
+from simcore.pki import CertificateAuthority, Eku
+
+_DAY = timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def stranger_ca() -> CertificateAuthority:
+    return CertificateAuthority.root("Not the vault")
+
+
+def _issue(ca: CertificateAuthority, now, *, eku=Eku.CLIENT_AUTH, start=-1, end=30):
+    return ca.issue("vmm.ny.contoso.com", eku=eku, not_before=now + start * _DAY, not_after=now + end * _DAY,
+                    key_type="ecdsa")
+
+
+def _defects(sim, service, vault, stranger_ca):
+    now, vault_ca = sim.clock.utcnow(), service.channel.vault_ca(vault)
+    revoked = _issue(vault_ca, now)
+    vault_ca.revoke(revoked)
+    return {
+        "EXPIRED": ("certificate_expired", _issue(vault_ca, now, start=-30, end=-1)),
+        "NOT_YET_VALID": ("certificate_expired", _issue(vault_ca, now, start=1, end=30)),
+        "UNTRUSTED_ROOT": ("unknown_ca", _issue(stranger_ca, now)),
+        "WRONG_EKU": ("unsupported_certificate", _issue(vault_ca, now, eku=Eku.SERVER_AUTH)),
+        "REVOKED": ("certificate_revoked", revoked),
+    }
+
+
+@pytest.mark.parametrize("reason", ["EXPIRED", "NOT_YET_VALID", "UNTRUSTED_ROOT", "WRONG_EKU", "REVOKED"])
+def test_a_defective_client_certificate_is_refused_at_the_handshake(sim, service, vault, registered, stranger_ca,
+                                                                  reason):
+    alert, credential = _defects(sim, service, vault, stranger_ca)[reason]
+    registered.store.credential = credential
+    heartbeats = len(sim.history.select(op="channel.Heartbeat"))
+    assert registered.poll() is False
+    cause = registered.last_error.cause
+    assert isinstance(cause, TlsAlertReceived)
+    assert (cause.description, cause.reasons) == (alert, [reason])
+    (refusal,) = sim.history.select(op="channel.tls", phase="fail")
+    assert (refusal.details["alert"], refusal.details["reasons"]) == (alert, [reason])
+    assert len(sim.history.select(op="channel.Heartbeat")) == heartbeats  # the request was never processed
+
+
+def test_a_valid_client_certificate_connects_and_beats(sim, asr, registered):
+    sim.advance(120)
+    assert registered.last_error is None and registered.last_contact == pytest.approx(sim.clock.now, abs=61)
+    assert sim.history.select(op="channel.tls") == []
+
+
+def test_a_valid_certificate_not_held_by_a_provider_is_not_registered(sim, service, vault, registered):
+    registered.store.credential = _issue(service.channel.vault_ca(vault), sim.clock.utcnow())
+    assert registered.poll() is False
+    assert (registered.last_error.status, registered.last_error.code) == (401, "ProviderNotRegistered")
+
+
+def test_without_a_certificate_only_registration_is_answered(sim, registered):
+    registered.store.credential = None
+    assert registered.poll() is False
+    assert (registered.last_error.status, registered.last_error.code) == (401, "ClientCertificateRequired")
+
+
+def _impostor(sim, service, ca: CertificateAuthority, name: str) -> None:
+    """A node ``evil`` answering on 443 with a server certificate for ``name`` from ``ca``."""
+    sim.network.add_node("evil")
+    now = sim.clock.utcnow()
+    credential = ca.issue(name, sans=(name,), eku=Eku.SERVER_AUTH, not_before=now - _DAY, not_after=now + 30 * _DAY,
+                          key_type="ecdsa")
+    ChannelListener(sim, "evil", 443, credential=credential, trust_roots=[],
+                    handler=lambda request, peer: HttpResponse(200, {}, b"{}"))
+
+
+@pytest.mark.parametrize("which", ["other CA", "wrong name"])
+def test_the_provider_refuses_an_impostor_asr(sim, service, site, key, stranger_ca, which):
+    endpoint = service.channel.endpoint
+    if which == "other CA":
+        _impostor(sim, service, stranger_ca, endpoint)
+        expected = ["UNTRUSTED_ROOT"]
+    else:
+        _impostor(sim, service, service.channel.public_root, "evil.example.com")
+        expected = ["NAME_MISMATCH"]
+    provider = AsrProvider(site.vmm, trusted_roots=[service.channel.public_root], hosts={endpoint: "evil"})
+    with pytest.raises(ChannelFailure) as info:
+        provider.register(key)
+    assert isinstance(info.value.cause, ServerCertificateRejected)
+    assert info.value.cause.reasons == expected
+    assert provider.registration is None
+    # the impostor saw a handshake, never a request carrying the key
+    assert sim.history.select(op="channel.Register") == []
