@@ -75,7 +75,7 @@ class AddressSet:
         return cls(version, _merge(intervals))
 
     @classmethod
-    def of(cls, addresses: Iterable[IPAddress], version: int) -> AddressSet:
+    def of(cls, addresses: Iterable[IPAddress | int], version: int) -> AddressSet:
         return cls(version, _merge((int(a), int(a)) for a in addresses))
 
     def __contains__(self, address: object) -> bool:
@@ -83,9 +83,6 @@ class AddressSet:
             return False
         value = int(address)
         return address.version == self.version and any(f <= value <= l for f, l in self.intervals)
-
-    def __bool__(self) -> bool:
-        return bool(self.intervals)
 
     def __len__(self) -> int:
         return sum(last - first + 1 for first, last in self.intervals)

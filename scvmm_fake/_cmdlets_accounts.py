@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ._accounts import Credential, RunAsAccount
-from ._core import ServerCore
+from ._core import ServerCore, set_given
 from ._library import LibraryScript, LibraryShare
 from .errors import DuplicateName, InvalidParameter, ObjectInUse, ObjectNotFound
 
@@ -25,7 +25,7 @@ class AccountCmdlets(ServerCore):
 
     def get_sc_run_as_account(self, name: str | None = None, *, id: str | None = None) -> list[RunAsAccount]:
         """``Get-SCRunAsAccount [-Name] [-ID]``."""
-        return self._read("Get-SCRunAsAccount", {"name": name, "id": id}, lambda: self._find("RunAsAccount", name, id))
+        return self._get("Get-SCRunAsAccount", "RunAsAccount", name, id)
 
     def set_sc_run_as_account(
         self, run_as_account: RunAsAccount, *, credential: Credential | None = None, description: str | None = None
@@ -35,14 +35,7 @@ class AccountCmdlets(ServerCore):
             self._require("RunAsAccount", run_as_account)
             if credential is not None:
                 _check_credential(credential)
-
-            def commit() -> RunAsAccount:
-                if credential is not None:
-                    run_as_account.credential = credential
-                if description is not None:
-                    run_as_account.description = description
-                return run_as_account
-            return commit
+            return lambda: set_given(run_as_account, credential=credential, description=description)
         return self._change("Set-SCRunAsAccount", {"run_as_account": run_as_account, "credential": credential}, plan)
 
     def remove_sc_run_as_account(self, run_as_account: RunAsAccount) -> None:
@@ -73,7 +66,7 @@ class LibraryCmdlets(ServerCore):
 
     def get_sc_library_share(self, name: str | None = None, *, id: str | None = None) -> list[LibraryShare]:
         """``Get-SCLibraryShare [-Name] [-ID]``."""
-        return self._read("Get-SCLibraryShare", {"name": name, "id": id}, lambda: self._find("LibraryShare", name, id))
+        return self._get("Get-SCLibraryShare", "LibraryShare", name, id)
 
     @property
     def default_library_share(self) -> LibraryShare:

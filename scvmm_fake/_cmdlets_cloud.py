@@ -8,7 +8,7 @@ from typing import Any
 from simcore import Phase
 
 from ._clouds import Cloud
-from ._core import ServerCore
+from ._core import ServerCore, set_given
 from ._hostgroups import HostGroup
 from ._networks import LogicalNetwork
 from .errors import (
@@ -77,16 +77,10 @@ class CloudCmdlets(ServerCore):
             profiles = _plan_names(cloud.capability_profiles, list(add_capability_profile),
                                    list(remove_capability_profile), "CapabilityProfile")
 
-            def commit() -> Cloud:
-                cloud.host_groups, cloud.logical_networks, cloud.capability_profiles = groups, networks, profiles
-                if name is not None:
-                    cloud.name = name
-                if description is not None:
-                    cloud.description = description
-                if disaster_recovery_supported is not None:
-                    cloud.disaster_recovery_supported = bool(disaster_recovery_supported)
-                return cloud
-            return commit
+            return lambda: set_given(
+                cloud, host_groups=groups, logical_networks=networks, capability_profiles=profiles, name=name,
+                description=description,
+                disaster_recovery_supported=None if disaster_recovery_supported is None else bool(disaster_recovery_supported))
         return self._change("Set-SCCloud", {
             "cloud": cloud, "name": name, "add_vm_host_group": list(add_vm_host_group),
             "remove_vm_host_group": list(remove_vm_host_group), "add_cloud_resource": list(add_cloud_resource),
@@ -96,7 +90,7 @@ class CloudCmdlets(ServerCore):
 
     def get_sc_cloud(self, name: str | None = None, *, id: str | None = None) -> list[Cloud]:
         """``Get-SCCloud [-Name] [-ID]``."""
-        return self._read("Get-SCCloud", {"name": name, "id": id}, lambda: self._find("Cloud", name, id))
+        return self._get("Get-SCCloud", "Cloud", name, id)
 
     def remove_sc_cloud(self, cloud: Cloud) -> None:
         """``Remove-SCCloud``; refused for a paired cloud (policy ``PAIRED_CLOUD_NOT_REMOVABLE``) or

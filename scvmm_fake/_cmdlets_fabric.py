@@ -41,7 +41,7 @@ class FabricCmdlets(ServerCore):
 
     def get_sc_vm_host_group(self, name: str | None = None, *, id: str | None = None) -> list[HostGroup]:
         """``Get-SCVMHostGroup [-Name] [-ID]``."""
-        return self._read("Get-SCVMHostGroup", {"name": name, "id": id}, lambda: self._find("HostGroup", name, id))
+        return self._get("Get-SCVMHostGroup", "HostGroup", name, id)
 
     def remove_sc_vm_host_group(self, vm_host_group: HostGroup) -> None:
         """``Remove-SCVMHostGroup``: only an empty group no cloud or network site uses; never the root."""

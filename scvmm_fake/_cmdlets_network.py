@@ -49,7 +49,7 @@ class NetworkCmdlets(ServerCore):
 
     def get_sc_logical_network(self, name: str | None = None, *, id: str | None = None) -> list[LogicalNetwork]:
         """``Get-SCLogicalNetwork [-Name] [-ID]``."""
-        return self._read("Get-SCLogicalNetwork", {"name": name, "id": id}, lambda: self._find("LogicalNetwork", name, id))
+        return self._get("Get-SCLogicalNetwork", "LogicalNetwork", name, id)
 
     def new_sc_logical_network_definition(
         self,
@@ -122,7 +122,7 @@ class NetworkCmdlets(ServerCore):
 
     def get_sc_vm_network(self, name: str | None = None, *, id: str | None = None) -> list[VMNetwork]:
         """``Get-SCVMNetwork [-Name] [-ID]``."""
-        return self._read("Get-SCVMNetwork", {"name": name, "id": id}, lambda: self._find("VMNetwork", name, id))
+        return self._get("Get-SCVMNetwork", "VMNetwork", name, id)
 
     def new_sc_vm_subnet(
         self,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ._addresses import AddressSet, IPAddress, IPNetwork, parse_address, parse_subnet
-from ._core import ServerCore
+from ._core import ServerCore, set_given
 from ._networks import IsolationType, LogicalNetworkDefinition, VMSubnet
 from ._pools import AllocatedIPAddress, AllocatedToObjectType, DefaultGateway, StaticIPAddressPool
 from .errors import InvalidParameter, ObjectInUse, SubnetNotInScope, SubnetOverlap
@@ -57,9 +57,10 @@ class PoolCmdlets(ServerCore):
 
             def commit() -> StaticIPAddressPool:
                 return self._add("StaticIPAddressPool", StaticIPAddressPool(
-                    self._new_id(), name, network, start, end, logical_network_definition, vm_subnet, vlan_id,
-                    description, reserved, vips, gateways, dns, dns_suffix, tuple(dns_search_suffix), wins,
-                    enable_netbios,
+                    self._new_id(), name, network, start, end, reserved, vips,
+                    logical_network_definition=logical_network_definition, vm_subnet=vm_subnet, vlan_id=vlan_id,
+                    description=description, default_gateways=gateways, dns_servers=dns, dns_suffix=dns_suffix,
+                    dns_search_suffixes=tuple(dns_search_suffix), wins_servers=wins, enable_netbios=enable_netbios,
                 ))
             return commit
         return self._change("New-SCStaticIPAddressPool", {
@@ -145,14 +146,7 @@ class PoolCmdlets(ServerCore):
         object [D:VMM-SetSCIPAddress]."""
         def plan():
             self._require("AllocatedIPAddress", allocated_ip_address)
-
-            def commit() -> AllocatedIPAddress:
-                if grant_to_object_id is not None:
-                    allocated_ip_address.grant_to_object_id = grant_to_object_id
-                if description is not None:
-                    allocated_ip_address.description = description
-                return allocated_ip_address
-            return commit
+            return lambda: set_given(allocated_ip_address, grant_to_object_id=grant_to_object_id, description=description)
         return self._change("Set-SCIPAddress", {"allocated_ip_address": allocated_ip_address,
                                                 "grant_to_object_id": grant_to_object_id}, plan)
 

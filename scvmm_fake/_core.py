@@ -16,7 +16,7 @@ from ._jobs import Plan, JobRunner
 from .errors import DuplicateName, InvalidParameter, ObjectNotFound
 from .policy import VmmPolicy
 
-__all__ = ["ServerCore", "sort_by_name"]
+__all__ = ["ServerCore", "sort_by_name", "set_given"]
 
 T = TypeVar("T")
 
@@ -98,3 +98,15 @@ class ServerCore:
 
     def _read(self, cmdlet: str, params: Mapping[str, Any], query: Any) -> Any:
         return self._runner.call(cmdlet, params, query)
+
+    def _get(self, cmdlet: str, kind: str, name: str | None, id: str | None) -> list[Any]:
+        """A ``Get-SC* [-Name] [-ID]`` cmdlet over one registry."""
+        return self._read(cmdlet, {"name": name, "id": id}, lambda: self._find(kind, name, id))
+
+
+def set_given(obj: T, **changes: Any) -> T:
+    """Set each attribute whose new value is not None (a ``Set-SC*`` cmdlet's optional parameters)."""
+    for attribute, value in changes.items():
+        if value is not None:
+            setattr(obj, attribute, value)
+    return obj

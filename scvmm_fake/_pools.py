@@ -92,12 +92,12 @@ class StaticIPAddressPool:
     subnet: IPNetwork
     ip_address_range_start: IPAddress
     ip_address_range_end: IPAddress
+    ip_address_reserved_set: AddressSet
+    vip_address_set: AddressSet
     logical_network_definition: LogicalNetworkDefinition | None = field(default=None, repr=False)
     vm_subnet: VMSubnet | None = field(default=None, repr=False)
     vlan_id: int = 0
     description: str = ""
-    ip_address_reserved_set: AddressSet = field(default_factory=lambda: AddressSet(4))
-    vip_address_set: AddressSet = field(default_factory=lambda: AddressSet(4))
     default_gateways: tuple[DefaultGateway, ...] = ()
     dns_servers: tuple[IPAddress, ...] = ()
     dns_suffix: str = ""
@@ -134,12 +134,7 @@ class StaticIPAddressPool:
         return AddressSet.of((gateway.ip_address for gateway in self.default_gateways), self.subnet.version)
 
     def _taken(self) -> AddressSet:
-        version = self.subnet.version
-        return AddressSet.of(
-            [self._allocations[key].address for key in self._allocations]
-            + [type(self.ip_address_range_start)(key) for key in self._withheld],
-            version,
-        )
+        return AddressSet.of([*self._allocations, *self._withheld], self.subnet.version)
 
     def _excluded(self, *, for_vip: bool) -> AddressSet:
         """What a grant may not take: taken addresses, reserved ones, gateways (policy
@@ -159,7 +154,9 @@ class StaticIPAddressPool:
         the same call already plans to take (several NICs of one VM)."""
         for_vip = object_type is AllocatedToObjectType.VIP
         if address is None:
-            excluded = self._excluded(for_vip=for_vip).union(excluding or AddressSet(self.subnet.version))
+            excluded = self._excluded(for_vip=for_vip)
+            if excluding is not None:
+                excluded = excluded.union(excluding)
             found = lowest_free(self.ip_address_range_start, self.ip_address_range_end, excluded)
             if found is None:
                 raise IPAddressPoolExhausted(f"pool {self.name!r} has no free {'VIP ' if for_vip else ''}address")

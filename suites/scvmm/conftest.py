@@ -89,6 +89,12 @@ def fingerprint(vmm: VMMServer) -> Any:
     return registries, jobs, vmm.sim.random.stream(vmm._id_stream).getstate()
 
 
+@pytest.fixture(scope="session")
+def state_of():
+    """The ``fingerprint`` function, for tests that cannot take function-scoped fixtures (hypothesis)."""
+    return fingerprint
+
+
 @pytest.fixture
 def unchanged(vmm: VMMServer):
     """``with unchanged(exc_type): call()`` asserts the call raises ``exc_type`` and changes nothing,

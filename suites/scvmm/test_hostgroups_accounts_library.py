@@ -88,6 +88,8 @@ def test_library_scripts_are_found_by_path_relative_to_the_share_root(vmm: VMMSe
         vmm.find_library_script("\\RPScripts\\..\\RPScript.PS1")
     extra = vmm.add_sc_library_share("\\\\lib01.contoso.com\\DRScripts")
     extra.write_script("post.ps1", "")
+    extra.write_script("Pre/Step1.ps1", "")
+    assert [s.path for s in extra.scripts] == ["\\post.ps1", "\\Pre\\Step1.ps1"]
     assert vmm.find_library_script("\\post.ps1", library_share=extra).path == "\\post.ps1"
     with pytest.raises(ObjectNotFound):
         vmm.find_library_script("\\post.ps1")  # not on the default share
