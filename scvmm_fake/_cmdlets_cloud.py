@@ -74,13 +74,11 @@ class CloudCmdlets(ServerCore):
                 )
             groups = self._plan_host_groups(cloud, list(add_vm_host_group), list(remove_vm_host_group))
             networks = self._plan_resources(cloud, list(add_cloud_resource), list(remove_cloud_resource))
-            profiles = _plan_names(cloud.capability_profiles, list(add_capability_profile),
+            profiles = _plan_members(cloud.capability_profiles, list(add_capability_profile),
                                    list(remove_capability_profile), "CapabilityProfile")
-
             return lambda: set_given(
                 cloud, host_groups=groups, logical_networks=networks, capability_profiles=profiles, name=name,
-                description=description,
-                disaster_recovery_supported=None if disaster_recovery_supported is None else bool(disaster_recovery_supported))
+                description=description, disaster_recovery_supported=disaster_recovery_supported)
         return self._change("Set-SCCloud", {
             "cloud": cloud, "name": name, "add_vm_host_group": list(add_vm_host_group),
             "remove_vm_host_group": list(remove_vm_host_group), "add_cloud_resource": list(add_cloud_resource),
@@ -120,7 +118,7 @@ class CloudCmdlets(ServerCore):
         """The cloud's host groups after the change; a group holding the cloud's VMs stays, and the
         last one stays (policy ``CLOUD_KEEPS_A_HOST_GROUP``)."""
         self._require_all("HostGroup", add + remove)
-        result = _plan_names(cloud.host_groups, add, remove, "VMHostGroup")
+        result = _plan_members(cloud.host_groups, add, remove, "VMHostGroup")
         if not result:
             raise InvalidParameter(f"cloud {cloud.name!r} must keep at least one host group")
         for vm in self._all("VirtualMachine"):
@@ -133,7 +131,7 @@ class CloudCmdlets(ServerCore):
             if not isinstance(resource, LogicalNetwork):
                 raise NotEmulated(f"cloud resource {resource!r}: only logical networks are emulated")
         self._require_all("LogicalNetwork", add + remove)
-        result = _plan_names(cloud.logical_networks, add, remove, "CloudResource")
+        result = _plan_members(cloud.logical_networks, add, remove, "CloudResource")
         for vm in self._all("VirtualMachine"):
             if vm.cloud is cloud and any(nic.vm_network.logical_network not in result for nic in vm.virtual_network_adapters):
                 raise ObjectInUse(f"VM {vm.name!r} of cloud {cloud.name!r} uses a logical network being removed")
@@ -145,7 +143,7 @@ def _check_distinct(items: list[Any], what: str) -> None:
         raise InvalidParameter(f"{what}: an item is given twice")
 
 
-def _plan_names(current: list[Any], add: list[Any], remove: list[Any], what: str) -> list[Any]:
+def _plan_members(current: list[Any], add: list[Any], remove: list[Any], what: str) -> list[Any]:
     """``current`` with ``add`` appended and ``remove`` taken out; adding a member or removing a
     non-member is refused."""
     _check_distinct(add + remove, what)

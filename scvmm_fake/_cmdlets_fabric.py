@@ -73,7 +73,8 @@ class FabricCmdlets(ServerCore):
         description: str = "",
     ) -> VMHost:
         """``Add-SCVMHost -ComputerName -Credential [-VMHostGroup]``: bring a ``hyperv_fake`` host under
-        management, by default in "All Hosts" [D:VMM-AddSCVMHost]."""
+        management, by default in "All Hosts" [D:VMM-AddSCVMHost]; once per server (policy
+        ``ONE_VMM_PER_HOST``)."""
         group = vm_host_group or self.root_host_group
 
         def plan():

@@ -77,7 +77,7 @@ class ServerCore:
 
     @staticmethod
     def _check_unique(name: str, kind: str, among: Iterable[Any], where: str = "") -> None:
-        """Refuse ``name`` if an object of ``among`` has it (policy ``NAMES_CASE_INSENSITIVE``)."""
+        """Refuse ``name`` if an object of ``among`` has it (policies ``UNIQUE_NAMES``, ``NAMES_CASE_INSENSITIVE``)."""
         folded = name.casefold()
         if any(other.name.casefold() == folded for other in among):
             raise DuplicateName(f"a {kind} named {name!r} already exists{where}")
