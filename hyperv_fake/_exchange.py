@@ -1,0 +1,168 @@
+"""The primary's side of one conversation with a Replica server over the simulated network.
+
+``open`` connects to the replica's listener port and authenticates both ways (§1.3: the primary
+judges the replica's certificate — chain to its own trusted roots, EKU, validity on the virtual
+clock, the name it dialled, revocation unless disabled — and presents its own). ``request`` sends
+one request and waits for its reply. Any failure — refused connection, silence beyond the reply
+timeout, a reset, a refusal by either side — ends the exchange once, through ``on_failure``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from cryptography import x509
+
+from simcore import ConnectionClosed, ConnectionRefused, ConnectionReset, ConnectTimeout, Endpoint, Timer, UnknownNode
+
+from ._enums import ReplicationAuthenticationType
+from ._errors import Refusal, RefusalReason
+from ._wire import Authenticated, ClientCertificate, ClientHello, Refused, Reply, Request, ServerHello
+
+if TYPE_CHECKING:
+    from ._hostbase import HostBase
+
+__all__ = ["Exchange"]
+
+
+class Exchange:
+    """One authenticated conversation; after ``open`` succeeds, ``expires_at`` is when a certificate lapses."""
+
+    def __init__(
+        self,
+        host: HostBase,
+        *,
+        server_name: str,
+        port: int,
+        authentication_type: ReplicationAuthenticationType,
+        certificate_thumbprint: str | None,
+        on_failure: Callable[[Refusal], None],
+    ) -> None:
+        self.host = host
+        self.server_name = server_name
+        self.port = port
+        self.authentication_type = authentication_type
+        self.certificate_thumbprint = certificate_thumbprint
+        self.on_failure = on_failure
+        self.expires_at = math.inf
+        self.expiry_refusal = Refusal(RefusalReason.EXPIRED, "replica", "")
+        self._endpoint: Endpoint | None = None
+        self._timer: Timer | None = None
+        self._waiting: Callable[[object], None] | None = None
+        self._own_chain: tuple[x509.Certificate, ...] = ()
+        self.finished = False
+
+    # -- driving ------------------------------------------------------------------------------------
+
+    def open(self, on_ready: Callable[[], None]) -> None:
+        """Connect and authenticate; ``on_ready()`` runs once the replica has accepted this host."""
+        if self.authentication_type is ReplicationAuthenticationType.Certificate:
+            stored = self.host.certificates.personal(self.certificate_thumbprint or "")
+            if stored is None:
+                self._fail(RefusalReason.CERTIFICATE_NOT_FOUND, "primary",
+                           f"certificate {self.certificate_thumbprint} is not in LocalMachine\\My")
+                return
+            if not stored.has_private_key:
+                self._fail(RefusalReason.NO_PRIVATE_KEY, "primary",
+                           f"certificate {self.certificate_thumbprint} has no associated private key")
+                return
+            self._own_chain = stored.chain
+        network = self.host.fabric.sim.network
+        try:
+            self._endpoint = network.connect(self.host.name, self.server_name, self.port)
+        except (ConnectionRefused, UnknownNode) as exc:
+            self._fail(RefusalReason.CONNECTION_REFUSED, "primary", str(exc))
+            return
+        except ConnectTimeout as exc:
+            self._fail(RefusalReason.CONNECTION_TIMED_OUT, "primary", str(exc))
+            return
+        self._endpoint.on_message = self._receive
+        self._endpoint.on_close = self._closed
+        self._waiting = lambda _: on_ready()
+        realm = self.host.domain if self.authentication_type is ReplicationAuthenticationType.Kerberos else None
+        self._send(ClientHello(self.authentication_type, self.server_name, realm))
+
+    def request(self, message: Request, on_reply: Callable[[object], None]) -> None:
+        """Send ``message``; ``on_reply(value)`` runs with the replica's answer."""
+        self._waiting = on_reply
+        self._send(message)
+
+    def close(self) -> None:
+        self.finished = True
+        self._disarm()
+        if self._endpoint is not None:
+            self._endpoint.close()
+
+    # -- receiving ----------------------------------------------------------------------------------
+
+    def _receive(self, message: object) -> None:
+        if self.finished:
+            return
+        self._disarm()
+        if isinstance(message, ServerHello):
+            self._judge_server(message.chain)
+        elif isinstance(message, Authenticated):
+            self._answered(None)
+        elif isinstance(message, Reply):
+            self._answered(message.value)
+        elif isinstance(message, Refused):
+            self._fail(message.refusal.reason, message.refusal.side, message.refusal.detail)
+
+    def _answered(self, value: object) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            waiting(value)
+
+    def _judge_server(self, chain: tuple[x509.Certificate, ...]) -> None:
+        host = self.host
+        clock = host.fabric.sim.clock
+        reasons = host.fabric.judge.judge(chain, roots=host.certificates.roots, expected_name=self.server_name,
+                                          at=clock.utcnow(), check_revocation=not host.disable_cert_revocation_check)
+        if reasons:
+            detail = f"the Replica server's certificate was refused: {', '.join(r.value for r in reasons)}"
+            self._fail(reasons[0], "primary", detail)
+            return
+        own = min(clock.to_seconds(c.not_valid_after_utc) for c in self._own_chain)
+        peer = min(clock.to_seconds(c.not_valid_after_utc) for c in chain)
+        self.expires_at = min(own, peer)
+        side, whose = ("replica", "the primary's") if own <= peer else ("primary", "the Replica server's")
+        self.expiry_refusal = Refusal(RefusalReason.EXPIRED, side, f"{whose} certificate expired")
+        self._send(ClientCertificate(self._own_chain))
+
+    def _closed(self, why: str) -> None:
+        if not self.finished:
+            self._fail(RefusalReason.CONNECTION_RESET, "primary", f"the connection was {why}")
+
+    # -- plumbing -----------------------------------------------------------------------------------
+
+    def _send(self, message: object) -> None:
+        if self.finished or self._endpoint is None:
+            return
+        try:
+            self._endpoint.send(message)
+        except (ConnectionReset, ConnectionClosed) as exc:
+            self._fail(RefusalReason.CONNECTION_RESET, "primary", str(exc))
+            return
+        timeout = self.host.fabric.policy.retry.reply_timeout
+        self._timer = self.host.fabric.sim.scheduler.call_later(timeout, self._timed_out, label="hyperv.reply-timeout")
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        endpoint = self._endpoint
+        self._fail(RefusalReason.CONNECTION_TIMED_OUT, "primary",
+                   f"no answer from {self.server_name}:{self.port} within {self.host.fabric.policy.retry.reply_timeout:g} s")
+        if endpoint is not None:
+            endpoint.connection.reset()  # what a partition still holds must not be acted on later
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _fail(self, reason: RefusalReason, side: str, detail: str) -> None:
+        if self.finished:
+            return
+        self.close()
+        self.on_failure(Refusal(reason, side, detail))

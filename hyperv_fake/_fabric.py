@@ -1,0 +1,67 @@
+"""The Hyper-V hosts of one simulation (VMM would call this the fabric): where hosts find each other.
+
+One fabric per ``Simulation``: it owns the policy, the certificate judge and its cache, and the
+partition timeline that closed-form replication reads. Hosts are nodes on ``sim.network``.
+"""
+
+from __future__ import annotations
+
+from simcore import Simulation
+
+from ._enums import OperatingSystemVersion
+from ._errors import ObjectNotFoundError
+from ._host import HyperVHost
+from ._partitions import PartitionTimeline
+from ._trust import CertificateJudge
+from .policy import HyperVPolicy
+
+__all__ = ["HyperVFabric"]
+
+
+class HyperVFabric:
+    """Creates hosts on the simulation's network and finds them by name, FQDN or address."""
+
+    def __init__(self, sim: Simulation, *, policy: HyperVPolicy | None = None) -> None:
+        self.sim = sim
+        self.policy = policy if policy is not None else HyperVPolicy()
+        self.judge = CertificateJudge(self.policy.trust)
+        self.partitions = PartitionTimeline(sim)
+        self._hosts: dict[str, HyperVHost] = {}
+
+    def add_host(
+        self,
+        name: str,
+        *,
+        fqdn: str,
+        address: str | None = None,
+        os_version: OperatingSystemVersion = OperatingSystemVersion.WindowsServer2016,
+        domain: str | None = None,
+    ) -> HyperVHost:
+        """A new Hyper-V host (the role installed, Replica firewall rules present but disabled, §1.1)."""
+        self.sim.network.add_node(name, address=address, fqdn=fqdn)
+        host = HyperVHost(self, name, fqdn=fqdn, address=address, os_version=os_version, domain=domain)
+        self._hosts[name] = host
+        self.sim.history.record(name, "hyperv.host", "info",
+                                {"fqdn": fqdn, "os_version": os_version.value, "domain": domain})
+        return host
+
+    def host(self, name: str) -> HyperVHost:
+        """The host named, or addressed, by ``name`` (its name, FQDN or address)."""
+        try:
+            node = self.sim.network.node(name)
+        except KeyError as exc:
+            raise ObjectNotFoundError(f"Hyper-V host '{name}' was not found.") from exc
+        host = self._hosts.get(node.name)
+        if host is None:
+            raise ObjectNotFoundError(f"'{name}' is not a Hyper-V host.")
+        return host
+
+    @property
+    def hosts(self) -> tuple[HyperVHost, ...]:
+        return tuple(self._hosts.values())
+
+    def carry_media(self, source: HyperVHost, path: str, destination: HyperVHost, destination_path: str | None = None) -> None:
+        """Ship exported initial-replication media from one host's disks to another's (out of band, §2.2)."""
+        if path not in source.files:
+            raise ObjectNotFoundError(f"The path '{path}' does not exist on {source.fqdn}.")
+        destination.files[destination_path or path] = source.files[path]
