@@ -40,6 +40,7 @@ def configure_replica_server(
     host: HyperVHost,
     *,
     certificate: IssuedCertificate | None,
+    thumbprint: str | None = None,
     roots: tuple[CertificateAuthority, ...] = (),
     authentication: RecoveryAuthenticationType = RecoveryAuthenticationType.Certificate,
     kerberos_port: int = 80,
@@ -48,10 +49,14 @@ def configure_replica_server(
     storage: str = "D:\\Hyper-V\\Replica",
     trust_group: str = "DEFAULT",
 ) -> None:
-    """Enable ``host`` as a Replica server; with no ``allowed_primary_servers`` it accepts any server."""
+    """Enable ``host`` as a Replica server; with no ``allowed_primary_servers`` it accepts any server.
+
+    Its certificate is ``certificate`` (imported with its key) or one already in the store (``thumbprint``).
+    """
     for root in roots:
         host.import_certificate(root)
-    thumbprint = host.import_pfx_certificate(certificate) if certificate is not None else None
+    if certificate is not None:
+        thumbprint = host.import_pfx_certificate(certificate)
     host.set_net_firewall_rule(HTTP_LISTENER_RULE, enabled=True, local_port=kerberos_port)
     host.set_net_firewall_rule(HTTPS_LISTENER_RULE, enabled=True, local_port=certificate_port)
     uses_certificate = authentication is not RecoveryAuthenticationType.Kerberos
