@@ -151,6 +151,8 @@ class ConnectProxy:
             tasks.add(task)
             try:
                 await self._client(reader, writer)
+            except asyncio.CancelledError:
+                pass  # the proxy is stopping: the tunnel just ends
             finally:
                 tasks.discard(task)
                 writer.close()
