@@ -1,1 +1,35 @@
-"""drlab — what users touch: labs, transports, fixtures, strategies and the command line."""
+"""drlab — what users touch: labs, transports, fixtures, strategies and the command line.
+
+``Lab(seed=...)`` builds a two-site DR lab (ASR with a vault, two VMM servers with registered
+Providers, Hyper-V hosts, clouds, networks and VMs) on one deterministic simulation; the specs
+describe its topology and ``ProxySpec`` a custom proxy for the Providers.
+
+Names load on first use (PEP 562), so ``asr-harness demo`` does not import every emulator.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    ".lab": ("Lab", "LabStartError"),
+    "._lab.topology": ("Site",),
+    "._lab.wiring": ("ProxySpec",),
+    "._lab.spec": ("CloudSpec", "NetworkSpec", "VMSpec", "SiteSpec", "Role",
+                   "LabConfigError", "UnknownCloud", "UnknownNetwork", "DuplicateName"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'drlab' has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -1,0 +1,1 @@
+"""The parts of ``drlab.Lab``: the topology spec and the site builder."""

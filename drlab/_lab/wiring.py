@@ -1,0 +1,123 @@
+"""How a lab's Providers reach ASR: over the simulated network (default) or over real sockets.
+
+Both wirings install one ``AsrProvider`` per VMM server, trusting the channel's public root, and
+optionally behind a custom proxy (``ProxySpec``; its credentials become the Run As account
+``DRAProxyAccount``, §5.2). In-process the proxy is a ``WebProxy`` node of the lab's network; in
+socket mode the channel is served by ``ChannelServer`` on 127.0.0.1 and the proxy is a real
+``ConnectProxy`` there, and each Provider's httpx transport is a ``SocketTransport``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from asr_emulator import AsrService
+from scvmm_fake import Credential, VMMServer
+from scvmm_fake.provider import AsrProvider, ProxySettings, WebProxy
+from scvmm_fake.provider.policy import DEFAULT_PROXY_PORT
+
+from ..proxy import ConnectProxy
+from ..socket_channel import LOOPBACK, ChannelServer, SocketTransport
+from .spec import LabConfigError
+
+__all__ = ["ProxySpec", "InProcessWiring", "SocketWiring", "PROXY_NODE"]
+
+#: The proxy's node on the lab's network (in-process mode).
+PROXY_NODE = "proxy"
+
+
+@dataclass(frozen=True)
+class ProxySpec:
+    """A custom proxy between the Providers and ASR. ``credentials``: what the proxy requires (None:
+    none); ``provider_credentials``: what the Providers are set up with (default: the same)."""
+
+    credentials: tuple[str, str] | None = None
+    provider_credentials: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("credentials", "provider_credentials"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, tuple) and len(value) == 2
+                                          and all(isinstance(part, str) for part in value)):
+                raise LabConfigError(f"proxy {name} must be a (user, password) tuple of str, got {value!r}")
+
+    @property
+    def configured(self) -> tuple[str, str] | None:
+        return self.provider_credentials if self.provider_credentials is not None else self.credentials
+
+
+class InProcessWiring:
+    """Providers on the lab's simulated network; a ``WebProxy`` node when ``proxy`` is given."""
+
+    def __init__(self, service: AsrService, proxy: ProxySpec | None) -> None:
+        self.service = service
+        self.proxy_spec = proxy
+        self.proxy: Any = None
+        if proxy is not None:
+            self.proxy = WebProxy(service.sim, PROXY_NODE, credentials=proxy.credentials)
+
+    def install(self, vmm: VMMServer) -> AsrProvider:
+        return AsrProvider(vmm, **self._provider_options(PROXY_NODE, DEFAULT_PROXY_PORT))
+
+    def close(self) -> None:
+        """Nothing runs outside the lab in this mode."""
+
+    def _provider_options(self, proxy_address: str, proxy_port: int) -> dict[str, Any]:
+        options: dict[str, Any] = {"trusted_roots": [self.service.channel.public_root]}
+        if self.proxy_spec is not None:
+            options["proxy"] = ProxySettings(proxy_address, proxy_port)
+            if self.proxy_spec.configured is not None:
+                options["proxy_credential"] = Credential(*self.proxy_spec.configured)
+        return options
+
+
+class SocketWiring(InProcessWiring):
+    """Providers over real HTTPS to a ``ChannelServer`` on 127.0.0.1, through a ``ConnectProxy`` when
+    ``proxy`` is given. ``close()`` stops both."""
+
+    def __init__(self, service: AsrService, proxy: ProxySpec | None) -> None:
+        self.service = service
+        self.proxy_spec = proxy
+        self.server = ChannelServer(service.channel).start()
+        self.proxy = None
+        if proxy is not None:
+            try:
+                self.proxy = ConnectProxy(credentials=proxy.credentials).start()
+            except BaseException:
+                self.server.stop()
+                raise
+
+    def install(self, vmm: VMMServer) -> AsrProvider:
+        port = self.proxy.port if self.proxy is not None else 0
+        return _SocketProvider(vmm, self.server.url, self.service.lock, **self._provider_options(LOOPBACK, port))
+
+    def close(self) -> None:
+        try:
+            if self.proxy is not None:
+                self.proxy.stop()
+        finally:
+            self.server.stop()
+
+
+class _SocketProvider(AsrProvider):
+    """An ``AsrProvider`` whose channel client sends over real sockets to ``server_url``.
+
+    Stopgap until ``AsrProvider`` takes a transport factory: it opens its client as usual (reading
+    the DRAProxyAccount as the Provider does) and swaps the simulated transport for a
+    ``SocketTransport`` with the same trust, identity and proxy.
+    """
+
+    def __init__(self, vmm: VMMServer, server_url: str, lock: Any, **options: Any) -> None:
+        super().__init__(vmm, **options)
+        self._server_url = server_url
+        self._lock = lock
+
+    def _open(self, endpoint: str) -> httpx.Client:
+        client = super()._open(endpoint)
+        simulated = client._transport  # the SimulatedNetworkTransport the Provider built
+        transport = SocketTransport(self._server_url, trust_roots=simulated.trust_roots, identity=simulated.identity,
+                                    proxy=simulated.proxy, lock=self._lock)
+        return httpx.Client(transport=transport, base_url=client.base_url, timeout=client.timeout, trust_env=False)

@@ -1,0 +1,224 @@
+"""``drlab.Lab``: a two-site DR lab — ASR with one vault, two VMM servers with their Providers
+registered, Hyper-V hosts, clouds, networks and running VMs — on one deterministic simulation.
+
+    lab = Lab(seed=1)                        # the default topology, Providers registered and synced
+    asr = lab.azure_client()                 # SiteRecoveryManagementClient, in-process
+    [f.properties.friendly_name for f in asr.replication_fabrics.list(lab.resource_group, lab.vault_name)]
+    lab.advance(3600)                        # an hour of virtual time: polls, heartbeats, workloads
+
+Every parameter is checked before anything is built (``LabConfigError`` and its subclasses).
+Same seed and same calls → same ids and the same history. With ``sockets=True`` the Providers
+talk to ASR over real HTTPS on 127.0.0.1 (TLS client authentication, optionally through a real
+CONNECT proxy); then ``close()`` the lab (or use it as a context manager).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from asr_emulator import AsrService
+from asr_emulator.policy import DEFAULT_RETRY_AFTER, PAGE_SIZE
+from hyperv_fake import HyperVFabric
+from scvmm_fake.provider import AsrProvider, ChannelFailure, RegistrationRefused
+from simcore import FaultPlan, History, Network, Simulation
+
+from ._lab.spec import (
+    DEFAULT_CLOUDS, DEFAULT_NETWORKS, CloudSpec, LabConfigError, LabSpec, NetworkSpec, Role, VMSpec,
+)
+from ._lab.topology import Site, build_site
+from ._lab.wiring import InProcessWiring, ProxySpec, SocketWiring
+from .azure_transport import DEFAULT_SUBSCRIPTION, recovery_services_client, site_recovery_client
+
+__all__ = ["Lab", "LabStartError", "SUBSCRIPTION_ID", "RESOURCE_GROUP", "VAULT", "LOCATION"]
+
+SUBSCRIPTION_ID = DEFAULT_SUBSCRIPTION
+RESOURCE_GROUP = "asr-harness"
+VAULT = "vault1"
+LOCATION = "westeurope"
+
+
+class LabStartError(RuntimeError):
+    """The lab was built but a Provider could not register (the cause says why: a refused key, a
+    proxy answering 407, a certificate refused...). Nothing of the lab is left running."""
+
+
+class Lab:
+    """Two sites, their Providers registered to one vault of an in-process ASR (see the module doc).
+
+    Topology: ``hosts_per_site``, ``clouds`` (``CloudSpec``), ``networks`` (``NetworkSpec``), ``vms``
+    (``VMSpec``; default ``vms_per_cloud`` per primary cloud). ASR: the vault's ids, and the
+    service's ``retry_after``/``advance_on_poll``/``page_size``. Channel: ``proxy`` (``ProxySpec``),
+    ``sockets``; ``register=False`` leaves the Providers installed but unregistered.
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        *,
+        hosts_per_site: int = 2,
+        clouds: Sequence[CloudSpec] = DEFAULT_CLOUDS,
+        networks: Sequence[NetworkSpec] = DEFAULT_NETWORKS,
+        vms: Sequence[VMSpec] | None = None,
+        vms_per_cloud: int = 2,
+        subscription_id: str = SUBSCRIPTION_ID,
+        resource_group: str = RESOURCE_GROUP,
+        vault: str = VAULT,
+        location: str = LOCATION,
+        retry_after: int = DEFAULT_RETRY_AFTER,
+        advance_on_poll: float | None = None,
+        page_size: int = PAGE_SIZE,
+        proxy: ProxySpec | None = None,
+        sockets: bool = False,
+        register: bool = True,
+    ) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise LabConfigError(f"seed must be an int, got {seed!r}")
+        if proxy is not None and not isinstance(proxy, ProxySpec):
+            raise LabConfigError(f"proxy must be a ProxySpec or None, got {proxy!r}")
+        for name, value in (("subscription_id", subscription_id), ("resource_group", resource_group),
+                            ("vault", vault), ("location", location)):
+            if not isinstance(value, str) or not value.strip():
+                raise LabConfigError(f"{name} must be a non-empty str, got {value!r}")
+        self.spec = LabSpec(hosts_per_site, clouds, networks, vms, vms_per_cloud)  # type: ignore[arg-type]
+        self.sim = Simulation(seed)
+        try:
+            self.service = AsrService(self.sim, retry_after=retry_after, advance_on_poll=advance_on_poll,
+                                      page_size=page_size)
+        except ValueError as error:
+            raise LabConfigError(str(error)) from None
+        self.subscription_id, self.resource_group, self.vault_name = subscription_id, resource_group, vault
+        self.vault = self.service.create_vault(subscription_id, resource_group, vault, location=location)
+        self.hyperv = HyperVFabric(self.sim)
+        self.sites: dict[Role, Site] = {role: build_site(self.sim, self.hyperv, self.spec, role) for role in Role}
+        self._wiring = (SocketWiring if sockets else InProcessWiring)(self.service, proxy)
+        try:
+            self.providers: dict[Role, AsrProvider] = {role: self._wiring.install(site.vmm)
+                                                       for role, site in self.sites.items()}
+            if register:
+                self.register_providers()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- the parts ------------------------------------------------------------------------------
+
+    @property
+    def seed(self) -> int:
+        return self.sim.seed
+
+    @property
+    def primary(self) -> Site:
+        return self.sites[Role.primary]
+
+    @property
+    def recovery(self) -> Site:
+        return self.sites[Role.recovery]
+
+    @property
+    def lock(self) -> Any:
+        """The lab's lock (the service's): whoever moves time or touches the lab from a thread holds it."""
+        return self.service.lock
+
+    @property
+    def history(self) -> History:
+        return self.sim.history
+
+    @property
+    def faults(self) -> FaultPlan:
+        return self.sim.faults
+
+    @property
+    def network(self) -> Network:
+        return self.sim.network
+
+    @property
+    def now(self) -> float:
+        return self.sim.clock.now
+
+    @property
+    def proxy(self) -> Any:
+        """The Providers' proxy: a ``WebProxy`` node in-process, a ``ConnectProxy`` in socket mode, or None."""
+        return self._wiring.proxy
+
+    @property
+    def channel_server(self) -> Any:
+        """The ``ChannelServer`` in socket mode (None in-process)."""
+        return getattr(self._wiring, "server", None)
+
+    def fabric_names(self) -> list[str]:
+        """The ARM names of the registered VMM fabrics, primary first."""
+        return [p.registration.fabric_name for p in self.providers.values() if p.registration is not None]
+
+    def cloud_names(self, *, disaster_recovery: bool | None = True) -> list[str]:
+        """The lab's cloud names (by default those flagged for DR: what ASR sees as containers)."""
+        return [cloud.name for cloud in self.spec.clouds
+                if disaster_recovery is None or cloud.disaster_recovery == disaster_recovery]
+
+    # -- Providers ------------------------------------------------------------------------------
+
+    def registration_key(self) -> str:
+        """A fresh registration key file for the lab's vault (valid 5 virtual days)."""
+        return self.service.channel.registration_key(self.vault).dumps()
+
+    def register_providers(self) -> None:
+        """Register every Provider not yet registered (each then syncs its inventory at once), and let
+        what is in flight (closing connections) settle."""
+        with self.lock:
+            for provider in self.providers.values():
+                if provider.registration is not None:
+                    continue
+                try:
+                    provider.register(self.registration_key())
+                except (ChannelFailure, RegistrationRefused) as failure:
+                    raise LabStartError(f"the Provider of {provider.vmm.name} could not register to vault "
+                                        f"{self.vault_name!r}: {failure}") from failure
+            self.sim.run_until_idle()
+
+    # -- time -----------------------------------------------------------------------------------
+
+    def advance(self, seconds: float) -> None:
+        """Run everything due in the next ``seconds`` of virtual time."""
+        with self.lock:
+            self.sim.advance(seconds)
+
+    def run_until(self, until: float | datetime | Callable[[], bool], *, within: float | None = None) -> None:
+        """Run to an instant, or until ``until()`` holds (bounded by ``within`` virtual seconds)."""
+        with self.lock:
+            self.sim.run_until(until, within=within)
+
+    def run_until_idle(self) -> int:
+        """Run until only periodic work (polls, heartbeats) is left; the number of events run."""
+        with self.lock:
+            return self.sim.run_until_idle()
+
+    # -- clients --------------------------------------------------------------------------------
+
+    def azure_client(self, **kwargs: Any):
+        """A ``SiteRecoveryManagementClient`` on the in-process transport (its sleeps advance the lab)."""
+        return site_recovery_client(self.service, self.subscription_id, **kwargs)
+
+    def vault_client(self, **kwargs: Any):
+        """A ``RecoveryServicesClient`` (vaults) on the in-process transport."""
+        return recovery_services_client(self.service, self.subscription_id, **kwargs)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop what runs outside the lab (socket mode's server and proxy); idempotent."""
+        wiring = getattr(self, "_wiring", None)
+        if wiring is not None:
+            wiring.close()
+
+    def __enter__(self) -> Lab:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "sockets" if self.channel_server is not None else "in-process"
+        clouds = self.cloud_names(disaster_recovery=None)
+        return (f"Lab(seed={self.seed}, hosts_per_site={self.spec.hosts_per_site}, clouds={clouds}, "
+                f"vms={len(self.spec.vms or ())}, {mode}, t={self.now:g})")
