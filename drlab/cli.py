@@ -36,9 +36,10 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="A loopback address to listen on (127.0.0.0/8, ::1, localhost)."),
     port: int = typer.Option(0, help="The TCP port; 0 picks a free one (announced in the ready line)."),
     retry_after: int = typer.Option(0, help="Retry-After seconds on every 202; 30 is what the real service sends."),
-    seed: int = typer.Option(0, help="The lab's seed."),
+    seed: int = typer.Option(0, help="The lab's seed: the same seed serves the same ids."),
 ) -> None:
-    """Serve the ASR emulator over HTTPS; print one JSON line (base_url, ca_bundle, ids) when ready."""
+    """Serve the default two-site lab's ASR over HTTPS, its Providers registered and synced; print one
+    JSON line (base_url, ca_bundle, ids, fabrics, clouds) when ready."""
     from .serve import ServeError, ServeOptions, serve as run_server  # uvicorn and the service load only here
 
     try:

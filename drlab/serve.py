@@ -1,10 +1,12 @@
-"""Socket mode: the ASR emulator served over HTTPS on a loopback address (``asr-harness serve``).
+"""Socket mode: the default two-site lab's ASR served over HTTPS on a loopback address (``asr-harness serve``).
 
-One ``Simulation(seed)``, one ``AsrService`` with one vault ready, the ``AsgiApp`` over it, served by
-uvicorn with a server certificate from a fresh trustme CA. The CA bundle (and the server's key) live
+``Lab(seed)`` — one vault, both VMM servers' Providers registered and their inventory synced, so an
+SDK sees fabrics, containers and protectable items at once — with the ``AsgiApp`` over its service,
+served by uvicorn with a server certificate from a fresh trustme CA. The CA bundle (and the server's key) live
 in a private temporary directory that is removed when the server stops. The service runs on
 uvicorn's event-loop thread only, so requests are answered one at a time in arrival order; virtual
-time moves only when a client polls a running job (``advance_on_poll``), never with the wall clock.
+time moves only when a client polls a running job (``advance_on_poll``), never with the wall clock;
+the Providers' polls run then, in-process, on the lab's simulated network.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import signal
 import socket
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import trustme
@@ -25,16 +27,11 @@ import uvicorn
 
 from asr_emulator import AsrService
 from asr_emulator.asgi import AsgiApp
-from simcore import Simulation
 
-from .azure_transport import DEFAULT_SUBSCRIPTION
+from .lab import RESOURCE_GROUP, SUBSCRIPTION_ID, VAULT, Lab
 
-__all__ = ["ServeError", "ServeOptions", "ServeInfo", "POLL_ADVANCE", "loopback_host", "serve"]
-
-SUBSCRIPTION_ID = DEFAULT_SUBSCRIPTION
-RESOURCE_GROUP = "asr-harness"
-VAULT = "vault1"
-LOCATION = "westeurope"
+__all__ = ["ServeError", "ServeOptions", "ServeInfo", "POLL_ADVANCE", "loopback_host", "build_lab", "build_service",
+           "serve"]
 #: Virtual seconds one poll of a still-running job stands for: the interval the real service asks for
 #: (``Retry-After: 30``, asr-api.md §3.4), so a job sees the time pass that a real poller would wait.
 POLL_ADVANCE = 30.0
@@ -68,6 +65,8 @@ class ServeInfo:
     subscription_id: str
     resource_group: str
     vault: str
+    fabrics: list[str] = field(default_factory=list)  # the ARM names of the registered VMM servers
+    clouds: list[str] = field(default_factory=list)  # the clouds ASR sees (DR-flagged): its containers' names
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -86,7 +85,9 @@ def loopback_host(host: str) -> str:
 
 def _listen_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
+    # without it every response waits out the client's delayed ACK (~40 ms)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -147,23 +148,28 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def build_lab(options: ServeOptions) -> Lab:
+    """The default lab for ``options.seed``, its service answering LROs as socket clients need."""
+    return Lab(options.seed, retry_after=options.retry_after, advance_on_poll=POLL_ADVANCE)
+
+
 def build_service(options: ServeOptions) -> AsrService:
-    """A fresh lab for ``options.seed`` with one vault, answering LROs as socket clients need."""
-    service = AsrService(Simulation(options.seed), retry_after=options.retry_after, advance_on_poll=POLL_ADVANCE)
-    service.create_vault(SUBSCRIPTION_ID, RESOURCE_GROUP, VAULT, location=LOCATION)
-    return service
+    """The service of ``build_lab(options)``: what the server answers with, for in-process comparison."""
+    return build_lab(options).service
 
 
 def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
     """Serve until SIGINT/SIGTERM; ``on_ready`` gets the endpoint once connections are accepted."""
     host = loopback_host(options.host)
-    app = AsgiApp(build_service(options))
+    lab = build_lab(options)
+    app = AsgiApp(lab.service)
     sock = _listen_socket(host, options.port)
     with _tls_files(host) as (ca_bundle, chain, key):
         netloc = f"[{host}]" if ":" in host else host
 
         def announce(port: int) -> None:
-            on_ready(ServeInfo(f"https://{netloc}:{port}", str(ca_bundle), SUBSCRIPTION_ID, RESOURCE_GROUP, VAULT))
+            on_ready(ServeInfo(f"https://{netloc}:{port}", str(ca_bundle), SUBSCRIPTION_ID, RESOURCE_GROUP, VAULT,
+                               lab.fabric_names(), lab.cloud_names()))
 
         config = uvicorn.Config(
             app,
