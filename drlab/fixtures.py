@@ -1,0 +1,55 @@
+"""The pytest fixtures of asr-harness (registered by ``drlab.plugin``).
+
+* ``lab`` — a fresh ``drlab.Lab`` per test (closed after it), built from the keyword arguments of
+  the closest ``@pytest.mark.drlab(...)`` marker (``seed=0`` and the defaults otherwise); on a
+  failed test the lab's seed and history are attached to the report.
+* ``asr_client`` — ``lab.azure_client()``, a ``SiteRecoveryManagementClient`` in-process.
+* ``vault_client`` — ``lab.vault_client()``, a ``RecoveryServicesClient`` in-process.
+* ``drlab_options`` — the marker's keyword arguments; override it in a conftest to change the
+  default lab of a whole directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+__all__ = ["drlab_options", "lab", "asr_client", "vault_client"]
+
+
+@pytest.fixture
+def drlab_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """``Lab`` keyword arguments: those of the closest ``drlab`` marker (class or module markers apply
+    when the test has none of its own)."""
+    marker = request.node.get_closest_marker("drlab")
+    if marker is None:
+        return {}
+    if marker.args:
+        raise pytest.UsageError(f"@pytest.mark.drlab takes keyword arguments only (Lab's), got {marker.args!r}")
+    return dict(marker.kwargs)
+
+
+@pytest.fixture
+def lab(drlab_options: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh two-site lab, Providers registered; its history goes into a failed test's report."""
+    from drlab import Lab
+
+    with Lab(**drlab_options) as built:
+        yield built
+        report = getattr(request.node, "drlab_call_report", None)
+        if report is not None and report.failed:
+            report.sections.append(("drlab history", f"seed={built.seed}\n{built.history.dumps()}"))
+
+
+@pytest.fixture
+def asr_client(lab: Any) -> Any:
+    """``SiteRecoveryManagementClient`` on the lab's in-process transport."""
+    return lab.azure_client()
+
+
+@pytest.fixture
+def vault_client(lab: Any) -> Any:
+    """``RecoveryServicesClient`` on the lab's in-process transport."""
+    return lab.vault_client()

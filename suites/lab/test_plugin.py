@@ -1,0 +1,101 @@
+"""The pytest plugin (``pytest11: drlab``), exercised in sub-pytests with ``pytester``."""
+
+from __future__ import annotations
+
+import pytest
+
+import drlab.lab  # noqa: F401 - loaded here, before the in-process sub-pytests: pytester drops the modules a
+# run imports, and a second import of cryptography's bindings would no longer match the first's classes
+
+pytest_plugins = ["pytester"]
+
+
+def run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
+    pytester.makepyfile(source)
+    return pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio", "--strict-markers", *args)
+
+
+def test_the_marker_is_registered_with_its_signature(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("-p", "no:asyncio", "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.drlab(seed=0, **lab_options): build the `lab` fixture*"])
+
+
+def test_default_lab_and_clients(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        def test_default(lab, asr_client, vault_client):
+            assert lab.seed == 0 and len(lab.primary.hosts) == 2
+            fabrics = list(asr_client.replication_fabrics.list(lab.resource_group, lab.vault_name))
+            assert sorted(f.properties.friendly_name for f in fabrics) == ["vmm-chi.contoso.com", "vmm-ny.contoso.com"]
+            assert vault_client.vaults.get(lab.resource_group, lab.vault_name).name == "vault1"
+    """)
+    result.assert_outcomes(passed=1)
+
+
+def test_the_closest_marker_configures_the_lab(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import pytest
+        from drlab import CloudSpec
+
+        pytestmark = pytest.mark.drlab(seed=3)
+
+        def test_module_marker(lab):
+            assert lab.seed == 3 and len(lab.recovery.hosts) == 2
+
+        @pytest.mark.drlab(seed=9, hosts_per_site=3, vms_per_cloud=0)
+        def test_own_marker_wins(lab):
+            assert (lab.seed, len(lab.recovery.hosts), len(lab.primary.vms)) == (9, 3, 0)
+
+        @pytest.mark.drlab(clouds=[CloudSpec("Only"), CloudSpec("Only-DR", "recovery")])
+        def test_specs(lab):
+            assert lab.cloud_names() == ["Only", "Only-DR"]
+    """)
+    result.assert_outcomes(passed=3)
+
+
+def test_drlab_options_can_be_overridden_in_a_conftest(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("""
+        import pytest
+
+        @pytest.fixture
+        def drlab_options():
+            return {"seed": 42, "hosts_per_site": 1}
+    """)
+    result = run(pytester, """
+        def test_overridden(lab):
+            assert (lab.seed, len(lab.primary.hosts)) == (42, 1)
+    """)
+    result.assert_outcomes(passed=1)
+
+
+def test_bad_marker_arguments_are_errors_naming_them(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import pytest
+
+        @pytest.mark.drlab(hosts_per_site=0)
+        def test_zero_hosts(lab):
+            pass
+
+        @pytest.mark.drlab(7)
+        def test_positional(lab):
+            pass
+    """)
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["*LabConfigError: hosts_per_site must be an int >= 1, got 0*",
+                                 "*drlab takes keyword arguments only*"])
+
+
+def test_a_failed_test_reports_the_lab_seed_and_history(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import pytest
+
+        @pytest.mark.drlab(seed=5)
+        def test_fails(lab):
+            lab.advance(60)
+            assert False, "boom"
+
+        def test_passes(lab):
+            pass
+    """, "-rA")
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(["*- drlab history -*", "seed=5", '{"details":*"op":"provider.register"*'])
+    assert result.stdout.str().count("drlab history") == 1  # the passing test adds nothing
