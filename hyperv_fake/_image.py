@@ -3,7 +3,8 @@
 A workload writes 1, 2, 3, ... (reference-free: this is how the harness measures data loss). After
 a failover the new primary continues the numbering as a new *writer*, so two copies can be
 compared exactly: a copy is a prefix of another when it holds the same writers up to its last
-write. Images are immutable; a run list stays short (one run per failover in its history).
+write. Images are immutable and normalised (every run holds at least one write), so equal
+content means equal images; a run list stays short (one run per failover in its history).
 """
 
 from __future__ import annotations
@@ -21,28 +22,24 @@ class DataImage:
     last: int = 0
 
     def upto(self, last: int) -> DataImage:
-        """This image cut (or extended, for the same writer) to ``last`` writes."""
-        if last == self.last:
+        """The first ``last`` writes of this image."""
+        if last >= self.last:
             return self
         return DataImage(tuple(run for run in self.runs if run[1] <= last), last)
 
-    def written_by(self, writer: str) -> DataImage:
-        """This image with further writes coming from ``writer`` (a new run at ``last + 1``)."""
-        runs = tuple(run for run in self.runs if run[1] <= self.last)
-        if runs and runs[-1][0] == writer:
-            return DataImage(runs, self.last)
-        return DataImage((*runs, (writer, self.last + 1)), self.last)
+    def extended(self, writer: str, last: int) -> DataImage:
+        """This image followed by ``writer``'s writes up to ``last``."""
+        if last <= self.last:
+            return self.upto(last)
+        runs = self.runs if self.runs and self.runs[-1][0] == writer else (*self.runs, (writer, self.last + 1))
+        return DataImage(runs, last)
 
     def is_prefix_of(self, other: DataImage) -> bool:
         """True when every write here is in ``other``, from the same writer, at the same place."""
-        return self.last <= other.last and _held(self.runs, self.last) == _held(other.runs, self.last)
+        return self.last <= other.last and other.upto(self.last).runs == self.runs
 
     def describe(self) -> dict[str, object]:
-        return {"last": self.last, "runs": [list(run) for run in _held(self.runs, self.last)]}
-
-
-def _held(runs: tuple[tuple[str, int], ...], last: int) -> tuple[tuple[str, int], ...]:
-    return tuple(run for run in runs if run[1] <= last)
+        return {"last": self.last, "runs": [list(run) for run in self.runs]}
 
 
 EMPTY = DataImage()

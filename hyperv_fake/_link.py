@@ -121,6 +121,8 @@ class Link:
         self.episode = None
         if fresh:
             self._runs = []
+            if self.replica is not None:  # hourly points fall on the cycles from here (policy RECOVERY_POINT_ANCHOR)
+                self.replica.points_anchor = self.anchor
 
     def authenticated(self, expires_at: float, refusal: Refusal) -> None:
         """A handshake succeeded; the first certificate to expire does so at ``expires_at``."""

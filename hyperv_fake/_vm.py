@@ -98,7 +98,7 @@ class VM:
         self.failover_boot_pending = False  # Failover TCP/IP applies at the next boot (§3.7)
         self.busy: HyperVJob | None = None  # the exchange in flight (policy ONE_JOB_PER_VM_CODE)
         self._incarnation = 0
-        self.workload = Workload(image.written_by(self._writer()), bytes_per_write=bytes_per_write)
+        self.workload = Workload(image, writer=self._writer(), bytes_per_write=bytes_per_write)
 
     @property
     def replication_mode(self) -> ReplicationMode:
@@ -110,7 +110,7 @@ class VM:
         """The disks now hold ``image`` (a failover, a revert); writes from here on are a new writer's,
         at the rate of the guest's application."""
         self._incarnation += 1
-        self.workload.replace(at, image.written_by(self._writer()))
+        self.workload.replace(at, image, self._writer())
         self.workload.set_rate(at, self.guest.writes_per_second)
 
     def _writer(self) -> str:

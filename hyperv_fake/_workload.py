@@ -17,11 +17,12 @@ __all__ = ["Workload"]
 class Workload:
     """Writes ``rate`` sequence numbers per second while running; ``image(t)`` is the disk's content."""
 
-    __slots__ = ("rate", "bytes_per_write", "_image", "_since")
+    __slots__ = ("rate", "bytes_per_write", "writer", "_image", "_since")
 
-    def __init__(self, image: DataImage, *, rate: float = 0.0, bytes_per_write: int) -> None:
+    def __init__(self, image: DataImage, *, writer: str, rate: float = 0.0, bytes_per_write: int) -> None:
         self.rate = rate
         self.bytes_per_write = bytes_per_write
+        self.writer = writer
         self._image = image
         self._since: float | None = None  # running since, or None when not writing
 
@@ -36,7 +37,7 @@ class Workload:
         return self._image.last + math.floor((t - self._since) * self.rate + 1e-9)
 
     def image(self, t: float) -> DataImage:
-        return self._image.upto(self.written(t))
+        return self._image.extended(self.writer, self.written(t))
 
     def time_of(self, seq: int) -> float:
         """When sequence number ``seq`` is (or was) written; ``inf`` if the workload never reaches it."""
@@ -58,9 +59,10 @@ class Workload:
         self._fold(t)
         self.rate = rate
 
-    def replace(self, t: float, image: DataImage) -> None:
-        """The disk now holds ``image`` (a failover or revert); later writes continue from it."""
+    def replace(self, t: float, image: DataImage, writer: str) -> None:
+        """The disk now holds ``image`` (a failover or revert); ``writer``'s writes continue from it."""
         self._image = image
+        self.writer = writer
         if self._since is not None:
             self._since = t
 

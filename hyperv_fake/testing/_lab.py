@@ -82,7 +82,11 @@ class ReplicaPair:
     ca: CertificateAuthority
     authentication: ReplicationAuthenticationType = ReplicationAuthenticationType.Certificate
     port: int = 443
-    thumbprints: dict[str, str] = field(default_factory=dict)
+    certificates: dict[str, IssuedCertificate] = field(default_factory=dict)
+
+    @property
+    def thumbprints(self) -> dict[str, str]:
+        return {name: certificate.thumbprint for name, certificate in self.certificates.items()}
 
     @classmethod
     def build(
@@ -96,23 +100,27 @@ class ReplicaPair:
         domain: str = "contoso.com",
         sim: Simulation | None = None,
         fabric: HyperVFabric | None = None,
+        certificates: dict[str, IssuedCertificate] | None = None,
     ) -> ReplicaPair:
+        """Two hosts named ``names`` in ``domain``; ``certificates`` (by host name) reuses issued ones,
+        so that two labs built alike replay alike, thumbprints included."""
         sim = sim if sim is not None else Simulation(seed=seed)
         fabric = fabric if fabric is not None else HyperVFabric(sim, policy=policy)
         ca = ca if ca is not None else CertificateAuthority.root(f"{domain} Root CA")
-        hosts, thumbprints = [], {}
+        hosts, issued = [], {}
         kerberos = authentication is ReplicationAuthenticationType.Kerberos
         for name in names:
             fqdn = f"{name}.{domain}"
             host = fabric.add_host(name, fqdn=fqdn, domain=domain)
-            certificate = None if kerberos else host_certificate(ca, fqdn, sim.clock.utcnow())
+            certificate = None if kerberos else (certificates or {}).get(name) or host_certificate(
+                ca, fqdn, sim.clock.utcnow())
             configure_replica_server(
                 host, certificate=certificate, roots=() if kerberos else (ca,),
                 authentication=RecoveryAuthenticationType.Kerberos if kerberos else RecoveryAuthenticationType.Certificate)
             if certificate is not None:
-                thumbprints[name] = certificate.thumbprint
+                issued[name] = certificate
             hosts.append(host)
-        return cls(sim, fabric, hosts[0], hosts[1], ca, authentication, 80 if kerberos else 443, thumbprints)
+        return cls(sim, fabric, hosts[0], hosts[1], ca, authentication, 80 if kerberos else 443, issued)
 
     def add_vm(self, name: str, *, disk_bytes: int = 40 * GiB, writes_per_second: float = 10.0,
                generation: int = 2, adapters: int = 1, start: bool = True) -> VM:

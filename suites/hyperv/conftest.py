@@ -1,5 +1,5 @@
 """Fixtures of the Hyper-V suite: one certificate authority per session (key generation is the slow
-part), and a factory of fresh two-host labs on it."""
+part), and a factory of fresh two-host labs on it (stateless, so hypothesis tests may share it)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def ca() -> CertificateAuthority:
     return CertificateAuthority.root("Hyper-V suite Root CA")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_pair(ca: CertificateAuthority) -> Callable[..., ReplicaPair]:
     def make(**kwargs: object) -> ReplicaPair:
         return ReplicaPair.build(ca=ca, **kwargs)  # type: ignore[arg-type]

@@ -188,7 +188,8 @@ def test_a_certificate_expiring_during_replication_stops_it_with_that_reason(
     pair = ReplicaPair.build(ca=authorities["root"])
     primary = pair.primary
     short = host_certificate(authorities["root"], primary.fqdn, pair.sim.clock.utcnow(), days=2)
-    pair.thumbprints["hv1"] = primary.import_pfx_certificate(short)
+    primary.import_pfx_certificate(short)
+    pair.certificates["hv1"] = short
     pair.add_vm("vm")
     pair.protect("vm")
     pair.sim.advance(24 * 3600)
@@ -206,7 +207,8 @@ def test_revocation_takes_effect_at_the_next_authentication(authorities: dict[st
     issuing = authorities["issuing"]
     pair = ReplicaPair.build(ca=authorities["root"])
     certificate = host_certificate(issuing, pair.primary.fqdn, pair.sim.clock.utcnow())
-    pair.thumbprints["hv1"] = pair.primary.import_pfx_certificate(certificate)
+    pair.primary.import_pfx_certificate(certificate)
+    pair.certificates["hv1"] = certificate
     pair.add_vm("vm")
     pair.protect("vm")
     issuing.revoke(certificate)
@@ -274,11 +276,11 @@ def _authorizing(authorities: dict[str, CertificateAuthority], *entries: tuple[s
         certificate = host_certificate(root, host.fqdn, sim.clock.utcnow())
         configure_replica_server(host, certificate=certificate, roots=(root,),
                                  allowed_primary_servers=tuple(server for server, _ in entries) if name == "hv2" else ())
-        hosts.append((host, certificate.thumbprint))
-    (hv1, t1), (hv2, t2) = hosts
+        hosts.append((host, certificate))
+    (hv1, c1), (hv2, c2) = hosts
     for server, group in entries:
         hv2.set_vm_replication_authorization_entry(server, trust_group=group)
-    return ReplicaPair(sim, fabric, hv1, hv2, root, thumbprints={"hv1": t1, "hv2": t2})
+    return ReplicaPair(sim, fabric, hv1, hv2, root, certificates={"hv1": c1, "hv2": c2})
 
 
 @pytest.mark.parametrize(("allowed", "accepted"), [
