@@ -50,7 +50,7 @@ def sim() -> Simulation:
 
 @pytest.fixture
 def service(sim: Simulation) -> AsrService:
-    return AsrService(sim, retry_after=0)
+    return AsrService(sim)  # Retry-After 30: the SDK poller's sleeps move virtual time
 
 
 @pytest.fixture
