@@ -128,3 +128,12 @@ def test_a_plain_tls_client_needs_the_public_root_and_without_a_certificate_gets
     trusting = ssl.create_default_context(cadata=proxied.service.channel.public_root.cert_pem().decode())
     answer = httpx.post(url, json={}, verify=trusting)
     assert answer.status_code == 401 and answer.json()["error"]["code"] == "ClientCertificateRequired"
+
+
+def test_socket_mode_is_deterministic_too() -> None:
+    histories = []
+    for _ in range(2):
+        with Lab(seed=2, sockets=True) as lab:
+            lab.advance(120)
+            histories.append(lab.history.dumps())
+    assert histories[0] == histories[1]
