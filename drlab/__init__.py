@@ -14,6 +14,7 @@ from typing import Any
 
 _EXPORTS = {
     ".lab": ("Lab", "LabStartError"),
+    ".discovered": ("discovered",),
     "._lab.topology": ("Site",),
     "._lab.wiring": ("ProxySpec",),
     "._lab.spec": ("CloudSpec", "NetworkSpec", "VMSpec", "SiteSpec", "Role",

@@ -30,6 +30,7 @@ from ._lab.spec import (
 from ._lab.topology import Site, build_site
 from ._lab.wiring import InProcessWiring, ProxySpec, SocketWiring
 from .azure_transport import DEFAULT_SUBSCRIPTION, recovery_services_client, site_recovery_client
+from .discovered import discovered
 
 __all__ = ["Lab", "LabStartError", "SUBSCRIPTION_ID", "RESOURCE_GROUP", "VAULT", "LOCATION"]
 
@@ -202,6 +203,10 @@ class Lab:
     def vault_client(self, **kwargs: Any):
         """A ``RecoveryServicesClient`` (vaults) on the in-process transport."""
         return recovery_services_client(self.service, self.subscription_id, **kwargs)
+
+    def discovered(self) -> dict[str, dict[str, list[str]]]:
+        """What ASR discovered, through the SDK: {fabric: {container: [protectable items]}} by friendly names."""
+        return discovered(self.azure_client(), self.resource_group, self.vault_name)
 
     # -- lifecycle ------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
 from drlab import Lab
 from drlab.azure_transport import FakeCredential
+from drlab.discovered import discovered
 from drlab.serve_process import ServeProcess
 
 pytestmark = pytest.mark.sockets
@@ -35,18 +36,6 @@ def asr(served: ServeProcess) -> Iterator[SiteRecoveryManagementClient]:
         yield client
 
 
-def inventory(asr: SiteRecoveryManagementClient, rg: str, vault: str) -> dict[str, dict[str, list[str]]]:
-    """{fabric name: {container friendly name: [protectable item names]}}."""
-    found: dict[str, dict[str, list[str]]] = {}
-    for fabric in asr.replication_fabrics.list(rg, vault):
-        containers = found.setdefault(fabric.name, {})
-        for container in asr.replication_protection_containers.list_by_replication_fabrics(rg, vault, fabric.name):
-            items = asr.replication_protectable_items.list_by_replication_protection_containers(
-                rg, vault, fabric.name, container.name)
-            containers[container.properties.friendly_name] = sorted(i.properties.friendly_name for i in items)
-    return found
-
-
 def test_the_ready_line_names_the_lab_fabrics_and_clouds(served: ServeProcess) -> None:
     info = json.loads(served.ready_line)
     assert list(info) == ["base_url", "ca_bundle", "subscription_id", "resource_group", "vault", "fabrics", "clouds"]
@@ -59,13 +48,15 @@ def test_the_sdk_over_https_sees_fabrics_containers_and_protectable_items(
     served: ServeProcess, asr: SiteRecoveryManagementClient
 ) -> None:
     info = served.info
-    primary, recovery = info.fabrics
-    assert inventory(asr, info.resource_group, info.vault) == {
-        primary: {"Gold": ["Gold-VM1", "Gold-VM2"]},
-        recovery: {"Gold-Recovery": []},
+    assert discovered(asr, info.resource_group, info.vault) == {
+        "vmm-ny.contoso.com": {"Gold": ["Gold-VM1", "Gold-VM2"]},
+        "vmm-chi.contoso.com": {"Gold-Recovery": []},
     }
+    primary, recovery = info.fabrics
     fabric = asr.replication_fabrics.get(info.resource_group, info.vault, primary)
     assert fabric.properties.friendly_name == "vmm-ny.contoso.com"
+    assert asr.replication_fabrics.get(info.resource_group, info.vault, recovery).properties.friendly_name == \
+        "vmm-chi.contoso.com"
     assert fabric.properties.custom_details.instance_type == "VMM"
     providers = asr.replication_recovery_services_providers.list(info.resource_group, info.vault)
     assert sorted((p.properties.friendly_name, p.properties.connection_status) for p in providers) == [
@@ -77,8 +68,7 @@ def test_the_served_lab_answers_as_the_in_process_lab_of_the_same_seed(
 ) -> None:
     lab = Lab(seed=7)
     info = served.info
-    assert inventory(asr, info.resource_group, info.vault) == inventory(
-        lab.azure_client(), lab.resource_group, lab.vault_name)
+    assert discovered(asr, info.resource_group, info.vault) == lab.discovered()
     gold = next(iter(asr.replication_protection_containers.list_by_replication_fabrics(
         info.resource_group, info.vault, info.fabrics[0])))
     items = asr.replication_protectable_items.list_by_replication_protection_containers(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,20 +17,6 @@ from hyperv_fake import VMState
 from simcore import FaultRule, Match, Partition
 
 pytestmark = pytest.mark.drlab(seed=1)
-
-
-def seen_by_asr(lab: Lab) -> dict[str, dict[str, list[str]]]:
-    """{fabric friendly name: {container friendly name: [protectable item names]}} through the SDK."""
-    asr: SiteRecoveryManagementClient = lab.azure_client()
-    rg, vault = lab.resource_group, lab.vault_name
-    found: dict[str, dict[str, list[str]]] = {}
-    for fabric in asr.replication_fabrics.list(rg, vault):
-        containers = found.setdefault(fabric.properties.friendly_name, {})
-        for container in asr.replication_protection_containers.list_by_replication_fabrics(rg, vault, fabric.name):
-            items = asr.replication_protectable_items.list_by_replication_protection_containers(
-                rg, vault, fabric.name, container.name)
-            containers[container.properties.friendly_name] = sorted(item.properties.friendly_name for item in items)
-    return found
 
 
 def test_the_default_lab_is_two_sites_with_running_vms_on_static_addresses(lab: Lab) -> None:
@@ -54,7 +39,7 @@ def test_the_default_lab_is_two_sites_with_running_vms_on_static_addresses(lab: 
 
 
 def test_asr_sees_the_dr_clouds_and_their_vms_only(lab: Lab) -> None:
-    assert seen_by_asr(lab) == {
+    assert lab.discovered() == {
         "vmm-ny.contoso.com": {"Gold": ["Gold-VM1", "Gold-VM2"]},
         "vmm-chi.contoso.com": {"Gold-Recovery": []},
     }
@@ -97,7 +82,7 @@ def test_same_seed_same_ids_and_history_other_seed_other_ids() -> None:
         lab.advance(600)
     assert one.history.dumps() == again.history.dumps()
     assert one.fabric_names() == again.fabric_names() != other.fabric_names()
-    assert seen_by_asr(one) == seen_by_asr(other)  # the ids differ, the topology does not
+    assert one.discovered() == other.discovered()  # the ids differ, the topology does not
 
 
 @pytest.mark.drlab(seed=2, hosts_per_site=3, vms_per_cloud=1,
@@ -113,7 +98,7 @@ def test_a_lab_is_built_from_its_parameters(lab: Lab) -> None:
     assert app.vm.guest.writes_per_second == 0
     assert [nic.vm_network.name for nic in lab.primary.vms["sql"].virtual_network_adapters] == ["Data"]
     assert str(lab.recovery.vms["standby"].virtual_network_adapters[0].ipv4_addresses[0]) == "10.2.0.10"
-    assert seen_by_asr(lab) == {"vmm-ny.contoso.com": {"Db": ["sql"], "Web": ["app"]},
+    assert lab.discovered() == {"vmm-ny.contoso.com": {"Db": ["sql"], "Web": ["app"]},
                                 "vmm-chi.contoso.com": {"Web-DR": ["standby"]}}
 
 
@@ -124,7 +109,7 @@ def test_a_proxy_carries_every_provider_connection(lab: Lab) -> None:
     vmms = {lab.primary.vmm.name, lab.recovery.vmm.name}
     assert {dst for src, dst in opened if src in vmms} == {"proxy"}
     assert {src for src, dst in opened if dst == proxied.service.node} == {"proxy"}
-    assert seen_by_asr(proxied) == seen_by_asr(lab)
+    assert proxied.discovered() == lab.discovered()
 
 
 def test_wrong_proxy_credentials_are_a_clear_start_error() -> None:
@@ -193,5 +178,5 @@ def test_asr_sees_exactly_the_dr_clouds_and_their_vms_and_a_seed_replays(options
                for cloud in options["clouds"][:-1] if cloud.disaster_recovery}
     for replay in (lab, again):
         replay.advance(120)
-        assert seen_by_asr(replay) == {"vmm-ny.contoso.com": primary, "vmm-chi.contoso.com": {"R": []}}
+        assert replay.discovered() == {"vmm-ny.contoso.com": primary, "vmm-chi.contoso.com": {"R": []}}
     assert again.history.dumps() == lab.history.dumps()
