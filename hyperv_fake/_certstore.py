@@ -32,12 +32,11 @@ class StoredCertificate:
 
 
 class CertificateStore:
-    """Personal certificates by thumbprint and trusted roots; ``version`` counts changes to the roots."""
+    """Personal certificates by thumbprint, and trusted roots."""
 
     def __init__(self) -> None:
         self._personal: dict[str, StoredCertificate] = {}
-        self._roots: list[CertificateAuthority | x509.Certificate] = []
-        self.version = 0
+        self._roots: tuple[CertificateAuthority | x509.Certificate, ...] = ()  # replaced, never mutated
 
     # -- personal (LocalMachine\My) -------------------------------------------------------------
 
@@ -60,19 +59,18 @@ class CertificateStore:
 
     def add_root(self, root: CertificateAuthority | x509.Certificate) -> None:
         if not any(_same_root(root, have) for have in self._roots):
-            self._roots.append(root)
-            self.version += 1
+            self._roots = (*self._roots, root)
 
     def remove_root(self, root: CertificateAuthority | x509.Certificate) -> None:
-        kept = [have for have in self._roots if not _same_root(root, have)]
+        kept = tuple(have for have in self._roots if not _same_root(root, have))
         if len(kept) == len(self._roots):
             raise KeyError("that root is not in the Trusted Root store")
         self._roots = kept
-        self.version += 1
 
     @property
     def roots(self) -> tuple[CertificateAuthority | x509.Certificate, ...]:
-        return tuple(self._roots)
+        """The trusted roots; the same tuple object until the store changes (judgements are cached by it)."""
+        return self._roots
 
 
 def _certificate(root: CertificateAuthority | x509.Certificate) -> x509.Certificate:

@@ -1,9 +1,9 @@
 """The primary's side of one conversation with a Replica server over the simulated network.
 
-``open`` connects to the replica's listener port and authenticates both ways (§1.3: the primary
-judges the replica's certificate — chain to its own trusted roots, EKU, validity on the virtual
-clock, the name it dialled, revocation unless disabled — and presents its own). ``request`` sends
-one request and waits for its reply. Any failure — refused connection, silence beyond the reply
+The first ``request`` connects to the replica's listener port and authenticates both ways (§1.3:
+the primary judges the replica's certificate — chain to its own trusted roots, EKU, validity on
+the virtual clock, the name it dialled, revocation unless disabled — and presents its own); every
+request waits for its reply. Any failure — refused connection, silence beyond the reply
 timeout, a reset, a refusal by either side — ends the exchange once, through ``on_failure``.
 """
 
@@ -19,7 +19,7 @@ from simcore import ConnectionClosed, ConnectionRefused, ConnectionReset, Connec
 
 from ._enums import ReplicationAuthenticationType
 from ._errors import Refusal, RefusalReason
-from ._wire import Authenticated, ClientCertificate, ClientHello, Refused, Reply, Request, ServerHello
+from ._wire import ClientCertificate, ClientHello, Refused, Reply, Request, ServerHello
 
 if TYPE_CHECKING:
     from ._hostbase import HostBase
@@ -51,43 +51,57 @@ class Exchange:
         self._endpoint: Endpoint | None = None
         self._timer: Timer | None = None
         self._waiting: Callable[[object], None] | None = None
+        self._pending: Request | None = None  # the first request, sent once the handshake allows
         self._own_chain: tuple[x509.Certificate, ...] = ()
         self.finished = False
 
     # -- driving ------------------------------------------------------------------------------------
 
-    def open(self, on_ready: Callable[[], None]) -> None:
-        """Connect and authenticate; ``on_ready()`` runs once the replica has accepted this host."""
+    def request(self, message: Request, on_reply: Callable[[object], None]) -> None:
+        """Send ``message`` (connecting and authenticating first if need be); ``on_reply(value)`` gets the answer.
+
+        As in TLS 1.3, the first request follows the client's certificate without waiting for the
+        server: a refusal of the handshake arrives instead of the reply.
+        """
+        self._waiting = on_reply
+        if self._endpoint is not None:
+            self._send(message)
+        elif self._connect():
+            self._pending = message
+            realm = self.host.domain if self.authentication_type is ReplicationAuthenticationType.Kerberos else None
+            self._send(ClientHello(self.authentication_type, self.server_name, realm))
+            if self.authentication_type is ReplicationAuthenticationType.Kerberos:
+                self._flush()
+
+    def _connect(self) -> bool:
         if self.authentication_type is ReplicationAuthenticationType.Certificate:
             stored = self.host.certificates.personal(self.certificate_thumbprint or "")
             if stored is None:
                 self._fail(RefusalReason.CERTIFICATE_NOT_FOUND, "primary",
                            f"certificate {self.certificate_thumbprint} is not in LocalMachine\\My")
-                return
+                return False
             if not stored.has_private_key:
                 self._fail(RefusalReason.NO_PRIVATE_KEY, "primary",
                            f"certificate {self.certificate_thumbprint} has no associated private key")
-                return
+                return False
             self._own_chain = stored.chain
         network = self.host.fabric.sim.network
         try:
             self._endpoint = network.connect(self.host.name, self.server_name, self.port)
         except (ConnectionRefused, UnknownNode) as exc:
             self._fail(RefusalReason.CONNECTION_REFUSED, "primary", str(exc))
-            return
+            return False
         except ConnectTimeout as exc:
             self._fail(RefusalReason.CONNECTION_TIMED_OUT, "primary", str(exc))
-            return
+            return False
         self._endpoint.on_message = self._receive
         self._endpoint.on_close = self._closed
-        self._waiting = lambda _: on_ready()
-        realm = self.host.domain if self.authentication_type is ReplicationAuthenticationType.Kerberos else None
-        self._send(ClientHello(self.authentication_type, self.server_name, realm))
+        return True
 
-    def request(self, message: Request, on_reply: Callable[[object], None]) -> None:
-        """Send ``message``; ``on_reply(value)`` runs with the replica's answer."""
-        self._waiting = on_reply
-        self._send(message)
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._send(pending)
 
     def close(self) -> None:
         self.finished = True
@@ -103,8 +117,6 @@ class Exchange:
         self._disarm()
         if isinstance(message, ServerHello):
             self._judge_server(message.chain)
-        elif isinstance(message, Authenticated):
-            self._answered(None)
         elif isinstance(message, Reply):
             self._answered(message.value)
         elif isinstance(message, Refused):
@@ -130,6 +142,7 @@ class Exchange:
         side, whose = ("replica", "the primary's") if own <= peer else ("primary", "the Replica server's")
         self.expiry_refusal = Refusal(RefusalReason.EXPIRED, side, f"{whose} certificate expired")
         self._send(ClientCertificate(self._own_chain))
+        self._flush()
 
     def _closed(self, why: str) -> None:
         if not self.finished:
@@ -145,6 +158,7 @@ class Exchange:
         except (ConnectionReset, ConnectionClosed) as exc:
             self._fail(RefusalReason.CONNECTION_RESET, "primary", str(exc))
             return
+        self._disarm()  # one timer: for the answer to what was sent last
         timeout = self.host.fabric.policy.retry.reply_timeout
         self._timer = self.host.fabric.sim.scheduler.call_later(timeout, self._timed_out, label="hyperv.reply-timeout")
 

@@ -99,7 +99,7 @@ class FailoverCmdlets(ReplicationCmdlets):
             rel.set_state(ReplicationState.PreparedForFailover, "pending changes replicated; locked from starting")
             job.complete()
 
-        exchange.open(lambda: exchange.request(message, sent))
+        exchange.request(message, sent)
         return job
 
     # -- on the replica ------------------------------------------------------------------------------
@@ -136,9 +136,8 @@ class FailoverCmdlets(ReplicationCmdlets):
             link.block_replica(_FAILED_OVER)
         vm.adopt(point.image, self.now)
         vm.failover_boot_pending = True
-        rel.set_state(ReplicationState.FailedOverWaitingCompletion,
-                      "planned failover" if planned else f"unplanned failover to the point of {point.creation_time:%c}")
-        self.record("hyperv.failover", "info", {"vm": vm.name, "planned": planned, **point.describe()})
+        rel.set_state(ReplicationState.FailedOverWaitingCompletion, "planned failover" if planned else
+                      "unplanned failover", extra={"planned": planned, "point": point.describe()})
         return self._job("Start-VMFailover", vm).complete()
 
     def _primary_running(self, link: Link) -> bool:
@@ -242,5 +241,5 @@ class FailoverCmdlets(ReplicationCmdlets):
             new.set_state(state, "replication reversed" + (" after planned failover" if planned else ""))
             job.complete(new)
 
-        exchange.open(lambda: exchange.request(Reverse(vm.id, settings), reversed_))
+        exchange.request(Reverse(vm.id, settings), reversed_)
         return job

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["HostBase"]
 
+_PHASES = {phase.value: phase for phase in Phase}
+
 assert HOST_LOCAL_TIME_IS_UTC  # monitoring and auto-resync windows below are read in UTC
 
 
@@ -61,15 +63,17 @@ class HostBase:
         self.firewall_rules: dict[str, FirewallRule] = default_firewall_rules()
         self.disable_cert_revocation_check = False
         self.replication_server = VMReplicationServer()
+        self._monitoring_cache: tuple[VMReplicationServer | None, float, float] = (None, 0.0, 0.0)
         self.authorization = AuthorizationTable()
         self.replica_service = ReplicaService(self)
         self.files: dict[str, object] = {}
         self.switches: dict[str, str] = {}
-        self._vms: dict[str, VM] = {}
+        self._vms: dict[str, VM] = {}  # by VM ID, in creation order
+        self._by_name: dict[str, list[VM]] = {}  # Hyper-V allows two VMs of one name; cmdlets take the first
         self._listening: tuple[tuple[int, ReplicationAuthenticationType], ...] = ()
 
     def record(self, op: str, phase: str, details: dict[str, Any]) -> None:
-        self.fabric.sim.history.record(self.name, op, Phase(phase), details)
+        self.fabric.sim.history.record(self.name, op, _PHASES[phase], details)
 
     @property
     def now(self) -> float:
@@ -82,7 +86,8 @@ class HostBase:
         return tuple(self._vms.values())
 
     def find_vm(self, name: str) -> VM | None:
-        return next((vm for vm in self._vms.values() if vm.name == name), None)
+        named = self._by_name.get(name)
+        return named[0] if named else None
 
     def find_vm_by_id(self, vm_id: str) -> VM | None:
         return self._vms.get(vm_id)
@@ -93,10 +98,15 @@ class HostBase:
         vm = VM(self, name, vm_id=vm_id, generation=generation, image=EMPTY,
                 bytes_per_write=self.fabric.policy.transfer.bytes_per_write)
         self._vms[vm_id] = vm
+        self._by_name.setdefault(name, []).append(vm)
         return vm
 
     def drop_vm(self, vm: VM) -> None:
         del self._vms[vm.id]
+        named = self._by_name[vm.name]
+        named.remove(vm)
+        if not named:
+            del self._by_name[vm.name]
 
     def _vm(self, name: str) -> VM:
         vm = self.find_vm(name)
@@ -162,8 +172,10 @@ class HostBase:
 
     def _monitoring(self) -> tuple[float, float]:
         server = self.replication_server
-        return float(server.monitoring_interval), monitoring_origin(self.fabric.sim.clock.epoch,
-                                                                    server.monitoring_start_time)
+        if self._monitoring_cache[0] is not server:  # settings are immutable values: a new one means a change
+            origin = monitoring_origin(self.fabric.sim.clock.epoch, server.monitoring_start_time)
+            self._monitoring_cache = (server, float(server.monitoring_interval), origin)
+        return self._monitoring_cache[1], self._monitoring_cache[2]
 
     def monitoring_window_start(self) -> float:
         interval, origin = self._monitoring()
@@ -173,10 +185,11 @@ class HostBase:
         interval, origin = self._monitoring()
         return closing_boundaries(t0, t1, interval, origin)
 
-    def close_monitoring_window(self, rel: Relationship, boundary: float) -> None:
-        """Log the interval's statistics (VMMS event 29174, §2.5) and start the next interval."""
-        self.record("hyperv.event.29174", "info", {"vm": rel.vm.name, "mode": rel.mode.value,
-                                                   **rel.stats.describe(boundary)})
+    def close_monitoring_window(self, rel: Relationship, boundary: float, *, log: bool) -> None:
+        """Start the next interval, logging the one that closed (VMMS event 29174, §2.5) if ``log``."""
+        if log:
+            self.record("hyperv.event.29174", "info", {"vm": rel.vm.name, "mode": rel.mode.value,
+                                                       **rel.stats.describe(boundary)})
         rel.stats.reset(boundary)
 
     def resync_required(self, rel: Relationship, at: float) -> None:

@@ -164,13 +164,12 @@ class Link:
         if now <= t0:
             return
         self._runs = self._runs[-1:]
-        sides = [rel for rel in (self.primary, self.replica) if rel is not None]
-        closing = {id(rel): rel.vm.host.monitoring_boundaries(t0, now) for rel in sides}
-        for boundary in sorted({b for bounds in closing.values() for b in bounds}):
+        closing = [(rel, rel.vm.host.monitoring_boundaries(t0, now)) for rel in self._sides()]
+        for boundary in sorted({b for _, bounds in closing for b in bounds}):
             self._advance(boundary)
-            for rel in sides:
-                if boundary in closing[id(rel)]:
-                    rel.vm.host.close_monitoring_window(rel, boundary)
+            for rel, bounds in closing:
+                if boundary in bounds:  # only the last interval to close is logged (MONITORING_WINDOWS_LOGGED)
+                    rel.vm.host.close_monitoring_window(rel, boundary, log=boundary == bounds[-1])
         self._advance(now)
         self._take_points(t0, now)
 

@@ -18,7 +18,7 @@ from ._authorization import AuthorizationEntry
 from ._enums import ReplicationAuthenticationType
 from ._errors import Refusal, RefusalReason
 from ._replica_service import Refuse
-from ._wire import Authenticated, ClientCertificate, ClientHello, Refused, Reply, ServerHello
+from ._wire import ClientCertificate, ClientHello, Refused, Reply, ServerHello
 
 if TYPE_CHECKING:
     from ._hostbase import HostBase
@@ -64,7 +64,7 @@ class _Conversation:
                 self._certificate(message.chain)
             elif self.stage == "ready":
                 self.endpoint.send(Reply(self.host.replica_service.handle(message, self.peer_fqdn, self.entries)))
-            else:
+            elif self.stage != "refused":
                 raise Refuse(RefusalReason.AUTHENTICATION_TYPE_NOT_ALLOWED, f"unexpected {type(message).__name__}")
         except Refuse as refusal:
             self._refuse(refusal.reason, refusal.detail)
@@ -104,10 +104,10 @@ class _Conversation:
         if not self.entries:
             raise Refuse(RefusalReason.NOT_AUTHORIZED,
                          f"{self.peer_fqdn} is not authorized to replicate to {self.host.fqdn}")
-        self.stage = "ready"
-        self.endpoint.send(Authenticated())
+        self.stage = "ready"  # the primary's first request follows its credentials (TLS 1.3 style)
 
     def _refuse(self, reason: RefusalReason, detail: str) -> None:
+        self.stage = "refused"  # what the primary sent behind its credentials is not acted on
         try:
             self.endpoint.send(Refused(Refusal(reason, "replica", detail)))
             self.endpoint.close()

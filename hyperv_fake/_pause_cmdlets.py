@@ -197,7 +197,7 @@ class PauseCmdlets(ReplicationCmdlets):
             if job is not None:
                 job.complete()
 
-        exchange.open(lambda: exchange.request(Reconnect(vm.id), accepted))
+        exchange.request(Reconnect(vm.id), accepted)
 
     def _partitioned(self, rel: Relationship) -> bool:
         link = rel.link

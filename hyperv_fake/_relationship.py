@@ -135,12 +135,13 @@ class Relationship:
 
     # -- changing --------------------------------------------------------------------------------
 
-    def set_state(self, state: ReplicationState, why: str, *, at: float | None = None) -> None:
+    def set_state(self, state: ReplicationState, why: str, *, at: float | None = None,
+                  extra: dict[str, object] | None = None) -> None:
         """Move to ``state`` and record it (``at``: when it took effect, if earlier than now)."""
         if state is self.state:
             return
         details: dict[str, object] = {"vm": self.vm.name, "mode": self.mode.value, "from": self.state.value,
-                                      "to": state.value, "why": why}
+                                      "to": state.value, "why": why, **(extra or {})}
         if at is not None:
             details["at"] = at
         if self.last_error is not None and state is ReplicationState.Error:

@@ -133,7 +133,7 @@ class ReplicationCmdlets(HostBase):
             rel.set_state(ReplicationState.ReadyForInitialReplication, "replication enabled")
             job.complete(rel)
 
-        exchange.open(lambda: exchange.request(CreateReplica(spec), created))
+        exchange.request(CreateReplica(spec), created)
         return job
 
     def _enable_as_replica(self, vm: VM, allowed_primary_server: str | None) -> HyperVJob:

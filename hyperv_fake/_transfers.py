@@ -51,7 +51,7 @@ class Transfer:
         self.rel.transfer = self
         exchange = self._exchange = self.host._exchange(self.rel.settings, self._failed)
         wire_kind = RESYNC if self.kind == RESYNC else INITIAL
-        exchange.open(lambda: exchange.request(TransferStarted(self.rel.vm.id, wire_kind), self._announced))
+        exchange.request(TransferStarted(self.rel.vm.id, wire_kind), self._announced)
 
     def pause(self) -> None:
         """Stop now, remembering how much transfer time is left."""

@@ -1,13 +1,14 @@
 """How a Hyper-V host judges a certificate (§1.3), on the virtual clock.
 
-Chain, trust, validity, key and EKU come from ``simcore.pki.validate``; two checks are Hyper-V's
-own: the *name* rule ("subject CN equals the host FQDN, or the SAN contains it", wildcard in the
-first label allowed), which differs from pki's SAN-first rule, and revocation, which is mandatory
-unless ``DisableCertRevocationCheck`` is set and needs a CRL (``TrustPolicy.revocation_needs_crl``).
+Chain, trust, key and EKU come from ``simcore.pki.validate``; the rest is Hyper-V's own or per call:
+the *name* rule ("subject CN equals the host FQDN, or the SAN contains it", wildcard in the first
+label allowed), which differs from pki's SAN-first rule; validity at the instant of the exchange;
+and revocation, mandatory unless ``DisableCertRevocationCheck`` is set, which needs a CRL
+(``TrustPolicy.revocation_needs_crl``) and is asked afresh every time (a CA announces nothing).
 
-Verifying signatures is the expensive part, so results are cached per (chain, roots, validity
-status of every certificate involved): a cached answer is reused only while no certificate has
-crossed a validity boundary.
+Verifying signatures is the expensive part, so what cannot change for one chain under one set of
+trusted roots is worked out once. Chains and root sets are immutable tuples that hosts hand out
+as the same objects, so the cache is keyed by their identity and checks it on every hit.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from .policy import TrustPolicy
 __all__ = ["CertificateJudge", "names_of"]
 
 Root = CertificateAuthority | x509.Certificate
+_ORDER = {reason: index for index, reason in enumerate(RefusalReason)}
+_TIME = frozenset({RefusalReason.NOT_YET_VALID, RefusalReason.EXPIRED})
 
 
 def names_of(cert: x509.Certificate) -> tuple[str, ...]:
@@ -39,8 +42,41 @@ def names_of(cert: x509.Certificate) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _root_certificate(root: Root) -> x509.Certificate:
+def _certificate(root: Root) -> x509.Certificate:
     return root.certificate if isinstance(root, CertificateAuthority) else root
+
+
+class _Facts:
+    """What never changes for one chain under one set of roots."""
+
+    __slots__ = ("chain", "roots", "reasons", "valid_from", "valid_until", "names", "authorities", "checked",
+                 "answered", "_matches")
+
+    def __init__(self, chain: tuple[x509.Certificate, ...], roots: tuple[Root, ...], policy: TrustPolicy,
+                 at: datetime) -> None:
+        self.chain, self.roots = chain, roots
+        anchors = tuple(_certificate(root) for root in roots)
+        top = chain[-1]
+        path = chain + tuple(a for a in anchors if a == top or a.subject == top.issuer)
+        self.valid_from = max(c.not_valid_before_utc for c in path)
+        self.valid_until = min(c.not_valid_after_utc for c in path)
+        result = validate(chain, purpose=Eku.SERVER_AND_CLIENT, expected_name=None, trust_roots=anchors, at=at,
+                          check_revocation=False)
+        self.reasons = tuple(RefusalReason(r.value) for r in result.reasons
+                             if RefusalReason(r.value) not in _TIME
+                             and (policy.reject_weak_keys or r.value != "WEAK_KEY"))
+        self.names = names_of(chain[0])
+        self.authorities = tuple(root for root in roots if isinstance(root, CertificateAuthority))
+        self.checked = tuple(c for c in chain if c not in anchors)
+        self.answered = any(a.certificate == top or a.certificate.subject == top.issuer for a in self.authorities)
+        self._matches: dict[str, bool] = {}
+
+    def answers_to(self, name: str) -> bool:
+        """Does the leaf's CN or a SAN DNS name cover ``name`` (§1.3)?"""
+        known = self._matches.get(name)
+        if known is None:
+            known = self._matches[name] = any(hostname_matches(n, name) for n in self.names)
+        return known
 
 
 class CertificateJudge:
@@ -48,7 +84,7 @@ class CertificateJudge:
 
     def __init__(self, policy: TrustPolicy) -> None:
         self.policy = policy
-        self._cache: dict[tuple[object, ...], tuple[RefusalReason, ...]] = {}
+        self._facts: dict[tuple[int, int], _Facts] = {}
 
     def judge(
         self,
@@ -59,38 +95,30 @@ class CertificateJudge:
         at: datetime,
         check_revocation: bool,
     ) -> tuple[RefusalReason, ...]:
-        """Every reason to refuse ``chain`` (leaf first) at ``at``; empty when it is acceptable."""
-        chain = tuple(chain)
+        """Every reason to refuse ``chain`` (leaf first) at ``at``, in a fixed order; empty when acceptable."""
+        chain, roots = tuple(chain), tuple(roots)
         if not chain:
             return (RefusalReason.BROKEN_CHAIN,)
-        reasons = list(self._chain_reasons(chain, tuple(roots), at))
+        facts = self._facts_of(chain, roots, at)
+        reasons = list(facts.reasons)
+        if at < facts.valid_from:
+            reasons.append(RefusalReason.NOT_YET_VALID)
+        if at > facts.valid_until:
+            reasons.append(RefusalReason.EXPIRED)
         if check_revocation:
-            reasons.extend(self._revocation_reasons(chain, roots))
-        if expected_name is not None and not any(hostname_matches(n, expected_name) for n in names_of(chain[0])):
+            if any(authority.is_revoked(c) for authority in facts.authorities for c in facts.checked):
+                reasons.append(RefusalReason.REVOKED)
+            elif self.policy.revocation_needs_crl and not facts.answered:
+                reasons.append(RefusalReason.REVOCATION_OFFLINE)
+        if expected_name is not None and not facts.answers_to(expected_name):
             reasons.append(RefusalReason.NAME_MISMATCH)
-        order = list(RefusalReason)
-        return tuple(sorted(set(reasons), key=order.index))
+        return tuple(sorted(set(reasons), key=_ORDER.__getitem__))
 
-    def _chain_reasons(self, chain: tuple[x509.Certificate, ...], roots: tuple[Root, ...], at: datetime) -> tuple[RefusalReason, ...]:
-        anchors = tuple(_root_certificate(root) for root in roots)
-        status = tuple((at < c.not_valid_before_utc, at > c.not_valid_after_utc) for c in chain + anchors)
-        key = (chain, anchors, status)
-        cached = self._cache.get(key)
-        if cached is None:
-            result = validate(chain, purpose=Eku.SERVER_AND_CLIENT, expected_name=None, trust_roots=anchors,
-                              at=at, check_revocation=False)
-            cached = tuple(RefusalReason(reason.value) for reason in result.reasons
-                           if self.policy.reject_weak_keys or reason.value != "WEAK_KEY")
-            self._cache[key] = cached
-        return cached
+    def _facts_of(self, chain: tuple[x509.Certificate, ...], roots: tuple[Root, ...], at: datetime) -> _Facts:
+        key = (id(chain), id(roots))
+        facts = self._facts.get(key)
+        if facts is None or facts.chain is not chain or facts.roots is not roots:
+            facts = self._facts[key] = _Facts(chain, roots, self.policy, at)
+        return facts
 
-    def _revocation_reasons(self, chain: tuple[x509.Certificate, ...], roots: Sequence[Root]) -> list[RefusalReason]:
-        authorities = [root for root in roots if isinstance(root, CertificateAuthority)]
-        below_anchor = [c for c in chain if all(c != _root_certificate(root) for root in roots)]
-        if any(authority.is_revoked(c) for authority in authorities for c in below_anchor):
-            return [RefusalReason.REVOKED]
-        top = chain[-1]
-        answered = any(_root_certificate(a) == top or top.issuer == a.certificate.subject for a in authorities)
-        if self.policy.revocation_needs_crl and not answered:
-            return [RefusalReason.REVOCATION_OFFLINE]
-        return []
+

@@ -41,9 +41,7 @@ class VMCmdlets(HostBase):
             raise InvalidParameterError(f"The value {generation!r} for parameter 'Generation' is not valid (1 or 2).")
         if vm_id is not None and self.find_vm_by_id(vm_id) is not None:
             raise InvalidParameterError(f"A virtual machine with ID {vm_id} already exists.", vm_name=name)
-        vm = self.add_vm(name, vm_id=vm_id, generation=generation)
-        self.record("hyperv.vm", "info", {"vm": name, "id": vm.id, "generation": generation})
-        return vm
+        return self.add_vm(name, vm_id=vm_id, generation=generation)
 
     def get_vm(self, name: str) -> VM:
         return self._vm(name)

@@ -3,7 +3,8 @@
 Certificate authentication follows TLS's order (§1.3, mutual machine authentication): the primary
 says hello, the Replica server presents its certificate, the primary judges it and presents its
 own, the replica judges that and checks its authorization entries. Kerberos is one round trip.
-After ``Authenticated`` the primary sends requests, each answered by ``Reply`` or ``Refused``.
+The primary's first request follows its credentials at once (as TLS 1.3 lets application data
+follow the client's Finished); each request is answered by ``Reply`` or ``Refused``.
 Messages are immutable values; certificates travel as ``x509.Certificate`` chains.
 """
 
@@ -20,7 +21,7 @@ from ._settings import ReplicationSettings
 from ._vm import Guest
 
 __all__ = [
-    "ClientHello", "ServerHello", "ClientCertificate", "Authenticated", "Refused", "Reply",
+    "ClientHello", "ServerHello", "ClientCertificate", "Refused", "Reply",
     "ReplicaSpec", "CreateReplica", "Reconnect", "TransferStarted", "TransferComplete", "FinalLog", "Reverse",
     "Request",
 ]
@@ -49,11 +50,6 @@ class ClientCertificate:
     """The primary's certificate chain, leaf first."""
 
     chain: tuple[x509.Certificate, ...]
-
-
-@dataclass(frozen=True)
-class Authenticated:
-    """The replica accepted the primary (authenticated and authorized)."""
 
 
 @dataclass(frozen=True)

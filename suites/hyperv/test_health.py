@@ -69,11 +69,15 @@ def test_a_new_monitoring_interval_starts_clean_and_logs_the_last(pair: ReplicaP
     pair.sim.faults.heal(cut)
     pair.sim.advance(3600)
     assert _health(pair.primary)[0] is Warning_
-    pair.sim.advance(48 * 3600)
+    pair.sim.advance(24 * 3600)
     assert _health(pair.primary)[0] is Normal
     logged = pair.sim.history.select(node="hv1", op="hyperv.event.29174")
-    assert logged and logged[-1].details["missed"] == 0  # the interval just closed was clean
-    assert any(event.details["missed"] > 0 for event in logged)
+    assert [event.details["end"] for event in logged] == [24 * 3600] and logged[0].details["missed"] > 0
+    pair.sim.advance(3 * 24 * 3600)  # three more intervals close unobserved: only the last is logged
+    pair.primary.measure_vm_replication("vm")
+    logged = pair.sim.history.select(node="hv1", op="hyperv.event.29174")
+    assert [event.details["end"] for event in logged] == [24 * 3600, 4 * 24 * 3600]
+    assert logged[-1].details["missed"] == 0 and logged[-1].details["success"] == 24 * 120
 
 
 def test_pausing_is_a_warning_on_the_primary_and_critical_on_the_replica(pair: ReplicaPair) -> None:
