@@ -39,7 +39,9 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from asr_emulator.channel import ChannelService
 from asr_emulator.channel.policy import SERVER_CERT_DAYS
+from asr_emulator.errors import InvalidRequestContent
 from asr_emulator.http import HttpRequest
+from asr_emulator.wire.call import json_response
 from scvmm_fake.provider import ProxyAuthenticationRequired, ProxySettings, ServerCertificateRejected, TlsAlertReceived
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate
 
@@ -59,11 +61,16 @@ class _ChannelHandler(BaseHTTPRequestHandler):
     timeout = IO_TIMEOUT
 
     def _answer(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        der = self.connection.getpeercert(binary_form=True)  # type: ignore[attr-defined]
-        request = HttpRequest(self.command, f"https://{self.headers.get('Host', LOOPBACK)}{self.path}",
-                              dict(self.headers.items()), body)
-        response = self.server.channel.handle(request, x509.load_der_x509_certificate(der) if der else None)
+        length = self.headers.get("Content-Length") or "0"
+        if length.isdigit():
+            der = self.connection.getpeercert(binary_form=True)  # type: ignore[attr-defined]
+            request = HttpRequest(self.command, f"https://{self.headers.get('Host', LOOPBACK)}{self.path}",
+                                  dict(self.headers.items()), self.rfile.read(int(length)))
+            response = self.server.channel.handle(request, x509.load_der_x509_certificate(der) if der else None)
+        else:
+            error = InvalidRequestContent(f"Content-Length must be a number of bytes, got {length!r}.",
+                                          target="Content-Length")
+            response = json_response(error.status, error.to_json())
         self.send_response(response.status)
         for name, value in response.headers.items():
             if name.lower() not in ("content-length", "connection"):
@@ -118,7 +125,7 @@ class ChannelServer:
     def start(self) -> ChannelServer:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cadata=self.channel.root.cert_pem().decode())
         context.verify_mode = ssl.CERT_OPTIONAL  # registration comes without a certificate
-        load_identity(context, self.credential)
+        _load_identity(context, self.credential)
         self._server = _TlsServer(self.channel, context)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="drlab-channel-server", daemon=True)
@@ -222,7 +229,7 @@ class SocketTransport(httpx.BaseTransport):
         # comes after the request is sent, racing the connection's close)
         context.maximum_version = ssl.TLSVersion.TLSv1_2
         if identity is not None:
-            load_identity(context, identity)
+            _load_identity(context, identity)
         return context
 
     def _off_the_lab(self, work: Callable[[], Any]) -> Any:
@@ -251,7 +258,7 @@ class SocketTransport(httpx.BaseTransport):
         return value
 
 
-def load_identity(context: ssl.SSLContext, credential: IssuedCertificate) -> None:
+def _load_identity(context: ssl.SSLContext, credential: IssuedCertificate) -> None:
     """Give ``context`` the certificate chain and key of ``credential``. ``load_cert_chain`` reads only
     files: a private temporary file, deleted once loaded."""
     handle, path = tempfile.mkstemp(prefix="asr-harness-", suffix=".pem")

@@ -9,6 +9,7 @@ socket mode the channel is served by ``ChannelServer`` on 127.0.0.1 and the prox
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +77,7 @@ class InProcessWiring:
 
 class SocketWiring(InProcessWiring):
     """Providers over real HTTPS to a ``ChannelServer`` on 127.0.0.1, through a ``ConnectProxy`` when
-    ``proxy`` is given. ``close()`` stops both."""
+    ``proxy`` is given. ``close()`` stops both; so does forgetting the lab (a finalizer)."""
 
     def __init__(self, service: AsrService, proxy: ProxySpec | None) -> None:
         self.service = service
@@ -89,17 +90,22 @@ class SocketWiring(InProcessWiring):
             except BaseException:
                 self.server.stop()
                 raise
+        self._stop = weakref.finalize(self, _stop, self.server, self.proxy)
 
     def install(self, vmm: VMMServer) -> AsrProvider:
         port = self.proxy.port if self.proxy is not None else 0
         return _SocketProvider(vmm, self.server.url, self.service.lock, **self._provider_options(LOOPBACK, port))
 
     def close(self) -> None:
-        try:
-            if self.proxy is not None:
-                self.proxy.stop()
-        finally:
-            self.server.stop()
+        self._stop()
+
+
+def _stop(server: ChannelServer, proxy: ConnectProxy | None) -> None:
+    try:
+        if proxy is not None:
+            proxy.stop()
+    finally:
+        server.stop()
 
 
 class _SocketProvider(AsrProvider):
@@ -115,8 +121,8 @@ class _SocketProvider(AsrProvider):
         self._server_url = server_url
         self._lock = lock
 
-    def _open(self, endpoint: str) -> httpx.Client:
-        client = super()._open(endpoint)
+    def _open(self, endpoint: str, *args: Any, **kwargs: Any) -> httpx.Client:
+        client = super()._open(endpoint, *args, **kwargs)
         simulated = client._transport  # the SimulatedNetworkTransport the Provider built
         transport = SocketTransport(self._server_url, trust_roots=simulated.trust_roots, identity=simulated.identity,
                                     proxy=simulated.proxy, lock=self._lock)

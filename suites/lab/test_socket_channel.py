@@ -3,6 +3,9 @@ ways, a real CONNECT proxy judged from its own log, and the lab's lock released 
 
 from __future__ import annotations
 
+import gc
+import json
+import socket
 import ssl
 from collections.abc import Iterator
 from datetime import timedelta
@@ -137,3 +140,27 @@ def test_socket_mode_is_deterministic_too() -> None:
             lab.advance(120)
             histories.append(lab.history.dumps())
     assert histories[0] == histories[1]
+
+
+def test_a_forgotten_socket_lab_stops_its_server_and_proxy() -> None:
+    lab = Lab(seed=3, sockets=True, proxy=ProxySpec(), register=False)
+    server, proxy = lab.channel_server, lab.proxy
+    assert proxy.running and server.port
+    del lab
+    gc.collect()
+    assert not proxy.running
+    with pytest.raises(RuntimeError, match="not running"):
+        server.port
+
+
+def test_a_malformed_request_is_400_and_nothing_reaches_the_channel(proxied: Lab) -> None:
+    trusting = ssl.create_default_context(cadata=proxied.service.channel.public_root.cert_pem().decode())
+    before = channel_requests(proxied)
+    with socket.create_connection(("127.0.0.1", proxied.channel_server.port), timeout=10) as raw:
+        with trusting.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            tls.sendall(b"POST " + HEARTBEAT.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Length: lots\r\n\r\n")
+            head, _, body = tls.makefile("rb").read().partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert json.loads(body)["error"] == {"code": "InvalidRequestContent", "target": "Content-Length",
+                                         "message": "Content-Length must be a number of bytes, got 'lots'."}
+    assert channel_requests(proxied) == before
