@@ -175,7 +175,8 @@ class ChannelService:
         return {"serverTime": fmt_time(self.sim.clock, self.sim.clock.now), "pendingWorkItems": len(pending)}
 
     def lease(self, channel: VaultChannel, record: ProviderRecord, body: dict[str, Any]) -> dict[str, Any]:
-        limit = Call.field(body, "max", int, "") or LEASE_BATCH
+        limit = Call.field(body, "max", int, "")
+        limit = LEASE_BATCH if limit is None else limit
         if not 1 <= limit <= LEASE_BATCH:
             raise InvalidParameter(f"The value {limit} of 'max' is invalid: 1 to {LEASE_BATCH}.", target="max")
         items = channel.work.lease(record.name, self.sim.clock.now, seconds=LEASE_SECONDS, limit=limit,

@@ -119,7 +119,7 @@ class AsrProvider:
         self._acknowledged = None
         self.start()
 
-    def _open(self, endpoint: str) -> httpx.Client:
+    def _open(self, endpoint: str, *, present_certificate: bool = True) -> httpx.Client:
         proxy = self.proxy
         if proxy is not None:
             accounts = self.vmm.get_sc_run_as_account(DRA_PROXY_ACCOUNT_NAME)
@@ -127,7 +127,8 @@ class AsrProvider:
                 credential = accounts[0].credential
                 proxy = ProxySettings(proxy.address, proxy.port, credential.user_name, credential.password)
         transport = SimulatedNetworkTransport(self.sim, self.vmm.name, trust_roots=self.trusted_roots,
-                                              identity=lambda: self.store.credential, proxy=proxy, hosts=self.hosts)
+                                              identity=lambda: self.store.credential if present_certificate else None,
+                                              proxy=proxy, hosts=self.hosts)
         return httpx.Client(transport=transport, base_url=f"https://{endpoint}", timeout=self.request_timeout,
                             trust_env=False)
 
@@ -151,7 +152,7 @@ class AsrProvider:
         body = {"registrationKey": key, "vmmServerId": self.store.vmm_server_id, "friendlyName": self.friendly_name,
                 "machineName": self.vmm.fqdn, "biosId": self.store.bios_id, "providerVersion": PROVIDER_VERSION,
                 "serverVersion": SERVER_VERSION}
-        client = self._client if current is not None and self._client is not None else self._open(endpoint)
+        client = self._open(endpoint, present_certificate=False)  # the key authenticates a registration
         try:
             answer = self._request(client, "register", "POST", "registrations", body)
         except ChannelFailure as failure:
