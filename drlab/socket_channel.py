@@ -12,7 +12,7 @@ server's address (the Provider's URLs keep the channel's FQDN in ``Host``), veri
 with the Provider's trusted roots, presents the Provider's current client certificate, and goes
 through an HTTP CONNECT proxy when one is set. Its failures are the Provider's own errors, as
 over the simulated network: ``ServerCertificateRejected``, ``TlsAlertReceived``,
-``ProxyAuthenticationRequired``.
+``ProxyAuthenticationRequired``. ``SocketProvider`` is an ``AsrProvider`` using it.
 
 Threads: while a request is on the wire the transport waits with the lab's lock released (the lab
 thread is usually inside a scheduler callback holding it), so the server thread can take it to
@@ -42,10 +42,13 @@ from asr_emulator.channel.policy import SERVER_CERT_DAYS
 from asr_emulator.errors import InvalidRequestContent
 from asr_emulator.http import HttpRequest
 from asr_emulator.wire.call import json_response
-from scvmm_fake.provider import ProxyAuthenticationRequired, ProxySettings, ServerCertificateRejected, TlsAlertReceived
+from scvmm_fake import VMMServer
+from scvmm_fake.provider import (
+    AsrProvider, ProxyAuthenticationRequired, ProxySettings, ServerCertificateRejected, TlsAlertReceived,
+)
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate
 
-__all__ = ["ChannelServer", "SocketTransport", "LOOPBACK"]
+__all__ = ["ChannelServer", "SocketTransport", "SocketProvider", "LOOPBACK"]
 
 LOOPBACK = "127.0.0.1"
 #: Wall-clock bound of one request on the wire (I/O only; virtual time does not move meanwhile).
@@ -256,6 +259,28 @@ class SocketTransport(httpx.BaseTransport):
         if not ok:
             raise value
         return value
+
+
+class SocketProvider(AsrProvider):
+    """An ``AsrProvider`` whose channel client sends over real sockets to ``server_url`` (``lock``:
+    the lab's). ``options`` are ``AsrProvider``'s; ``proxy.address`` is a loopback address.
+
+    Stopgap until ``AsrProvider`` takes a transport factory: it opens its client as usual (reading
+    the DRAProxyAccount as the Provider does) and swaps the simulated transport for a
+    ``SocketTransport`` with the same trust, identity and proxy.
+    """
+
+    def __init__(self, vmm: VMMServer, server_url: str, lock: Any, **options: Any) -> None:
+        super().__init__(vmm, **options)
+        self._server_url = server_url
+        self._lock = lock
+
+    def _open(self, endpoint: str, *args: Any, **kwargs: Any) -> httpx.Client:
+        client = super()._open(endpoint, *args, **kwargs)
+        simulated = client._transport  # the SimulatedNetworkTransport the Provider built
+        transport = SocketTransport(self._server_url, trust_roots=simulated.trust_roots, identity=simulated.identity,
+                                    proxy=simulated.proxy, lock=self._lock)
+        return httpx.Client(transport=transport, base_url=client.base_url, timeout=client.timeout, trust_env=False)
 
 
 def _load_identity(context: ssl.SSLContext, credential: IssuedCertificate) -> None:

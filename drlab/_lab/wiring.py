@@ -13,15 +13,13 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from asr_emulator import AsrService
 from scvmm_fake import Credential, VMMServer
 from scvmm_fake.provider import AsrProvider, ProxySettings, WebProxy
 from scvmm_fake.provider.policy import DEFAULT_PROXY_PORT
 
 from ..proxy import ConnectProxy
-from ..socket_channel import LOOPBACK, ChannelServer, SocketTransport
+from ..socket_channel import LOOPBACK, ChannelServer, SocketProvider
 from .spec import LabConfigError
 
 __all__ = ["ProxySpec", "InProcessWiring", "SocketWiring", "PROXY_NODE"]
@@ -94,7 +92,7 @@ class SocketWiring(InProcessWiring):
 
     def install(self, vmm: VMMServer) -> AsrProvider:
         port = self.proxy.port if self.proxy is not None else 0
-        return _SocketProvider(vmm, self.server.url, self.service.lock, **self._provider_options(LOOPBACK, port))
+        return SocketProvider(vmm, self.server.url, self.service.lock, **self._provider_options(LOOPBACK, port))
 
     def close(self) -> None:
         self._stop()
@@ -106,24 +104,3 @@ def _stop(server: ChannelServer, proxy: ConnectProxy | None) -> None:
             proxy.stop()
     finally:
         server.stop()
-
-
-class _SocketProvider(AsrProvider):
-    """An ``AsrProvider`` whose channel client sends over real sockets to ``server_url``.
-
-    Stopgap until ``AsrProvider`` takes a transport factory: it opens its client as usual (reading
-    the DRAProxyAccount as the Provider does) and swaps the simulated transport for a
-    ``SocketTransport`` with the same trust, identity and proxy.
-    """
-
-    def __init__(self, vmm: VMMServer, server_url: str, lock: Any, **options: Any) -> None:
-        super().__init__(vmm, **options)
-        self._server_url = server_url
-        self._lock = lock
-
-    def _open(self, endpoint: str, *args: Any, **kwargs: Any) -> httpx.Client:
-        client = super()._open(endpoint, *args, **kwargs)
-        simulated = client._transport  # the SimulatedNetworkTransport the Provider built
-        transport = SocketTransport(self._server_url, trust_roots=simulated.trust_roots, identity=simulated.identity,
-                                    proxy=simulated.proxy, lock=self._lock)
-        return httpx.Client(transport=transport, base_url=client.base_url, timeout=client.timeout, trust_env=False)

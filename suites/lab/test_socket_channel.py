@@ -15,8 +15,8 @@ import pytest
 
 from drlab import Lab, LabStartError, ProxySpec, Role
 from drlab.azure_transport import AsrTransport
-from drlab.socket_channel import ChannelServer, SocketTransport
-from scvmm_fake.provider import ServerCertificateRejected, TlsAlertReceived
+from drlab.socket_channel import ChannelServer, SocketProvider, SocketTransport
+from scvmm_fake.provider import ChannelFailure, ServerCertificateRejected, TlsAlertReceived
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate
 
 pytestmark = pytest.mark.sockets
@@ -114,14 +114,13 @@ def test_a_client_certificate_from_another_ca_is_refused_by_the_tls_layer(proxie
 def test_an_impostor_server_certificate_is_refused_by_the_provider(proxied: Lab) -> None:
     channel = proxied.service.channel
     with ChannelServer(channel, credential=stranger(proxied, channel.endpoint, Eku.SERVER_AUTH)) as impostor:
-        provider = proxied.providers[Role.primary]
-        transport = SocketTransport(impostor.url, trust_roots=provider.trusted_roots,
-                                    identity=lambda: provider.store.credential)
+        provider = SocketProvider(proxied.primary.vmm, impostor.url, proxied.lock, trusted_roots=[channel.public_root])
         before = channel_requests(proxied)
-        with transport, pytest.raises(ServerCertificateRejected, match="CERTIFICATE_VERIFY_FAILED") as caught:
-            httpx.Client(transport=transport).post(f"https://{channel.endpoint}{HEARTBEAT}", json={})
-        assert caught.value.host == channel.endpoint
-        assert channel_requests(proxied) == before  # the impostor was told nothing
+        with pytest.raises(ChannelFailure) as caught:
+            provider.register(proxied.registration_key())
+    assert isinstance(caught.value.cause, ServerCertificateRejected)
+    assert caught.value.cause.host == channel.endpoint and "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
+    assert channel_requests(proxied) == before and provider.registration is None  # the impostor was told nothing
 
 
 def test_a_plain_tls_client_needs_the_public_root_and_without_a_certificate_gets_401(proxied: Lab) -> None:
