@@ -3,7 +3,8 @@
 Every constant here is **policy, not fact**: the reference (``shared/reference/asr-api.md``) does
 not say what the real service does, so the emulator picks a behaviour, names it here, and the
 suites test it. Facts (codes, states, names quoted from the reference) live next to the code that
-uses them, with the section they come from.
+uses them, with the section they come from. The Provider channel's policies live with it, in
+``asr_emulator.channel.policy``.
 """
 
 from __future__ import annotations

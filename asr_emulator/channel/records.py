@@ -7,7 +7,6 @@ Both are ``ArmResource``s rendered by the existing read-only routes. A Provider'
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +64,7 @@ class ProviderRecord:
     clock: Clock = field(repr=False)
     last_heartbeat: float | None = None
     heartbeat_timeout: float = HEARTBEAT_TIMEOUT_SECONDS
-    protected_item_count: Callable[[], int] = field(default=lambda: 0, repr=False)
+    protected_item_count: int = 0  # protection is a later workflow's; nothing protects a VM yet
 
     @property
     def connection_status(self) -> str:
@@ -83,7 +82,7 @@ class ProviderRecord:
             "fabricFriendlyName": self.fabric.friendly_name,
             "lastHeartBeat": fmt_time(self.clock, self.last_heartbeat),
             "connectionStatus": self.connection_status,
-            "protectedItemCount": self.protected_item_count(),
+            "protectedItemCount": self.protected_item_count,
             "allowedScenarios": [],
             "healthErrorDetails": [],
             "draIdentifier": self.name,

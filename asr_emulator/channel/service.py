@@ -137,7 +137,7 @@ class ChannelService:
             record = ProviderRecord(
                 self.backend.new_id(), fabric, info["friendlyName"], info["machineName"], info["biosId"],
                 info["providerVersion"], info["serverVersion"], credential.thumbprint, credential.certificate,
-                self.sim.clock, heartbeat_timeout=HEARTBEAT_TIMEOUT_SECONDS)
+                self.sim.clock)
             channel.providers[record.name.lower()] = record
             vault.resources.put(KINDS["provider"], (fabric.name,), record)
         record.last_heartbeat = self.sim.clock.now

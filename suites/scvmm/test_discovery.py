@@ -81,6 +81,8 @@ def test_vmm_changes_show_up_after_the_next_sync(lab):
                                         virtual_network_adapters=[NetworkAdapterSpec(site.network)])
     vmm.remove_sc_virtual_machine(site.vms[0])
     vmm.set_sc_cloud(site.dev, disaster_recovery_supported=True)
+    extra = site.hyperv.add_host("ny-hv3", fqdn="ny-hv3.ny.contoso.com", domain="ny.contoso.com")
+    vmm.add_sc_vm_host(extra, credential=site.admin, vm_host_group=site.group)
     assert new_vm.id not in _items(asr, fabric, gold)  # not before the Provider's next poll
     sim.advance(provider.poll_interval)
     assert set(_items(asr, fabric, gold)) == {site.vms[1].id, new_vm.id}
@@ -88,5 +90,5 @@ def test_vmm_changes_show_up_after_the_next_sync(lab):
     vmm.set_sc_cloud(site.dev, disaster_recovery_supported=False)  # unflagging (the cloud is not paired)
     sim.advance(provider.poll_interval)
     assert _containers(asr, fabric) == {gold: "Gold"}
-    assert service.channel.vault_channel(service.backend.vaults.get(DEFAULT_SUBSCRIPTION, RG, VAULT)) \
-        .inventories[fabric.lower()]["clouds"][0]["hosts"] == [h.name for h in site.hosts]
+    reported = service.backend.vaults.get(DEFAULT_SUBSCRIPTION, RG, VAULT).channel.inventories[fabric.lower()]
+    assert reported["clouds"][0]["hosts"] == sorted([h.name for h in site.hosts] + ["ny-hv3.ny.contoso.com"])
