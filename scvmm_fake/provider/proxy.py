@@ -89,7 +89,7 @@ class _Tunnel:
         except ConnectTimeout:
             self._reply(504, details)
             return
-        except (ConnectionRefused, UnknownNode, ValueError):
+        except (ConnectionRefused, UnknownNode):
             self._reply(502, details)
             return
         upstream = self.upstream
