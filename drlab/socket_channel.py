@@ -12,7 +12,7 @@ server's address (the Provider's URLs keep the channel's FQDN in ``Host``), veri
 with the Provider's trusted roots, presents the Provider's current client certificate, and goes
 through an HTTP CONNECT proxy when one is set. Its failures are the Provider's own errors, as
 over the simulated network: ``ServerCertificateRejected``, ``TlsAlertReceived``,
-``ProxyAuthenticationRequired``. ``SocketProvider`` is an ``AsrProvider`` using it.
+``ProxyAuthenticationRequired``. ``socket_transport_factory`` makes an ``AsrProvider`` use it.
 
 Threads: while a request is on the wire the transport waits with the lab's lock released (the lab
 thread is usually inside a scheduler callback holding it), so the server thread can take it to
@@ -27,7 +27,7 @@ import socket
 import ssl
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,13 +42,13 @@ from asr_emulator.channel.policy import SERVER_CERT_DAYS
 from asr_emulator.errors import InvalidRequestContent
 from asr_emulator.http import HttpRequest
 from asr_emulator.wire.call import json_response
-from scvmm_fake import VMMServer
 from scvmm_fake.provider import (
-    AsrProvider, ProxyAuthenticationRequired, ProxySettings, ServerCertificateRejected, TlsAlertReceived,
+    ProxyAuthenticationRequired, ProxySettings, ServerCertificateRejected, TlsAlertReceived, TransportFactory,
 )
+from simcore import Simulation
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate
 
-__all__ = ["ChannelServer", "SocketTransport", "SocketProvider", "LOOPBACK"]
+__all__ = ["ChannelServer", "SocketTransport", "socket_transport_factory", "LOOPBACK"]
 
 LOOPBACK = "127.0.0.1"
 #: Wall-clock bound of one request on the wire (I/O only; virtual time does not move meanwhile).
@@ -261,26 +261,16 @@ class SocketTransport(httpx.BaseTransport):
         return value
 
 
-class SocketProvider(AsrProvider):
-    """An ``AsrProvider`` whose channel client sends over real sockets to ``server_url`` (``lock``:
-    the lab's). ``options`` are ``AsrProvider``'s; ``proxy.address`` is a loopback address.
+def socket_transport_factory(server_url: str, lock: Any) -> TransportFactory:
+    """A Provider ``transport_factory`` that sends to ``server_url`` over real sockets (``lock``: the
+    lab's), with the trust, identity and proxy the Provider would give its simulated transport."""
 
-    Stopgap until ``AsrProvider`` takes a transport factory: it opens its client as usual (reading
-    the DRAProxyAccount as the Provider does) and swaps the simulated transport for a
-    ``SocketTransport`` with the same trust, identity and proxy.
-    """
+    def build(sim: Simulation, node: str, *, trust_roots: Sequence[CertificateAuthority | x509.Certificate],
+              identity: Callable[[], IssuedCertificate | None], proxy: ProxySettings | None,
+              hosts: Mapping[str, str]) -> httpx.BaseTransport:
+        return SocketTransport(server_url, trust_roots=trust_roots, identity=identity, proxy=proxy, lock=lock)
 
-    def __init__(self, vmm: VMMServer, server_url: str, lock: Any, **options: Any) -> None:
-        super().__init__(vmm, **options)
-        self._server_url = server_url
-        self._lock = lock
-
-    def _open(self, endpoint: str, *args: Any, **kwargs: Any) -> httpx.Client:
-        client = super()._open(endpoint, *args, **kwargs)
-        simulated = client._transport  # the SimulatedNetworkTransport the Provider built
-        transport = SocketTransport(self._server_url, trust_roots=simulated.trust_roots, identity=simulated.identity,
-                                    proxy=simulated.proxy, lock=self._lock)
-        return httpx.Client(transport=transport, base_url=client.base_url, timeout=client.timeout, trust_env=False)
+    return build
 
 
 def _load_identity(context: ssl.SSLContext, credential: IssuedCertificate) -> None:

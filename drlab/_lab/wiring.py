@@ -19,7 +19,7 @@ from scvmm_fake.provider import AsrProvider, ProxySettings, WebProxy
 from scvmm_fake.provider.policy import DEFAULT_PROXY_PORT
 
 from ..proxy import ConnectProxy
-from ..socket_channel import LOOPBACK, ChannelServer, SocketProvider
+from ..socket_channel import LOOPBACK, ChannelServer, socket_transport_factory
 from .spec import LabConfigError
 
 __all__ = ["ProxySpec", "InProcessWiring", "SocketWiring", "PROXY_NODE"]
@@ -92,7 +92,8 @@ class SocketWiring(InProcessWiring):
 
     def install(self, vmm: VMMServer) -> AsrProvider:
         port = self.proxy.port if self.proxy is not None else 0
-        return SocketProvider(vmm, self.server.url, self.service.lock, **self._provider_options(LOOPBACK, port))
+        return AsrProvider(vmm, transport_factory=socket_transport_factory(self.server.url, self.service.lock),
+                           **self._provider_options(LOOPBACK, port))
 
     def close(self) -> None:
         self._stop()

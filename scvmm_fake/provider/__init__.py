@@ -15,10 +15,11 @@ from .errors import (
     ServerCertificateRejected, TlsAlertReceived,
 )
 from .proxy import WebProxy
-from .transport import ProxySettings, SimulatedNetworkTransport
+from .transport import ProxySettings, SimulatedNetworkTransport, TransportFactory
 
 __all__ = [
-    "policy", "AsrProvider", "ProviderStore", "Registration", "ProxySettings", "SimulatedNetworkTransport", "WebProxy",
+    "policy", "AsrProvider", "ProviderStore", "Registration", "ProxySettings", "SimulatedNetworkTransport", "TransportFactory",
+    "WebProxy",
     "ProviderError", "NotRegistered", "AlreadyRegistered", "RegistrationRefused", "ChannelFailure",
     "TlsAlertReceived", "ServerCertificateRejected", "ProxyAuthenticationRequired",
 ]

@@ -29,7 +29,7 @@ from .policy import (
     CHANNEL_PREFIX, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM, REQUEST_TIMEOUT_SECONDS,
     SERVER_VERSION, WORK_ERROR_CODE,
 )
-from .transport import ProxySettings, SimulatedNetworkTransport
+from .transport import ProxySettings, SimulatedNetworkTransport, TransportFactory
 
 __all__ = ["AsrProvider", "ProviderStore", "Registration"]
 
@@ -66,7 +66,8 @@ class AsrProvider:
     def __init__(self, vmm: VMMServer, *, trusted_roots: Sequence[CertificateAuthority | x509.Certificate],
                  friendly_name: str | None = None, proxy: ProxySettings | None = None,
                  proxy_credential: Credential | None = None, hosts: dict[str, str] | None = None,
-                 poll_interval: float = POLL_INTERVAL_SECONDS, request_timeout: float = REQUEST_TIMEOUT_SECONDS) -> None:
+                 poll_interval: float = POLL_INTERVAL_SECONDS, request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+                 transport_factory: TransportFactory = SimulatedNetworkTransport) -> None:
         if proxy_credential is not None and proxy is None:
             raise ValueError("proxy_credential needs a proxy")
         self.vmm = vmm
@@ -77,6 +78,7 @@ class AsrProvider:
         self.hosts = dict(hosts or {})
         self.poll_interval = poll_interval
         self.request_timeout = request_timeout
+        self.transport_factory = transport_factory
         ids = REGISTRATION_ID_STREAM.format(server=vmm.name)
         self.store = ProviderStore(self.sim.random.uuid(ids), self.sim.random.uuid(ids))
         if proxy_credential is not None:
@@ -126,9 +128,9 @@ class AsrProvider:
             if accounts:
                 credential = accounts[0].credential
                 proxy = ProxySettings(proxy.address, proxy.port, credential.user_name, credential.password)
-        transport = SimulatedNetworkTransport(self.sim, self.vmm.name, trust_roots=self.trusted_roots,
-                                              identity=lambda: self.store.credential if present_certificate else None,
-                                              proxy=proxy, hosts=self.hosts)
+        transport = self.transport_factory(self.sim, self.vmm.name, trust_roots=self.trusted_roots,
+                                           identity=lambda: self.store.credential if present_certificate else None,
+                                           proxy=proxy, hosts=self.hosts)
         return httpx.Client(transport=transport, base_url=f"https://{endpoint}", timeout=self.request_timeout,
                             trust_env=False)
 

@@ -17,7 +17,7 @@ import base64
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from cryptography import x509
@@ -29,7 +29,7 @@ from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, validate
 from .errors import ProxyAuthenticationRequired, ServerCertificateRejected, TlsAlertReceived
 from .policy import DEFAULT_PROXY_PORT, REQUEST_TIMEOUT_SECONDS
 
-__all__ = ["ProxySettings", "SimulatedNetworkTransport", "basic_authorization"]
+__all__ = ["ProxySettings", "SimulatedNetworkTransport", "TransportFactory", "basic_authorization"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,15 @@ class ProxySettings:
     port: int = DEFAULT_PROXY_PORT
     username: str | None = None
     password: str | None = None
+
+
+class TransportFactory(Protocol):
+    """Builds the httpx transport a Provider's channel client sends through. The default is
+    ``SimulatedNetworkTransport``; socket mode passes one that sends over real TLS instead."""
+
+    def __call__(self, sim: Simulation, node: str, *, trust_roots: Sequence[CertificateAuthority | x509.Certificate],
+                 identity: Callable[[], IssuedCertificate | None], proxy: ProxySettings | None,
+                 hosts: Mapping[str, str]) -> httpx.BaseTransport: ...
 
 
 def basic_authorization(username: str, password: str) -> str:

@@ -15,8 +15,8 @@ import pytest
 
 from drlab import Lab, LabStartError, ProxySpec, Role
 from drlab.azure_transport import AsrTransport
-from drlab.socket_channel import ChannelServer, SocketProvider, SocketTransport
-from scvmm_fake.provider import ChannelFailure, ServerCertificateRejected, TlsAlertReceived
+from drlab.socket_channel import ChannelServer, SocketTransport, socket_transport_factory
+from scvmm_fake.provider import AsrProvider, ChannelFailure, ServerCertificateRejected, TlsAlertReceived
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate
 
 pytestmark = pytest.mark.sockets
@@ -114,7 +114,8 @@ def test_a_client_certificate_from_another_ca_is_refused_by_the_tls_layer(proxie
 def test_an_impostor_server_certificate_is_refused_by_the_provider(proxied: Lab) -> None:
     channel = proxied.service.channel
     with ChannelServer(channel, credential=stranger(proxied, channel.endpoint, Eku.SERVER_AUTH)) as impostor:
-        provider = SocketProvider(proxied.primary.vmm, impostor.url, proxied.lock, trusted_roots=[channel.public_root])
+        provider = AsrProvider(proxied.primary.vmm, trusted_roots=[channel.public_root],
+                               transport_factory=socket_transport_factory(impostor.url, proxied.lock))
         before = channel_requests(proxied)
         with pytest.raises(ChannelFailure) as caught:
             provider.register(proxied.registration_key())
