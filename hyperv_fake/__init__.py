@@ -10,14 +10,35 @@ Where the reference is silent the emulator follows a named policy (``hyperv_fake
     hv1 = fabric.add_host("hv1", fqdn="hv1.contoso.com", domain="contoso.com")
 """
 
+from ._authorization import AuthorizationEntry
 from ._enums import (
-    InitialReplicationType, IntegrationService, JobState, OperatingSystemVersion, RecoveryAuthenticationType,
-    ReplicationAuthenticationType, ReplicationHealth, ReplicationMode, ReplicationRelationshipType, ReplicationState,
-    ReplicationType, ReturnCode, SnapshotType, VMState,
+    InitialReplicationType,
+    IntegrationService,
+    JobState,
+    OperatingSystemVersion,
+    RecoveryAuthenticationType,
+    ReplicationAuthenticationType,
+    ReplicationHealth,
+    ReplicationMode,
+    ReplicationRelationshipType,
+    ReplicationState,
+    ReplicationType,
+    ReturnCode,
+    SnapshotType,
+    VMState,
 )
 from ._errors import (
-    AccessDeniedError, CertificateRejectedError, HyperVError, InvalidParameterError, InvalidStateError,
-    NotSupportedError, ObjectNotFoundError, OperationFailedError, Refusal, RefusalReason, ReplicationRefusedError,
+    AccessDeniedError,
+    CertificateRejectedError,
+    HyperVError,
+    InvalidParameterError,
+    InvalidStateError,
+    NotSupportedError,
+    ObjectNotFoundError,
+    OperationFailedError,
+    Refusal,
+    RefusalReason,
+    ReplicationRefusedError,
     SystemInUseError,
 )
 from ._fabric import HyperVFabric
@@ -28,9 +49,8 @@ from ._jobs import HyperVJob
 from ._points import RecoveryPoint
 from ._relationship import VMReplication
 from ._replication_cmdlets import ExportedReplica
-from ._server import FirewallRule, HTTP_LISTENER_RULE, HTTPS_LISTENER_RULE, VMReplicationServer
+from ._server import HTTP_LISTENER_RULE, HTTPS_LISTENER_RULE, FirewallRule, VMReplicationServer
 from ._server_cmdlets import MY_STORE, ROOT_STORE
-from ._authorization import AuthorizationEntry
 from ._statistics import ReplicationStatistics
 from ._vm import VM, Guest, HardDiskDrive, VMNetworkAdapter
 from .policy import HyperVPolicy, RetryPolicy, TransferPolicy, TrustPolicy

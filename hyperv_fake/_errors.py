@@ -12,12 +12,13 @@ from enum import Enum
 from typing import ClassVar
 
 from ._enums import ReturnCode
+from .policy import NOT_FOUND_CODE
 
 __all__ = [
     "RefusalReason", "Refusal",
     "HyperVError", "OperationFailedError", "AccessDeniedError", "NotSupportedError",
     "InvalidParameterError", "CertificateRejectedError", "ObjectNotFoundError", "SystemInUseError", "InvalidStateError",
-    "ReplicationRefusedError",
+    "ReplicationRefusedError", "error_class",
 ]
 
 
@@ -132,7 +133,9 @@ class CertificateRejectedError(InvalidParameterError):
 
 
 class ObjectNotFoundError(InvalidParameterError):
-    """A named VM, adapter, switch, certificate or entry does not exist (32773 by policy)."""
+    """A named VM, adapter, switch, certificate or entry does not exist (policy NOT_FOUND_CODE)."""
+
+    return_code = NOT_FOUND_CODE
 
 
 class SystemInUseError(HyperVError):
@@ -167,3 +170,9 @@ class ReplicationRefusedError(OperationFailedError):
 
     def describe(self) -> dict[str, object]:
         return {**super().describe(), **self.refusal.describe()}
+
+
+def error_class(code: ReturnCode) -> type[HyperVError]:
+    """The error class that carries ``code`` (for the codes a policy chooses)."""
+    return next(cls for cls in (InvalidParameterError, SystemInUseError, InvalidStateError, NotSupportedError,
+                                AccessDeniedError, OperationFailedError) if cls.return_code is code)

@@ -166,7 +166,8 @@ class Exchange:
         self._timer = None
         endpoint = self._endpoint
         self._fail(RefusalReason.CONNECTION_TIMED_OUT, "primary",
-                   f"no answer from {self.server_name}:{self.port} within {self.host.fabric.policy.retry.reply_timeout:g} s")
+                   f"no answer from {self.server_name}:{self.port} within "
+                   f"{self.host.fabric.policy.retry.reply_timeout:g} s")
         if endpoint is not None:
             endpoint.connection.reset()  # what a partition still holds must not be acted on later
 

@@ -60,7 +60,8 @@ class HyperVFabric:
     def hosts(self) -> tuple[HyperVHost, ...]:
         return tuple(self._hosts.values())
 
-    def carry_media(self, source: HyperVHost, path: str, destination: HyperVHost, destination_path: str | None = None) -> None:
+    def carry_media(self, source: HyperVHost, path: str, destination: HyperVHost,
+                    destination_path: str | None = None) -> None:
         """Ship exported initial-replication media from one host's disks to another's (out of band, §2.2)."""
         if path not in source.files:
             raise ObjectNotFoundError(f"The path '{path}' does not exist on {source.fqdn}.")

@@ -10,9 +10,18 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from ._cmdlet import cmdlet
 from ._enums import ReplicationAuthenticationType, ReplicationMode, ReplicationState, ReplicationType, VMState
-from ._errors import InvalidParameterError, InvalidStateError, Refusal, RefusalReason, ReplicationRefusedError
+from ._errors import (
+    InvalidParameterError,
+    InvalidStateError,
+    Refusal,
+    RefusalReason,
+    ReplicationRefusedError,
+    error_class,
+)
 from ._jobs import HyperVJob
 from ._link import Link
 from ._points import RecoveryPoint
@@ -21,7 +30,7 @@ from ._replication_cmdlets import ReplicationCmdlets
 from ._settings import ReplicationSettings, check_settings
 from ._vm import VM, VMNetworkAdapter
 from ._wire import FinalLog, Reverse
-from .policy import REMOTE_WMI_PORT
+from .policy import REMOTE_WMI_PORT, SECOND_TEST_FAILOVER_CODE
 
 __all__ = ["FailoverCmdlets", "TEST_SUFFIX"]
 
@@ -32,14 +41,16 @@ _FAILED_OVER = Refusal(RefusalReason.INVALID_REPLICA_STATE, "replica", "the repl
 
 
 class FailoverCmdlets(ReplicationCmdlets):
-    """``Start-VMFailover`` (``prepare=``, ``as_test=``, ``recovery_point=``), ``Complete-``/``Stop-VMFailover``, reverse."""
+    """``Start-VMFailover`` (``prepare=``, ``as_test=``, ``recovery_point=``), ``Complete-``/``Stop-VMFailover``,
+    and ``Set-VMReplication -Reverse``."""
 
     @cmdlet("Start-VMFailover")
     def start_vm_failover(self, vm_name: str, *, prepare: bool = False, as_test: bool = False,
                           recovery_point: RecoveryPoint | None = None) -> HyperVJob:
         vm = self._vm(vm_name)
         if prepare and (as_test or recovery_point is not None):
-            raise InvalidParameterError("'Prepare' cannot be combined with 'AsTest' or a recovery point.", vm_name=vm_name)
+            raise InvalidParameterError("'Prepare' cannot be combined with 'AsTest' or a recovery point.",
+                                        vm_name=vm_name)
         if prepare:
             return self._prepare(vm)
         rel = self._relationship(vm)
@@ -106,9 +117,10 @@ class FailoverCmdlets(ReplicationCmdlets):
 
     def _test_failover(self, rel: Relationship, point: RecoveryPoint) -> HyperVJob:
         vm = rel.vm
-        if rel.test_vm is not None:  # policy SECOND_TEST_FAILOVER_CODE
-            raise InvalidStateError(f"A test failover is already running for '{vm.name}' "
-                                    f"('{rel.test_vm.name}'); stop it first.", vm_name=vm.name)
+        if rel.test_vm is not None:
+            raise error_class(SECOND_TEST_FAILOVER_CODE)(
+                f"A test failover is already running for '{vm.name}' ('{rel.test_vm.name}'); stop it first.",
+                vm_name=vm.name)
         test = self.add_vm(vm.name + TEST_SUFFIX, generation=vm.generation)
         test.mode_override = ReplicationMode.TestReplica
         test.disks = list(vm.disks)
@@ -214,7 +226,8 @@ class FailoverCmdlets(ReplicationCmdlets):
             replication_frequency_sec=old.replication_frequency_sec, recovery_history=old.recovery_history,
             vss_snapshot_frequency_hour=old.vss_snapshot_frequency_hour, compression_enabled=old.compression_enabled,
             auto_resynchronize_enabled=old.auto_resynchronize_enabled)
-        check_settings(settings, cmdlet="Set-VMReplication", vm_name=vm.name, disk_paths=tuple(d.path for d in vm.disks))
+        check_settings(settings, cmdlet="Set-VMReplication", vm_name=vm.name,
+                       disk_paths=tuple(d.path for d in vm.disks))
         if kind is ReplicationAuthenticationType.Certificate:
             self._check_own_certificate(thumbprint or "", vm.name)
         self._settle(vm)
@@ -227,7 +240,7 @@ class FailoverCmdlets(ReplicationCmdlets):
 
         def reversed_(answer: object) -> None:
             exchange.close()
-            replica, planned = answer  # type: ignore[misc]
+            replica, planned = cast(tuple[Relationship, bool], answer)
             new = Relationship(vm, ReplicationMode.Primary, ReplicationState.Disabled, settings,
                                stats_start=self.monitoring_window_start())
             if replica.state is ReplicationState.Replicating:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._enums import ReplicationHealth, ReplicationMode, ReplicationState
 from ._relationship import FAILED_OVER_STATES, INITIAL_REPLICATION_STATES, Relationship
+from .policy import RESYNCHRONIZING_HEALTH
 
 __all__ = ["evaluate_health", "MISSED_CYCLES_WARNING", "BEHIND_WARNING_SECONDS"]
 
@@ -44,7 +45,8 @@ def evaluate_health(rel: Relationship, now: float) -> tuple[ReplicationHealth, t
         warning.append(f"Failover was initiated for virtual machine '{name}' but reverse replication has not been "
                        "initiated.")
     if rel.state is ReplicationState.Resynchronizing:
-        warning.append(f"Virtual machine '{name}' is being resynchronized.")
+        (critical if RESYNCHRONIZING_HEALTH is ReplicationHealth.Critical else warning).append(
+            f"Virtual machine '{name}' is being resynchronized.")
     if rel.stats.miss_ratio > MISSED_CYCLES_WARNING:
         warning.append(f"More than 20 percent of replication cycles have been missed for virtual machine '{name}'.")
     tracked = rel.state in (ReplicationState.Replicating, ReplicationState.Suspended)

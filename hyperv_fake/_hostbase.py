@@ -2,7 +2,7 @@
 
 Guards raise before anything changes (house rule: a refused operation changes no state):
 ``_vm`` (ObjectNotFoundError), ``_relationship`` and ``_require`` (InvalidStateError, 32775),
-``_require_idle`` (SystemInUseError, 32774, policy ONE_JOB_PER_VM_CODE).
+``_require_idle`` (policy ONE_JOB_PER_VM_CODE: 32774).
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from ._authorization import ANY_SERVER, DEFAULT_TRUST_GROUP, AuthorizationEntry,
 from ._certstore import CertificateStore
 from ._enums import OperatingSystemVersion, ReplicationAuthenticationType, ReplicationState
 from ._errors import (
-    CertificateRejectedError, InvalidStateError, ObjectNotFoundError, Refusal, RefusalReason, SystemInUseError,
+    CertificateRejectedError,
+    InvalidStateError,
+    ObjectNotFoundError,
+    Refusal,
+    RefusalReason,
+    error_class,
 )
 from ._exchange import Exchange
 from ._image import EMPTY
@@ -28,7 +33,7 @@ from ._server import FirewallRule, VMReplicationServer, default_firewall_rules
 from ._settings import ReplicationSettings
 from ._statistics import closing_boundaries, monitoring_origin
 from ._vm import VM
-from .policy import HOST_LOCAL_TIME_IS_UTC
+from .policy import ONE_JOB_PER_VM_CODE
 
 if TYPE_CHECKING:
     from ._fabric import HyperVFabric
@@ -36,8 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["HostBase"]
 
 _PHASES = {phase.value: phase for phase in Phase}
-
-assert HOST_LOCAL_TIME_IS_UTC  # monitoring and auto-resync windows below are read in UTC
 
 
 class HostBase:
@@ -86,6 +89,7 @@ class HostBase:
         return tuple(self._vms.values())
 
     def find_vm(self, name: str) -> VM | None:
+        """The VM of that name created first (policy VM_NAME_LOOKUP), or None."""
         named = self._by_name.get(name)
         return named[0] if named else None
 
@@ -134,8 +138,8 @@ class HostBase:
     def _require_idle(vm: VM) -> None:
         busy = vm.busy
         if busy is not None and not busy.done:
-            raise SystemInUseError(f"The operation cannot be performed while '{vm.name}' is busy with {busy.name}.",
-                                   vm_name=vm.name)
+            raise error_class(ONE_JOB_PER_VM_CODE)(
+                f"The operation cannot be performed while '{vm.name}' is busy with {busy.name}.", vm_name=vm.name)
 
     @staticmethod
     def _settle(vm: VM) -> None:
@@ -171,6 +175,7 @@ class HostBase:
     # -- monitoring intervals (§1.1, §2.5) ---------------------------------------------------------------
 
     def _monitoring(self) -> tuple[float, float]:
+        """(interval, origin) in virtual seconds; 09:00 local is 09:00 UTC (policy HOST_LOCAL_TIME_IS_UTC)."""
         server = self.replication_server
         if self._monitoring_cache[0] is not server:  # settings are immutable values: a new one means a change
             origin = monitoring_origin(self.fabric.sim.clock.epoch, server.monitoring_start_time)

@@ -11,10 +11,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 from ._errors import InvalidParameterError
 
-__all__ = ["GuestNetworkConfiguration", "FailoverIPConfiguration", "failover_configuration", "MAX_GATEWAYS"]
+__all__ = [
+    "GuestNetworkConfiguration", "FailoverIPConfiguration", "FailoverSettings", "failover_configuration",
+    "MAX_GATEWAYS",
+]
 
 MAX_GATEWAYS = 5
 """``DefaultGateways`` holds at most 5 entries (§3.7, ``Msvm_FailoverNetworkAdapterSettingData``)."""
@@ -66,7 +70,8 @@ class FailoverIPConfiguration:
         families = (
             (4, self.ipv4_address, self.ipv4_subnet_mask, self.ipv4_default_gateway,
              (self.ipv4_preferred_dns_server, self.ipv4_alternate_dns_server)),
-            (6, self.ipv6_address, None if self.ipv6_subnet_prefix_length is None else str(self.ipv6_subnet_prefix_length),
+            (6, self.ipv6_address,
+             None if self.ipv6_subnet_prefix_length is None else str(self.ipv6_subnet_prefix_length),
              self.ipv6_default_gateway, (self.ipv6_preferred_dns_server, self.ipv6_alternate_dns_server)),
         )
         for version, address, subnet, gateways, dns in families:
@@ -88,81 +93,77 @@ def _gateways(value: str | Sequence[str] | None) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def failover_configuration(
-    current: FailoverIPConfiguration,
-    *,
-    cmdlet: str,
-    vm_name: str,
-    ipv4_address: str | None = None,
-    ipv4_subnet_mask: str | None = None,
-    ipv4_default_gateway: str | Sequence[str] | None = None,
-    ipv4_preferred_dns_server: str | None = None,
-    ipv4_alternate_dns_server: str | None = None,
-    ipv6_address: str | None = None,
-    ipv6_subnet_prefix_length: int | None = None,
-    ipv6_default_gateway: str | Sequence[str] | None = None,
-    ipv6_preferred_dns_server: str | None = None,
-    ipv6_alternate_dns_server: str | None = None,
-    clear_failover_ipv4_settings: bool = False,
-    clear_failover_ipv6_settings: bool = False,
-) -> FailoverIPConfiguration:
+class FailoverSettings(TypedDict, total=False):
+    """The parameters of ``Set-VMNetworkAdapterFailoverConfiguration`` (§3.7), in snake_case."""
+
+    ipv4_address: str
+    ipv4_subnet_mask: str
+    ipv4_default_gateway: str | Sequence[str]
+    ipv4_preferred_dns_server: str
+    ipv4_alternate_dns_server: str
+    ipv6_address: str
+    ipv6_subnet_prefix_length: int
+    ipv6_default_gateway: str | Sequence[str]
+    ipv6_preferred_dns_server: str
+    ipv6_alternate_dns_server: str
+    clear_failover_ipv4_settings: bool
+    clear_failover_ipv6_settings: bool
+
+
+_CLEARED = {version: {f"ipv{version}_{name}": () if name == "default_gateway" else None
+                      for name in ("address", "subnet_mask" if version == 4 else "subnet_prefix_length",
+                                   "default_gateway", "preferred_dns_server", "alternate_dns_server")}
+            for version in (4, 6)}
+
+
+def failover_configuration(current: FailoverIPConfiguration, settings: FailoverSettings, *, cmdlet: str,
+                           vm_name: str) -> FailoverIPConfiguration:
     """``current`` changed as the cmdlet's parameters say, or ``InvalidParameterError`` (32773)."""
 
     def refuse(message: str) -> None:
         raise InvalidParameterError(message, cmdlet=cmdlet, vm_name=vm_name)
 
-    def check(values: Sequence[str | None], version: int, parameter: str) -> None:
-        for value in values:
-            try:
-                ok = value is None or ipaddress.ip_address(value).version == version
-            except ValueError:
-                ok = False
-            if not ok:
-                refuse(f"The value '{value}' for parameter '{parameter}' is not a valid IPv{version} address.")
-
-    gw4, gw6 = _gateways(ipv4_default_gateway), _gateways(ipv6_default_gateway)
-    if ipv4_address is not None and ipv4_subnet_mask is None:
-        refuse("The parameter 'IPv4SubnetMask' is required when 'IPv4Address' is specified.")
-    if ipv6_address is not None and ipv6_subnet_prefix_length is None:
-        refuse("The parameter 'IPv6SubnetPrefixLength' is required when 'IPv6Address' is specified.")
-    check([ipv4_address, *gw4, ipv4_preferred_dns_server, ipv4_alternate_dns_server], 4, "IPv4Address")
-    check([ipv6_address, *gw6, ipv6_preferred_dns_server, ipv6_alternate_dns_server], 6, "IPv6Address")
-    if ipv4_subnet_mask is not None:
-        try:
-            ipaddress.IPv4Network(f"0.0.0.0/{ipv4_subnet_mask}")
-        except ValueError:
-            refuse(f"The value '{ipv4_subnet_mask}' for parameter 'IPv4SubnetMask' is not a valid subnet mask.")
-    if ipv6_subnet_prefix_length is not None and not (
-            isinstance(ipv6_subnet_prefix_length, int) and 0 <= ipv6_subnet_prefix_length <= 128):
-        refuse(f"The value {ipv6_subnet_prefix_length!r} for parameter 'IPv6SubnetPrefixLength' is out of range (0-128).")
-    if len(gw4) > MAX_GATEWAYS or len(gw6) > MAX_GATEWAYS:
-        refuse(f"At most {MAX_GATEWAYS} default gateways can be specified.")
-    ipv4_given = any(v is not None for v in (ipv4_address, ipv4_subnet_mask, ipv4_preferred_dns_server,
-                                              ipv4_alternate_dns_server)) or bool(gw4)
-    ipv6_given = any(v is not None for v in (ipv6_address, ipv6_subnet_prefix_length, ipv6_preferred_dns_server,
-                                              ipv6_alternate_dns_server)) or bool(gw6)
-    if (clear_failover_ipv4_settings and ipv4_given) or (clear_failover_ipv6_settings and ipv6_given):
-        refuse("Settings of an address family cannot be set and cleared in the same call.")
+    unknown = sorted(set(settings) - set(FailoverSettings.__annotations__))
+    if unknown:
+        refuse(f"A parameter cannot be found that matches parameter name '{unknown[0]}'.")
+    given: dict[str, object] = {k: v for k, v in settings.items() if v is not None and not k.startswith("clear_")}
+    for key in ("ipv4_default_gateway", "ipv6_default_gateway"):
+        if key in given:
+            given[key] = _gateways(given[key])  # type: ignore[arg-type]
     result = current
-    if clear_failover_ipv4_settings:
-        result = replace(result, ipv4_address=None, ipv4_subnet_mask=None, ipv4_default_gateway=(),
-                         ipv4_preferred_dns_server=None, ipv4_alternate_dns_server=None)
-    if clear_failover_ipv6_settings:
-        result = replace(result, ipv6_address=None, ipv6_subnet_prefix_length=None, ipv6_default_gateway=(),
-                         ipv6_preferred_dns_server=None, ipv6_alternate_dns_server=None)
-    changes = {
-        "ipv4_address": ipv4_address, "ipv4_subnet_mask": ipv4_subnet_mask,
-        "ipv4_preferred_dns_server": ipv4_preferred_dns_server, "ipv4_alternate_dns_server": ipv4_alternate_dns_server,
-        "ipv6_address": ipv6_address, "ipv6_subnet_prefix_length": ipv6_subnet_prefix_length,
-        "ipv6_preferred_dns_server": ipv6_preferred_dns_server, "ipv6_alternate_dns_server": ipv6_alternate_dns_server,
-    }
-    result = replace(result, **{k: v for k, v in changes.items() if v is not None})
-    if gw4:
-        result = replace(result, ipv4_default_gateway=gw4)
-    if gw6:
-        result = replace(result, ipv6_default_gateway=gw6)
+    for version, length in ((4, "subnet_mask"), (6, "subnet_prefix_length")):
+        family = {k: v for k, v in given.items() if k.startswith(f"ipv{version}_")}
+        for key, value in family.items():
+            if key.endswith(("address", "gateway", "dns_server")):
+                for address in (value if isinstance(value, tuple) else (value,)):
+                    try:
+                        ok = ipaddress.ip_address(address).version == version
+                    except ValueError:
+                        ok = False
+                    if not ok:
+                        refuse(f"The value '{address}' for parameter '{key}' is not a valid IPv{version} address.")
+        if f"ipv{version}_address" in family and f"ipv{version}_{length}" not in family:
+            refuse(f"The parameter 'IPv{version}{length.title().replace('_', '')}' is required when "
+                   f"'IPv{version}Address' is specified.")
+        if len(family.get(f"ipv{version}_default_gateway", ())) > MAX_GATEWAYS:  # type: ignore[arg-type]
+            refuse(f"At most {MAX_GATEWAYS} default gateways can be specified.")
+        if settings.get(f"clear_failover_ipv{version}_settings"):
+            if family:
+                refuse(f"IPv{version} settings cannot be set and cleared in the same call.")
+            result = replace(result, **_CLEARED[version])  # type: ignore[arg-type]
+    mask = given.get("ipv4_subnet_mask")
+    if mask is not None:
+        try:
+            ipaddress.IPv4Network(f"0.0.0.0/{mask}")
+        except ValueError:
+            refuse(f"The value '{mask}' for parameter 'IPv4SubnetMask' is not a valid subnet mask.")
+    prefix = given.get("ipv6_subnet_prefix_length")
+    if prefix is not None and not (isinstance(prefix, int) and 0 <= prefix <= 128):
+        refuse(f"The value {prefix!r} for parameter 'IPv6SubnetPrefixLength' is out of range (0-128).")
+    result = replace(result, **given)  # type: ignore[arg-type]
     for version in (4, 6):  # WMI: "IPAddresses and DHCPEnabled must be set" (§3.7)
-        fields = [name for name in changes if name.startswith(f"ipv{version}_")] + [f"ipv{version}_default_gateway"]
-        if getattr(result, f"ipv{version}_address") is None and any(getattr(result, f) not in (None, ()) for f in fields):
-            refuse(f"The parameter 'IPv{version}Address' is required when other IPv{version} failover settings are specified.")
+        others = [getattr(result, key) for key in _CLEARED[version] if not key.endswith("_address")]
+        if getattr(result, f"ipv{version}_address") is None and any(v not in (None, ()) for v in others):
+            refuse(f"The parameter 'IPv{version}Address' is required when other IPv{version} failover settings "
+                   "are specified.")
     return result

@@ -48,7 +48,8 @@ class _Block:
 
 @dataclass(frozen=True)
 class _Run:
-    """Successful cycles ``first, first + f, ..., last`` (anchored at ``anchor``); ``image`` is what ``last`` shipped."""
+    """Successful cycles ``first, first + f, ..., last`` (anchored at ``anchor``); ``image`` is what
+    ``last`` shipped."""
 
     first: float
     last: float
@@ -306,7 +307,7 @@ class Link:
             rel.applied_log(image, at, ReplicationType.Regular)
             rel.stats.shipped(cycles, size)
         if self.replica is not None:
-            self.replica.vm.guest = primary.vm.guest.copy()  # the guest's settings travel with its disks
+            self.replica.vm.guest = primary.vm.guest.copy()  # policy GUEST_TRAVELS_WITH_DISKS
             self.replica.planned_ready = False
         return image
 

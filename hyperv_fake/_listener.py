@@ -63,7 +63,7 @@ class _Conversation:
             elif self.stage == "certificate" and isinstance(message, ClientCertificate):
                 self._certificate(message.chain)
             elif self.stage == "ready":
-                self.endpoint.send(Reply(self.host.replica_service.handle(message, self.peer_fqdn, self.entries)))
+                self.endpoint.send(Reply(self.host.replica_service.handle(message, self.entries)))
             elif self.stage != "refused":
                 raise Refuse(RefusalReason.AUTHENTICATION_TYPE_NOT_ALLOWED, f"unexpected {type(message).__name__}")
         except Refuse as refusal:
@@ -96,7 +96,8 @@ class _Conversation:
                                           at=host.fabric.sim.clock.utcnow(),
                                           check_revocation=not host.disable_cert_revocation_check)
         if reasons:
-            raise Refuse(reasons[0], f"the primary server's certificate was refused: {', '.join(r.value for r in reasons)}")
+            raise Refuse(reasons[0],
+                         f"the primary server's certificate was refused: {', '.join(r.value for r in reasons)}")
         self._authorize()
 
     def _authorize(self) -> None:

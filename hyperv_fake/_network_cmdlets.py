@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Unpack
 
 from ._cmdlet import cmdlet
 from ._errors import InvalidParameterError, InvalidStateError, ObjectNotFoundError
 from ._hostbase import HostBase
-from ._ipconfig import FailoverIPConfiguration, failover_configuration
+from ._ipconfig import FailoverIPConfiguration, FailoverSettings, failover_configuration
 from ._vm import VM, VMNetworkAdapter
 
 __all__ = ["NetworkCmdlets", "HYPER_V_MAC_PREFIX"]
@@ -17,7 +17,8 @@ HYPER_V_MAC_PREFIX = "00155D"
 
 
 class NetworkCmdlets(HostBase):
-    """``Add-VMNetworkAdapter``, ``Connect-``/``Set-VMNetworkAdapter``, ``Set-VMNetworkAdapterFailoverConfiguration``."""
+    """``Add-VMNetworkAdapter``, ``Connect-``/``Set-VMNetworkAdapter``,
+    ``Set-``/``Get-VMNetworkAdapterFailoverConfiguration``."""
 
     def _adapter(self, vm: VM, name: str | None) -> VMNetworkAdapter:
         if name is None and len(vm.adapters) == 1:
@@ -61,7 +62,8 @@ class NetworkCmdlets(HostBase):
         self._adapter(self._vm(vm_name), name).switch_name = None
 
     @cmdlet("Set-VMNetworkAdapter")
-    def set_vm_network_adapter(self, vm_name: str, *, test_replica_switch_name: str | None, name: str | None = None) -> None:
+    def set_vm_network_adapter(self, vm_name: str, *, test_replica_switch_name: str | None,
+                               name: str | None = None) -> None:
         """The switch a test failover VM's adapter connects to (§3.2; default: not connected)."""
         vm = self._vm(vm_name)
         adapter = self._adapter(vm, name)
@@ -69,40 +71,23 @@ class NetworkCmdlets(HostBase):
 
     @cmdlet("Set-VMNetworkAdapterFailoverConfiguration")
     def set_vm_network_adapter_failover_configuration(
-        self,
-        vm_name: str,
-        *,
-        vm_network_adapter_name: str | None = None,
-        ipv4_address: str | None = None,
-        ipv4_subnet_mask: str | None = None,
-        ipv4_default_gateway: str | Sequence[str] | None = None,
-        ipv4_preferred_dns_server: str | None = None,
-        ipv4_alternate_dns_server: str | None = None,
-        ipv6_address: str | None = None,
-        ipv6_subnet_prefix_length: int | None = None,
-        ipv6_default_gateway: str | Sequence[str] | None = None,
-        ipv6_preferred_dns_server: str | None = None,
-        ipv6_alternate_dns_server: str | None = None,
-        clear_failover_ipv4_settings: bool = False,
-        clear_failover_ipv6_settings: bool = False,
+        self, vm_name: str, *, vm_network_adapter_name: str | None = None, **settings: Unpack[FailoverSettings],
     ) -> None:
-        """Store the adapter's failover settings in the VM's configuration (§3.7); applied at failover boot."""
+        """Store the adapter's failover settings in the VM's configuration (§3.7); applied at failover boot.
+
+        Parameters as the cmdlet's: ``ipv4_address``, ``ipv4_subnet_mask``, ``ipv4_default_gateway`` (one or up
+        to five), ``ipv4_preferred_dns_server``, ``ipv4_alternate_dns_server``, the ``ipv6_`` ones with
+        ``ipv6_subnet_prefix_length``, and ``clear_failover_ipv4_settings``/``clear_failover_ipv6_settings``.
+        """
         vm = self._vm(vm_name)
         adapter = self._adapter(vm, vm_network_adapter_name)
         if vm.replication is None:
             raise InvalidStateError(f"Failover TCP/IP settings apply only to replicated virtual machines; '{vm_name}' "
                                     "is not enabled for replication.", vm_name=vm_name)
-        adapter.failover = failover_configuration(
-            adapter.failover, cmdlet="Set-VMNetworkAdapterFailoverConfiguration", vm_name=vm_name,
-            ipv4_address=ipv4_address, ipv4_subnet_mask=ipv4_subnet_mask, ipv4_default_gateway=ipv4_default_gateway,
-            ipv4_preferred_dns_server=ipv4_preferred_dns_server, ipv4_alternate_dns_server=ipv4_alternate_dns_server,
-            ipv6_address=ipv6_address, ipv6_subnet_prefix_length=ipv6_subnet_prefix_length,
-            ipv6_default_gateway=ipv6_default_gateway, ipv6_preferred_dns_server=ipv6_preferred_dns_server,
-            ipv6_alternate_dns_server=ipv6_alternate_dns_server,
-            clear_failover_ipv4_settings=clear_failover_ipv4_settings,
-            clear_failover_ipv6_settings=clear_failover_ipv6_settings,
-        )
+        adapter.failover = failover_configuration(adapter.failover, settings,
+                                                  cmdlet="Set-VMNetworkAdapterFailoverConfiguration", vm_name=vm_name)
 
-    def get_vm_network_adapter_failover_configuration(self, vm_name: str, *,
-                                                      vm_network_adapter_name: str | None = None) -> FailoverIPConfiguration:
+    def get_vm_network_adapter_failover_configuration(
+        self, vm_name: str, *, vm_network_adapter_name: str | None = None,
+    ) -> FailoverIPConfiguration:
         return self._adapter(self._vm(vm_name), vm_network_adapter_name).failover

@@ -109,7 +109,8 @@ class PauseCmdlets(ReplicationCmdlets):
 
     @cmdlet("Stop-VMReplication")
     def stop_vm_replication(self, vm_name: str) -> HyperVJob:
-        """Cancel a resynchronisation: the VM stays Resynchronization Required; the next one starts over (§2.6)."""
+        """Cancel a resynchronisation: the VM stays Resynchronization Required; the next one starts over (§2.6).
+        The replica is not told (policy CANCELLED_RESYNC_ON_REPLICA)."""
         vm = self._vm(vm_name)
         rel = self._primary(vm, "cancel resynchronization")
         self._require(rel, {ReplicationState.Resynchronizing, ReplicationState.ResynchronizeSuspended},
@@ -145,7 +146,8 @@ class PauseCmdlets(ReplicationCmdlets):
         Transfer(self, rel, kind=RESYNC, job=job).start()
 
     def resync_required(self, rel: Relationship, at: float) -> None:
-        """With ``AutoResynchronizeEnabled``, start the resync in the next 18:30–06:00 window (§2.6)."""
+        """With ``AutoResynchronizeEnabled``, start the resync in the next 18:30–06:00 window (§2.6),
+        read in UTC (policy HOST_LOCAL_TIME_IS_UTC)."""
         if not rel.settings.auto_resynchronize_enabled or rel.ir_timer is not None:
             return
         start_of_day = self.fabric.sim.clock.to_seconds(

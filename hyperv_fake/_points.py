@@ -41,7 +41,8 @@ class RecoveryPoint:
     def name(self) -> str:
         if self.latest:
             return f"{self.vm_name} - Latest Recovery Point"
-        kind = "Application-consistent" if self.replication_type is ReplicationType.ApplicationConsistent else "Standard"
+        consistent = self.replication_type is ReplicationType.ApplicationConsistent
+        kind = "Application-consistent" if consistent else "Standard"
         return RECOVERY_POINT_NAMES.format(vm=self.vm_name, kind=kind, when=self.creation_time)
 
     def describe(self) -> dict[str, object]:

@@ -11,7 +11,11 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ._enums import (
-    ReplicationAuthenticationType, ReplicationHealth, ReplicationMode, ReplicationRelationshipType, ReplicationState,
+    ReplicationAuthenticationType,
+    ReplicationHealth,
+    ReplicationMode,
+    ReplicationRelationshipType,
+    ReplicationState,
     ReplicationType,
 )
 from ._errors import Refusal

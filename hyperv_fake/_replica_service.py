@@ -18,7 +18,7 @@ from ._errors import RefusalReason
 from ._relationship import Relationship
 from ._settings import ReplicationSettings
 from ._vm import VM, HardDiskDrive, VMNetworkAdapter
-from ._wire import CreateReplica, FinalLog, Reconnect, ReplicaSpec, Request, Reverse, TransferComplete, TransferStarted
+from ._wire import CreateReplica, FinalLog, Reconnect, ReplicaSpec, Reverse, TransferComplete, TransferStarted
 
 if TYPE_CHECKING:
     from ._hostbase import HostBase
@@ -46,11 +46,14 @@ class ReplicaService:
     def __init__(self, host: HostBase) -> None:
         self.host = host
 
-    def handle(self, request: Request, peer_fqdn: str, entries: Sequence[AuthorizationEntry]) -> object:
+    def handle(self, request: object, entries: Sequence[AuthorizationEntry]) -> object:
+        """Serve one request from an authenticated, authorized primary; raises ``Refuse``."""
         if isinstance(request, CreateReplica):
             return self._create(request.spec, entries)
         if isinstance(request, Reverse):
             return self._reverse(request, entries)
+        if not isinstance(request, (Reconnect, TransferStarted, TransferComplete, FinalLog)):
+            raise Refuse(RefusalReason.INVALID_REPLICA_STATE, f"unexpected request {type(request).__name__}")
         rel = self._replica(request.vm_id, entries)
         if isinstance(request, Reconnect):
             self._require(rel, ACCEPTING_STATES, "accept replication")
@@ -136,7 +139,8 @@ class ReplicaService:
             rel.set_state(ReplicationState.WaitingForInitialReplication, "initial replication started")
 
     def _transfer_complete(self, rel: Relationship, request: TransferComplete) -> None:
-        wanted = ReplicationState.Resynchronizing if request.kind == "resync" else ReplicationState.WaitingForInitialReplication
+        wanted = (ReplicationState.Resynchronizing if request.kind == "resync"
+                  else ReplicationState.WaitingForInitialReplication)
         self._require(rel, {wanted}, f"complete {request.kind}")
         self._settle(rel)
         rel.applied_log(request.image, request.at, ReplicationType.Regular)

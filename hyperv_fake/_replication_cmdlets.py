@@ -9,21 +9,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from ._cmdlet import cmdlet
-from ._enums import ReplicationAuthenticationType, ReplicationMode, ReplicationState, SnapshotType, VMState
+from ._enums import ReplicationAuthenticationType, ReplicationMode, ReplicationState, VMState
 from ._errors import (
-    InvalidParameterError, InvalidStateError, NotSupportedError, ObjectNotFoundError, Refusal, ReplicationRefusedError,
+    InvalidParameterError,
+    InvalidStateError,
+    NotSupportedError,
+    ObjectNotFoundError,
+    Refusal,
+    ReplicationRefusedError,
 )
-from ._health import evaluate_health
 from ._hostbase import HostBase
 from ._image import DataImage
 from ._jobs import HyperVJob
 from ._link import Link
-from ._points import RecoveryPoint, retain
-from ._relationship import Relationship, VMReplication
+from ._points import retain
+from ._relationship import Relationship
 from ._settings import ReplicationSettings, check_settings
-from ._statistics import ReplicationStatistics
 from ._transfers import INITIAL, SEEDED, Transfer
 from ._vm import VM, Guest
 from ._wire import CreateReplica, ReplicaSpec
@@ -45,7 +49,8 @@ class ExportedReplica:
     guest: Guest
 
 
-def replication_auth(value: ReplicationAuthenticationType | str | None, parameter: str) -> ReplicationAuthenticationType:
+def replication_auth(value: ReplicationAuthenticationType | str | None,
+                     parameter: str) -> ReplicationAuthenticationType:
     if isinstance(value, ReplicationAuthenticationType):
         return value
     try:
@@ -96,7 +101,8 @@ class ReplicationCmdlets(HostBase):
             raise InvalidStateError(f"Replication is already enabled for virtual machine '{vm_name}'.", vm_name=vm_name)
         self._require_idle(vm)
         if replica_server_name is None or replica_server_port is None or authentication_type is None:
-            raise InvalidParameterError("'ReplicaServerName', 'ReplicaServerPort' and 'AuthenticationType' are required.",
+            raise InvalidParameterError("'ReplicaServerName', 'ReplicaServerPort' and 'AuthenticationType' are "
+                                        "required.",
                                         vm_name=vm_name)
         settings = ReplicationSettings(
             replica_server_name=replica_server_name, replica_server_port=replica_server_port,
@@ -150,7 +156,8 @@ class ReplicationCmdlets(HostBase):
             raise InvalidParameterError(f"'AllowedPrimaryServer' must name a server authorized on {self.fqdn}.",
                                         vm_name=vm.name)
         port, kind = server.listeners()[-1]
-        settings = ReplicationSettings(replica_server_name=self.fqdn, replica_server_port=port, authentication_type=kind,
+        settings = ReplicationSettings(replica_server_name=self.fqdn, replica_server_port=port,
+                                       authentication_type=kind,
                                        primary_server_name=allowed_primary_server)
         rel = Relationship(vm, ReplicationMode.Replica, ReplicationState.Disabled, settings,
                            stats_start=self.monitoring_window_start(), trust_group=entries[0].trust_group,
@@ -183,15 +190,16 @@ class ReplicationCmdlets(HostBase):
             self._export(rel, destination_path, job)
         elif start is not None and start > self.now:
             rel.set_state(ReplicationState.WaitingForInitialReplication, "initial replication scheduled")
-            rel.ir_timer = self.fabric.sim.scheduler.call_at(start, self._begin_transfer, rel, SEEDED if use_backup else INITIAL,
-                                                             job, label="hyperv.scheduled-ir")
+            rel.ir_timer = self.fabric.sim.scheduler.call_at(
+                start, self._begin_transfer, rel, SEEDED if use_backup else INITIAL, job, label="hyperv.scheduled-ir")
         else:
             self._begin_transfer(rel, SEEDED if use_backup else INITIAL, job)
         return job
 
     def _begin_transfer(self, rel: Relationship, kind: str, job: HyperVJob | None) -> None:
         rel.ir_timer = None
-        rel.set_state(ReplicationState.InitialReplicationInProgress, f"{kind} initial replication started")
+        rel.set_state(ReplicationState.InitialReplicationInProgress, "initial replication started" if kind == INITIAL
+                      else "initial replication from an existing copy started (-UseBackup)")
         Transfer(self, rel, kind=kind, job=job).start()
 
     def _export(self, rel: Relationship, path: str, job: HyperVJob) -> None:
@@ -218,7 +226,8 @@ class ReplicationCmdlets(HostBase):
         """Stop network or backup IR, or an export still running; the VM returns to pending (§2.2)."""
         vm = self._vm(vm_name)
         rel = self._primary(vm, "stop initial replication")
-        self._require(rel, {ReplicationState.InitialReplicationInProgress, ReplicationState.WaitingForInitialReplication},
+        self._require(rel, {ReplicationState.InitialReplicationInProgress,
+                            ReplicationState.WaitingForInitialReplication},
                       "stop initial replication")
         if rel.export_done:
             raise InvalidStateError(f"Initial replication of '{vm_name}' cannot be stopped after the export finished.",
@@ -248,7 +257,8 @@ class ReplicationCmdlets(HostBase):
                                         f"'{vm_name}'.", vm_name=vm_name)
         link = rel.link
         if link is None or not link.primary.export_done:
-            raise InvalidStateError(f"The primary of '{vm_name}' has not exported its initial replica.", vm_name=vm_name)
+            raise InvalidStateError(f"The primary of '{vm_name}' has not exported its initial replica.",
+                                    vm_name=vm_name)
         link.settle()
         image = rel.applied if rel.applied.last >= media.image.last else media.image
         rel.applied_log(image, self.now, rel.last_replication_type)
@@ -285,13 +295,14 @@ class ReplicationCmdlets(HostBase):
             return self.reverse_replication(vm, port=replica_server_port, auth=auth, thumbprint=thumbprint)
         rel = self._primary(vm, "change replication settings")
         self._require_idle(vm)
-        given = {"replica_server_port": replica_server_port, "authentication_type": auth,
+        given: dict[str, Any] = {"replica_server_port": replica_server_port, "authentication_type": auth,
                  "certificate_thumbprint": thumbprint, "replication_frequency_sec": replication_frequency_sec,
                  "recovery_history": recovery_history, "vss_snapshot_frequency_hour": vss_snapshot_frequency_hour,
                  "compression_enabled": compression_enabled, "auto_resynchronize_enabled": auto_resynchronize_enabled}
         changes = {k: v for k, v in given.items() if v is not None}
         settings = replace(rel.settings, **changes)
-        check_settings(settings, cmdlet="Set-VMReplication", vm_name=vm_name, disk_paths=tuple(d.path for d in vm.disks))
+        check_settings(settings, cmdlet="Set-VMReplication", vm_name=vm_name,
+                       disk_paths=tuple(d.path for d in vm.disks))
         if settings.authentication_type is ReplicationAuthenticationType.Certificate:
             self._check_own_certificate(settings.certificate_thumbprint or "", vm_name)
         self._settle(vm)
@@ -328,69 +339,6 @@ class ReplicationCmdlets(HostBase):
         rel.set_state(ReplicationState.Disabled, "replication removed")
         vm.replication = None
         return self._job("Remove-VMReplication", vm).complete()
-
-    # -- reading ------------------------------------------------------------------------------------
-
-    def get_vm_replication(self, vm_name: str) -> VMReplication:
-        """``Get-VMReplication``: the relationship as of now (computed up to now first)."""
-        vm = self._vm(vm_name)
-        rel = self._relationship(vm)
-        self._settle(vm)
-        health, _ = evaluate_health(rel, self.now)
-        s = rel.settings
-        return VMReplication(
-            vm.name, vm.id, rel.mode, rel.state, health, rel.relationship_type, s.primary_server_name,
-            s.replica_server_name, s.replica_server_port, s.authentication_type, s.certificate_thumbprint,
-            s.replication_frequency_sec, s.recovery_history, s.vss_snapshot_frequency_hour, s.compression_enabled,
-            s.excluded_vhd_path, s.auto_resynchronize_enabled, rel.trust_group, rel.storage_location, rel.last_error)
-
-    @cmdlet("Measure-VMReplication")
-    def measure_vm_replication(self, vm_name: str) -> ReplicationStatistics:
-        """``Measure-VMReplication`` (§2.7): statistics of the monitoring interval in progress, and health."""
-        vm = self._vm(vm_name)
-        rel = self._relationship(vm)
-        self._settle(vm)
-        clock = self.fabric.sim.clock
-        health, details = evaluate_health(rel, self.now)
-        stats = rel.stats
-        pending = 0
-        if rel.is_primary:
-            pending = (vm.workload.written(self.now) - rel.applied.last) * vm.workload.bytes_per_write
-        last = rel.last_replication_time
-        return ReplicationStatistics(
-            vm_name=vm.name, mode=rel.mode, state=rel.state, health=health, replication_health_details=details,
-            primary_server_name=rel.settings.primary_server_name, replica_server_name=rel.settings.replica_server_name,
-            last_replication_time=None if last is None else clock.to_datetime(last),
-            last_replication_type=rel.last_replication_type, pending_replication_size=pending,
-            start_statistic_time=clock.to_datetime(stats.start), end_statistic_time=clock.utcnow(),
-            replication_success_count=stats.success_count, replication_miss_count=stats.miss_count,
-            network_failure_count=stats.network_failure_count, replication_failure_count=stats.failure_count,
-            replication_size=stats.size, max_replication_size=stats.max_size,
-            average_replication_size=stats.size // stats.success_count if stats.success_count else 0,
-            average_replication_latency=0.0,  # policy APPLY_AT_CYCLE_INSTANT
-            application_consistent_snapshot_failure_count=stats.app_consistent_failure_count,
-            last_test_failover_time=None if rel.last_test_failover_time is None
-            else clock.to_datetime(rel.last_test_failover_time),
-        )
-
-    def reset_vm_replication_statistics(self, vm_name: str) -> None:
-        """``Reset-VMReplicationStatistics`` zeroes the interval's counters (§2.7)."""
-        vm = self._vm(vm_name)
-        rel = self._relationship(vm)
-        self._settle(vm)
-        rel.stats.reset(self.now)
-
-    def get_vm_snapshot(self, vm_name: str, *, snapshot_type: SnapshotType = SnapshotType.Replica) -> list[RecoveryPoint]:
-        """``Get-VMSnapshot -SnapshotType Replica``: a replica's recovery points, oldest first, latest last (§2.8)."""
-        vm = self._vm(vm_name)
-        rel = vm.replication
-        if rel is None or rel.mode is not ReplicationMode.Replica or rel.state is ReplicationState.FailedOver:
-            return []  # Complete-VMFailover removes every recovery point (§3.4)
-        self._settle(vm)
-        points = rel.recovery_points()
-        if snapshot_type is SnapshotType.AppConsistentReplica:
-            return [p for p in points if p.snapshot_type is SnapshotType.AppConsistentReplica]
-        return points
 
     # -- helpers --------------------------------------------------------------------------------------
 

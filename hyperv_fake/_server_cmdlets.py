@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import time
+from typing import Any
 
 from cryptography import x509
 
@@ -54,7 +55,7 @@ class ServerCmdlets(HostBase):
         monitoring_interval: int | None = None,
         monitoring_start_time: time | None = None,
     ) -> VMReplicationServer:
-        given = {
+        given: dict[str, Any] = {
             "replication_enabled": replication_enabled,
             "allowed_authentication_type": _auth_type(allowed_authentication_type),
             "replication_allowed_from_any_server": replication_allowed_from_any_server,
@@ -124,9 +125,9 @@ class ServerCmdlets(HostBase):
             entries = [AuthorizationEntry(ANY_SERVER, server.default_storage_location or "", DEFAULT_TRUST_GROUP)]
         else:
             entries = list(self.authorization.entries)
-        return [e for e in entries
-                if (allowed_primary_server is None or e.allowed_primary_server.lower() == allowed_primary_server.lower())
-                and (trust_group is None or e.trust_group == trust_group)]
+        server_name = allowed_primary_server.lower() if allowed_primary_server is not None else None
+        return [e for e in entries if server_name in (None, e.allowed_primary_server.lower())
+                and trust_group in (None, e.trust_group)]
 
     @cmdlet("Set-VMReplicationAuthorizationEntry")
     def set_vm_replication_authorization_entry(self, allowed_primary_server: str, *,
@@ -150,9 +151,9 @@ class ServerCmdlets(HostBase):
         """Remove by server or by trust group (§1.2)."""
         if (allowed_primary_server is None) == (trust_group is None):
             raise InvalidParameterError("Specify either 'AllowedPrimaryServer' or 'TrustGroup'.")
+        server_name = allowed_primary_server.lower() if allowed_primary_server is not None else None
         doomed = [e for e in self.authorization.entries
-                  if (allowed_primary_server is not None and e.allowed_primary_server.lower() == allowed_primary_server.lower())
-                  or (trust_group is not None and e.trust_group == trust_group)]
+                  if e.allowed_primary_server.lower() == server_name or e.trust_group == trust_group]
         if not doomed:
             raise ObjectNotFoundError("No matching authorization entry was found.")
         self.authorization.remove(doomed)

@@ -59,7 +59,8 @@ def check_settings(settings: ReplicationSettings, *, cmdlet: str, vm_name: str, 
         refuse(f"The value {settings.replica_server_port!r} for parameter 'ReplicaServerPort' is not a valid port.")
     if not settings.replica_server_name:
         refuse("The parameter 'ReplicaServerName' cannot be empty.")
-    if settings.authentication_type is ReplicationAuthenticationType.Certificate and not settings.certificate_thumbprint:
+    certificate = settings.authentication_type is ReplicationAuthenticationType.Certificate
+    if certificate and not settings.certificate_thumbprint:
         refuse("The parameter 'CertificateThumbprint' is required when 'AuthenticationType' is 'Certificate'.")
     if settings.replication_frequency_sec not in REPLICATION_FREQUENCIES:
         refuse(f"The value {settings.replication_frequency_sec!r} for parameter 'ReplicationFrequencySec' is not "

@@ -99,7 +99,8 @@ class Transfer:
         rel.initial_replication_done = True
         rel.last_error = None
         rel.set_state(ReplicationState.Replicating,
-                      "resynchronization complete (event 29244)" if self.kind == RESYNC else "initial replication complete")
+                      "resynchronization complete (event 29244)" if self.kind == RESYNC
+                      else "initial replication complete")
         if self.job is not None:
             self.job.complete()
 

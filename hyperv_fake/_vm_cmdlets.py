@@ -61,7 +61,8 @@ class VMCmdlets(HostBase):
         """Attach a new VHDX of ``size_bytes`` (New-VHD and Add-VMHardDiskDrive in one)."""
         vm = self._vm(vm_name)
         if not isinstance(size_bytes, int) or size_bytes <= 0:
-            raise InvalidParameterError(f"The value {size_bytes!r} for parameter 'SizeBytes' is not valid.", vm_name=vm_name)
+            raise InvalidParameterError(f"The value {size_bytes!r} for parameter 'SizeBytes' is not valid.",
+                                        vm_name=vm_name)
         if any(disk.path == path for disk in vm.disks):
             raise InvalidParameterError(f"The disk '{path}' is already attached.", vm_name=vm_name)
         if vm.replication is not None:  # ASR secondary-site support: "hot add/remove disk: no" (§5.1)

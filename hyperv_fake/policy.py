@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._enums import ReturnCode
+from ._enums import ReplicationHealth, ReturnCode
 
 __all__ = [
     "TrustPolicy", "RetryPolicy", "TransferPolicy", "HyperVPolicy",
@@ -20,7 +20,8 @@ __all__ = [
     "RECOVERY_POINT_NEEDS_APPLIED_LOG", "RECOVERY_POINT_ANCHOR", "APP_CONSISTENT_SLOT",
     "APPLY_AT_CYCLE_INSTANT", "SESSION_PER_OPERATION", "IMPORT_COMPLETES_BOTH_SIDES",
     "SCHEDULED_IR_STATE", "RESYNC_TRIGGER_WHEN_NOT_SHIPPING", "MONITORING_WINDOWS_LOGGED",
-    "RECOVERY_POINT_NAMES", "EXTENDED_REPLICATION",
+    "RECOVERY_POINT_NAMES", "EXTENDED_REPLICATION", "RESYNCHRONIZING_HEALTH", "CANCELLED_RESYNC_ON_REPLICA",
+    "VM_NAME_LOOKUP", "GUEST_TRAVELS_WITH_DISKS",
 ]
 
 
@@ -200,3 +201,20 @@ RECOVERY_POINT_NAMES = "{vm} - {kind} Replica - ({when:%m/%d/%Y - %I:%M:%S %p})"
 EXTENDED_REPLICATION = "not emulated"
 """Not emulated (issue 3 lets it wait): ``Enable-VMReplication`` on a replica VM raises
 NotSupportedError (32770) instead of creating relationship index 1 (§3.5)."""
+
+RESYNCHRONIZING_HEALTH = ReplicationHealth.Warning
+"""Policy, not fact: §2.5 makes "Resynchronization Required" Critical but says nothing of a resync
+that runs; it is shown as Warning (replication is happening, the replica is not yet current)."""
+
+CANCELLED_RESYNC_ON_REPLICA = "stays Resynchronizing"
+"""Policy, not fact: ``Stop-VMReplication`` cancels a resync on the primary (§2.6); the replica learns
+nothing until the next resync reaches it, so it shows Resynchronizing until then."""
+
+VM_NAME_LOOKUP = "first created"
+"""Policy, not fact: Hyper-V allows two VMs with one name on a host; a cmdlet given a name acts on the
+one created first (a replica VM takes its primary's name, which may already be in use)."""
+
+GUEST_TRAVELS_WITH_DISKS = True
+"""Policy, not fact: the guest's IP settings, integration components and application write rate
+live on its disks, so the replica VM holds the primary's as of the last log applied (§3.7: without
+failover settings "the IP address configured in the primary virtual machine ... will be used")."""

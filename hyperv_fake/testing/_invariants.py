@@ -25,7 +25,8 @@ class InvariantViolation(AssertionError):
 
 
 def _fail(rule: str, rel: Relationship, detail: str) -> None:
-    raise InvariantViolation(f"{rule}: {rel.vm.name} on {rel.vm.host.name} ({rel.mode.value}, {rel.state.value}): {detail}")
+    where = f"{rel.vm.name} on {rel.vm.host.name} ({rel.mode.value}, {rel.state.value})"
+    raise InvariantViolation(f"{rule}: {where}: {detail}")
 
 
 def _quiescent(rel: Relationship) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from simcore import Simulation
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate
@@ -116,7 +117,8 @@ class ReplicaPair:
                 ca, fqdn, sim.clock.utcnow())
             configure_replica_server(
                 host, certificate=certificate, roots=() if kerberos else (ca,),
-                authentication=RecoveryAuthenticationType.Kerberos if kerberos else RecoveryAuthenticationType.Certificate)
+                authentication=(RecoveryAuthenticationType.Kerberos if kerberos
+                                else RecoveryAuthenticationType.Certificate))
             if certificate is not None:
                 issued[name] = certificate
             hosts.append(host)
@@ -135,15 +137,15 @@ class ReplicaPair:
             host.start_vm(name)
         return vm
 
-    def enable(self, name: str, *, host: HyperVHost | None = None, **settings: object) -> HyperVJob:
+    def enable(self, name: str, *, host: HyperVHost | None = None, **settings: Any) -> HyperVJob:
         """``Enable-VMReplication`` from ``host`` (the primary) to the other host of the pair."""
         source = host or self.primary
         target = self.replica if source is self.primary else self.primary
         return source.enable_vm_replication(
             name, target.fqdn, self.port, self.authentication,
-            certificate_thumbprint=self.thumbprints.get(source.name), **settings)  # type: ignore[arg-type]
+            certificate_thumbprint=self.thumbprints.get(source.name), **settings)
 
-    def protect(self, name: str, **settings: object) -> VM:
+    def protect(self, name: str, **settings: Any) -> VM:
         """Enable replication and run initial replication to completion; raises if either fails."""
         for job in (self.enable(name, **settings), None):
             if job is None:

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from hypothesis import note
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from simcore import FaultRule, Match, Partition
@@ -36,7 +37,17 @@ from ._lab import GiB, ReplicaPair
 __all__ = ["ReplicationMachine"]
 
 ROLES = st.sampled_from(["primary", "replica"])
+REFUSED = object()
+"""What ``_try`` returns for an operation that was refused."""
 DELAYS = st.sampled_from([1.0, 30.0, 299.0, 3600.0, 6 * 3600.0, 30 * 3600.0])
+
+
+def _note(message: str) -> None:
+    """``note`` inside a hypothesis run; nothing when a test drives the machine's rules by hand."""
+    try:
+        note(message)
+    except InvalidArgument:
+        pass
 
 
 class ReplicationMachine(RuleBasedStateMachine):
@@ -94,12 +105,12 @@ class ReplicationMachine(RuleBasedStateMachine):
         try:
             result = call()
         except HyperVError as error:
-            note(f"{label}: refused {error.return_code.name}: {error}")
+            _note(f"{label}: refused {error.return_code.name}: {error}")
             assert self._snapshot() == before, f"{label} was refused ({error}) but changed state"
-            return None
+            return REFUSED
         if isinstance(result, HyperVJob) and not result.done:
             self.sim.run_until(lambda: result.done, within=600.0)
-        note(f"{label}: {result!r} {getattr(result, 'error', None) or ''}")
+        _note(f"{label}: {result!r} {getattr(result, 'error', None) or ''}")
         return result
 
     # -- replication operations ------------------------------------------------------------------------
@@ -147,7 +158,7 @@ class ReplicationMachine(RuleBasedStateMachine):
     def prepare(self) -> None:
         host = self._host("primary")
         job = self._try(f"prepare on {host.name}", lambda: host.start_vm_failover(self.VM, prepare=True))
-        if job is not None and job.succeeded:
+        if job is not REFUSED and job.succeeded:
             self.prepared = host.get_vm(self.VM).workload.image(self.sim.clock.now)
 
     @rule(pick=st.integers(min_value=0, max_value=30))
@@ -163,7 +174,7 @@ class ReplicationMachine(RuleBasedStateMachine):
         planned = rel is not None and rel.planned_ready and point is None
         job = self._try(f"failover on {host.name} to {point.name if point else 'the latest point'}",
                         lambda: host.start_vm_failover(self.VM, recovery_point=point))
-        if job is None or not job.succeeded:
+        if job is REFUSED or not job.succeeded:
             return
         held = host.get_vm(self.VM).workload.image(self.sim.clock.now)
         chosen = point if point is not None else points[-1]
@@ -179,7 +190,7 @@ class ReplicationMachine(RuleBasedStateMachine):
         """§3.3: shut the primary down, prepare, fail over, reverse, start; stops at the first refusal."""
         primary = self._host("primary")
         replica = self._other(primary)
-        if self._try(f"stop VM on {primary.name}", lambda: primary.stop_vm(self.VM)) is None:
+        if self._try(f"stop VM on {primary.name}", lambda: primary.stop_vm(self.VM)) is REFUSED:
             return
         self.prepare()
         rel = primary.get_vm(self.VM).replication
@@ -187,7 +198,7 @@ class ReplicationMachine(RuleBasedStateMachine):
             return
         self.failover(0)
         job = self._try(f"reverse on {replica.name}", lambda: replica.set_vm_replication(self.VM, reverse=True))
-        if job is not None and job.succeeded:
+        if job is not REFUSED and job.succeeded:
             self._try(f"start VM on {replica.name}", lambda: replica.start_vm(self.VM))
 
     @rule()
@@ -244,11 +255,12 @@ class ReplicationMachine(RuleBasedStateMachine):
     @rule()
     def partition_or_heal(self) -> None:
         if self.partition is None:
-            self.partition = self.sim.faults.add(FaultRule(Partition(), Match(src="hv1", dst="hv2", bidirectional=True)))
+            cut = FaultRule(Partition(), Match(src="hv1", dst="hv2", bidirectional=True))
+            self.partition = self.sim.faults.add(cut)
         else:
             self.sim.faults.heal(self.partition)
             self.partition = None
-        note(f"partition {'on' if self.partition else 'healed'} at t={self.sim.clock.now:g}")
+        _note(f"partition {'on' if self.partition else 'healed'} at t={self.sim.clock.now:g}")
 
     # -- invariants -------------------------------------------------------------------------------------
 

@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from simcore.pki import CertificateAuthority
-
 from hyperv_fake.testing import ReplicaPair
+from simcore.pki import CertificateAuthority
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simcore import FaultRule, Match, Partition
-
 from hyperv_fake import RetryPolicy
 from hyperv_fake.testing import GiB, ReplicaPair
+from simcore import FaultRule, Match, Partition
 
 
 def _eager(anchor: float, frequency: float, until: float, windows: list[tuple[float, float]],

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import time
 
-from simcore import FaultRule, Match, Partition
-
 from hyperv_fake import ReplicationHealth, ReplicationState
 from hyperv_fake.testing import ReplicaPair
+from simcore import FaultRule, Match, Partition
 
 Normal, Warning_, Critical = ReplicationHealth.Normal, ReplicationHealth.Warning, ReplicationHealth.Critical
 

@@ -7,13 +7,17 @@ from datetime import timedelta
 
 import pytest
 
-from simcore import FaultRule, Match, Partition
-
 from hyperv_fake import (
-    ExportedReplica, InvalidParameterError, InvalidStateError, NotSupportedError, RefusalReason, ReplicationState,
+    ExportedReplica,
+    InvalidParameterError,
+    InvalidStateError,
+    NotSupportedError,
+    RefusalReason,
+    ReplicationState,
     VMState,
 )
 from hyperv_fake.testing import GiB, ReplicaPair
+from simcore import FaultRule, Match, Partition
 
 State = ReplicationState
 

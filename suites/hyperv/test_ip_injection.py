@@ -10,12 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simcore import FaultRule, Match, Partition
-
 from hyperv_fake import (
-    GuestNetworkConfiguration, HyperVHost, IntegrationService, InvalidParameterError, InvalidStateError, VMState,
+    GuestNetworkConfiguration,
+    HyperVHost,
+    IntegrationService,
+    InvalidParameterError,
+    InvalidStateError,
+    VMState,
 )
 from hyperv_fake.testing import GiB, ReplicaPair
+from simcore import FaultRule, Match, Partition
 
 OLD = GuestNetworkConfiguration(False, ("10.0.0.10",), ("255.255.255.0",), ("10.0.0.1",), ("10.0.0.2",))
 
@@ -80,7 +84,8 @@ def test_the_guest_holds_the_failover_address_exactly_when_it_can_take_it(
     held = host.get_vm(name).guest.network["lan"]
     if kvp and components and not legacy:
         assert v4_settings["ipv4_address"] in held.ip_addresses and "10.0.0.10" not in held.ip_addresses
-        assert list(held.default_gateways[:len(v4_settings["ipv4_default_gateway"])]) == v4_settings["ipv4_default_gateway"]
+        gateways = v4_settings["ipv4_default_gateway"]
+        assert list(held.default_gateways[:len(gateways)]) == gateways
         assert not held.dhcp_enabled
         if v6_settings:
             assert v6_settings["ipv6_address"] in held.ip_addresses
@@ -151,3 +156,11 @@ def test_failover_settings_apply_only_to_replicated_vms(make_pair) -> None:  # n
         lab.primary.set_vm_network_adapter_failover_configuration("plain", ipv4_address="10.1.1.1",
                                                                   ipv4_subnet_mask="255.255.255.0")
     assert lab.primary.get_vm_network_adapter_failover_configuration("plain").empty
+
+
+def test_an_unknown_parameter_is_refused_as_powershell_does(make_pair) -> None:  # noqa: ANN001
+    lab = _protected(make_pair, legacy=False)
+    with pytest.raises(InvalidParameterError) as refused:
+        lab.replica.set_vm_network_adapter_failover_configuration("app", ipv4_adress="10.1.1.1")
+    assert "cannot be found that matches parameter name 'ipv4_adress'" in str(refused.value)
+    assert lab.replica.get_vm_network_adapter_failover_configuration("app").empty

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from simcore import FaultRule, Match, Partition
-
 from hyperv_fake import IntegrationService, InvalidParameterError, ReplicationType, SnapshotType
 from hyperv_fake.testing import ReplicaPair
+from simcore import FaultRule, Match, Partition
 
 
 @pytest.mark.parametrize("history", [0, 1, 24])

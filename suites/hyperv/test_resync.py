@@ -6,10 +6,9 @@ import math
 
 import pytest
 
-from simcore import FaultRule, Match, Partition
-
 from hyperv_fake import InvalidStateError, ReplicationHealth, ReplicationState
 from hyperv_fake.testing import GiB, ReplicaPair
+from simcore import FaultRule, Match, Partition
 
 State = ReplicationState
 
@@ -29,7 +28,8 @@ def test_a_long_outage_grows_the_log_past_half_the_disk(pair: ReplicaPair) -> No
     pair.sim.advance(24 * 3600)
     status = pair.primary.measure_vm_replication("vm")
     assert status.state is State.WaitingForStartResynchronize and status.health is ReplicationHealth.Critical
-    change = pair.sim.history.select(op="hyperv.replication.state", where=lambda e: e.details["to"] == status.state.value)
+    change = pair.sim.history.select(op="hyperv.replication.state",
+                                     where=lambda e: e.details["to"] == status.state.value)
     threshold = math.floor(0.5 * 4 * GiB / 4096)
     assert change[-1].details["at"] == pytest.approx(workload.time_of(shipped + threshold + 1))
 

@@ -14,10 +14,9 @@ from datetime import timedelta
 
 import pytest
 
-from simcore import FaultRule, Match, Partition
-
 from hyperv_fake import HyperVError, HyperVHost, HyperVJob, ReturnCode, VMState
 from hyperv_fake.testing import GiB, ReplicaPair
+from simcore import FaultRule, Match, Partition
 
 VM = "vm"
 ERR = ReturnCode.InvalidState  # 32775 "invalid state for this operation" (§1.5, §2.3, §8)

@@ -15,14 +15,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simcore import Simulation
-from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, thumbprint
-
 from hyperv_fake import (
-    MY_STORE, ROOT_STORE, CertificateRejectedError, HyperVFabric, HyperVHost, HyperVJob, HyperVPolicy, InvalidParameterError, InvalidStateError,
-    RecoveryAuthenticationType, RefusalReason, ReplicationAuthenticationType, ReplicationState, TrustPolicy,
+    MY_STORE,
+    ROOT_STORE,
+    CertificateRejectedError,
+    HyperVFabric,
+    HyperVHost,
+    HyperVJob,
+    HyperVPolicy,
+    InvalidParameterError,
+    InvalidStateError,
+    RecoveryAuthenticationType,
+    RefusalReason,
+    ReplicationAuthenticationType,
+    ReplicationState,
+    TrustPolicy,
 )
 from hyperv_fake.testing import GiB, ReplicaPair, configure_replica_server, host_certificate
+from simcore import Simulation
+from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, thumbprint
 
 DOMAIN = "contoso.com"
 LENIENT = HyperVPolicy(trust=TrustPolicy(validate_on_configure=False))
@@ -46,7 +57,8 @@ class Side:
     crl: bool = True  # the peer's root is a CertificateAuthority (a reachable CRL)
 
 
-def _certificate(authorities: dict[str, CertificateAuthority], fqdn: str, side: Side, at: datetime) -> IssuedCertificate:
+def _certificate(authorities: dict[str, CertificateAuthority], fqdn: str, side: Side,
+                 at: datetime) -> IssuedCertificate:
     ca = authorities["rogue" if side.defect == "UNTRUSTED_ROOT" else side.issuer]
     names = {"cn+san": (fqdn,), "cn-only": (), "wildcard-san": ("*." + DOMAIN,), "other-cn": (fqdn,)}[side.names]
     subject = "someone.else.com" if side.names == "other-cn" else fqdn
@@ -66,7 +78,8 @@ def _certificate(authorities: dict[str, CertificateAuthority], fqdn: str, side: 
     return certificate
 
 
-def _host(fabric: HyperVFabric, name: str, side: Side, peer: Side, authorities: dict[str, CertificateAuthority]) -> HyperVHost:
+def _host(fabric: HyperVFabric, name: str, side: Side, peer: Side,
+          authorities: dict[str, CertificateAuthority]) -> HyperVHost:
     """A Replica server whose certificate has ``side``'s defect and which trusts as ``peer`` needs."""
     fqdn = f"{name}.{DOMAIN}"
     host = fabric.add_host(name, fqdn=fqdn, domain=DOMAIN)
@@ -155,7 +168,8 @@ def test_a_host_refuses_to_be_configured_with_a_defective_certificate(
     assert host.get_vm_replication_server() == before
 
 
-@given(defect=st.sampled_from(sorted(set(DEFECTS) - LOCAL - {"CERTIFICATE_NOT_FOUND"})), side=st.sampled_from(["primary", "replica"]))
+@given(defect=st.sampled_from(sorted(set(DEFECTS) - LOCAL - {"CERTIFICATE_NOT_FOUND"})),
+       side=st.sampled_from(["primary", "replica"]))
 def test_defects_only_the_peer_can_see_are_refused_at_the_handshake(
         authorities: dict[str, CertificateAuthority], defect: str, side: str) -> None:
     fabric = HyperVFabric(Simulation(seed=3))
@@ -172,7 +186,8 @@ def test_defects_only_the_peer_can_see_are_refused_at_the_handshake(
        replica=st.builds(Side, names=st.sampled_from(["cn+san", "cn-only", "wildcard-san", "other-cn"]),
                          issuer=st.sampled_from(["root", "issuing"]), curve=st.sampled_from([256, 384]),
                          crl=st.booleans()))
-def test_valid_pairs_always_replicate(authorities: dict[str, CertificateAuthority], primary: Side, replica: Side) -> None:
+def test_valid_pairs_always_replicate(authorities: dict[str, CertificateAuthority], primary: Side,
+                                      replica: Side) -> None:
     fabric = HyperVFabric(Simulation(seed=4))
     hv1 = _host(fabric, "hv1", primary, replica, authorities)
     hv2 = _host(fabric, "hv2", replica, primary, authorities)
@@ -274,8 +289,8 @@ def _authorizing(authorities: dict[str, CertificateAuthority], *entries: tuple[s
     for name in ("hv1", "hv2"):
         host = fabric.add_host(name, fqdn=f"{name}.{DOMAIN}", domain=DOMAIN)
         certificate = host_certificate(root, host.fqdn, sim.clock.utcnow())
-        configure_replica_server(host, certificate=certificate, roots=(root,),
-                                 allowed_primary_servers=tuple(server for server, _ in entries) if name == "hv2" else ())
+        allowed = tuple(server for server, _ in entries) if name == "hv2" else ()
+        configure_replica_server(host, certificate=certificate, roots=(root,), allowed_primary_servers=allowed)
         hosts.append((host, certificate))
     (hv1, c1), (hv2, c2) = hosts
     for server, group in entries:
