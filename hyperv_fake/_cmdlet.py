@@ -7,6 +7,7 @@ rule); ``ok`` when it returns — except for jobs, which record their own ``ok``
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -28,11 +29,14 @@ def cmdlet(name: str) -> Callable[[F], F]:
 
     def wrap(method: F) -> F:
         op = f"hyperv.{name}"
+        parameters = list(inspect.signature(method).parameters)[1:]
+        first = parameters[0] if parameters else None  # what the cmdlet acts on: vm_name, display_name, ...
+        key = "vm" if first in ("vm_name", "name") else first
 
         @functools.wraps(method)
         def run(self: _Recorder, *args: Any, **kwargs: Any) -> Any:
-            target = args[0] if args and isinstance(args[0], str) else kwargs.get("vm_name")
-            details = {"vm": target} if isinstance(target, str) else {}
+            target = args[0] if args else kwargs.get(first) if first else None
+            details = {key: target} if key is not None and isinstance(target, str) else {}
             self.record(op, "invoke", details)
             try:
                 result = method(self, *args, **kwargs)

@@ -104,10 +104,13 @@ class Exchange:
             self._send(pending)
 
     def close(self) -> None:
+        """End the conversation; the connection forgets this exchange (the network keeps connections)."""
         self.finished = True
         self._disarm()
+        self._waiting = None
         if self._endpoint is not None:
             self._endpoint.close()
+            self._endpoint.on_message = self._endpoint.on_close = None
 
     # -- receiving ----------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ._enums import ReplicationState, ReplicationType
 from ._errors import Refusal, RefusalReason
 from ._image import DataImage
-from ._points import RECOVERY_POINT_INTERVAL, RecoveryPoint, retain
+from ._points import RECOVERY_POINT_INTERVAL, retain
 from .policy import RetryPolicy
 
 if TYPE_CHECKING:
@@ -48,13 +48,13 @@ class _Block:
 
 @dataclass(frozen=True)
 class _Run:
-    """Successful cycles ``first, first + f, ..., last`` (anchored at ``anchor``); ``image`` is what
-    ``last`` shipped."""
+    """Successful cycles ``first, first + f, ..., last`` (anchored at ``anchor``); ``written`` is the
+    last write that ``last`` shipped."""
 
     first: float
     last: float
     anchor: float
-    image: DataImage
+    written: int
 
 
 @dataclass
@@ -242,7 +242,7 @@ class Link:
             return retry
         self.episode = None
         self.anchor = retry
-        self._runs.append(_Run(retry, retry, retry, self._deliver(retry, cycles=1)))
+        self._runs.append(_Run(retry, retry, retry, self._deliver(retry, cycles=1).last))
         return retry
 
     def _attempt_failed(self, at: float, refusal: Refusal) -> None:
@@ -295,7 +295,8 @@ class Link:
             return
         frequency = self._frequency()
         image = self._deliver(self.anchor + last * frequency, cycles=last - first + 1)
-        self._runs.append(_Run(self.anchor + first * frequency, self.anchor + last * frequency, self.anchor, image))
+        self._runs.append(_Run(self.anchor + first * frequency, self.anchor + last * frequency, self.anchor,
+                               image.last))
 
     def _deliver(self, at: float, *, cycles: int) -> DataImage:
         primary = self.primary
@@ -325,7 +326,7 @@ class Link:
         if not keep:
             return
         origin, hour_s, frequency = replica.points_anchor, RECOVERY_POINT_INTERVAL, self._frequency()
-        found: list[tuple[int, DataImage]] = []  # (hour index, what its point holds), newest first
+        found: list[tuple[int, int]] = []  # (hour index, last write its point holds), newest first
         upper, upper_strict = until, False  # hours at or after a later run's first cycle belong to that run
         for run in reversed(self._runs):
             # the point at hour h holds the last cycle in (h - 1 h, h]: so first <= h < last + 1 h
@@ -336,19 +337,19 @@ class Link:
             for hour in range(top, bottom - 1, -1):
                 when = origin + hour * hour_s
                 if when >= run.last:
-                    found.append((hour, run.image))
+                    found.append((hour, run.written))
                 else:  # a cycle of this settle, so the workload's current segment covers it
                     cycle = run.anchor + math.floor((when - run.anchor) / frequency + _EPS) * frequency
-                    found.append((hour, self.primary.vm.workload.image(cycle)))
+                    found.append((hour, self.primary.vm.workload.written(cycle)))
                 if len(found) == keep:
                     break
             if len(found) == keep:
                 break
             upper, upper_strict = run.first, True
-        points = [self._point(hour, image) for hour, image in reversed(found)]
+        points = [self._point(hour, written) for hour, written in reversed(found)]
         replica.points = retain(replica.points + points, keep)
 
-    def _point(self, hour: int, image: DataImage) -> RecoveryPoint:
+    def _point(self, hour: int, written: int) -> tuple[float, int, ReplicationType]:
         replica = self.replica
         assert replica is not None and replica.points_anchor is not None
         primary = self.primary
@@ -359,9 +360,7 @@ class Link:
                 kind = ReplicationType.ApplicationConsistent
             else:
                 primary.stats.app_consistent_failure_count += 1
-        when = replica.points_anchor + hour * RECOVERY_POINT_INTERVAL
-        clock = self.fabric.sim.clock
-        return RecoveryPoint(replica.vm.name, replica.vm.id, when, clock.to_datetime(when), kind, image)
+        return replica.points_anchor + hour * RECOVERY_POINT_INTERVAL, written, kind
 
 
 def _refusal_at(blocks: list[_Block], t: float) -> Refusal | None:

@@ -55,6 +55,12 @@ class _Conversation:
         self.entries: list[AuthorizationEntry] = []
         self.stage = "hello"
         endpoint.on_message = self.receive
+        endpoint.on_close = self._closed
+
+    def _closed(self, why: str) -> None:
+        """The primary hung up: the connection forgets this conversation (the network keeps connections)."""
+        del why
+        self.endpoint.on_message = self.endpoint.on_close = None
 
     def receive(self, message: object) -> None:
         try:

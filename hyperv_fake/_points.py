@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from ._enums import ReplicationType, SnapshotType
 from ._image import DataImage
 from .policy import RECOVERY_POINT_NAMES
 
 __all__ = ["RecoveryPoint", "retain"]
+
+T = TypeVar("T")
 
 RECOVERY_POINT_INTERVAL = 3600.0
 """Additional recovery points are spaced hourly (§2.8)."""
@@ -49,6 +52,6 @@ class RecoveryPoint:
         return {"time": self.time, "type": self.replication_type.value, "latest": self.latest, "last": self.image.last}
 
 
-def retain(points: list[RecoveryPoint], recovery_history: int) -> list[RecoveryPoint]:
+def retain(points: list[T], recovery_history: int) -> list[T]:
     """The newest ``recovery_history`` points, oldest first (policy RECOVERY_POINT_ANCHOR)."""
     return points[-recovery_history:] if recovery_history > 0 else []

@@ -104,7 +104,7 @@ class Relationship:
         self.last_replication_type = ReplicationType.None_
         # replica side
         self.applied: DataImage = EMPTY
-        self.points: list[RecoveryPoint] = []
+        self.points: list[tuple[float, int, ReplicationType]] = []  # hourly: (time, last write, kind), oldest first
         self.points_anchor: float | None = None
         self.test_vm: VM | None = None
         self.last_test_failover_time: float | None = None
@@ -127,15 +127,18 @@ class Relationship:
         """The replica's latest point: what it applied last (None before initial replication)."""
         if self.last_replication_time is None:
             return None
-        clock = self.vm.host.fabric.sim.clock
-        return RecoveryPoint(self.vm.name, self.vm.id, self.last_replication_time,
-                             clock.to_datetime(self.last_replication_time), self.last_replication_type,
-                             self.applied, latest=True)
+        return self._point(self.last_replication_time, self.applied, self.last_replication_type, latest=True)
 
     def recovery_points(self) -> list[RecoveryPoint]:
-        """Additional points, oldest first, then the latest (§2.8)."""
+        """Additional points, oldest first, then the latest (§2.8). Every point holds a prefix of what
+        the replica holds now, so a point is kept as the number of writes it holds."""
+        made = [self._point(time, self.applied.upto(last), kind) for time, last, kind in self.points]
         latest = self.latest_point()
-        return [*self.points, latest] if latest is not None else list(self.points)
+        return [*made, latest] if latest is not None else made
+
+    def _point(self, time: float, image: DataImage, kind: ReplicationType, *, latest: bool = False) -> RecoveryPoint:
+        clock = self.vm.host.fabric.sim.clock
+        return RecoveryPoint(self.vm.name, self.vm.id, time, clock.to_datetime(time), kind, image, latest)
 
     # -- changing --------------------------------------------------------------------------------
 

@@ -216,6 +216,7 @@ class ServerCmdlets(HostBase):
         changed = replace(rule, enabled=rule.enabled if enabled is None else enabled,
                           local_port=rule.local_port if local_port is None else local_port)
         self.firewall_rules[display_name] = changed
+        self._revalidate_links()
         return changed
 
     def enable_net_firewall_rule(self, display_name: str) -> FirewallRule:

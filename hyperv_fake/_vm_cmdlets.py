@@ -44,7 +44,10 @@ class VMCmdlets(HostBase):
         return self.add_vm(name, vm_id=vm_id, generation=generation)
 
     def get_vm(self, name: str) -> VM:
-        return self._vm(name)
+        """``Get-VM``: the VM, its replication computed up to now (so what it shows is current)."""
+        vm = self._vm(name)
+        self._settle(vm)
+        return vm
 
     @cmdlet("Remove-VM")
     def remove_vm(self, name: str) -> None:

@@ -49,7 +49,7 @@ def check_relationship(replica: Relationship) -> None:
         _fail("modes agree", primary, "the replica's primary is not a linked Primary")
     if replica.state is not ReplicationState.WaitingForInitialReplication:
         written = primary.vm.workload.image(link.fabric.sim.clock.now)
-        for image, what in [(replica.applied, "latest state"), *((p.image, p.name) for p in replica.points)]:
+        for image, what in [(replica.applied, "latest state"), *((p.image, p.name) for p in replica.recovery_points())]:
             if not image.is_prefix_of(written):
                 _fail("no write the primary did not make", replica, f"{what} holds {image.describe()} but the "
                       f"primary wrote {written.describe()}")
@@ -69,7 +69,7 @@ def _check_states(primary: Relationship, replica: Relationship) -> None:
 
 
 def _check_points(rel: Relationship) -> None:
-    points = rel.points
+    points = [point for point in rel.recovery_points() if not point.latest]
     if len(points) > rel.settings.recovery_history:
         _fail("retention", rel, f"{len(points)} points kept, RecoveryHistory is {rel.settings.recovery_history}")
     for earlier, later in zip(points, points[1:]):

@@ -149,3 +149,19 @@ def test_extended_replication_is_not_emulated(pair: ReplicaPair) -> None:
     with pytest.raises(NotSupportedError) as refused:
         pair.replica.enable_vm_replication("vm", "hv3.contoso.com", 443, "Certificate")
     assert refused.value.return_code == 32770
+
+
+def test_closing_the_replica_firewall_during_replication_is_noticed_and_reopening_heals(pair: ReplicaPair) -> None:
+    pair.add_vm("vm")
+    pair.protect("vm", replication_frequency_sec=30)
+    closed = pair.sim.clock.now
+    pair.replica.disable_net_firewall_rule("Hyper-V Replica HTTPS Listener (TCP-In)")
+    pair.sim.advance(3600)
+    status = pair.primary.measure_vm_replication("vm")
+    assert status.health.value == "Critical" and status.state is State.Replicating  # recoverable: retried
+    detected = pair.fabric.policy.retry.reply_timeout  # the re-authentication times out (FIREWALL_BLOCK_IS_SILENT)
+    assert pair.replica.get_vm("vm").replication.last_replication_time <= closed + detected + 30
+    pair.replica.enable_net_firewall_rule("Hyper-V Replica HTTPS Listener (TCP-In)")
+    pair.sim.advance(3600)
+    assert pair.replica.get_vm("vm").replication.last_replication_time > pair.sim.clock.now - 60
+    assert pair.primary.measure_vm_replication("vm").state is State.Replicating
