@@ -293,7 +293,7 @@ class ReplicationCmdlets(HostBase):
         thumbprint = certificate_thumbprint.upper() if certificate_thumbprint else None
         if reverse:
             return self.reverse_replication(vm, port=replica_server_port, auth=auth, thumbprint=thumbprint)
-        rel = self._primary(vm, "change replication settings")
+        rel = self._primary(vm, "change replication settings")  # policy SETTINGS_CHANGE_ON_PRIMARY
         self._require_idle(vm)
         given: dict[str, Any] = {"replica_server_port": replica_server_port, "authentication_type": auth,
                  "certificate_thumbprint": thumbprint, "replication_frequency_sec": replication_frequency_sec,

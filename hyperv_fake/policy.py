@@ -21,7 +21,7 @@ __all__ = [
     "APPLY_AT_CYCLE_INSTANT", "SESSION_PER_OPERATION", "IMPORT_COMPLETES_BOTH_SIDES",
     "SCHEDULED_IR_STATE", "RESYNC_TRIGGER_WHEN_NOT_SHIPPING", "MONITORING_WINDOWS_LOGGED",
     "RECOVERY_POINT_NAMES", "EXTENDED_REPLICATION", "RESYNCHRONIZING_HEALTH", "CANCELLED_RESYNC_ON_REPLICA",
-    "VM_NAME_LOOKUP", "GUEST_TRAVELS_WITH_DISKS",
+    "VM_NAME_LOOKUP", "GUEST_TRAVELS_WITH_DISKS", "SETTINGS_CHANGE_ON_PRIMARY",
 ]
 
 
@@ -218,3 +218,8 @@ GUEST_TRAVELS_WITH_DISKS = True
 """Policy, not fact: the guest's IP settings, integration components and application write rate
 live on its disks, so the replica VM holds the primary's as of the last log applied (§3.7: without
 failover settings "the IP address configured in the primary virtual machine ... will be used")."""
+
+SETTINGS_CHANGE_ON_PRIMARY = True
+"""Policy, not fact: ``Set-VMReplication`` changes settings on the primary, which passes them to its
+replica (§2.1 says only that it "changes the same settings"); on a replica it is refused (32775)
+except ``-Reverse``."""

@@ -22,6 +22,7 @@ VM = "vm"
 ERR = ReturnCode.InvalidState  # 32775 "invalid state for this operation" (§1.5, §2.3, §8)
 UNSUPPORTED = ReturnCode.NotSupported  # 32770: extended replication is not emulated (policy EXTENDED_REPLICATION)
 RUNS = "RUNS"  # the VM starts; its replication state does not change
+SAME = "SAME"  # accepted; the replication state does not change
 
 
 # -- reaching each state by real operations --------------------------------------------------------------
@@ -118,6 +119,9 @@ OPERATIONS: dict[str, Callable[[ReplicaPair, HyperVHost], object]] = {
     "Set-VMReplication -Reverse": lambda lab, host: host.set_vm_replication(VM, reverse=True),
     "Remove-VMReplication": lambda lab, host: host.remove_vm_replication(VM),
     "Start-VM": lambda lab, host: host.start_vm(VM),
+    "Measure-VMReplication": lambda lab, host: host.measure_vm_replication(VM),
+    "Set-VMReplication -ReplicationFrequencySec 900": lambda lab, host: host.set_vm_replication(
+        VM, replication_frequency_sec=900),
 }
 
 # -- the table (from the reference; anything not listed for an operation is ERR) --------------------------------
@@ -175,6 +179,10 @@ TABLE: dict[str, dict[str, object]] = {
     # §2.1 replica blocked from starting unless failover initiated; §2.3 state 4, §3.3 primary locked
     "Start-VM": {**{s: RUNS for s in PRIMARY_ENABLED if s != "Primary/PreparedForFailover"},
                  "None/Disabled": RUNS, "Replica/FailedOverWaitingCompletion": RUNS, "Replica/FailedOver": RUNS},
+    # §2.7: statistics of any replicated VM, either side
+    "Measure-VMReplication": {s: SAME for s in PRIMARY_ENABLED + REPLICA_ALL},
+    # §2.1 "Set-VMReplication changes the same settings" — on the primary (policy SETTINGS_CHANGE_ON_PRIMARY)
+    "Set-VMReplication -ReplicationFrequencySec 900": {s: SAME for s in PRIMARY_ENABLED},
 }
 
 
@@ -217,6 +225,7 @@ def test_state_by_operation(make_pair: Callable[..., ReplicaPair], state: str, o
     assert expected not in (ERR, UNSUPPORTED), f"{operation} in {state} was accepted; the reference refuses it"
     if expected == RUNS:
         assert host.get_vm(VM).state is VMState.Running
+    if expected in (RUNS, SAME):
         assert _observed(host) == state.split(" (")[0]
     else:
         assert _observed(host) == expected
