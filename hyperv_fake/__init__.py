@@ -12,7 +12,6 @@ Where the reference is silent the emulator follows a named policy (``hyperv_fake
 
 from ._authorization import AuthorizationEntry
 from ._enums import (
-    InitialReplicationType,
     IntegrationService,
     JobState,
     OperatingSystemVersion,
@@ -28,7 +27,6 @@ from ._enums import (
     VMState,
 )
 from ._errors import (
-    AccessDeniedError,
     CertificateRejectedError,
     HyperVError,
     InvalidParameterError,
@@ -65,10 +63,10 @@ __all__ = [
     "HTTP_LISTENER_RULE", "HTTPS_LISTENER_RULE", "MY_STORE", "ROOT_STORE",
     # Hyper-V's enums
     "ReplicationState", "ReplicationMode", "ReplicationHealth", "ReplicationRelationshipType",
-    "RecoveryAuthenticationType", "ReplicationAuthenticationType", "InitialReplicationType", "ReplicationType",
+    "RecoveryAuthenticationType", "ReplicationAuthenticationType", "ReplicationType",
     "SnapshotType", "IntegrationService", "VMState", "OperatingSystemVersion", "JobState", "ReturnCode",
     # errors
-    "HyperVError", "OperationFailedError", "AccessDeniedError", "NotSupportedError", "InvalidParameterError",
+    "HyperVError", "OperationFailedError", "NotSupportedError", "InvalidParameterError",
     "CertificateRejectedError", "ObjectNotFoundError", "SystemInUseError", "InvalidStateError",
     "ReplicationRefusedError", "Refusal", "RefusalReason",
     # policy

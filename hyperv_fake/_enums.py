@@ -12,8 +12,7 @@ from enum import Enum, IntEnum
 __all__ = [
     "ReturnCode", "JobState", "OperatingSystemVersion", "VMState",
     "ReplicationState", "ReplicationMode", "ReplicationHealth", "ReplicationRelationshipType",
-    "RecoveryAuthenticationType", "ReplicationAuthenticationType", "InitialReplicationType",
-    "ReplicationType", "SnapshotType", "IntegrationService",
+    "RecoveryAuthenticationType", "ReplicationAuthenticationType", "ReplicationType", "SnapshotType", "IntegrationService",
 ]
 
 
@@ -164,14 +163,6 @@ class ReplicationAuthenticationType(IntEnum):
 
     Kerberos = 1
     Certificate = 2
-
-
-class InitialReplicationType(IntEnum):
-    """``StartReplication.InitialReplicationType`` (§1.5, §2.2)."""
-
-    Network = 1
-    Export = 2
-    SeededNetwork = 3
 
 
 class ReplicationType(str, Enum):

@@ -12,11 +12,11 @@ from enum import Enum
 from typing import ClassVar
 
 from ._enums import ReturnCode
-from .policy import NOT_FOUND_CODE
+from .policy import NOT_FOUND_CODE, REFUSAL_CODES
 
 __all__ = [
     "RefusalReason", "Refusal",
-    "HyperVError", "OperationFailedError", "AccessDeniedError", "NotSupportedError",
+    "HyperVError", "OperationFailedError", "NotSupportedError",
     "InvalidParameterError", "CertificateRejectedError", "ObjectNotFoundError", "SystemInUseError", "InvalidStateError",
     "ReplicationRefusedError", "error_class",
 ]
@@ -103,12 +103,6 @@ class OperationFailedError(HyperVError):
     return_code = ReturnCode.Failed
 
 
-class AccessDeniedError(HyperVError):
-    """32769: access denied."""
-
-    return_code = ReturnCode.AccessDenied
-
-
 class NotSupportedError(HyperVError):
     """32770: not supported (here also: what the emulator does not model, loudly)."""
 
@@ -150,12 +144,15 @@ class InvalidStateError(HyperVError):
     return_code = ReturnCode.InvalidState
 
 
-class ReplicationRefusedError(OperationFailedError):
-    """A replication exchange failed: the peer (or this host judging the peer) refused, or the network failed."""
+class ReplicationRefusedError(HyperVError):
+    """A replication exchange failed: the peer (or this host judging the peer) refused, or the network
+    failed. Its ``return_code`` depends on why (policy REFUSAL_CODES): 32769 access denied, 32772
+    timeout, else 32768 failed."""
 
     def __init__(self, message: str, refusal: Refusal, *, cmdlet: str = "", vm_name: str | None = None) -> None:
         super().__init__(message, cmdlet=cmdlet, vm_name=vm_name)
         self.refusal = refusal
+        self.return_code = REFUSAL_CODES.get(refusal.reason.value, ReturnCode.Failed)  # type: ignore[misc]
 
     @classmethod
     def of(cls, refusal: Refusal, vm_name: str, operation: str) -> ReplicationRefusedError:
@@ -175,4 +172,4 @@ class ReplicationRefusedError(OperationFailedError):
 def error_class(code: ReturnCode) -> type[HyperVError]:
     """The error class that carries ``code`` (for the codes a policy chooses)."""
     return next(cls for cls in (InvalidParameterError, SystemInUseError, InvalidStateError, NotSupportedError,
-                                AccessDeniedError, OperationFailedError) if cls.return_code is code)
+                                OperationFailedError) if cls.return_code is code)

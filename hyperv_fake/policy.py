@@ -21,7 +21,7 @@ __all__ = [
     "APPLY_AT_CYCLE_INSTANT", "SESSION_PER_OPERATION", "IMPORT_COMPLETES_BOTH_SIDES",
     "SCHEDULED_IR_STATE", "RESYNC_TRIGGER_WHEN_NOT_SHIPPING", "MONITORING_WINDOWS_LOGGED",
     "RECOVERY_POINT_NAMES", "EXTENDED_REPLICATION", "RESYNCHRONIZING_HEALTH", "CANCELLED_RESYNC_ON_REPLICA",
-    "VM_NAME_LOOKUP", "GUEST_TRAVELS_WITH_DISKS", "SETTINGS_CHANGE_ON_PRIMARY",
+    "VM_NAME_LOOKUP", "GUEST_TRAVELS_WITH_DISKS", "SETTINGS_CHANGE_ON_PRIMARY", "REFUSAL_CODES",
 ]
 
 
@@ -223,3 +223,14 @@ SETTINGS_CHANGE_ON_PRIMARY = True
 """Policy, not fact: ``Set-VMReplication`` changes settings on the primary, which passes them to its
 replica (§2.1 says only that it "changes the same settings"); on a replica it is refused (32775)
 except ``-Reverse``."""
+
+REFUSAL_CODES = {
+    **{reason: ReturnCode.AccessDenied for reason in (
+        "BROKEN_CHAIN", "UNTRUSTED_ROOT", "REVOKED", "NOT_YET_VALID", "EXPIRED", "WEAK_KEY", "WRONG_EKU",
+        "NAME_MISMATCH", "REVOCATION_OFFLINE", "NO_PRIVATE_KEY", "CERTIFICATE_NOT_FOUND", "KERBEROS_FAILED",
+        "AUTHENTICATION_TYPE_NOT_ALLOWED", "NOT_AUTHORIZED", "TRUST_GROUP_MISMATCH")},
+    "CONNECTION_TIMED_OUT": ReturnCode.Timeout,
+}
+"""Policy, not fact: the WMI code a failed job carries, by refusal reason (the reference lists the
+codes, §1.5, not which failure gives which): authentication and authorization refusals are 32769
+"access denied", a timed-out exchange 32772 "timeout", everything else 32768 "failed"."""

@@ -112,3 +112,23 @@ def test_a_name_used_twice_finds_the_first_vm(pair: ReplicaPair) -> None:
     pair.protect("vm")
     assert [v.name for v in pair.replica.vms] == ["vm", "vm"]
     assert pair.replica.get_vm("vm") is local
+
+
+def test_refused_jobs_carry_access_denied_or_timeout(pair: ReplicaPair) -> None:
+    """REFUSAL_CODES."""
+    pair.add_vm("vm")
+    pair.replica.set_vm_replication_server(replication_allowed_from_any_server=False)
+    job = pair.enable("vm")
+    job.wait()
+    assert (job.error.reason.value, job.error.return_code) == ("NOT_AUTHORIZED", 32769)
+    pair.replica.set_vm_replication_server(replication_allowed_from_any_server=True)
+    pair.replica.disable_net_firewall_rule("Hyper-V Replica HTTPS Listener (TCP-In)")
+    job = pair.enable("vm")
+    job.wait()
+    assert (job.error.reason.value, job.error.return_code) == ("CONNECTION_TIMED_OUT", 32772)
+    pair.replica.set_vm_replication_server(replication_enabled=False)
+    job = pair.enable("vm")
+    job.wait()
+    assert (job.error.reason.value, job.error.return_code) == ("CONNECTION_REFUSED", 32768)
+    events = pair.sim.history.select(op="hyperv.Enable-VMReplication", phase="fail")
+    assert [event.details["code"] for event in events] == [32769, 32772, 32768]
