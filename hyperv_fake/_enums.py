@@ -12,7 +12,8 @@ from enum import Enum, IntEnum
 __all__ = [
     "ReturnCode", "JobState", "OperatingSystemVersion", "VMState",
     "ReplicationState", "ReplicationMode", "ReplicationHealth", "ReplicationRelationshipType",
-    "RecoveryAuthenticationType", "ReplicationAuthenticationType", "ReplicationType", "SnapshotType", "IntegrationService",
+    "RecoveryAuthenticationType", "ReplicationAuthenticationType", "ReplicationType", "SnapshotType",
+    "IntegrationService",
 ]
 
 
