@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from ._enums import ReturnCode
 from .policy import NOT_FOUND_CODE, REFUSAL_CODES
@@ -18,7 +18,7 @@ __all__ = [
     "RefusalReason", "Refusal",
     "HyperVError", "OperationFailedError", "NotSupportedError",
     "InvalidParameterError", "CertificateRejectedError", "ObjectNotFoundError", "SystemInUseError", "InvalidStateError",
-    "ReplicationRefusedError", "error_class",
+    "ReplicationRefusedError", "error_class", "enum_parameter",
 ]
 
 
@@ -173,3 +173,18 @@ def error_class(code: ReturnCode) -> type[HyperVError]:
     """The error class that carries ``code`` (for the codes a policy chooses)."""
     return next(cls for cls in (InvalidParameterError, SystemInUseError, InvalidStateError, NotSupportedError,
                                 OperationFailedError) if cls.return_code is code)
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def enum_parameter(kind: type[E], value: E | str, parameter: str) -> E:
+    """``value`` as a member of ``kind`` (given as a member, its name or its value), or 32773 naming the choices."""
+    if isinstance(value, kind):
+        return value
+    for member in kind:
+        if value in (member.name, member.value):
+            return member
+    choices = ", ".join(member.name for member in kind)
+    raise InvalidParameterError(f"The value '{value}' for parameter '{parameter}' is not valid. Valid values are "
+                                f"{choices}.")

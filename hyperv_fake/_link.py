@@ -266,8 +266,10 @@ class Link:
         """The tracking log passing 50 % of the replicated disks (§2.6) in ``(t0, t1]`` requires resync."""
         primary = self.primary
         workload = primary.vm.workload
-        threshold = math.floor(RESYNC_LOG_FRACTION * primary.vm.replicated_bytes(primary.settings)
-                               / workload.bytes_per_write)
+        size = primary.vm.replicated_bytes(primary.settings)
+        if not size:
+            return False  # nothing replicated, nothing tracked
+        threshold = math.floor(RESYNC_LOG_FRACTION * size / workload.bytes_per_write)
         crossing = max(t0, workload.time_of(primary.applied.last + threshold + 1))
         if crossing > t1:
             return False

@@ -20,6 +20,7 @@ from ._errors import (
     ObjectNotFoundError,
     Refusal,
     ReplicationRefusedError,
+    enum_parameter,
 )
 from ._hostbase import HostBase
 from ._image import DataImage
@@ -47,17 +48,6 @@ class ExportedReplica:
     vm_name: str
     image: DataImage
     guest: Guest
-
-
-def replication_auth(value: ReplicationAuthenticationType | str | None,
-                     parameter: str) -> ReplicationAuthenticationType:
-    if isinstance(value, ReplicationAuthenticationType):
-        return value
-    try:
-        return ReplicationAuthenticationType[str(value)]
-    except KeyError:
-        raise InvalidParameterError(f"The value '{value}' for parameter '{parameter}' is not valid. Valid values are "
-                                    "Kerberos and Certificate.") from None
 
 
 class ReplicationCmdlets(HostBase):
@@ -106,7 +96,8 @@ class ReplicationCmdlets(HostBase):
                                         vm_name=vm_name)
         settings = ReplicationSettings(
             replica_server_name=replica_server_name, replica_server_port=replica_server_port,
-            authentication_type=replication_auth(authentication_type, "AuthenticationType"),
+            authentication_type=enum_parameter(ReplicationAuthenticationType, authentication_type,
+                                               "AuthenticationType"),
             primary_server_name=self.fqdn,
             certificate_thumbprint=certificate_thumbprint.upper() if certificate_thumbprint else None,
             replication_frequency_sec=replication_frequency_sec, recovery_history=recovery_history,
@@ -289,7 +280,8 @@ class ReplicationCmdlets(HostBase):
     ) -> HyperVJob:
         """Change settings on the primary, or with ``reverse`` turn a failed-over replica into the primary (§3.3)."""
         vm = self._vm(vm_name)
-        auth = None if authentication_type is None else replication_auth(authentication_type, "AuthenticationType")
+        auth = (None if authentication_type is None
+                else enum_parameter(ReplicationAuthenticationType, authentication_type, "AuthenticationType"))
         thumbprint = certificate_thumbprint.upper() if certificate_thumbprint else None
         if reverse:
             return self.reverse_replication(vm, port=replica_server_port, auth=auth, thumbprint=thumbprint)

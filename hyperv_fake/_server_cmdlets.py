@@ -17,7 +17,7 @@ from simcore.pki import CertificateAuthority, IssuedCertificate, thumbprint
 from ._authorization import ANY_SERVER, DEFAULT_TRUST_GROUP, AuthorizationEntry, primary_server_problem
 from ._cmdlet import cmdlet
 from ._enums import RecoveryAuthenticationType
-from ._errors import InvalidParameterError, InvalidStateError, ObjectNotFoundError
+from ._errors import InvalidParameterError, InvalidStateError, ObjectNotFoundError, enum_parameter
 from ._hostbase import HostBase
 from ._listener import ReplicaListener
 from ._server import FirewallRule, VMReplicationServer, check_server_settings
@@ -26,16 +26,6 @@ __all__ = ["ServerCmdlets", "MY_STORE", "ROOT_STORE"]
 
 MY_STORE = "Cert:\\LocalMachine\\My"
 ROOT_STORE = "Cert:\\LocalMachine\\Root"
-
-
-def _auth_type(value: RecoveryAuthenticationType | str | None) -> RecoveryAuthenticationType | None:
-    if value is None or isinstance(value, RecoveryAuthenticationType):
-        return value
-    try:
-        return RecoveryAuthenticationType[value]
-    except KeyError:
-        raise InvalidParameterError(f"The value '{value}' for parameter 'AllowedAuthenticationType' is not valid. "
-                                    "Valid values are Kerberos, Certificate and CertificateAndKerberos.") from None
 
 
 class ServerCmdlets(HostBase):
@@ -57,7 +47,8 @@ class ServerCmdlets(HostBase):
     ) -> VMReplicationServer:
         given: dict[str, Any] = {
             "replication_enabled": replication_enabled,
-            "allowed_authentication_type": _auth_type(allowed_authentication_type),
+            "allowed_authentication_type": None if allowed_authentication_type is None else enum_parameter(
+                RecoveryAuthenticationType, allowed_authentication_type, "AllowedAuthenticationType"),
             "replication_allowed_from_any_server": replication_allowed_from_any_server,
             "default_storage_location": default_storage_location,
             "certificate_thumbprint": certificate_thumbprint.upper() if certificate_thumbprint else None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._cmdlet import cmdlet
 from ._enums import IntegrationService, ReplicationMode, ReplicationState, VMState
-from ._errors import InvalidParameterError, InvalidStateError
+from ._errors import InvalidParameterError, InvalidStateError, enum_parameter
 from ._hostbase import HostBase
 from ._ipconfig import GuestNetworkConfiguration
 from ._relationship import FAILED_OVER_STATES
@@ -83,11 +83,7 @@ class VMCmdlets(HostBase):
 
     def _set_integration_service(self, vm_name: str, name: IntegrationService | str, enabled: bool) -> None:
         vm = self._vm(vm_name)
-        try:
-            service = IntegrationService(name)
-        except ValueError:
-            raise InvalidParameterError(f"The integration service '{name}' was not found.", vm_name=vm_name) from None
-        vm.integration_services[service] = enabled
+        vm.integration_services[enum_parameter(IntegrationService, name, "Name")] = enabled
 
     # -- power --------------------------------------------------------------------------------------
 
