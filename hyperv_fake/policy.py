@@ -124,7 +124,9 @@ HOST_LOCAL_TIME_IS_UTC = True
 
 AUTHORIZATION_ENTRY_ORDER = "exact-then-wildcard, then oldest"
 """Policy, not fact: when several authorization entries match a primary (§1.2), an exact FQDN wins
-over a wildcard, and among equals the entry added first."""
+over a wildcard, and among equals the entry added first. A wildcard covers exactly one label, as in
+certificate names (``simcore.pki.hostname_matches``): ``*.contoso.com`` admits ``hv1.contoso.com``,
+not ``hv1.eu.contoso.com``."""
 
 ALLOW_ANY_SERVER_KEEPS_ENTRIES = True
 """Policy, not fact: with ``ReplicationAllowedFromAnyServer`` the server behaves as one ``*``
@@ -173,8 +175,9 @@ instant; link latency (a millisecond) is ignored so that cycles can be computed 
 SESSION_PER_OPERATION = True
 """Policy, not fact: replication traffic is authenticated once per operation (enable, initial
 replication, prepare, resume, resync, reverse, or a change to the replica server's trust), not
-once per cycle. Certificate expiry is honoured in closed form at the first cycle after it;
-a revocation or a removed trust takes effect at the next authenticated exchange."""
+once per cycle. Certificate expiry (of either side's chain) is honoured in closed form at the
+first cycle after it; a revocation, a removed trust or a root's own expiry takes effect at the next
+authenticated exchange."""
 
 IMPORT_COMPLETES_BOTH_SIDES = True
 """Policy, not fact: ``Import-VMInitialReplication`` (§2.2) completes initial replication on both
