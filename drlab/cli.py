@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import sys
+
 import typer
+from typer.exceptions import TyperException
 
 from simcore import Delay, FaultRule, Match, Partition, Simulation
 
@@ -55,4 +58,14 @@ def _root() -> None:
 
 
 def main() -> None:
-    app()
+    """Run the CLI; a usage error is one line on stderr (exit 2), not a help box."""
+    try:
+        code = app(standalone_mode=False, prog_name="asr-harness")
+    except TyperException as error:
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        if message:  # an empty message: the help was already shown (no arguments)
+            print(f"asr-harness: error: {message}", file=sys.stderr)
+        sys.exit(getattr(error, "exit_code", 2))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -7,7 +7,7 @@ import socket
 import pytest
 from typer.testing import CliRunner
 
-from drlab.cli import app
+from drlab.cli import app, main
 
 
 def refused(*args: str) -> str:
@@ -36,3 +36,18 @@ def test_port_in_use_is_one_line() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         assert f"cannot listen on 127.0.0.1 port {port}" in refused("--port", str(port))
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["serve", "--port", "abc"], "'--port'"),
+    (["serve", "--no-such-option"], "--no-such-option"),
+    (["no-such-command"], "no-such-command"),
+])
+def test_usage_errors_are_one_line_too(args: list[str], named: str, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.argv", ["asr-harness", *args])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    out, err = capsys.readouterr()
+    assert exited.value.code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("asr-harness: error: ") and named in err
