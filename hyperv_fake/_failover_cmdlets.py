@@ -70,12 +70,13 @@ class FailoverCmdlets(ReplicationCmdlets):
         return self._test_failover(rel, point) if as_test else self._failover(rel, point)
 
     def _point(self, rel: Relationship, wanted: RecoveryPoint | None) -> RecoveryPoint:
-        points = rel.recovery_points()
-        if not points:
+        """The recovery point asked for (the latest by default), or 32775/32773 if there is none such."""
+        latest = rel.latest_point()
+        if latest is None:
             raise InvalidStateError(f"Virtual machine '{rel.vm.name}' has no recovery point yet.", vm_name=rel.vm.name)
         if wanted is None:
-            return points[-1]
-        if wanted not in points:
+            return latest
+        if wanted not in rel.recovery_points():
             raise InvalidParameterError(f"'{wanted.name}' is not a recovery point of '{rel.vm.name}'.",
                                         vm_name=rel.vm.name)
         return wanted
