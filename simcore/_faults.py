@@ -153,6 +153,8 @@ class FaultRule:
     start: float | None = None
     end: float | None = None
     name: str = ""
+    #: When the rule joined a plan (virtual seconds); set by ``FaultPlan.add``.
+    added_at: float | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.action, Action) or type(self.action) is Action:
@@ -191,11 +193,16 @@ class FaultPlan:
         self._rules: list[FaultRule] = []
         self._fired: dict[int, int] = {}
         self._counter = 0
+        self._add_listeners: list[Callable[[FaultRule], None]] = []
         self._heal_listeners: list[Callable[[FaultRule], None]] = []
 
     @property
     def rules(self) -> tuple[FaultRule, ...]:
         return tuple(self._rules)
+
+    def on_add(self, listener: Callable[[FaultRule], None]) -> None:
+        """Call ``listener(rule)`` whenever a rule joins the plan (after it is recorded)."""
+        self._add_listeners.append(listener)
 
     def on_heal(self, listener: Callable[[FaultRule], None]) -> None:
         """Call ``listener(rule)`` whenever a rule stops applying (healed, expired or used up)."""
@@ -211,9 +218,12 @@ class FaultPlan:
         self._counter += 1
         if not rule.name:
             rule.name = f"fault-{self._counter}"
+        rule.added_at = now
         self._rules.append(rule)
         self._fired[id(rule)] = 0
         self._history.record("nemesis", "fault.start", Phase.INFO, rule.describe())
+        for listener in self._add_listeners:
+            listener(rule)
         if rule.end is not None:  # the rule heals itself when its window closes
             self._scheduler.call_at(rule.end, self._window_end, rule, label=f"fault-window:{rule.name}")
         return rule

@@ -180,6 +180,10 @@ class Network:
         key = frozenset((self.node(a).name, self.node(b).name))
         self._latency[key] = seconds
 
+    def latency(self, a: str, b: str) -> float:
+        """The one-way latency between ``a`` and ``b`` (names, addresses or FQDNs)."""
+        return self._latency.get(frozenset((self.node(a).name, self.node(b).name)), DEFAULT_LATENCY)
+
     def listen(self, node: str, port: int, accept: Callable[[Endpoint], None]) -> None:
         """Accept connections to ``node``:``port``; ``accept(server_endpoint)`` runs for each."""
         name = self.node(node).name

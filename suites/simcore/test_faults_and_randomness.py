@@ -94,3 +94,18 @@ def test_uuids_replay_with_the_seed_and_are_version_4() -> None:
     assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
     with pytest.raises(TypeError):
         LabRandom("seed")  # type: ignore[arg-type]
+
+
+def test_listeners_hear_every_rule_join_and_leave_with_its_time() -> None:
+    sim = Simulation(0)
+    joined: list[tuple[str, float | None]] = []
+    left: list[str] = []
+    sim.faults.on_add(lambda rule: joined.append((rule.name, rule.added_at)))
+    sim.faults.on_heal(lambda rule: left.append(rule.name))
+    sim.advance(7)
+    sim.faults.add(FaultRule(Partition(), Match(src="a"), name="p", end=20))
+    sim.faults.add(FaultRule(Drop(), name="d"))
+    sim.faults.heal("d")
+    sim.run_until_idle()
+    assert joined == [("p", 7.0), ("d", 7.0)]
+    assert left == ["d", "p"] and sim.clock.now == 20

@@ -205,3 +205,10 @@ def test_bad_topology_input_raises_and_changes_nothing() -> None:
     with pytest.raises(UnknownNode):
         sim.network.set_latency("hv1", "ghost", 1)
     assert (sim.network.nodes, len(sim.history), sim.network.connections) == before
+
+
+def test_latency_is_readable_by_any_name_of_a_node() -> None:
+    sim, _ = _lab()
+    sim.network.set_latency("hv1", "hv2.contoso.com", 0.05)
+    assert sim.network.latency("10.0.0.2", "hv1") == 0.05
+    assert sim.network.latency("hv1", "vmm") == 0.001
