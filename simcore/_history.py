@@ -28,16 +28,24 @@ class Phase(str, Enum):
     INFO = "info"
 
 
+_SCALARS = (str, int, bool, type(None))
+
+
 def _check_json(value: Any, where: str) -> Any:
     """Return ``value`` frozen as plain JSON (dict keys str, lists for tuples), or raise."""
-    if value is None or isinstance(value, (bool, int, str)):
+    kind = type(value)
+    if kind in _SCALARS:
         return value
+    if kind is dict and all(type(k) is str and type(v) in _SCALARS for k, v in value.items()):
+        return dict(value)  # the common case: a flat record of names and numbers
     if isinstance(value, float):
         if not math.isfinite(value):
             raise HistoryFormatError(f"{where}: {value!r} has no JSON form")
         return value
     if isinstance(value, Enum):
         return _check_json(value.value, where)
+    if isinstance(value, (str, int)):  # str/int subclasses that are not enums
+        return value
     if isinstance(value, Mapping):
         out = {}
         for key, item in value.items():

@@ -70,6 +70,7 @@ class Endpoint:
                 self.closed = "peer closed"
                 if self.on_close is not None:
                     self.on_close("peer closed")
+            self.connection.network._closed(self.connection)
             return
         if self.closed is not None and self.closed != "closed":
             return
@@ -84,6 +85,7 @@ class Endpoint:
         self.closed = "reset"
         if self.on_close is not None:
             self.on_close("reset")
+        self.connection.network._closed(self.connection)
 
 
 class Connection:
@@ -129,6 +131,9 @@ class _Direction:
         bisect.insort(self.held, (seq, payload), key=lambda item: item[0])
 
 
+_EMPTY = _Direction()
+
+
 class Network:
     """Nodes, listeners and connections, delivering through the scheduler under the fault plan."""
 
@@ -142,7 +147,8 @@ class Network:
         self._listeners: dict[tuple[str, int], Callable[[Endpoint], None]] = {}
         self._latency: dict[frozenset[str], float] = {}
         self._directions: dict[tuple[int, str], _Direction] = {}
-        self._connections: list[Connection] = []
+        self._connections: dict[int, Connection] = {}  # open ones; a fully closed one is forgotten
+        self.opened = 0  # connections ever opened: the last one's id
         faults.on_heal(self._on_heal)
 
     # -- topology -----------------------------------------------------------------------------
@@ -171,7 +177,8 @@ class Network:
 
     @property
     def connections(self) -> tuple[Connection, ...]:
-        return tuple(self._connections)
+        """The connections not yet closed on both sides, oldest first."""
+        return tuple(self._connections.values())
 
     def set_latency(self, a: str, b: str, seconds: float) -> None:
         """One-way latency between ``a`` and ``b`` (both directions)."""
@@ -216,8 +223,9 @@ class Network:
         if accept is None or isinstance(action, (Refuse, Reset)):
             self._refuse(context, "refused")
             raise ConnectionRefused(f"connection to {dst}:{port} refused")
-        connection = Connection(self, len(self._connections) + 1, initiator, target, port)
-        self._connections.append(connection)
+        self.opened += 1
+        connection = Connection(self, self.opened, initiator, target, port)
+        self._connections[connection.id] = connection
         self._history.record(initiator, "net.connect", Phase.OK, {**context, "conn": connection.id})
         accept(connection.server)
         return connection.client
@@ -268,13 +276,26 @@ class Network:
             direction = self._directions[key] = _Direction()
         return direction
 
+    def _closed(self, connection: Connection) -> None:
+        """Forget a connection once both ends are closed and nothing it carried is held, so a long
+        run's memory follows the open connections, not every connection ever made."""
+        if connection.client.closed is None or connection.server.closed is None:
+            return
+        keys = [(connection.id, connection.initiator), (connection.id, connection.target)]
+        was_reset = "reset" in (connection.client.closed, connection.server.closed)
+        if not was_reset and any(self._directions.get(key, _EMPTY).held for key in keys):
+            return  # a FIN still held by a partition: forgotten when it drains
+        for key in keys:
+            self._directions.pop(key, None)
+        self._connections.pop(connection.id, None)
+
     def _on_heal(self, rule: FaultRule) -> None:
         """A partition healed: each direction it held drains in order one latency from now."""
         if not isinstance(rule.action, Partition):
             return
         for (conn_id, sender), direction in self._directions.items():
             if direction.held:
-                connection = self._connections[conn_id - 1]
+                connection = self._connections[conn_id]
                 receiver = connection.server if sender == connection.initiator else connection.client
                 context = {"src": sender, "dst": receiver.node, "port": connection.port, "conn": conn_id}
                 when = max(self._scheduler.clock.now + self._latency_between(context), direction.last_arrival)

@@ -37,7 +37,7 @@ def _refresh_job(vault):
 
 def _next_poll_connections(sim) -> dict[str, int]:
     """The connections the next poll with one work item opens: heartbeat, lease, the forced sync, the report."""
-    first = len(sim.network.connections) + 1
+    first = sim.network.opened + 1
     return {"heartbeat": first, "lease": first + 1, "sync": first + 2, "report": first + 3}
 
 

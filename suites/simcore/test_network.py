@@ -212,3 +212,19 @@ def test_latency_is_readable_by_any_name_of_a_node() -> None:
     sim.network.set_latency("hv1", "hv2.contoso.com", 0.05)
     assert sim.network.latency("10.0.0.2", "hv1") == 0.05
     assert sim.network.latency("hv1", "vmm") == 0.001
+
+
+def test_closed_connections_are_forgotten_so_memory_follows_open_ones() -> None:
+    sim, received = _lab()
+    for i in range(50):
+        client = sim.network.connect("hv1", "hv2", 443)
+        client.send(i)
+        client.close()
+        sim.advance(1)
+    still_open = sim.network.connect("hv1", "vmm", 443)
+    reset = sim.network.connect("hv2", "vmm", 443)
+    reset.connection.reset()
+    assert sim.network.connections == (still_open.connection,)
+    assert len(sim.network._directions) <= 2
+    assert [p for _, _, p in received["hv2"]] == list(range(50))
+    assert sim.network.opened == 52 and still_open.connection.id == 51
