@@ -114,7 +114,7 @@ class Scheduler:
 
     def call_at(self, when: float | datetime, callback: Callable[..., Any], *args: Any, label: str = "") -> Timer:
         """Run ``callback(*args)`` at virtual instant ``when`` (seconds or aware datetime)."""
-        t = self.clock.to_seconds(when) if type(when) is datetime else float(when)
+        t = self.clock.to_seconds(when) if isinstance(when, datetime) else float(when)
         if not t >= self.clock._now:  # also refuses NaN
             raise SchedulingError(f"cannot schedule at {t!r}: the clock is already at {self.clock.now!r}")
         timer = Timer(t, callback, args, None, label)

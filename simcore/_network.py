@@ -59,7 +59,8 @@ class Endpoint:
         self.connection.network._send(self, payload)
 
     def close(self) -> None:
-        """Close this side; the peer sees ``on_close("peer closed")`` after the data already sent."""
+        """Close this side for sending (like ``shutdown(SHUT_WR)``): the peer sees
+        ``on_close("peer closed")`` after the data already sent; what the peer sent still arrives."""
         if self.closed is None:
             self.closed = "closed"
             self.connection.network._send(self, _CLOSE)
