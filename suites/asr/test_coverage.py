@@ -20,7 +20,7 @@ def test_committed_coverage_file_is_current():
     assert COVERAGE_PATH.read_text() == render(), "run: python -m asr_emulator._coverage"
 
 
-def test_operation_table_is_generated_from_the_shared_specs_and_the_vault_wheel():
+def test_operation_table_is_generated_from_the_specs_and_the_vault_wheel():
     generated = _generate.render(default_specs_path())
     assert (_generate.Path(_generate.__file__).with_name("_optable_data.py")).read_text() == generated, \
         "run: python -m asr_emulator.routing._generate"
