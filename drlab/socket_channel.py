@@ -4,8 +4,17 @@
 thread per connection. Its server certificate comes from the channel's public root (the CA every
 Provider trusts), named for the channel's FQDN and 127.0.0.1; it asks every client for a
 certificate chaining to the channel root (every vault CA is below it): OpenSSL refuses one from
-another CA during the handshake, with its alert, and the one it accepted reaches the channel as the
-peer certificate. (Not uvicorn: asyncio's TLS drops a failed handshake without sending the alert.)
+another CA during the handshake, with its alert. (Not uvicorn: asyncio's TLS drops a failed handshake
+without sending the alert.)
+
+Time is virtual on both sides (PROTOCOL.md §2.1): both OpenSSL contexts skip the validity period
+(``X509_V_FLAG_NO_CHECK_TIME``) and keep checking chain, name and purpose; then each side judges the
+chain the peer presented with the rule of the simulated transport, at the lab's virtual now —
+the server with ``ChannelService.judge_client_certificate`` before answering (Python cannot send an
+alert once the handshake is over, so a refusal is a 401 naming the reason, ``ClientCertificateExpired``
+etc., which ``SocketTransport`` raises as the ``TlsAlertReceived`` the simulated transport raises),
+the Provider with ``judge_server_chain`` right after the handshake, before sending its request
+(``ServerCertificateRejected``).
 
 ``SocketTransport`` is the Provider's httpx transport in this mode: it sends each request to the
 server's address (the Provider's URLs keep the channel's FQDN in ``Host``), verifies the server
@@ -21,6 +30,7 @@ answer; time stands still meanwhile — only the lab thread moves it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -28,7 +38,8 @@ import ssl
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from contextlib import nullcontext
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -38,15 +49,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from asr_emulator.channel import ChannelService
+from asr_emulator.channel.listener import ALERTS
 from asr_emulator.channel.policy import SERVER_CERT_DAYS
 from asr_emulator.errors import InvalidRequestContent
-from asr_emulator.http import HttpRequest
+from asr_emulator.http import HttpRequest, HttpResponse
 from asr_emulator.wire.call import json_response
 from scvmm_fake.provider import (
     ProxyAuthenticationRequired, ProxySettings, ServerCertificateRejected, TlsAlertReceived, TransportFactory,
 )
 from simcore import Simulation
-from simcore.pki import CertificateAuthority, Eku, IssuedCertificate
+from scvmm_fake.provider.transport import judge_server_chain
+from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Reason, Validation
 
 __all__ = ["ChannelServer", "SocketTransport", "socket_transport_factory", "LOOPBACK"]
 
@@ -54,6 +67,13 @@ LOOPBACK = "127.0.0.1"
 #: Wall-clock bound of one request on the wire (I/O only; virtual time does not move meanwhile).
 IO_TIMEOUT = 30.0
 _ALERT = re.compile(r"ALERT_([A-Z_]+)")
+#: OpenSSL's ``X509_V_FLAG_NO_CHECK_TIME`` (1.1.0+; ``ssl`` has no name for it): verify without the
+#: validity period, which the lab judges on its virtual clock instead.
+NO_CHECK_TIME = 0x200000
+#: The 401 code of a client certificate refused for ``reason`` after the handshake.
+REFUSAL_CODES: dict[Reason, str] = {reason: "ClientCertificate" + reason.value.title().replace("_", "")
+                                    for reason in Reason}
+_REFUSED = {code: reason for reason, code in REFUSAL_CODES.items()}
 
 
 class _ChannelHandler(BaseHTTPRequestHandler):
@@ -66,10 +86,9 @@ class _ChannelHandler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         length = self.headers.get("Content-Length") or "0"
         if length.isdigit():
-            der = self.connection.getpeercert(binary_form=True)  # type: ignore[attr-defined]
             request = HttpRequest(self.command, f"https://{self.headers.get('Host', LOOPBACK)}{self.path}",
                                   dict(self.headers.items()), self.rfile.read(int(length)))
-            response = self.server.channel.handle(request, x509.load_der_x509_certificate(der) if der else None)
+            response = _answer_channel(self.server.channel, request, _presented_chain(self.connection))
         else:
             error = InvalidRequestContent(f"Content-Length must be a number of bytes, got {length!r}.",
                                           target="Content-Length")
@@ -128,6 +147,7 @@ class ChannelServer:
     def start(self) -> ChannelServer:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cadata=self.channel.root.cert_pem().decode())
         context.verify_mode = ssl.CERT_OPTIONAL  # registration comes without a certificate
+        context.verify_flags |= NO_CHECK_TIME  # the channel judges validity at virtual now (_answer_channel)
         _load_identity(context, self.credential)
         self._server = _TlsServer(self.channel, context)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -165,6 +185,43 @@ class ChannelServer:
         return list(self._server.refusals) if self._server is not None else []
 
 
+def _presented_chain(tls: Any) -> list[x509.Certificate]:
+    """The chain the peer of ``tls`` (an ``SSLSocket`` or its ``_sslobj``, as httpcore hands it out)
+    presented, leaf first, as sent (empty: none). Python 3.11 has it only on the private ``_sslobj``
+    (``get_unverified_chain``, public on ``SSLSocket`` from 3.13); on the server side it includes the leaf."""
+    chain = getattr(tls, "_sslobj", tls).get_unverified_chain() or []
+    return [x509.load_pem_x509_certificate(cert.public_bytes().encode()) for cert in chain if cert is not None]
+
+
+def _answer_channel(channel: ChannelService, request: HttpRequest, chain: list[x509.Certificate]) -> HttpResponse:
+    """``request`` answered by ``channel``, unless the client chain fails the channel's judgment: then a
+    401 naming the first reason (``REFUSAL_CODES``), every reason in ``details``, the request unseen;
+    recorded as the simulated listener records its alert."""
+    verdict = channel.judge_client_certificate(chain) if chain else Validation()
+    if verdict.ok:
+        return channel.handle(request, chain[0] if chain else None)
+    reasons = [reason.value for reason in verdict.reasons]
+    with channel.service.lock:
+        channel.sim.history.record(channel.node, "channel.tls", "fail", {
+            "peer": "socket", "alert": ALERTS[verdict.reasons[0]], "reasons": reasons})
+    return json_response(401, {"error": {"code": REFUSAL_CODES[verdict.reasons[0]],
+                                         "message": "; ".join(verdict.details),
+                                         "details": [{"code": reason, "message": ""} for reason in reasons]}})
+
+
+def _refusal(request: httpx.Request, status: int, content: bytes) -> TlsAlertReceived | None:
+    """The ``TlsAlertReceived`` a 401 from ``_answer_channel`` stands for (None for any other answer)."""
+    try:
+        error = json.loads(content)["error"] if status == 401 else None
+        reason = _REFUSED[error["code"]] if isinstance(error, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None
+    if reason is None:
+        return None
+    reasons = [str(detail.get("code")) for detail in error.get("details") or [] if isinstance(detail, dict)]
+    return TlsAlertReceived(ALERTS[reason], reasons or [reason.value], str(error.get("message", "")), request=request)
+
+
 def _server_credential(channel: ChannelService) -> IssuedCertificate:
     """A server certificate from the channel's public root for its FQDN and the loopback address,
     valid as the simulated one is (``SERVER_CERT_DAYS`` from a day before now)."""
@@ -177,13 +234,16 @@ def _server_credential(channel: ChannelService) -> IssuedCertificate:
 class SocketTransport(httpx.BaseTransport):
     """The Provider's requests to ``server_url`` over real TLS. ``trust_roots``, ``identity`` and
     ``proxy`` mean what they mean for ``SimulatedNetworkTransport``; ``proxy.address`` is a loopback
-    address here. ``lock`` is the lab's lock, released while a request is on the wire."""
+    address here. ``clock`` tells the lab's virtual now (the server certificate is judged then);
+    ``lock`` is the lab's lock, released while a request is on the wire."""
 
     def __init__(self, server_url: str, *, trust_roots: Sequence[CertificateAuthority | x509.Certificate],
-                 identity: Callable[[], IssuedCertificate | None] = lambda: None,
+                 clock: Callable[[], datetime], identity: Callable[[], IssuedCertificate | None] = lambda: None,
                  proxy: ProxySettings | None = None, lock: Any = None, timeout: float = IO_TIMEOUT) -> None:
         self.server = httpx.URL(server_url)
+        self.trust_roots = list(trust_roots)
         self.trust = "".join(_pem(root) for root in trust_roots)
+        self.clock = clock
         self.identity = identity
         self.proxy = proxy
         self.timeout = timeout
@@ -191,16 +251,42 @@ class SocketTransport(httpx.BaseTransport):
         self._inner: dict[str | None, httpx.HTTPTransport] = {}
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._condition or nullcontext():
+            at = self.clock()  # virtual now: it stands still while the request is on the wire
         outgoing = httpx.Request(request.method, request.url.copy_with(
             scheme=self.server.scheme, host=self.server.host, port=self.server.port),
-            headers=request.headers, content=request.read(), extensions=request.extensions)
+            headers=request.headers, content=request.read(),
+            extensions={**request.extensions, "trace": self._judge_server(request, at)})
         identity = self.identity()
         inner = self._transport(identity)
         try:
             status, headers, content = self._off_the_lab(lambda: _exchange(inner, outgoing))
         except httpx.HTTPError as error:
             raise _provider_error(error, request, self.proxy) from error
+        refusal = _refusal(request, status, content)
+        if refusal is not None:
+            raise refusal
         return httpx.Response(status, headers=headers, content=content, request=request)
+
+    def _judge_server(self, request: httpx.Request, at: datetime) -> Callable[[str, dict[str, Any]], None]:
+        """An httpcore ``trace`` hook: once the TLS handshake is done (OpenSSL checked chain and name, not
+        time), judge the server's chain as the simulated transport does, for the URL's host at ``at``;
+        a refusal closes the connection before the request is sent."""
+        chained = request.extensions.get("trace")
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            if chained is not None:
+                chained(event, info)
+            if event.endswith("start_tls.complete"):
+                stream = info["return_value"]
+                verdict = judge_server_chain(_presented_chain(stream.get_extra_info("ssl_object")), request.url.host,
+                                             self.trust_roots, at)
+                if not verdict.ok:
+                    stream.close()
+                    raise ServerCertificateRejected(request.url.host, [r.value for r in verdict.reasons],
+                                                    request=request)
+
+        return trace
 
     def close(self) -> None:
         for inner in self._inner.values():
@@ -227,6 +313,7 @@ class SocketTransport(httpx.BaseTransport):
 
     def _context(self, identity: IssuedCertificate | None) -> ssl.SSLContext:
         context = ssl.create_default_context(cadata=self.trust)
+        context.verify_flags |= NO_CHECK_TIME  # judged at virtual now (_judge_server)
         # TLS 1.2, as the Provider's Windows Server 2012 R2/2016 hosts speak it: the server judges the
         # client certificate inside the handshake, so a refusal is always its alert (with TLS 1.3 it
         # comes after the request is sent, racing the connection's close)
@@ -268,7 +355,8 @@ def socket_transport_factory(server_url: str, lock: Any) -> TransportFactory:
     def build(sim: Simulation, node: str, *, trust_roots: Sequence[CertificateAuthority | x509.Certificate],
               identity: Callable[[], IssuedCertificate | None], proxy: ProxySettings | None,
               hosts: Mapping[str, str]) -> httpx.BaseTransport:
-        return SocketTransport(server_url, trust_roots=trust_roots, identity=identity, proxy=proxy, lock=lock)
+        return SocketTransport(server_url, trust_roots=trust_roots, clock=sim.clock.utcnow, identity=identity,
+                               proxy=proxy, lock=lock)
 
     return build
 
@@ -300,6 +388,8 @@ def _exchange(inner: httpx.HTTPTransport, request: httpx.Request) -> tuple[int, 
 
 def _provider_error(error: httpx.HTTPError, request: httpx.Request, proxy: ProxySettings | None) -> httpx.HTTPError:
     """``error`` as the Provider's transports report it (the same types as over the simulated network)."""
+    if isinstance(error, ServerCertificateRejected):  # judged by _judge_server
+        return error
     text = str(error)
     if isinstance(error, httpx.ProxyError) and text.startswith("407") and proxy is not None:
         return ProxyAuthenticationRequired(

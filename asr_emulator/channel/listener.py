@@ -2,8 +2,9 @@
 
 Each connection accepted on the ASR node is a session: ``ClientHello`` is answered with the server
 certificate chain and a certificate request; the client's ``ClientCertificate`` chain, when not
-empty, is validated with ``simcore.pki`` at virtual now (client-auth purpose, revocation checked,
-trusted only when it chains to ``trust_roots``) and a defect ends the session with a TLS alert
+empty, is judged by ``judge`` — by default ``judge_client_chain`` at virtual now against
+``trust_roots``; the channel passes ``ChannelService.judge_client_certificate``, the one rule socket
+mode applies too — and a defect ends the session with a TLS alert
 named after it (RFC 5246 §7.2.2) — the request pipelined behind it is never seen. Then each
 ``Request`` frame goes to ``handler(request, peer_certificate)`` and its answer back as a
 ``Response`` frame. The listener only answers: it never connects anywhere.
@@ -12,17 +13,18 @@ named after it (RFC 5246 §7.2.2) — the request pipelined behind it is never s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from simcore import Endpoint, NetworkError, Simulation
-from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Reason, validate
+from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Reason, Validation, validate
 
 from ..http import HttpRequest, HttpResponse
 
-__all__ = ["ChannelListener", "ALERTS", "pem_chain"]
+__all__ = ["ChannelListener", "ALERTS", "Judge", "judge_client_chain", "pem_chain"]
 
 #: How each validation defect is told to the client: RFC 5246 §7.2.2 alert descriptions, as
 #: OpenSSL maps the matching X509 verify errors (``certificate_expired`` covers "expired or not
@@ -39,6 +41,16 @@ ALERTS: dict[Reason, str] = {
 }
 
 Handler = Callable[[HttpRequest, "x509.Certificate | None"], HttpResponse]
+#: Judges a client's certificate chain (leaf first) as the server would.
+Judge = Callable[[Sequence[x509.Certificate]], Validation]
+
+
+def judge_client_chain(chain: Sequence[x509.Certificate],
+                       trust_roots: Sequence[CertificateAuthority | x509.Certificate], at: datetime) -> Validation:
+    """The channel's rule for a client certificate chain (PROTOCOL.md §2 step 6): client-auth
+    purpose, chaining to ``trust_roots``, valid at ``at`` (virtual), revocation checked."""
+    return validate(chain, purpose=Eku.CLIENT_AUTH, expected_name=None, trust_roots=trust_roots, at=at,
+                    check_revocation=True)
 
 
 def pem_chain(credential: IssuedCertificate) -> list[str]:
@@ -50,17 +62,20 @@ class ChannelListener:
     """Terminate the channel's TLS on ``node``:``port`` and hand requests to ``handler``.
 
     ``credential`` is the server certificate (with its chain) presented to every client; an
-    impostor service is simply a listener with another credential.
+    impostor service is simply a listener with another credential. ``judge`` replaces the default
+    judgment of client chains (``judge_client_chain`` against ``trust_roots`` at virtual now).
     """
 
     def __init__(self, sim: Simulation, node: str, port: int, *, credential: IssuedCertificate,
-                 trust_roots: Sequence[CertificateAuthority | x509.Certificate], handler: Handler) -> None:
+                 trust_roots: Sequence[CertificateAuthority | x509.Certificate] = (), handler: Handler,
+                 judge: Judge | None = None) -> None:
         self.sim = sim
         self.node = node
         self.port = port
         self.credential = credential
         self.trust_roots = list(trust_roots)
         self.handler = handler
+        self.judge: Judge = judge or (lambda chain: judge_client_chain(chain, self.trust_roots, sim.clock.utcnow()))
         sim.network.listen(node, port, self._accept)
 
     def close(self) -> None:
@@ -119,9 +134,7 @@ class _Session:
         except ValueError:
             self.alert("bad_certificate", [Reason.BROKEN_CHAIN.value], "the client certificate chain is not PEM")
             return
-        listener = self.listener
-        result = validate(chain, purpose=Eku.CLIENT_AUTH, expected_name=None, trust_roots=listener.trust_roots,
-                          at=listener.sim.clock.utcnow(), check_revocation=True)
+        result = self.listener.judge(chain)
         if not result.ok:
             self.alert(ALERTS[result.reasons[0]], [r.value for r in result.reasons], str(result))
             return

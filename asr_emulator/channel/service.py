@@ -8,13 +8,14 @@ rule raises a typed ``ArmError`` before changing anything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
 from simcore import UnknownNode
-from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, thumbprint
+from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Validation, thumbprint
 
 from ..errors import InvalidParameter
 from ..http import HttpRequest, HttpResponse
@@ -26,7 +27,7 @@ from ..wire.render import asr_prefix, fmt_time, vault_id
 from . import keys
 from .discovery import apply_inventory, parse_inventory
 from .errors import ClientCertificateRequired, ProviderNotRegistered, RegistrationKeyForeign, WorkItemNotFound
-from .listener import ChannelListener, pem_chain
+from .listener import ChannelListener, judge_client_chain, pem_chain
 from .policy import (
     CHANNEL_FQDN, CHANNEL_PORT, CLIENT_CERT_DAYS, HEARTBEAT_TIMEOUT_SECONDS, LEASE_BATCH, LEASE_SECONDS,
     PROVIDER_NOT_RESPONDING_ERROR, REFRESH_SCENARIO, SERVER_CERT_DAYS, WORK_TIMEOUT_SECONDS,
@@ -68,7 +69,7 @@ class ChannelService:
             self.endpoint, sans=(self.endpoint,), eku=Eku.SERVER_AUTH, not_before=now - timedelta(days=1),
             not_after=now + timedelta(days=SERVER_CERT_DAYS), key_type="ecdsa")
         self.listener = ChannelListener(self.sim, self.node, CHANNEL_PORT, credential=self.server_credential,
-                                        trust_roots=[self.root], handler=self.handle)
+                                        handler=self.handle, judge=self.judge_client_certificate)
         self._by_thumbprint: dict[str, tuple[Vault, str]] = {}
 
     # -- the wire -----------------------------------------------------------------------------
@@ -77,6 +78,13 @@ class ChannelService:
         """Answer one channel request; ``peer`` is the client certificate its TLS session presented."""
         with self.service.lock:
             return handle_channel_request(self, request, peer)
+
+    def judge_client_certificate(self, chain: Sequence[x509.Certificate]) -> Validation:
+        """Judge a Provider's client certificate chain (leaf first) — the one rule of every transport
+        (PROTOCOL.md §2 step 6): client auth, chaining to the channel root, valid at virtual now (read
+        under the lab's lock), revocation checked."""
+        with self.service.lock:
+            return judge_client_chain(chain, [self.root], self.sim.clock.utcnow())
 
     # -- per-vault state ----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import base64
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import httpx
@@ -24,12 +25,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from simcore import ConnectionRefused, ConnectTimeout, DeadlineExceeded, Endpoint, NetworkError, Simulation, UnknownNode
-from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, validate
+from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Validation, validate
 
 from .errors import ProxyAuthenticationRequired, ServerCertificateRejected, TlsAlertReceived
 from .policy import DEFAULT_PROXY_PORT, REQUEST_TIMEOUT_SECONDS
 
-__all__ = ["ProxySettings", "SimulatedNetworkTransport", "TransportFactory", "basic_authorization"]
+__all__ = ["ProxySettings", "SimulatedNetworkTransport", "TransportFactory", "basic_authorization",
+           "judge_server_chain"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,15 @@ class TransportFactory(Protocol):
 
 def basic_authorization(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def judge_server_chain(chain: Sequence[x509.Certificate], host: str,
+                       trust_roots: Sequence[CertificateAuthority | x509.Certificate], at: datetime) -> Validation:
+    """The Provider's rule for the server's certificate chain (PROTOCOL.md §2 step 3), on every
+    transport: server-auth purpose, named for ``host``, chaining to ``trust_roots``, valid at ``at``
+    (virtual), revocation checked."""
+    return validate(chain, purpose=Eku.SERVER_AUTH, expected_name=host, trust_roots=trust_roots, at=at,
+                    check_revocation=True)
 
 
 class _Wire:
@@ -165,8 +176,7 @@ class SimulatedNetworkTransport(httpx.BaseTransport):
             chain = [x509.load_pem_x509_certificate(str(text).encode()) for text in hello.get("certificateChain") or []]
         except ValueError:
             chain = []
-        result = validate(chain, purpose=Eku.SERVER_AUTH, expected_name=host, trust_roots=self.trust_roots,
-                          at=self.sim.clock.utcnow(), check_revocation=True)
+        result = judge_server_chain(chain, host, self.trust_roots, self.sim.clock.utcnow())
         if not result.ok:
             wire.send({"type": "Alert", "description": "bad_certificate", "reasons": [r.value for r in result.reasons]})
             raise ServerCertificateRejected(host, [r.value for r in result.reasons], request=wire.request)

@@ -7,8 +7,9 @@ import gc
 import json
 import socket
 import ssl
+import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -16,7 +17,9 @@ import pytest
 from drlab import Lab, LabStartError, ProxySpec, Role
 from drlab.azure_transport import AsrTransport
 from drlab.socket_channel import ChannelServer, SocketTransport, socket_transport_factory
-from scvmm_fake.provider import AsrProvider, ChannelFailure, ServerCertificateRejected, TlsAlertReceived
+from scvmm_fake.provider import (
+    AsrProvider, ChannelFailure, ServerCertificateRejected, SimulatedNetworkTransport, TlsAlertReceived,
+)
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate
 
 pytestmark = pytest.mark.sockets
@@ -98,30 +101,36 @@ def test_wrong_proxy_credentials_are_a_clear_error_and_the_proxy_says_407() -> N
 def test_a_client_certificate_from_another_ca_is_refused_by_the_tls_layer(proxied: Lab) -> None:
     genuine = proxied.providers[Role.primary].store.credential
     assert genuine is not None
-    before = channel_requests(proxied)
-    roots = [proxied.service.channel.public_root]
-    with SocketTransport(proxied.channel_server.url, trust_roots=roots, identity=lambda: genuine) as transport:
-        assert httpx.Client(transport=transport).post(f"https://asr{HEARTBEAT}", json={}).status_code == 200
+    before, refused = channel_requests(proxied), len(proxied.channel_server.refusals)
+    assert heartbeat(proxied, genuine) == (200, None)
     forged = stranger(proxied, genuine.subject, Eku.CLIENT_AUTH)
-    with SocketTransport(proxied.channel_server.url, trust_roots=roots, identity=lambda: forged) as transport:
-        with pytest.raises(TlsAlertReceived) as caught:
-            httpx.Client(transport=transport).post(f"https://asr{HEARTBEAT}", json={})
-    assert caught.value.description == "unknown_ca"
+    assert heartbeat(proxied, forged) == ("unknown_ca", [])  # OpenSSL's own alert: no reasons (PROTOCOL.md §2.1)
     assert channel_requests(proxied) == before + 1  # the forged one never reached the channel
-    assert "CERTIFICATE_VERIFY_FAILED" in proxied.channel_server.refusals[-1]  # the server's own view
+    # the server's own view, recorded by its thread just after it sent the alert
+    deadline = time.monotonic() + 5
+    while len(proxied.channel_server.refusals) == refused and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "CERTIFICATE_VERIFY_FAILED" in proxied.channel_server.refusals[-1]
+
+
+def refused_server(lab: Lab, credential: IssuedCertificate) -> ServerCertificateRejected:
+    """Register a new Provider of ``lab`` with a channel server presenting ``credential``: the refusal,
+    having checked that the channel was told nothing."""
+    channel = lab.service.channel
+    with ChannelServer(channel, credential=credential) as impostor:
+        provider = AsrProvider(lab.primary.vmm, trusted_roots=[channel.public_root],
+                               transport_factory=socket_transport_factory(impostor.url, lab.lock))
+        before = channel_requests(lab)
+        with pytest.raises(ChannelFailure) as caught:
+            provider.register(lab.registration_key())
+    assert channel_requests(lab) == before and provider.registration is None  # the impostor was told nothing
+    assert isinstance(caught.value.cause, ServerCertificateRejected)
+    assert caught.value.cause.host == channel.endpoint and "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
+    return caught.value.cause
 
 
 def test_an_impostor_server_certificate_is_refused_by_the_provider(proxied: Lab) -> None:
-    channel = proxied.service.channel
-    with ChannelServer(channel, credential=stranger(proxied, channel.endpoint, Eku.SERVER_AUTH)) as impostor:
-        provider = AsrProvider(proxied.primary.vmm, trusted_roots=[channel.public_root],
-                               transport_factory=socket_transport_factory(impostor.url, proxied.lock))
-        before = channel_requests(proxied)
-        with pytest.raises(ChannelFailure) as caught:
-            provider.register(proxied.registration_key())
-    assert isinstance(caught.value.cause, ServerCertificateRejected)
-    assert caught.value.cause.host == channel.endpoint and "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
-    assert channel_requests(proxied) == before and provider.registration is None  # the impostor was told nothing
+    refused_server(proxied, stranger(proxied, proxied.service.channel.endpoint, Eku.SERVER_AUTH))
 
 
 def test_a_plain_tls_client_needs_the_public_root_and_without_a_certificate_gets_401(proxied: Lab) -> None:
@@ -164,3 +173,96 @@ def test_a_malformed_request_is_400_and_nothing_reaches_the_channel(proxied: Lab
     assert json.loads(body)["error"] == {"code": "InvalidRequestContent", "target": "Content-Length",
                                          "message": "Content-Length must be a number of bytes, got 'lots'."}
     assert channel_requests(proxied) == before
+
+
+# -- certificates judged on the lab's virtual clock, as in-process (PROTOCOL.md §2.1) --------------------------------
+
+def vault_certificate(lab: Lab, days: tuple[float, float], eku: Eku = Eku.CLIENT_AUTH) -> IssuedCertificate:
+    """A certificate from the lab vault's own CA, valid ``days`` (from, to) around virtual now."""
+    now = lab.sim.clock.utcnow()
+    return lab.service.channel.vault_ca(lab.vault).issue("vmm-ny.contoso.com", eku=eku, key_type="ecdsa",
+                                                         not_before=now + timedelta(days=days[0]),
+                                                         not_after=now + timedelta(days=days[1]))
+
+
+def heartbeat(lab: Lab, credential: IssuedCertificate) -> tuple[object, object]:
+    """A heartbeat presenting ``credential``, through the transport of ``lab``'s mode: (status, error code)
+    answered, or (alert, reasons) refused."""
+    roots = [lab.service.channel.public_root]
+    if lab.channel_server is not None:
+        transport: httpx.BaseTransport = SocketTransport(lab.channel_server.url, trust_roots=roots, lock=lab.lock,
+                                                         clock=lab.sim.clock.utcnow, identity=lambda: credential)
+    else:
+        transport = SimulatedNetworkTransport(lab.sim, lab.primary.vmm.name, trust_roots=roots,
+                                              identity=lambda: credential)
+    with lab.lock, transport:
+        try:
+            url = f"https://{lab.service.channel.endpoint}{HEARTBEAT}"
+            answer = httpx.Client(transport=transport).post(url, json={})
+        except TlsAlertReceived as alert:
+            return alert.description, alert.reasons
+    return answer.status_code, answer.json()["error"]["code"] if answer.status_code != 200 else None
+
+
+def certificate_cases(lab: Lab) -> dict[str, IssuedCertificate]:
+    revoked = vault_certificate(lab, (-1, 30))
+    lab.service.channel.vault_ca(lab.vault).revoke(revoked.certificate)
+    genuine = lab.providers[Role.primary].store.credential
+    assert genuine is not None
+    return {"genuine": genuine, "expired": vault_certificate(lab, (-30, -1)),
+            "not yet valid": vault_certificate(lab, (1, 30)), "revoked": revoked,
+            "valid, unregistered": vault_certificate(lab, (-1, 1))}
+
+
+EXPECTED = {"genuine": (200, None), "expired": ("certificate_expired", ["EXPIRED"]),
+            "not yet valid": ("certificate_expired", ["NOT_YET_VALID"]),
+            "revoked": ("certificate_revoked", ["REVOKED"]),
+            "valid, unregistered": (401, "ProviderNotRegistered")}
+
+
+@pytest.fixture(scope="module")
+def decisions() -> dict[bool, tuple[dict[str, tuple[object, object]], list[tuple[str, list[str]]], int]]:
+    """For each mode (sockets or not), same seed: each case's outcome, the channel's ``channel.tls``
+    refusals (alert, reasons), and how many requests reached the channel."""
+    out = {}
+    for sockets in (False, True):
+        with Lab(seed=6, sockets=sockets) as lab:
+            cases = certificate_cases(lab)
+            before = channel_requests(lab)
+            outcomes = {name: heartbeat(lab, credential) for name, credential in cases.items()}
+            refusals = [(e.details["alert"], list(e.details["reasons"])) for e in lab.history.select(op="channel.tls")]
+            out[sockets] = outcomes, refusals, channel_requests(lab) - before
+    return out
+
+
+def test_over_sockets_client_certificates_are_judged_at_virtual_now_with_revocation(decisions) -> None:
+    outcomes, refusals, reached = decisions[True]
+    assert outcomes == EXPECTED  # expired / not yet valid / revoked in virtual time: refused with that reason
+    assert refusals == [("certificate_expired", ["EXPIRED"]), ("certificate_expired", ["NOT_YET_VALID"]),
+                        ("certificate_revoked", ["REVOKED"])]
+    assert reached == 2  # the refused requests never reached the channel's handler
+
+
+def test_sockets_and_in_process_make_the_same_certificate_decisions(decisions) -> None:
+    assert decisions[True] == decisions[False]
+
+
+def test_a_certificate_valid_in_virtual_time_connects_though_the_wall_clock_says_expired() -> None:
+    with Lab(seed=6, sockets=True) as lab:
+        lab.advance(60)
+        genuine = lab.providers[Role.primary].store.credential
+        short = vault_certificate(lab, (-1, 1))
+        assert short.certificate.not_valid_after_utc < datetime.now(timezone.utc)  # expired by the wall clock
+        assert heartbeat(lab, short) == (401, "ProviderNotRegistered")  # past TLS: judged valid, then unknown
+        assert genuine is not None and heartbeat(lab, genuine) == (200, None)
+
+
+@pytest.mark.parametrize("days, reasons", [((-30, -1), ["EXPIRED"]), ((1, 30), ["NOT_YET_VALID"])])
+def test_a_server_certificate_outside_its_validity_in_virtual_time_is_refused_by_the_provider(
+        proxied: Lab, days: tuple[int, int], reasons: list[str]) -> None:
+    channel = proxied.service.channel
+    now = proxied.sim.clock.utcnow()
+    credential = channel.public_root.issue(  # genuine in all but its validity period
+        channel.endpoint, sans=(channel.endpoint, "127.0.0.1"), eku=Eku.SERVER_AUTH, key_type="ecdsa",
+        not_before=now + timedelta(days=days[0]), not_after=now + timedelta(days=days[1]))
+    assert refused_server(proxied, credential).reasons == reasons
