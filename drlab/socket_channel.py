@@ -119,13 +119,16 @@ class _TlsServer(ThreadingHTTPServer):
         self.channel = channel
         self.context = context
         self.refusals: list[str] = []
+        self.refused = threading.Condition()
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         request.settimeout(IO_TIMEOUT)
         try:
             connection = self.context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as error:
-            self.refusals.append(str(error))
+            with self.refused:
+                self.refusals.append(str(error))
+                self.refused.notify_all()
             return
         try:
             super().finish_request(connection, client_address)
@@ -183,6 +186,16 @@ class ChannelServer:
     @property
     def refusals(self) -> list[str]:
         return list(self._server.refusals) if self._server is not None else []
+
+    def wait_for_refusals(self, count: int, timeout: float = IO_TIMEOUT) -> list[str]:
+        """The refusals once there are at least ``count`` (the server thread records one just after
+        sending its alert, so a client may see the alert first); waits on I/O, never sleeps."""
+        server = self._server
+        if server is None:
+            return []
+        with server.refused:
+            server.refused.wait_for(lambda: len(server.refusals) >= count, timeout)
+            return list(server.refusals)
 
 
 def _presented_chain(tls: Any) -> list[x509.Certificate]:
