@@ -6,7 +6,21 @@ so that runs go deep; wrong-host and wrong-state calls still happen (a role with
 falls back to a host that holds no relationship) and are covered exhaustively by the
 state × operation table. A refused operation must change nothing; the invariants of
 ``check_fabric`` hold after every step; and every failover is checked for data loss where it
-happens: planned loses no write, unplanned loses only writes after its point.
+happens: planned loses no write, unplanned loses only writes after its point, a test failover
+holds its point.
+
+Short runs (the CI profile: 25 examples of 20 steps, many of them narrowed by hypothesis's swarm
+testing to a handful of rules) must still reach those checks, so:
+
+* most runs start protected, most of those with recovery points already kept, and open with a
+  failover sequence, a fire drill first or not (``start``'s ``opening``);
+* composite rules run the sequences an administrator runs — §3.3 planned (``planned_failover``),
+  §3.4 unplanned after losing the primary (``unplanned_failover``), §3.2 test (``fire_drill``) —
+  after bringing the pair back to failover-ready with ordinary, checked operations (``_ready``);
+* the single operations stay, so wrong-state and wrong-host refusals still happen.
+
+Each successful failover is counted in ``failovers`` by kind and reported as a hypothesis
+``event`` (see ``pytest --hypothesis-show-statistics``).
 
 Reuse it as zarr users reuse ``zarr.testing``::
 
@@ -16,9 +30,10 @@ Reuse it as zarr users reuse ``zarr.testing``::
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, ClassVar
 
-from hypothesis import note
+from hypothesis import event, note
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -26,11 +41,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from simcore import FaultRule, Match, Partition
 from simcore.pki import CertificateAuthority
 
-from .._enums import ReplicationMode, ReplicationState
+from .._enums import ReplicationMode, ReplicationState, VMState
 from .._errors import HyperVError
 from .._host import HyperVHost
 from .._image import DataImage
 from .._jobs import HyperVJob
+from .._points import RecoveryPoint
+from .._relationship import Relationship
 from ._invariants import check_fabric
 from ._lab import GiB, ReplicaPair
 
@@ -40,6 +57,31 @@ ROLES = st.sampled_from(["primary", "replica"])
 REFUSED = object()
 """What ``_try`` returns for an operation that was refused."""
 DELAYS = st.sampled_from([1.0, 30.0, 299.0, 3600.0, 6 * 3600.0, 30 * 3600.0])
+PICKS = st.integers(min_value=0, max_value=3)
+"""The recovery point a failover sequence chooses (``_pick``): a short run keeps a few."""
+UPTIMES = st.sampled_from([2 * 3600.0, 5 * 3600.0, 30.0])
+LOSSES = st.sampled_from(["partition", "shutdown"])
+FIRE_DRILLS = st.fixed_dictionaries({"pick": PICKS, "keep": st.booleans()})
+FAILOVER_SEQUENCES = st.one_of(
+    st.just(("planned_failover", {})),
+    st.fixed_dictionaries({"uptime": UPTIMES, "loss": LOSSES, "pick": st.just(0), "cancel": st.booleans()})
+    .map(lambda arguments: ("unplanned_failover", arguments)),
+    st.fixed_dictionaries({"uptime": st.sampled_from([2 * 3600.0, 5 * 3600.0]), "loss": LOSSES,
+                           "pick": st.integers(min_value=1, max_value=3), "cancel": st.booleans()})
+    .map(lambda arguments: ("unplanned_failover", arguments)),
+)
+OPENINGS = st.tuples(st.none() | FIRE_DRILLS.map(lambda arguments: ("fire_drill", arguments)), FAILOVER_SEQUENCES) \
+    .map(lambda steps: tuple(step for step in steps if step is not None))
+"""How a protected run opens, as (rule name, arguments) steps: as a runbook does, a fire drill or not,
+then a planned failover, an unplanned one to the latest point, or an unplanned one to an older point
+after hours in which points were kept (if the run keeps any)."""
+
+PLANNED = "planned failover"
+UNPLANNED_LATEST = "unplanned failover to the latest point"
+UNPLANNED_OLDER = "unplanned failover to an older point"
+TEST = "test failover"
+FAILOVERS = (PLANNED, UNPLANNED_LATEST, UNPLANNED_OLDER, TEST)
+"""The kinds of successful failover that ``ReplicationMachine.failovers`` counts."""
 
 
 def _note(message: str) -> None:
@@ -50,10 +92,19 @@ def _note(message: str) -> None:
         pass
 
 
+def _event(value: str) -> None:
+    """``event`` inside a hypothesis run; nothing when a test drives the machine's rules by hand."""
+    try:
+        event(value)
+    except InvalidArgument:
+        pass
+
+
 class ReplicationMachine(RuleBasedStateMachine):
     """One VM ("app"), two hosts, every operation; see the module docstring."""
 
     VM = "app"
+    FAILOVERS: ClassVar[tuple[str, ...]] = FAILOVERS
     _ca: ClassVar[CertificateAuthority | None] = None
 
     def __init__(self) -> None:
@@ -66,12 +117,20 @@ class ReplicationMachine(RuleBasedStateMachine):
         self.lab.add_vm(self.VM, disk_bytes=GiB, writes_per_second=5.0)
         self.partition: FaultRule | None = None
         self.prepared: DataImage | None = None  # what the primary held when -Prepare completed
+        self.failovers: Counter[str] = Counter()  # successful failovers by kind (FAILOVERS)
 
-    @initialize(protected=st.booleans(), history=st.sampled_from([0, 3]))
-    def start(self, protected: bool, history: int) -> None:
-        """Most runs start from a replicating VM, so that 20 steps reach failover and its checks."""
+    @initialize(protected=st.sampled_from([True, True, True, False]), history=st.sampled_from([3, 24, 2, 0]),
+                warmup=st.sampled_from([3 * 3600.0, 0.0, 7 * 3600.0]), opening=OPENINGS)
+    def start(self, protected: bool, history: int, warmup: float = 0.0,
+              opening: tuple[tuple[str, dict[str, Any]], ...] = ()) -> None:
+        """Most runs (``protected``) start from a replicating VM that has kept ``warmup`` seconds of recovery
+        points and open with a failover sequence, so that even a run whose rules hypothesis narrowed to
+        a few (swarm testing) reaches failover and its checks; the rest start unprotected."""
         if protected:
             self.lab.protect(self.VM, replication_frequency_sec=30, recovery_history=history)
+            self.sim.advance(warmup)
+            for name, arguments in opening:
+                getattr(self, name)(**arguments)
 
     # -- helpers ---------------------------------------------------------------------------------------
 
@@ -87,6 +146,25 @@ class ReplicationMachine(RuleBasedStateMachine):
 
     def _other(self, host: HyperVHost) -> HyperVHost:
         return self.hosts[1] if host is self.hosts[0] else self.hosts[0]
+
+    def _relationship(self, host: HyperVHost) -> Relationship | None:
+        vm = host.find_vm(self.VM)
+        return vm.replication if vm is not None else None
+
+    def _protected(self) -> bool:
+        """Whether the VM has a replication relationship on either host."""
+        return any(self._relationship(host) is not None for host in self.hosts)
+
+    def _pick(self, host: HyperVHost, pick: int) -> tuple[list[RecoveryPoint], RecoveryPoint | None]:
+        """``host``'s recovery points (oldest first, the latest last), and the one ``pick`` names: ``pick``
+        points before the latest, or the oldest if there are fewer; None for the latest itself."""
+        points = host.get_vm_snapshot(self.VM) if host.find_vm(self.VM) is not None else []
+        back = min(pick, len(points) - 1)
+        return points, points[-1 - back] if back > 0 else None
+
+    def _reached(self, kind: str) -> None:
+        self.failovers[kind] += 1
+        _event(kind)
 
     def _snapshot(self) -> list[Any]:
         check_fabric(self.lab.fabric)  # settles everything, so a refused call has nothing left to catch up
@@ -121,6 +199,11 @@ class ReplicationMachine(RuleBasedStateMachine):
         self._try(f"enable on {host.name}", lambda: self.lab.enable(
             self.VM, host=host, replication_frequency_sec=frequency, recovery_history=history,
             vss_snapshot_frequency_hour=vss if history else 0))
+
+    @rule(history=st.sampled_from([3, 0, 24]))
+    def start_over(self, history: int) -> None:
+        """From wherever the run is: remove replication and protect the VM again (``_start_over``)."""
+        self._start_over(history)
 
     @rule(role=ROLES)
     def start_initial_replication(self, role: str) -> None:
@@ -165,10 +248,8 @@ class ReplicationMachine(RuleBasedStateMachine):
     def failover(self, pick: int) -> None:
         """Fail over to the latest point (``pick`` 0) or an older one; check what the failed-over VM holds."""
         host = self._host("replica")
-        vm = host.find_vm(self.VM)
-        points = host.get_vm_snapshot(self.VM) if vm is not None else []
-        point = points[-1 - pick] if 0 < pick < len(points) else None
-        rel = vm.replication if vm is not None else None
+        points, point = self._pick(host, pick)
+        rel = self._relationship(host)
         link = rel.link if rel is not None else None
         primary_image = link.primary.vm.workload.image(self.sim.clock.now) if link is not None else None
         planned = rel is not None and rel.planned_ready and point is None
@@ -184,10 +265,14 @@ class ReplicationMachine(RuleBasedStateMachine):
         if planned:  # planned: nothing is lost
             assert self.prepared is not None and self.prepared.is_prefix_of(held) and held.last == self.prepared.last, \
                 "planned failover lost writes"
+        self._reached(PLANNED if planned else UNPLANNED_LATEST if point is None else UNPLANNED_OLDER)
 
-    @rule()
-    def planned_failover(self) -> None:
-        """§3.3: shut the primary down, prepare, fail over, reverse, start; stops at the first refusal."""
+    @rule(ready=st.booleans())
+    def planned_failover(self, ready: bool = False) -> None:
+        """§3.3: shut the primary down, prepare, fail over, reverse, start; stops at the first refusal.
+        With ``ready``, from a failover-ready pair (``_ready``); else from wherever the run is."""
+        if ready:
+            self._ready()
         primary = self._host("primary")
         replica = self._other(primary)
         if self._try(f"stop VM on {primary.name}", lambda: primary.stop_vm(self.VM)) is REFUSED:
@@ -201,10 +286,58 @@ class ReplicationMachine(RuleBasedStateMachine):
         if job is not REFUSED and job.succeeded:
             self._try(f"start VM on {replica.name}", lambda: replica.start_vm(self.VM))
 
+    @rule(uptime=UPTIMES, loss=LOSSES, pick=PICKS, cancel=st.booleans())
+    def unplanned_failover(self, uptime: float, loss: str, pick: int, cancel: bool) -> None:
+        """§3.4 from a failover-ready pair: the primary runs ``uptime`` seconds more, is lost (cut off, or
+        its VM shut down) and the replica fails over to a point (``failover``); with ``cancel`` the
+        failover is reverted and the primary comes back, else the run goes on from the failed-over pair."""
+        self._ready()
+        self.sim.advance(uptime)
+        primary = self._host("primary")
+        if loss == "shutdown":
+            self._try(f"stop VM on {primary.name}", lambda: primary.stop_vm(self.VM))
+        elif self.partition is None:
+            self.partition_or_heal()
+        self.failover(pick)
+        if not cancel:
+            return
+        replica = self._host("replica")
+        self._try(f"stop failover on {replica.name}", lambda: replica.stop_vm_failover(self.VM))
+        if loss == "partition":
+            if self.partition is not None:
+                self.partition_or_heal()
+        else:
+            self._try(f"start VM on {primary.name}", lambda: primary.start_vm(self.VM))
+
     @rule()
     def test_failover(self) -> None:
+        self._test_failover(self._host("replica"), 0)
+
+    @rule(pick=PICKS, keep=st.booleans())
+    def fire_drill(self, pick: int, keep: bool) -> None:
+        """§3.2 from a failover-ready pair: a test failover to a point; unless ``keep``, its test VM is
+        deleted again at once."""
+        self._ready()
         host = self._host("replica")
-        self._try(f"test failover on {host.name}", lambda: host.start_vm_failover(self.VM, as_test=True))
+        if self._test_failover(host, pick) and not keep:
+            self._try(f"stop test failover on {host.name}", lambda: host.stop_vm_failover(self.VM))
+
+    def _test_failover(self, host: HyperVHost, pick: int) -> bool:
+        """A test failover on ``host`` to the point ``pick`` names (``_pick``); check that the test VM holds
+        that point and that replication goes on. Whether it started."""
+        points, point = self._pick(host, pick)
+        rel = self._relationship(host)
+        job = self._try(f"test failover on {host.name} to {point.name if point else 'the latest point'}",
+                        lambda: host.start_vm_failover(self.VM, as_test=True, recovery_point=point))
+        if job is REFUSED or not job.succeeded:
+            return False
+        assert rel is not None and rel.test_vm is not None, "a started test failover made no test VM"
+        chosen = point if point is not None else points[-1]
+        held = rel.test_vm.workload.image(self.sim.clock.now)
+        assert held.last == chosen.image.last and chosen.image.is_prefix_of(held), "test failover holds its point"
+        assert rel.state is ReplicationState.Replicating, "replication goes on during a test failover"
+        self._reached(TEST)
+        return True
 
     @rule(role=ROLES)
     def stop_failover(self, role: str) -> None:
@@ -220,6 +353,68 @@ class ReplicationMachine(RuleBasedStateMachine):
     def reverse(self) -> None:
         host = self._host("replica")
         self._try(f"reverse on {host.name}", lambda: host.set_vm_replication(self.VM, reverse=True))
+
+    # -- back to failover-ready ------------------------------------------------------------------------
+
+    def _ready(self) -> None:
+        """Bring a protected pair back to failover-ready, as an administrator would: heal the network,
+        delete a test VM, cancel a failover not yet completed or a prepare, resume a suspended or failed
+        replication, start a pending initial replication or resynchronization; where that is not enough
+        (replication removed on one side, a completed failover...), start over (``_start_over``). Every
+        step is an ordinary checked operation. An unprotected VM stays unprotected."""
+        if not self._protected():
+            return
+        if self.partition is not None:
+            self.partition_or_heal()
+        replica = self._host("replica")
+        rel = self._relationship(replica)
+        if rel is not None and rel.mode is ReplicationMode.Replica and (
+                rel.test_vm is not None or rel.state is ReplicationState.FailedOverWaitingCompletion):
+            self._try(f"stop failover on {replica.name}", lambda: replica.stop_vm_failover(self.VM))
+        primary = self._host("primary")
+        rel = self._relationship(primary)
+        state = rel.state if rel is not None and rel.is_primary else None
+        if state is ReplicationState.PreparedForFailover:
+            self._try(f"stop failover on {primary.name}", lambda: primary.stop_vm_failover(self.VM))
+        elif state in (ReplicationState.Suspended, ReplicationState.Error):
+            self._try(f"resume on {primary.name}", lambda: primary.resume_vm_replication(self.VM))
+        elif state is ReplicationState.ReadyForInitialReplication:
+            self._try(f"start IR on {primary.name}", lambda: primary.start_vm_initial_replication(self.VM))
+        elif state is ReplicationState.WaitingForStartResynchronize:
+            self._try(f"resume on {primary.name}", lambda: primary.resume_vm_replication(self.VM, resynchronize=True))
+        if not self._replicating():
+            self._start_over(3)
+
+    def _replicating(self) -> bool:
+        """The primary replicates (or resynchronizes) to the replica it is linked to, which has not failed over."""
+        primary = self._relationship(self._host("primary"))
+        replica = self._relationship(self._host("replica"))
+        moving = (ReplicationState.Replicating, ReplicationState.Resynchronizing)
+        return (primary is not None and replica is not None and primary.is_primary
+                and replica.mode is ReplicationMode.Replica and primary.link is not None
+                and primary.link is replica.link and primary.state in moving and replica.state in moving)
+
+    def _start_over(self, history: int) -> None:
+        """Remove replication from both hosts; stop and delete the VM on the host that does not keep it
+        (it keeps it where the VM is primary, else where it runs); enable replication and run initial
+        replication again."""
+        holders = [host for host in self.hosts if host.find_vm(self.VM) is not None]
+        if not holders:
+            return
+        primaries = [h for h in holders if (rel := self._relationship(h)) is not None and rel.is_primary]
+        running = [h for h in holders if h.get_vm(self.VM).state is VMState.Running]
+        keep = (primaries or running or holders)[0]
+        for host in holders:
+            if self._relationship(host) is not None:
+                self._try(f"remove on {host.name}", lambda host=host: host.remove_vm_replication(self.VM))
+        other = self._other(keep)
+        if other.find_vm(self.VM) is not None:
+            self._try(f"stop VM on {other.name}", lambda: other.stop_vm(self.VM))
+            self._try(f"remove VM on {other.name}", lambda: other.remove_vm(self.VM))
+        job = self._try(f"enable on {keep.name}", lambda: self.lab.enable(
+            self.VM, host=keep, replication_frequency_sec=30, recovery_history=history))
+        if job is not REFUSED and job.succeeded:
+            self._try(f"start IR on {keep.name}", lambda: keep.start_vm_initial_replication(self.VM))
 
     # -- the VM, time and the network ---------------------------------------------------------------
 
