@@ -19,7 +19,8 @@ from scvmm_fake.provider import AsrProvider, ProxySettings, WebProxy
 from scvmm_fake.provider.policy import DEFAULT_PROXY_PORT
 
 from ..proxy import ConnectProxy
-from ..socket_channel import LOOPBACK, ChannelServer, socket_transport_factory
+from ..socket_channel import LOOPBACK, ChannelServer
+from ..socket_transport import socket_transport_factory
 from .spec import LabConfigError
 
 __all__ = ["ProxySpec", "InProcessWiring", "SocketWiring", "PROXY_NODE"]

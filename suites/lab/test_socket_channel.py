@@ -15,7 +15,8 @@ import pytest
 
 from drlab import Lab, LabStartError, ProxySpec, Role
 from drlab.azure_transport import AsrTransport
-from drlab.socket_channel import ChannelServer, SocketTransport, socket_transport_factory
+from drlab.socket_channel import ChannelServer
+from drlab.socket_transport import SocketTransport, socket_transport_factory
 from scvmm_fake.provider import (
     AsrProvider, ChannelFailure, ServerCertificateRejected, SimulatedNetworkTransport, TlsAlertReceived,
 )
