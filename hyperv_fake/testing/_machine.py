@@ -33,9 +33,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, ClassVar
 
-from hypothesis import event, note
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from simcore import FaultRule, Match, Partition
@@ -50,55 +48,12 @@ from .._points import RecoveryPoint
 from .._relationship import Relationship
 from ._invariants import check_fabric
 from ._lab import GiB, ReplicaPair
+from ._vocabulary import (
+    DELAYS, FAILOVERS, LOSSES, OPENINGS, PICKS, PLANNED, REFUSED, ROLES, TEST, UNPLANNED_LATEST, UNPLANNED_OLDER,
+    UPTIMES, count_event, note_step,
+)
 
 __all__ = ["ReplicationMachine"]
-
-ROLES = st.sampled_from(["primary", "replica"])
-REFUSED = object()
-"""What ``_try`` returns for an operation that was refused."""
-DELAYS = st.sampled_from([1.0, 30.0, 299.0, 3600.0, 6 * 3600.0, 30 * 3600.0])
-PICKS = st.integers(min_value=0, max_value=3)
-"""The recovery point a failover sequence chooses (``_pick``): a short run keeps a few."""
-UPTIMES = st.sampled_from([2 * 3600.0, 5 * 3600.0, 30.0])
-LOSSES = st.sampled_from(["partition", "shutdown"])
-FIRE_DRILLS = st.fixed_dictionaries({"pick": PICKS, "keep": st.booleans()})
-FAILOVER_SEQUENCES = st.one_of(
-    st.just(("planned_failover", {})),
-    st.fixed_dictionaries({"uptime": UPTIMES, "loss": LOSSES, "pick": st.just(0), "cancel": st.booleans()})
-    .map(lambda arguments: ("unplanned_failover", arguments)),
-    st.fixed_dictionaries({"uptime": st.sampled_from([2 * 3600.0, 5 * 3600.0]), "loss": LOSSES,
-                           "pick": st.integers(min_value=1, max_value=3), "cancel": st.booleans()})
-    .map(lambda arguments: ("unplanned_failover", arguments)),
-)
-OPENINGS = st.tuples(st.none() | FIRE_DRILLS.map(lambda arguments: ("fire_drill", arguments)), FAILOVER_SEQUENCES) \
-    .map(lambda steps: tuple(step for step in steps if step is not None))
-"""How a protected run opens, as (rule name, arguments) steps: as a runbook does, a fire drill or not,
-then a planned failover, an unplanned one to the latest point, or an unplanned one to an older point
-after hours in which points were kept (if the run keeps any)."""
-
-PLANNED = "planned failover"
-UNPLANNED_LATEST = "unplanned failover to the latest point"
-UNPLANNED_OLDER = "unplanned failover to an older point"
-TEST = "test failover"
-FAILOVERS = (PLANNED, UNPLANNED_LATEST, UNPLANNED_OLDER, TEST)
-"""The kinds of successful failover that ``ReplicationMachine.failovers`` counts."""
-
-
-def _note(message: str) -> None:
-    """``note`` inside a hypothesis run; nothing when a test drives the machine's rules by hand."""
-    try:
-        note(message)
-    except InvalidArgument:
-        pass
-
-
-def _event(value: str) -> None:
-    """``event`` inside a hypothesis run; nothing when a test drives the machine's rules by hand."""
-    try:
-        event(value)
-    except InvalidArgument:
-        pass
-
 
 class ReplicationMachine(RuleBasedStateMachine):
     """One VM ("app"), two hosts, every operation; see the module docstring."""
@@ -164,7 +119,7 @@ class ReplicationMachine(RuleBasedStateMachine):
 
     def _reached(self, kind: str) -> None:
         self.failovers[kind] += 1
-        _event(kind)
+        count_event(kind)
 
     def _snapshot(self) -> list[Any]:
         check_fabric(self.lab.fabric)  # settles everything, so a refused call has nothing left to catch up
@@ -183,12 +138,12 @@ class ReplicationMachine(RuleBasedStateMachine):
         try:
             result = call()
         except HyperVError as error:
-            _note(f"{label}: refused {error.return_code.name}: {error}")
+            note_step(f"{label}: refused {error.return_code.name}: {error}")
             assert self._snapshot() == before, f"{label} was refused ({error}) but changed state"
             return REFUSED
         if isinstance(result, HyperVJob) and not result.done:
             self.sim.run_until(lambda: result.done, within=600.0)
-        _note(f"{label}: {result!r} {getattr(result, 'error', None) or ''}")
+        note_step(f"{label}: {result!r} {getattr(result, 'error', None) or ''}")
         return result
 
     # -- replication operations ------------------------------------------------------------------------
@@ -455,7 +410,7 @@ class ReplicationMachine(RuleBasedStateMachine):
         else:
             self.sim.faults.heal(self.partition)
             self.partition = None
-        _note(f"partition {'on' if self.partition else 'healed'} at t={self.sim.clock.now:g}")
+        note_step(f"partition {'on' if self.partition else 'healed'} at t={self.sim.clock.now:g}")
 
     # -- invariants -------------------------------------------------------------------------------------
 
