@@ -14,8 +14,9 @@ from .errors import (
 )
 from .http import Handler, HttpRequest, HttpResponse
 from .models.backend import AsrBackend
-from .models.jobs import Job, JobFailure, ProviderError, Task
+from .models.jobs import Job, JobFailure, ProviderError
 from .models.policies import Policy, PolicySettings
+from .models.tasks import Group, ManualAction, Skipped, Step, Task, WaitForWork
 from .models.resources import KINDS, ResourceKind, ResourceStore, StoredResource
 from .models.vault import Operation, Vault, VaultRegistry
 from .service import AsrService
@@ -23,7 +24,8 @@ from .service import AsrService
 __all__ = [
     "AsrService", "AsrBackend", "policy",
     "HttpRequest", "HttpResponse", "Handler",
-    "Vault", "VaultRegistry", "Operation", "Policy", "PolicySettings", "Job", "Task", "JobFailure", "ProviderError",
+    "Vault", "VaultRegistry", "Operation", "Policy", "PolicySettings", "Job", "JobFailure", "ProviderError",
+    "Task", "Step", "WaitForWork", "ManualAction", "Skipped", "Group",
     "ResourceKind", "ResourceStore", "StoredResource", "KINDS",
     "ArmError", "BadRequest", "InvalidRequestContent", "InvalidParameter", "InvalidFilter", "JobActionNotAllowed",
     "MissingApiVersion", "InvalidApiVersion", "AuthenticationFailed", "ResourceNotFound", "NoRoute",

@@ -7,6 +7,7 @@ from ..errors import ArmError
 __all__ = [
     "ChannelError", "RegistrationKeyMalformed", "RegistrationKeyExpired", "RegistrationKeyTampered",
     "RegistrationKeyForeign", "ClientCertificateRequired", "ProviderNotRegistered", "WorkItemNotFound",
+    "WorkItemWithdrawn",
     "ChannelNotFound",
 ]
 
@@ -56,6 +57,13 @@ class ProviderNotRegistered(ChannelError):
 class WorkItemNotFound(ChannelError):
     status = 404
     code = "WorkItemNotFound"
+
+
+class WorkItemWithdrawn(ChannelError):
+    """A renewal of an item whose job stopped: the Provider must abandon the work."""
+
+    status = 409
+    code = "WorkItemWithdrawn"
 
 
 class ChannelNotFound(ChannelError):

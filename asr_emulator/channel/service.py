@@ -19,23 +19,26 @@ from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Validation
 
 from ..errors import InvalidParameter
 from ..http import HttpRequest, HttpResponse
-from ..models.jobs import Job, JobFailure, ProviderError
+from ..models.jobs import Job
 from ..models.resources import KINDS
 from ..models.vault import Vault
 from ..wire.call import Call
 from ..wire.render import asr_prefix, fmt_time, vault_id
 from . import keys
 from .discovery import apply_inventory, parse_inventory
-from .errors import ClientCertificateRequired, ProviderNotRegistered, RegistrationKeyForeign, WorkItemNotFound
+from .errors import (
+    ClientCertificateRequired, ProviderNotRegistered, RegistrationKeyForeign, WorkItemNotFound, WorkItemWithdrawn,
+)
 from .listener import ChannelListener, judge_client_chain, pem_chain
 from .policy import (
     CHANNEL_FQDN, CHANNEL_PORT, CLIENT_CERT_DAYS, HEARTBEAT_TIMEOUT_SECONDS, LEASE_BATCH, LEASE_SECONDS,
-    PROVIDER_NOT_RESPONDING_ERROR, REFRESH_SCENARIO, SERVER_CERT_DAYS, WORK_TIMEOUT_SECONDS,
+    REFRESH_SCENARIO, SERVER_CERT_DAYS,
 )
 from .records import FabricRecord, ProviderRecord
 from .removal import start_removal
 from .state import VaultChannel
 from .wire import handle_channel_request
+from .work import Send, wait_for_work
 from .workitems import WorkItem
 
 if TYPE_CHECKING:
@@ -195,9 +198,7 @@ class ChannelService:
         return {"workItems": [item.to_json() for item in items]}
 
     def complete(self, channel: VaultChannel, record: ProviderRecord, item_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        item = channel.work.get(item_id)
-        if item is None or item.provider != record.name:
-            raise WorkItemNotFound(f"No work item '{item_id}' belongs to this Provider.", target="workItemId")
+        item = self._item(channel, record, item_id)
         outcome = Call.field(body, "status", str, "", required=True)
         if outcome not in ("Succeeded", "Failed"):
             raise InvalidParameter(f"The value '{outcome}' of 'status' is invalid: Succeeded or Failed.", target="status")
@@ -208,7 +209,7 @@ class ChannelService:
             Call.field(error, "errorMessage", str, "error", required=True)
         first = channel.work.complete(item, outcome, result, error)
         self.sim.history.record(self.node, "channel.workitem", "info",
-                                {"item": item.id, "kind": item.kind, "state": "Completed", "outcome": item.outcome,
+                                {"item": item.id, "kind": item.kind, "state": item.state, "outcome": item.outcome,
                                  "duplicate": not first})
         return {"state": item.state, "outcome": item.outcome, "duplicate": not first}
 
@@ -224,33 +225,43 @@ class ChannelService:
 
     # -- what the ARM API asks of a Provider --------------------------------------------------
 
+    def renew(self, channel: VaultChannel, record: ProviderRecord, item_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Extend a leased item's lease (long work, PROTOCOL.md §5.1) and keep its progress; a withdrawn
+        item is refused (its job stopped: the Provider must not go on)."""
+        item = self._item(channel, record, item_id)
+        progress = Call.field(body, "progress", dict, "") or {}
+        if item.state == "Withdrawn":
+            raise WorkItemWithdrawn(f"The work item '{item.id}' was withdrawn: the job that sent it stopped.",
+                                    target="workItemId")
+        renewed = channel.work.renew(item, self.sim.clock.now, LEASE_SECONDS, progress)
+        self.sim.history.record(self.node, "channel.workitem", "info",
+                                {"item": item.id, "kind": item.kind, "state": item.state, "renewed": renewed})
+        return {"state": item.state, "leaseExpiresAt": item.lease_expires}
+
+    def record_withdrawal(self, item: WorkItem) -> None:
+        self.sim.history.record(self.node, "channel.workitem", "info",
+                                {"item": item.id, "kind": item.kind, "state": "Withdrawn"})
+
+    def _item(self, channel: VaultChannel, record: ProviderRecord, item_id: str) -> WorkItem:
+        item = channel.work.get(item_id)
+        if item is None or item.provider != record.name:
+            raise WorkItemNotFound(f"No work item '{item_id}' belongs to this Provider.", target="workItemId")
+        return item
+
+    # -- what the ARM API asks of a Provider --------------------------------------------------
+
     def refresh(self, vault: Vault, record: ProviderRecord, client_request_id: str | None = None) -> Job:
         """``refreshProvider``: a job whose task waits for the Provider to run a ``RefreshProvider`` work
         item (it syncs its inventory), failing after ``WORK_TIMEOUT_SECONDS`` (policy)."""
-        channel = self.vault_channel(vault)
-        holder: dict[str, WorkItem] = {}
-
-        def check() -> ProviderRecord:
-            item = holder["item"]
-            if item.state != "Completed":
-                code, message, causes, action = PROVIDER_NOT_RESPONDING_ERROR
-                raise JobFailure(code, message, causes.format(server=record.machine_name, seconds=WORK_TIMEOUT_SECONDS),
-                                 action)
-            if item.outcome == "Failed":
-                error = item.error or {}
-                raise JobFailure(str(error.get("errorCode")), str(error.get("errorMessage")),
-                                 provider_error=ProviderError(error.get("errorCode", 0), error.get("errorMessage", "")))
-            return record
-
+        (timing,) = REFRESH_SCENARIO.tasks
+        wait = wait_for_work(
+            self, vault, task_id=self.backend.new_id(), name=timing.name, friendly_name=timing.friendly_name,
+            sends=lambda: [Send(record, "RefreshProvider", {})],
+            collect=lambda _items: record, timeout=self.backend.timings.seconds(timing))
         job = self.backend.start_job(
             vault, REFRESH_SCENARIO, target_object_id=self.provider_id(vault, record),
-            target_object_name=record.friendly_name, actions={"RefreshProviderTask": check},
+            target_object_name=record.friendly_name, tasks=[wait],
             fabric_id=f"{asr_prefix(vault)}/replicationFabrics/{record.fabric.name}", client_request_id=client_request_id)
-        holder["item"] = channel.work.add(WorkItem(
-            self.backend.new_id(), record.name, "RefreshProvider", {"jobName": job.name}, self.sim.clock.now,
-            on_done=lambda item: self.backend.engine.finish_now(job)))
-        self.sim.history.record(self.node, "channel.workitem", "info",
-                                {"item": holder["item"].id, "kind": "RefreshProvider", "state": "Pending"})
         return job
 
     def remove(self, vault: Vault, fabric: FabricRecord, record: ProviderRecord | None, *, purge: bool,

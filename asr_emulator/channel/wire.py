@@ -31,6 +31,7 @@ OPERATIONS: dict[tuple[str, tuple[str, ...]], str] = {
     ("POST", ("heartbeat",)): "Heartbeat",
     ("POST", ("workitems", "lease")): "LeaseWorkItems",
     ("POST", ("workitems", "*", "complete")): "CompleteWorkItem",
+    ("POST", ("workitems", "*", "renew")): "RenewWorkItem",
     ("PUT", ("inventory",)): "SyncInventory",
 }
 _PREFIX = [segment.lower() for segment in CHANNEL_PREFIX.split("/") if segment]
@@ -80,6 +81,8 @@ def _dispatch(service: ChannelService, operation: str, below: list[str], request
         answer = service.lease(channel, record, body)
     elif operation == "CompleteWorkItem":
         answer = service.complete(channel, record, below[1], body)
+    elif operation == "RenewWorkItem":
+        answer = service.renew(channel, record, below[1], body)
     else:
         answer = service.sync(vault, channel, record, body)
     response = json_response(200, answer)

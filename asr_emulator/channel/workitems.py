@@ -4,6 +4,9 @@ An item is ``Pending`` until a lease hands it to its Provider with a fresh token
 ``LEASE_SECONDS``; a lease that lapses makes it leasable again (``attempt`` counts the hand-outs).
 The first report completes it for good: a repeated report (a retry after a lost answer) changes
 nothing, so no item is ever completed twice. Expiry is judged lazily, at the next lease call.
+Long work renews its lease (and reports progress) before it lapses. When the job that sent an item
+stops (failed, timed out, cancelled), the item is ``Withdrawn``: it is never leased again, a renewal
+is refused, and a late report is acknowledged without effect, so its work never runs afterwards.
 """
 
 from __future__ import annotations
@@ -24,14 +27,28 @@ class WorkItem:
     kind: str
     payload: dict[str, Any]
     created: float
-    state: str = "Pending"  # Pending | Leased | Completed
+    state: str = "Pending"  # Pending | Leased | Completed | Withdrawn
     lease_token: str | None = None
     lease_expires: float | None = None
     attempt: int = 0
     outcome: str | None = None  # Succeeded | Failed
     result: dict[str, Any] = field(default_factory=dict)
     error: dict[str, Any] | None = None
+    progress: dict[str, Any] = field(default_factory=dict)
     on_done: Callable[[WorkItem], None] | None = field(default=None, repr=False)
+    on_withdraw: Callable[[WorkItem], None] | None = field(default=None, repr=False)
+
+    @property
+    def finished(self) -> bool:
+        """Reported or withdrawn: nothing more will happen to it."""
+        return self.state in ("Completed", "Withdrawn")
+
+    def withdraw(self) -> None:
+        """Its job stopped: never lease it again (``models.tasks.Work``)."""
+        if not self.finished:
+            self.state, self.lease_token, self.lease_expires = "Withdrawn", None, None
+            if self.on_withdraw is not None:
+                self.on_withdraw(self)
 
     def leasable(self, now: float) -> bool:
         return self.state == "Pending" or (self.state == "Leased" and self.lease_expires is not None
@@ -66,9 +83,19 @@ class WorkQueue:
             item.attempt += 1
         return leased
 
+    def renew(self, item: WorkItem, now: float, seconds: float, progress: dict[str, Any]) -> bool:
+        """Extend a leased item's lease to ``now + seconds`` and keep its progress; False (nothing
+        changes) unless it is leased."""
+        if item.state != "Leased":
+            return False
+        item.lease_expires = now + seconds
+        item.progress = progress
+        return True
+
     def complete(self, item: WorkItem, outcome: str, result: dict[str, Any], error: dict[str, Any] | None) -> bool:
-        """Record the first report of ``item``; False (and nothing changes) if it was already complete."""
-        if item.state == "Completed":
+        """Record the first report of ``item``; False (and nothing changes) if it was already
+        complete or withdrawn."""
+        if item.finished:
             return False
         item.state, item.outcome, item.result, item.error = "Completed", outcome, result, error
         if item.on_done is not None:

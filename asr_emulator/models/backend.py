@@ -17,7 +17,8 @@ from ..errors import InvalidParameter, ResourceNotFound
 from ..policy import JOB_EVENT_SEVERITY, JOB_SCENARIOS, POLICY_EXISTS_ERROR, POLICY_NOT_FOUND_ERROR, JobTimings, Scenario
 from .engine import JobEngine
 from .events import Event
-from .jobs import Job, JobFailure, Task
+from .jobs import Job, JobFailure
+from .tasks import ManualAction, Step, Task
 from .policies import Policy, PolicySettings
 from .vault import Vault, VaultRegistry
 
@@ -78,23 +79,22 @@ class AsrBackend:
         target_object_id: str,
         target_object_name: str,
         actions: dict[str, Callable[[], Any]] | None = None,
-        extra_tasks: list[Task] | None = None,
+        tasks: list[Task] | None = None,
         custom_details: dict[str, Any] | None = None,
         fabric_id: str | None = None,
         client_request_id: str | None = None,
     ) -> Job:
         """Create ``scenario``'s job in ``vault`` and start it now.
 
-        ``scenario`` is a name in policy.JOB_SCENARIOS or a ``policy.Scenario`` (later issues bring
-        their own). ``actions`` maps task names of the scenario to what the task does when
-        its time is up; ``extra_tasks`` appends further tasks (e.g. a suspending manual action).
+        ``scenario`` is a name in policy.JOB_SCENARIOS or a ``policy.Scenario``. Its job runs
+        ``tasks`` when given (a workflow's task tree, ``models.tasks``), else one ``Step`` per task
+        of the scenario, ``actions`` mapping task names to what the step does when its time is up.
         """
         spec = JOB_SCENARIOS[scenario] if isinstance(scenario, str) else scenario
-        actions = actions or {}
-        tasks = [
-            Task(self.new_id(), timing.name, timing.friendly_name, self.timings.seconds(timing), actions.get(timing.name))
-            for timing in spec.tasks
-        ] + list(extra_tasks or [])
+        if tasks is None:
+            actions = actions or {}
+            tasks = [self.step(timing.name, timing.friendly_name, seconds=self.timings.seconds(timing),
+                               action=actions.get(timing.name)) for timing in spec.tasks]
         activity = f"{client_request_id or self.new_id()} ActivityId: {self.new_id()}"
         job = Job(
             name=self.new_id(), scenario_name=spec.name, friendly_name=spec.friendly_name,
@@ -109,10 +109,17 @@ class AsrBackend:
         self.engine.start(job)
         return job
 
-    def new_task(self, name: str, friendly_name: str, *, seconds: float = 0.0, suspend: str | None = None,
-                 action: Callable[[], Any] | None = None) -> Task:
-        """A task for ``start_job(extra_tasks=...)`` with a lab-drawn task id."""
-        return Task(self.new_id(), name, friendly_name, seconds, action=action, suspend=suspend)
+    def step(self, name: str, friendly_name: str, *, seconds: float = 0.0, action: Callable[[], Any] | None = None,
+             task_id: str | None = None) -> Step:
+        """A ``Step`` with a lab-drawn task id (or the recorded symbolic ``task_id``)."""
+        return Step(task_id=task_id or self.new_id(), name=name, friendly_name=friendly_name, seconds=seconds,
+                    action=action)
+
+    def manual_action(self, name: str, friendly_name: str, *, instructions: str = "",
+                      waiting_description: str = "WaitingForManualAction") -> ManualAction:
+        """A ``ManualAction`` with a lab-drawn task id."""
+        return ManualAction(task_id=self.new_id(), name=name, friendly_name=friendly_name, instructions=instructions,
+                            waiting_description=waiting_description)
 
     def job(self, vault: Vault, name: str) -> Job:
         job = vault.jobs.get(name)

@@ -1,6 +1,6 @@
-"""ASR jobs and their tasks: the states, descriptions, allowed actions and errors the service writes.
+"""ASR jobs: the states, descriptions, allowed actions and errors the service writes.
 
-A job is a list of tasks run one after another on the lab clock (``engine.JobEngine``). States are
+A job's tasks are a tree (``tasks``) run on the lab clock by ``engine.JobEngine``. States are
 the real enum (asr-api.md §9): NotStarted, InProgress, Succeeded, Failed, Cancelled, Suspended,
 Other. Errors have the real ``JobErrorDetails`` shape: ``serviceErrorDetails`` and, when the
 Provider reported one, ``providerErrorDetails`` with an integer ``errorCode``.
@@ -8,14 +8,16 @@ Provider reported one, ``providerErrorDetails`` with an integer ``errorCode``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..policy import ALLOWED_ACTIONS
 
+if TYPE_CHECKING:
+    from .tasks import Task
+
 __all__ = [
-    "JOB_STATES", "RUNNING_STATES", "ProviderError", "JobFailure", "JobError", "Task", "Job",
+    "JOB_STATES", "RUNNING_STATES", "ProviderError", "JobFailure", "JobError", "Job",
 ]
 
 JOB_STATES = ("NotStarted", "InProgress", "Succeeded", "Failed", "Cancelled", "Suspended", "Other")
@@ -65,30 +67,6 @@ class JobError:
 
 
 @dataclass(eq=False)
-class Task:
-    """One step of a job. ``action`` runs when the task's time is up and may raise ``JobFailure``;
-    its return value becomes the job's ``output``. ``suspend`` makes the task wait for ``resume``
-    in state Suspended with that ``stateDescription`` instead of taking time."""
-
-    task_id: str
-    name: str
-    friendly_name: str
-    seconds: float
-    action: Callable[[], Any] | None = None
-    suspend: str | None = None
-    custom_details: dict[str, Any] = field(default_factory=lambda: {"instanceType": "ManualActionTaskDetails"})
-    state: str = "NotStarted"
-    state_description: str = "NotStarted"
-    start_time: float | None = None
-    end_time: float | None = None
-    errors: list[JobError] = field(default_factory=list)
-
-    @property
-    def allowed_actions(self) -> tuple[str, ...]:
-        return ("Resume",) if self.state == "Suspended" else ()
-
-
-@dataclass(eq=False)
 class Job:
     """A ``replicationJobs/{name}`` resource; mutated only by ``JobEngine``."""
 
@@ -117,10 +95,3 @@ class Job:
     @property
     def running(self) -> bool:
         return self.state in RUNNING_STATES
-
-    @property
-    def current_task(self) -> Task | None:
-        for task in self.tasks:
-            if task.state not in ("Succeeded", "Skipped"):
-                return task
-        return None

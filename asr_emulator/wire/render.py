@@ -12,14 +12,15 @@ from typing import Any
 from simcore import Clock
 
 from ..models.events import Event
-from ..models.jobs import Job, JobError, Task
+from ..models.jobs import Job, JobError
 from ..models.policies import Policy
 from ..models.resources import ArmResource, ResourceKind
+from ..models.tasks import Task
 from ..models.vault import Vault
 
 __all__ = [
     "VAULT_TYPE", "JOB_TYPE", "POLICY_TYPE", "EVENT_TYPE", "vault_id", "asr_prefix", "fmt_time",
-    "vault_json", "policy_json", "job_json", "event_json", "resource_json",
+    "vault_json", "policy_json", "job_json", "task_json", "fmt_end_time", "UNSET_TIME", "event_json", "resource_json",
 ]
 
 VAULT_TYPE = "Microsoft.RecoveryServices/vaults"
@@ -84,31 +85,52 @@ def _error_json(clock: Clock, error: JobError) -> dict[str, Any]:
     return body
 
 
-def _task_json(clock: Clock, task: Task) -> dict[str, Any]:
-    body = {
-        "taskId": task.task_id, "name": task.name, "friendlyName": task.friendly_name,
-        "state": task.state, "stateDescription": task.state_description,
-        "startTime": fmt_time(clock, task.start_time), "endTime": fmt_time(clock, task.end_time),
-        "allowedActions": list(task.allowed_actions), "taskType": "TaskDetails",  # [EX:ReplicationJobs_Get]
-        "customDetails": dict(task.custom_details), "errors": [_error_json(clock, e) for e in task.errors],
+#: How the service writes a time it has not set (asr-orchestration.md §A.6): .NET's
+#: ``DateTime.MinValue``, without a ``Z``.
+UNSET_TIME = "0001-01-01T00:00:00"
+
+
+def fmt_end_time(clock: Clock, t: float) -> str:
+    """A job's ``endTime``: whole seconds, truncated (§A.6, §B.1.6: it can read earlier than a task's end)."""
+    return clock.to_datetime(t).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def task_json(clock: Clock, task: Task) -> dict[str, Any]:
+    """One ``ASRTask`` in the recorded key order (§A.6); a group's children go in
+    ``groupTaskCustomDetails.childTasks``."""
+    group = None
+    if task.task_type == "GroupTaskDetails":
+        group = {"instanceType": "GroupTaskDetails", "childTasks": [task_json(clock, child) for child in task.children]}
+    return {
+        "taskId": task.task_id, "name": task.name,
+        "startTime": fmt_time(clock, task.start_time) or UNSET_TIME,
+        "endTime": fmt_time(clock, task.end_time) or UNSET_TIME,
+        "allowedActions": list(task.allowed_actions), "friendlyName": task.friendly_name,
+        "state": task.state, "stateDescription": task.state_description, "taskType": task.task_type,
+        "customDetails": dict(task.custom_details) if task.custom_details is not None else None,
+        "groupTaskCustomDetails": group, "errors": [_error_json(clock, e) for e in task.errors],
     }
-    return {key: value for key, value in body.items() if value is not None}
 
 
 def job_json(vault: Vault, job: Job, clock: Clock) -> dict[str, Any]:
-    properties = {
+    """A job in the recorded envelope and key order (§A.6); ``endTime`` only once it finished."""
+    properties: dict[str, Any] = {
         "activityId": job.activity_id, "scenarioName": job.scenario_name, "friendlyName": job.friendly_name,
         "state": job.state, "stateDescription": job.state_description,
-        "tasks": [_task_json(clock, task) for task in job.tasks],
+        "tasks": [task_json(clock, task) for task in job.tasks],
         "errors": [_error_json(clock, e) for e in job.errors],
-        "startTime": fmt_time(clock, job.start_time), "endTime": fmt_time(clock, job.end_time),
+        "startTime": fmt_time(clock, job.start_time),
+    }
+    if job.end_time is not None:
+        properties["endTime"] = fmt_end_time(clock, job.end_time)
+    properties.update({
         "allowedActions": list(job.allowed_actions), "targetObjectId": job.target_object_id,
         "targetObjectName": job.target_object_name, "targetInstanceType": job.target_instance_type,
         "customDetails": job.custom_details,
-    }
+    })
     return {
         "id": f"{asr_prefix(vault)}/replicationJobs/{job.name}", "name": job.name, "type": JOB_TYPE,
-        "properties": {key: value for key, value in properties.items() if value is not None},
+        "properties": properties,
     }
 
 

@@ -65,7 +65,22 @@ def test_refresh_provider_fails_when_the_provider_never_reports(sim, asr, servic
     assert info.value.error.code == "150400"
     (job,) = [j for j in asr.replication_jobs.list(RG, VAULT) if j.properties.scenario_name == "RefreshServer"]
     assert job.properties.state == "Failed"
-    assert (job.properties.end_time - job.properties.start_time).total_seconds() == pytest.approx(WORK_TIMEOUT_SECONDS)
+    (task,) = job.properties.tasks
+    assert (task.end_time - task.start_time).total_seconds() == pytest.approx(WORK_TIMEOUT_SECONDS)
+
+
+def test_the_work_of_a_timed_out_refresh_never_runs_when_the_provider_comes_back(sim, asr, service, registered):
+    rule = _cut(sim, registered, service)
+    poller = asr.replication_recovery_services_providers.begin_refresh_provider(
+        RG, VAULT, registered.registration.fabric_name, registered.registration.provider_name)
+    with pytest.raises(HttpResponseError):
+        poller.result()
+    sim.faults.heal(rule)
+    sim.advance(5 * registered.poll_interval)
+    assert registered.last_error is None  # the Provider is back and polling
+    assert sim.history.select(op="provider.work") == []
+    withdrawn = [e for e in sim.history.select(op="channel.workitem") if e.details.get("state") == "Withdrawn"]
+    assert [e.details["kind"] for e in withdrawn] == ["RefreshProvider"]
 
 
 def test_refresh_of_an_unknown_provider_is_404_and_starts_nothing(asr, service, vault, registered):

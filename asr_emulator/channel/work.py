@@ -1,0 +1,92 @@
+"""Sending work to Providers from a job: the ``WaitForWork`` tasks workflows are written with.
+
+``wait_for_work`` builds a task that, when the engine starts it, queues one work item per
+(Provider, kind, payload), the job's name added to the payload — each payload may be computed at that moment from what earlier tasks
+collected — and completes when every item has been reported. A Provider's failure report fails the
+task with its error (``providerErrorDetails``); no report within the timeout fails it with
+``PROVIDER_NOT_RESPONDING_ERROR`` and withdraws what is still outstanding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..models.jobs import Job, JobFailure, ProviderError
+from ..models.tasks import WaitForWork, Work
+from ..models.vault import Vault
+from .policy import PROVIDER_NOT_RESPONDING_ERROR, WORK_TIMEOUT_SECONDS
+from .records import ProviderRecord
+from .workitems import WorkItem
+
+if TYPE_CHECKING:
+    from .service import ChannelService
+
+__all__ = ["Send", "wait_for_work", "provider_failure"]
+
+
+@dataclass(frozen=True)
+class Send:
+    """One work item to queue: for ``provider``, of ``kind``, with ``payload``."""
+
+    provider: ProviderRecord
+    kind: str
+    payload: dict[str, Any]
+
+
+def provider_failure(item: WorkItem) -> JobFailure:
+    """The job failure a Provider's ``Failed`` report stands for."""
+    error = item.error or {}
+    code = int(error.get("errorCode", 0))
+    message = str(error.get("errorMessage", ""))
+    return JobFailure(str(code), message, str(error.get("possibleCauses", "")), str(error.get("recommendedAction", "")),
+                      provider_error=ProviderError(code, message))
+
+
+def wait_for_work(
+    service: ChannelService,
+    vault: Vault,
+    *,
+    task_id: str,
+    name: str,
+    friendly_name: str,
+    sends: Callable[[], Sequence[Send]],
+    collect: Callable[[Sequence[WorkItem]], Any] | None = None,
+    timeout: float = WORK_TIMEOUT_SECONDS,
+) -> WaitForWork:
+    """A task that sends ``sends()`` when it starts and waits for every report.
+
+    ``collect(items)`` runs once all succeeded (its return value, if any, is the job's output).
+    """
+    channel = service.vault_channel(vault)
+    targets: list[ProviderRecord] = []
+
+    def send(job: Job, notify: Callable[[], None]) -> list[Work]:
+        targets.clear()
+        items: list[Work] = []
+        for order in sends():
+            targets.append(order.provider)
+            item = channel.work.add(WorkItem(
+                service.backend.new_id(), order.provider.name, order.kind, {"jobName": job.name, **order.payload},
+                service.sim.clock.now,
+                on_done=lambda _item: notify(), on_withdraw=service.record_withdrawal))
+            service.sim.history.record(service.node, "channel.workitem", "info",
+                                       {"item": item.id, "kind": item.kind, "state": "Pending"})
+            items.append(item)
+        return items
+
+    def judge(items: Sequence[Work]) -> Any:
+        reports = [item for item in items if isinstance(item, WorkItem)]
+        for item in reports:
+            if item.outcome == "Failed":
+                raise provider_failure(item)
+        return collect(reports) if collect is not None else None
+
+    def timed_out() -> JobFailure:
+        code, message, causes, action = PROVIDER_NOT_RESPONDING_ERROR
+        servers = ", ".join(target.machine_name for target in targets) or "(none)"
+        return JobFailure(code, message, causes.format(server=servers, seconds=timeout), action)
+
+    return WaitForWork(task_id=task_id, name=name, friendly_name=friendly_name, send=send, collect=judge,
+                       timeout=timeout, timed_out=timed_out)
