@@ -4,9 +4,9 @@ ASR knows clouds, VM networks and VMs only from what a Provider reports (DESIGN.
 directions; §5.2 "Site Recovery retrieves metadata from the VMM server"). ``parse_inventory``
 checks the report's shape (a typed 400 before anything changes, PROTOCOL.md §Inventory);
 ``apply_inventory`` makes the fabric's discovered resources equal to the report: each flagged cloud
-is a container ``cloud_<id>`` (asr-api.md §4), each VM network of those clouds a
+is a container named by the cloud's GUID (asr-orchestration.md §A.0.7), each VM network of those clouds a
 ``replicationNetworks`` entry with its subnets (§5), each VM a protectable item with
-``VmmVirtualMachineDetails`` (§7). What the report no longer holds is removed (policy
+``customDetails.instanceType`` ``HyperVVirtualMachine`` (asr-orchestration.md §A.3.1). What the report no longer holds is removed (policy
 ``DISCOVERED_KEPT_WHILE_IN_USE``).
 """
 
@@ -76,7 +76,7 @@ def _protectable_item(vm: dict[str, Any], provider_id: str) -> dict[str, Any]:
         "friendlyName": vm["name"], "protectionStatus": "Unprotected", "recoveryServicesProviderId": provider_id,
         "protectionReadinessErrors": [], "supportedReplicationProviders": list(SUPPORTED_REPLICATION_PROVIDERS),
         "customDetails": {
-            "instanceType": "VmmVirtualMachine", "sourceItemId": vm["vmId"], "generation": str(vm["generation"]),
+            "instanceType": "HyperVVirtualMachine", "sourceItemId": vm["vmId"], "generation": str(vm["generation"]),
             "osDetails": _os_details(vm["operatingSystem"]), "diskDetails": [_disk(d) for d in vm["disks"]],
             "hasPhysicalDisk": "NotPresent", "hasFibreChannelAdapter": "NotPresent", "hasSharedVhd": "NotPresent",
             "hyperVHostId": vm["host"],
@@ -130,9 +130,9 @@ def apply_inventory(vault: Vault, fabric: FabricRecord, provider_id: str, invent
         containers.add(name.lower())
         existing = vault.resources.get(KINDS["container"], f, name)
         defaults = {} if existing is not None else {"protectedItemCount": 0, "pairingStatus": "NotPaired", "role": ""}
-        _merge(vault, "container", f, name, {
+        _merge(vault, "container", f, name, {  # pairingStatus and role belong to the pairing workflow
             **defaults, "fabricFriendlyName": fabric.friendly_name, "friendlyName": cloud["name"],
-            "fabricType": VMM_FABRIC_TYPE, "fabricSpecificDetails": {"instanceType": VMM_FABRIC_TYPE}})
+            "fabricType": VMM_FABRIC_TYPE, "fabricSpecificDetails": None})
         items: set[str] = set()
         for vm in cloud["vms"]:
             items.add(vm["id"].lower())

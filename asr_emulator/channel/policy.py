@@ -98,9 +98,10 @@ PROVIDER_REMOVE_BLOCKED_ERROR = (
 #: one fabric.
 FABRIC_NAMING = "vmm-server-id"
 
-#: Fact [EX:*] (asr-api.md §4): VMM clouds appear as containers named ``cloud_<guid>``; the GUID is
-#: the VMM cloud's id (policy).
-CONTAINER_PREFIX = "cloud_"
+#: Fact (asr-orchestration.md §A.0.7, recorded VMM-to-VMM vaults): a VMM cloud's container is named
+#: by a plain GUID (``cloud_<guid>`` is the Hyper-V-site form of asr-api.md §4); policy: that GUID is
+#: the VMM cloud's id.
+CONTAINER_PREFIX = ""
 
 #: Policy: ``networkType`` of a discovered VM network (the SDK documents no values).
 NETWORK_TYPE = "VmNetwork"

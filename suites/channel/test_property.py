@@ -96,17 +96,17 @@ def _asr_view(lab: _Lab, fabric: str) -> dict:
     items = {name: {i.name for i in store.children(kinds["protectable_item"], (fabric, name))} for name in containers}
     networks = {n.name for n in store.children(kinds["network"], (fabric,))}
     reported = lab.vault.channel.inventories[fabric.lower()]
-    hosts = {f"cloud_{cloud['id']}": cloud["hosts"] for cloud in reported["clouds"]}
+    hosts = {cloud["id"]: cloud["hosts"] for cloud in reported["clouds"]}
     return {"containers": containers, "items": items, "networks": networks, "hosts": hosts}
 
 
 def _vmm_view(site) -> dict:
     clouds = site.vmm.dr_inventory().clouds
     return {
-        "containers": {f"cloud_{c.id}": c.name for c in clouds},
-        "items": {f"cloud_{c.id}": {vm.id for vm in c.vms} for c in clouds},
+        "containers": {c.id: c.name for c in clouds},
+        "items": {c.id: {vm.id for vm in c.vms} for c in clouds},
         "networks": {n.id for c in clouds for n in c.vm_networks},
-        "hosts": {f"cloud_{c.id}": list(c.hosts) for c in clouds},
+        "hosts": {c.id: list(c.hosts) for c in clouds},
     }
 
 

@@ -44,7 +44,7 @@ def test_removing_the_fabric_removes_its_providers(sim, asr, vault, registered, 
 
 def _pair_a_cloud(vault, registered, site) -> None:
     """Stand in for the pairing workflow (a later issue): a container mapping under the flagged cloud."""
-    parents = (registered.registration.fabric_name, f"cloud_{site.gold.id}")
+    parents = (registered.registration.fabric_name, site.gold.id)
     vault.resources.put(KINDS["container_mapping"], parents, StoredResource("pairing", {"state": "Paired"}))
 
 

@@ -52,7 +52,7 @@ def test_two_registered_vmm_servers_are_discovered_through_the_sdk(lab):
     assert {p.properties.connection_status for p in listed} == {"Connected"}
     for site, provider in zip(sites, providers):
         fabric = provider.registration.fabric_name
-        container = f"cloud_{site.gold.id}"
+        container = site.gold.id
         assert _containers(asr, fabric) == {container: "Gold"}  # Dev is not flagged: never there
         got = asr.replication_protection_containers.get(RG, VAULT, fabric, container).properties
         assert (got.fabric_type, got.fabric_friendly_name) == ("VMM", site.vmm.fqdn)
@@ -62,7 +62,7 @@ def test_two_registered_vmm_servers_are_discovered_through_the_sdk(lab):
         assert _items(asr, fabric, container) == {vm.id: vm.name for vm in site.vms}
         item = asr.replication_protectable_items.get(RG, VAULT, fabric, container, site.vms[0].id).properties
         details = item.custom_details  # SDK 2.0.0 keeps the base class for this nested subtype: read it as JSON
-        assert details.instance_type == "VmmVirtualMachine"
+        assert details.instance_type == "HyperVVirtualMachine"
         assert (details["sourceItemId"], details["generation"]) == (site.vms[0].vm_id, "2")
         assert details["osDetails"]["osType"] == "Windows" and details["hyperVHostId"] == site.vms[0].vm_host.name
         assert [d["vhdName"] for d in details["diskDetails"]] and item.protection_status == "Unprotected"
@@ -75,7 +75,7 @@ def test_vmm_changes_show_up_after_the_next_sync(lab):
     sim, service, asr, sites, providers = lab
     site, provider = sites[0], providers[0]
     fabric = provider.registration.fabric_name
-    gold = f"cloud_{site.gold.id}"
+    gold = site.gold.id
     vmm = site.vmm
     new_vm = vmm.new_sc_virtual_machine("ny-app", cloud=site.gold, operating_system="Windows Server 2019",
                                         virtual_network_adapters=[NetworkAdapterSpec(site.network)])
@@ -86,7 +86,7 @@ def test_vmm_changes_show_up_after_the_next_sync(lab):
     assert new_vm.id not in _items(asr, fabric, gold)  # not before the Provider's next poll
     sim.advance(provider.poll_interval)
     assert set(_items(asr, fabric, gold)) == {site.vms[1].id, new_vm.id}
-    assert _containers(asr, fabric) == {gold: "Gold", f"cloud_{site.dev.id}": "Dev"}
+    assert _containers(asr, fabric) == {gold: "Gold", site.dev.id: "Dev"}
     vmm.set_sc_cloud(site.dev, disaster_recovery_supported=False)  # unflagging (the cloud is not paired)
     sim.advance(provider.poll_interval)
     assert _containers(asr, fabric) == {gold: "Gold"}
