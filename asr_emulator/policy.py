@@ -16,7 +16,8 @@ __all__ = [
     "TaskTiming", "JobTimings", "JOB_SCENARIOS", "Scenario",
     "ALLOWED_ACTIONS", "RESTARTABLE_STATES", "CANCELLED_OPERATION_ERROR",
     "POLICY_EXISTS_ERROR", "POLICY_NOT_FOUND_ERROR", "VAULT_NOT_EMPTY_CODE",
-    "EXPORT_BLOB_BASE", "JOB_EVENT_SEVERITY",
+    "EXPORT_BLOB_BASE", "JOB_EVENT_SEVERITY", "WORK_WAIT_SECONDS", "ASSOCIATE_SCENARIO", "DISSOCIATE_SCENARIO",
+    "PURGE_SKIPS_PROVIDERS", "PAIRING_PROVIDERS", "NETWORK_PAIRING_SCENARIO", "NETWORK_UNPAIRING_SCENARIO",
 ]
 
 #: Policy: the api-versions accepted on ``replication*`` paths. The SDK 2.0.0 sends 2025-08-01
@@ -47,6 +48,7 @@ class TaskTiming:
     name: str
     friendly_name: str
     seconds: float
+    task_id: str = ""  # the recorded symbolic ``taskId``, where there is one (else a GUID is drawn)
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,66 @@ JOB_SCENARIOS: dict[str, Scenario] = {
     "AddProtectionProfile": _protection_profile("Add", "Create"),
     "UpdateProtectionProfile": _protection_profile("Update", "Update"),
     "DeleteProtectionProfile": _protection_profile("Delete", "Delete"),
+    # Policy: a pairing update (nothing to change for VMM-to-VMM, see handlers.mappings).
+    "UpdateProtectionContainerMapping": Scenario(
+        "UpdateProtectionContainerMapping", "Update replication policy association", "ProtectionProfile",
+        (TaskTiming("UpdateProtectionContainerMappingTask", "Update the protection configuration", 0.5),),
+    ),
     "ExportJobs": Scenario(
         "ExportJobs", "Export jobs", "Vault",
         (TaskTiming("ExportJobsTask", "Export jobs", 1.0),),
     ),
 }
+
+
+#: Policy: how long ASR waits for a Provider's report on a task that sends work (its timeout);
+#: the same as the channel's ``WORK_TIMEOUT_SECONDS``.
+WORK_WAIT_SECONDS = 1800.0
+
+#: Facts (asr-orchestration.md §A.1.4): the pairing job, its target type and its four tasks with
+#: their recorded ids, names and friendly names. Policy: the preflight's 0.3 s is the recorded
+#: duration; the other tasks wait for the Providers (whose work takes the recorded durations).
+ASSOCIATE_SCENARIO = Scenario(
+    "AssociateProtectionProfile", "Associate replication policy", "ProtectionProfile",
+    (TaskTiming("CloudPairingPrerequisitesCheck", "Check protection prerequisites", 0.3,
+                "CloudPairingWfPreflightChecksTask"),
+     TaskTiming("CloudPairingPrepareSite", "Prepare the server", WORK_WAIT_SECONDS, "CloudPairingWfPrepareSiteTask"),
+     TaskTiming("CloudPairingPrepareCloud", "Prepare for configuring protection", WORK_WAIT_SECONDS,
+                "CloudPairingWfPrepareCloudForPairingTask"),
+     TaskTiming("CloudPairingPairClouds", "Configure the protection settings", WORK_WAIT_SECONDS,
+                "CloudPairingWfPairCloudsTask")))
+
+#: Facts (§B.4.3): the unpairing job and its tasks. Policy: the durations (the preflight's 0.44 s
+#: is recorded; the completion was not).
+DISSOCIATE_SCENARIO = Scenario(
+    "DissociateProtectionProfile", "Dissociate replication policy", "ProtectionProfile",
+    (TaskTiming("CloudUnpairingPrerequisitesCheck", "Prerequisites check for dissociating the replication policy",
+                0.44, "CloudUnpairingWfPreflightChecksTask"),
+     TaskTiming("CloudUnpairingUnpairClouds", "Remove the protection configuration", WORK_WAIT_SECONDS,
+                "CloudUnpairingWfUnpairCloudsTask"),
+     TaskTiming("CloudUnpairingCleanupClouds", "Clean up the protection configuration", 1.0,
+                "CloudUnpairingWfCleanupCloudsTask"),
+     TaskTiming("CloudUnpairingCleanupSite", "Clean up the configuration", 1.0, "CloudUnpairingWfCleanupSiteTask")))
+
+#: Policy: a purge of a pairing (DELETE, the SDK's ``begin_purge``) runs the unpairing job with its
+#: "Remove the protection configuration" task skipped: ASR forgets the pairing, the VMM servers keep
+#: their hosts' configuration (as a fabric purge leaves the servers alone).
+PURGE_SKIPS_PROVIDERS = True
+
+#: Fact (hyperv-scvmm.md §5.3): the replication providers whose policies pair VMM clouds.
+PAIRING_PROVIDERS = ("HyperVReplica2012R2", "HyperVReplica2012")
+
+#: Facts (§A.2.3, §B.4.2): the network mapping jobs. Their tasks: "Map network" / "Unmap network",
+#: then a group "Attach network (N)" / "Detach network (N)" (N VMs re-attached) that ends Skipped.
+#: Policy: the map task waits for the Providers like the pairing tasks.
+NETWORK_PAIRING_SCENARIO = Scenario(
+    "NetworkPairing", "Map Networks", "Network",
+    (TaskTiming("ModifyVMNetworksPairingStatusTask", "Map network", WORK_WAIT_SECONDS),
+     TaskTiming("VmNetworksUpdateVMNicsTask", "Attach network ({count})", 0.0)))
+NETWORK_UNPAIRING_SCENARIO = Scenario(
+    "NetworkUnPairing", "Remove map", "Network",
+    (TaskTiming("ModifyVMNetworksUnPairingStatusTask", "Unmap network", WORK_WAIT_SECONDS),
+     TaskTiming("VMNetworksUpdateVMNicsTaskDetach", "Detach network ({count})", 0.0)))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ class ResourceKind:
     """A resource family, named by its collection segments under the vault."""
 
     collections: tuple[str, ...]
+    type_first: bool = False  # the envelope starts with ``type`` (network mappings, §A.2.2)
 
     @property
     def type(self) -> str:
@@ -54,7 +55,7 @@ class StoredResource:
 
 #: The families this issue answers read-only (asr-api.md §2).
 KINDS: dict[str, ResourceKind] = {
-    name: ResourceKind(collections)
+    name: ResourceKind(collections, type_first=name == "network_mapping")
     for name, collections in {
         "fabric": ("replicationFabrics",),
         "provider": ("replicationFabrics", "replicationRecoveryServicesProviders"),

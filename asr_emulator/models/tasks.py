@@ -45,7 +45,10 @@ class Task:
     errors: list[JobError] = field(default_factory=list)
     custom_details: dict[str, Any] | None = field(default_factory=lambda: {"instanceType": "TaskDetails"})
 
-    task_type = "TaskDetails"
+    @property
+    def task_type(self) -> str:
+        """``TaskDetails`` or ``GroupTaskDetails`` (whose children render as ``childTasks``)."""
+        return "TaskDetails"
 
     @property
     def children(self) -> Sequence[Task]:
@@ -108,7 +111,18 @@ class ManualAction(Task):
 
 @dataclass(eq=False, kw_only=True)
 class Skipped(Task):
-    """Ends at once as ``Other`` / ``Skipped``, its times unset (the recorded "Attach network (0)")."""
+    """Ends at once as ``Other`` / ``Skipped``, its times unset; ``group``: rendered as an empty group
+    (the recorded "Attach network (0)", §A.2.3)."""
+
+    group: bool = False
+
+    def __post_init__(self) -> None:
+        if self.group:
+            self.custom_details = None
+
+    @property
+    def task_type(self) -> str:
+        return "GroupTaskDetails" if self.group else "TaskDetails"
 
 
 @dataclass(eq=False, kw_only=True)
@@ -121,7 +135,9 @@ class Group(Task):
     continue_on_error: bool = False
     custom_details: dict[str, Any] | None = None
 
-    task_type = "GroupTaskDetails"
+    @property
+    def task_type(self) -> str:
+        return "GroupTaskDetails"
 
     @property
     def children(self) -> Sequence[Task]:

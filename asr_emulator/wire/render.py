@@ -151,8 +151,9 @@ def event_json(vault: Vault, event: Event, clock: Clock) -> dict[str, Any]:
 
 def resource_json(vault: Vault, kind: ResourceKind, parents: tuple[str, ...], resource: ArmResource) -> dict[str, Any]:
     path = "".join(f"/{collection}/{name}" for collection, name in zip(kind.collections, (*parents, resource.name)))
-    body: dict[str, Any] = {"id": asr_prefix(vault) + path, "name": resource.name, "type": kind.type,
-                            "properties": resource.arm_properties()}
+    body: dict[str, Any] = {"type": kind.type} if kind.type_first else {}
+    body.update({"id": asr_prefix(vault) + path, "name": resource.name, "type": kind.type,
+                 "properties": resource.arm_properties()})
     location = getattr(resource, "location", None)
     if location is not None:
         body["location"] = location

@@ -24,6 +24,7 @@ from simcore.pki import CertificateAuthority, IssuedCertificate
 
 from .. import DRA_PROXY_ACCOUNT_NAME, Credential, VMMServer, VmmError
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
+from .executors import EXECUTORS
 from .inventory import digest, inventory_json
 from .policy import (
     CHANNEL_PREFIX, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM, REQUEST_TIMEOUT_SECONDS,
@@ -31,7 +32,7 @@ from .policy import (
 )
 from .transport import ProxySettings, SimulatedNetworkTransport, TransportFactory
 
-__all__ = ["AsrProvider", "ProviderStore", "Registration"]
+__all__ = ["AsrProvider", "ProviderStore", "Registration", "InFlight"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,17 @@ class ProviderStore:
     credential: IssuedCertificate | None = field(default=None, repr=False)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # work item id -> its report
     unacknowledged: list[str] = field(default_factory=list)  # reports ASR has not confirmed yet
+    in_flight: dict[str, InFlight] = field(default_factory=dict)  # started work, by item id, in start order
     sequence: int = 0  # of the last inventory sent
+
+
+@dataclass
+class InFlight:
+    """A work item the Provider started and whose VMM work ends at ``due`` (kept across restarts)."""
+
+    kind: str
+    payload: dict[str, Any]
+    due: float
 
 
 class AsrProvider:
@@ -184,6 +195,7 @@ class AsrProvider:
             self.last_contact = self.sim.clock.now
             for item_id in list(self.store.unacknowledged):
                 self._report(item_id)
+            self._continue()
             if beat.get("pendingWorkItems"):
                 self._work()
             self.sync()
@@ -220,18 +232,46 @@ class AsrProvider:
         leased = self._call("lease", "POST", "workItems/lease", {}).get("workItems") or []
         for item in leased:
             item_id = str(item["id"])
-            if item_id not in self.store.reports:
-                self.store.reports[item_id] = self._execute(item)
-                self.store.unacknowledged.append(item_id)
+            if item_id in self.store.reports:
+                self._report(item_id)  # executed before: its report was lost
+            elif item_id not in self.store.in_flight:
+                self._start(item_id, item)
+        self._continue()
+
+    def _start(self, item_id: str, item: dict[str, Any]) -> None:
+        kind = str(item.get("kind"))
+        executor = EXECUTORS.get(kind)
+        seconds = executor.seconds if executor is not None else 0.0
+        payload = item.get("payload") if isinstance(item.get("payload"), dict) else {}
+        self.store.in_flight[item_id] = InFlight(kind, payload, self.sim.clock.now + seconds)
+        self.sim.history.record(self.vmm.name, "provider.work", Phase.INVOKE,
+                                {"item": item_id, "kind": kind, "attempt": item.get("attempt")})
+
+    def _continue(self) -> None:
+        """Renew the lease of work still taking time; run and report work whose time is up."""
+        for item_id, flight in list(self.store.in_flight.items()):
+            if self.sim.clock.now < flight.due:
+                try:
+                    self._call("renew", "POST", f"workItems/{item_id}/renew", {"progress": {"due": flight.due}})
+                except ChannelFailure as failure:
+                    if failure.code != "WorkItemWithdrawn":
+                        raise
+                    del self.store.in_flight[item_id]
+                    self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO,
+                                            {"item": item_id, "kind": flight.kind, "abandoned": "WorkItemWithdrawn"})
+                continue
+            self.store.reports[item_id] = self._execute(item_id, flight)
+            del self.store.in_flight[item_id]
+            self.store.unacknowledged.append(item_id)
             self._report(item_id)
 
-    def _execute(self, item: dict[str, Any]) -> dict[str, Any]:
-        details = {"item": item["id"], "kind": item.get("kind"), "attempt": item.get("attempt")}
-        self.sim.history.record(self.vmm.name, "provider.work", Phase.INVOKE, details)
+    def _execute(self, item_id: str, flight: InFlight) -> dict[str, Any]:
+        details = {"item": item_id, "kind": flight.kind}
+        executor = EXECUTORS.get(flight.kind)
         try:
-            if item.get("kind") != "RefreshProvider":
-                raise VmmError(f"work item kind {item.get('kind')!r} is not supported by this Provider")
-            self.sync(force=True)
+            if executor is None:
+                raise VmmError(f"work item kind {flight.kind!r} is not supported by this Provider")
+            result = executor.run(self, flight.payload)
         except ChannelFailure:
             self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "error": "channel"})
             raise
@@ -239,7 +279,7 @@ class AsrProvider:
             self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "error": str(error)})
             return {"status": "Failed", "error": {"errorCode": WORK_ERROR_CODE, "errorMessage": str(error)}}
         self.sim.history.record(self.vmm.name, "provider.work", Phase.OK, details)
-        return {"status": "Succeeded", "result": {"sequence": self.store.sequence}}
+        return {"status": "Succeeded", "result": result}
 
     def _report(self, item_id: str) -> None:
         self._call("complete", "POST", f"workItems/{item_id}/complete", self.store.reports[item_id],

@@ -10,7 +10,7 @@ from __future__ import annotations
 __all__ = [
     "PROVIDER_VERSION", "SERVER_VERSION", "POLL_INTERVAL_SECONDS", "REQUEST_TIMEOUT_SECONDS",
     "DEFAULT_PROXY_PORT", "CHANNEL_PREFIX", "PROXY_CREDENTIALS_READ_AT_START", "SYNC_WHEN_CHANGED",
-    "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM",
+    "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -56,3 +56,15 @@ WORK_ERROR_CODE = 31000
 #: Policy: the lab stream the Provider draws the VMM server's id and BIOS id from (a real server has
 #: them already; the emulated one gets them at first install, stable after).
 REGISTRATION_ID_STREAM = "scvmm:{server}:provider"
+
+#: Policy: virtual seconds the VMM work of each pairing and mapping work item takes before it is
+#: done and reported. The pairing figures are the recorded 2021 VMM-to-VMM job's task durations
+#: (asr-orchestration.md §A.1.4: 64 s, 25 s, ~9 s); the mapping job took about 1 s (§A.2.3).
+PAIRING_WORK_SECONDS: dict[str, float] = {
+    "PrepareSiteForPairing": 64.0,
+    "PrepareCloudForPairing": 25.0,
+    "PairCloud": 9.0,
+    "UnpairCloud": 9.0,
+    "MapNetwork": 1.0,
+    "UnmapNetwork": 1.0,
+}

@@ -1,0 +1,81 @@
+"""The ASR emulator's error catalogue: every coded error it writes, built in one place.
+
+An ``Entry`` holds a code with its message, possible causes and recommended action (the fields of
+``serviceErrorDetails``); ``failure(**names)`` makes the ``JobFailure`` a job task raises and
+``refusal(kind, **names)`` the ARM error a request is refused with, each with ``{name}`` fields
+filled in. Codes are numeric strings, as the real service's (asr-orchestration.md §A.6). Which
+code a refusal carries is **policy** where the reference names none; each entry says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ArmError, BadRequest, Conflict
+from .models.jobs import JobFailure
+
+__all__ = [
+    "Entry", "CLOUD_ALREADY_PAIRED", "PAIRING_SAME_CLOUD", "PAIRING_SAME_FABRIC", "POLICY_WRONG_PROVIDER",
+    "PAIRING_HAS_PROTECTED_ITEMS", "NO_PROVIDER", "MAPPING_EXISTS", "NETWORK_ALREADY_MAPPED",
+    "NETWORK_MAPPING_SAME_FABRIC", "RECOVERY_FABRIC_MISMATCH",
+]
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    message: str
+    possible_causes: str = ""
+    recommended_action: str = ""
+    kind: type[ArmError] = BadRequest
+
+    def failure(self, **names: object) -> JobFailure:
+        return JobFailure(self.code, self.message.format(**names), self.possible_causes.format(**names),
+                          self.recommended_action.format(**names))
+
+    def refusal(self, *, target: str | None = None, **names: object) -> ArmError:
+        message = self.message.format(**names)
+        return self.kind(message, code=self.code, target=target, details=[{
+            "code": self.code, "message": message, "possibleCauses": self.possible_causes.format(**names),
+            "recommendedAction": self.recommended_action.format(**names)}])
+
+
+# -- cloud pairing (policy: codes and wording are the emulator's; the rules are facts, hyperv-scvmm.md §5.3)
+
+CLOUD_ALREADY_PAIRED = Entry(
+    "150001", "The cloud '{cloud}' is already paired.",
+    "A cloud can belong to a single cloud pair only, as a primary or as a recovery cloud (it is in '{mapping}').",
+    "Remove the existing pairing before pairing the cloud again.", Conflict)
+PAIRING_SAME_CLOUD = Entry(
+    "150002", "A cloud cannot be paired with itself.",
+    "The target protection container '{cloud}' is the source container.", "Choose a cloud of another VMM server.")
+PAIRING_SAME_FABRIC = Entry(
+    "150003", "The clouds '{first}' and '{second}' are managed by the same VMM server.",
+    "asr-harness pairs clouds of two VMM servers (site to site) only.", "Choose a recovery cloud of another VMM server.")
+POLICY_WRONG_PROVIDER = Entry(
+    "150004", "The replication policy '{policy}' cannot be used to pair VMM clouds.",
+    "The policy's replication provider is '{provider}'; VMM-to-VMM pairing needs HyperVReplica2012R2 or "
+    "HyperVReplica2012.", "Choose a Hyper-V Replica policy.")
+PAIRING_HAS_PROTECTED_ITEMS = Entry(
+    "150005", "The pairing '{mapping}' cannot be removed while it protects virtual machines.",
+    "{count} virtual machines of the cloud '{cloud}' are protected with it.", "Disable protection of them first.",
+    Conflict)
+NO_PROVIDER = Entry(
+    "150006", "No Azure Site Recovery Provider is registered for the VMM server '{fabric}'.",
+    "The fabric has no registered Provider to carry out the operation.", "Register the VMM server again.")
+MAPPING_EXISTS = Entry(
+    "150007", "A mapping named '{name}' already exists.", "", "Use another name, or remove the mapping first.", Conflict)
+
+# -- network mapping (policy, as above; the rules are facts, hyperv-scvmm.md §5.5)
+
+NETWORK_ALREADY_MAPPED = Entry(
+    "150101", "The VM network '{network}' is already mapped.",
+    "It is mapped by '{mapping}'; a source VM network maps to one recovery network.",
+    "Update or remove the existing mapping.", Conflict)
+NETWORK_MAPPING_SAME_FABRIC = Entry(
+    "150102", "The VM networks '{first}' and '{second}' are on the same VMM server.",
+    "asr-harness maps VM networks of two VMM servers (site to site) only.", "Choose a network of the recovery VMM server.")
+RECOVERY_FABRIC_MISMATCH = Entry(
+    "150103", "The recovery network '{network}' is not on the recovery fabric '{fabric}'.",
+    "'properties.recoveryFabricName' and 'properties.recoveryNetworkId' name different fabrics.",
+    "Send the name of the fabric that holds the recovery network.")

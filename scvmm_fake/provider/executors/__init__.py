@@ -1,0 +1,46 @@
+"""What the Provider does for each kind of work item: one module per kind, like ASR's handlers.
+
+An executor is ``run(provider, payload) -> result`` (raising ``VmmError`` when VMM refuses) plus how
+many virtual seconds the VMM work takes (``seconds``, a policy: a VMM job is not instantaneous).
+The agent starts an item when it leases it, renews the lease at each poll while the work takes
+time, and runs ``run`` when the time is up — so an item whose job stopped meanwhile (its renewal
+refused) never runs. Importing this package fills ``EXECUTORS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..agent import AsrProvider
+
+__all__ = ["Executor", "EXECUTORS", "executes"]
+
+Run = Callable[["AsrProvider", dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Executor:
+    kind: str
+    run: Run
+    seconds: float
+
+
+EXECUTORS: dict[str, Executor] = {}
+
+
+def executes(kind: str, *, seconds: float = 0.0) -> Callable[[Run], Run]:
+    """Register the decorated function as the executor of ``kind``."""
+    def register(run: Run) -> Run:
+        if kind in EXECUTORS:
+            raise ValueError(f"work item kind {kind!r} already has an executor")
+        EXECUTORS[kind] = Executor(kind, run, seconds)
+        return run
+    return register
+
+
+from . import network_mapping, pairing, refresh  # noqa: E402  (they register themselves)
+
+__all__ += ["network_mapping", "pairing", "refresh"]

@@ -1,0 +1,39 @@
+"""Cloud pairing on the VMM server: the work ASR's ``AssociateProtectionProfile`` and
+``DissociateProtectionProfile`` jobs send (asr-orchestration.md §A.1.4, hyperv-scvmm.md §5.3).
+
+Each executor calls the VMM server's own pairing operations (``scvmm_fake`` configures every host
+of the cloud through Hyper-V's cmdlets) and answers what the other site needs, which ASR carries
+over. Durations are policy: the recorded 2021 VMM-to-VMM job's task durations.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..policy import PAIRING_WORK_SECONDS
+from . import executes
+
+if TYPE_CHECKING:
+    from ..agent import AsrProvider
+
+
+@executes("PrepareSiteForPairing", seconds=PAIRING_WORK_SECONDS["PrepareSiteForPairing"])
+def prepare_site(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, Any]:
+    return provider.vmm.prepare_site_for_pairing()
+
+
+@executes("PrepareCloudForPairing", seconds=PAIRING_WORK_SECONDS["PrepareCloudForPairing"])
+def prepare_cloud(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, Any]:
+    return provider.vmm.prepare_cloud_for_pairing(provider.vmm.cloud_by_id(str(payload["cloudId"])).name,
+                                                  dict(payload["settings"]))
+
+
+@executes("PairCloud", seconds=PAIRING_WORK_SECONDS["PairCloud"])
+def pair_cloud(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, Any]:
+    return provider.vmm.pair_cloud(provider.vmm.cloud_by_id(str(payload["cloudId"])).name, dict(payload["pairing"]))
+
+
+@executes("UnpairCloud", seconds=PAIRING_WORK_SECONDS["UnpairCloud"])
+def unpair_cloud(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, Any]:
+    provider.vmm.unpair_cloud(provider.vmm.cloud_by_id(str(payload["cloudId"])).name, str(payload["pairingId"]))
+    return {}
