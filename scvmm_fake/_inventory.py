@@ -43,6 +43,9 @@ class InventoryVMNetwork:
     id: str
     name: str
     logical_network: str
+    logical_network_id: str
+    network_virtualization: bool
+    logical_network_definition_isolation: bool
     isolation_type: str
     vm_subnets: tuple[InventorySubnet, ...]
     has_static_ip_pool: bool
@@ -137,6 +140,9 @@ def _vm_network(network: VMNetwork, pools: list[StaticIPAddressPool]) -> Invento
         id=network.id,
         name=network.name,
         logical_network=network.logical_network.name,
+        logical_network_id=network.logical_network.id,
+        network_virtualization=network.logical_network.network_virtualization_enabled,
+        logical_network_definition_isolation=network.logical_network.logical_network_definition_isolation,
         isolation_type=network.isolation_type.value,
         vm_subnets=tuple(
             InventorySubnet(subnet.id, subnet.name, tuple(

@@ -5,7 +5,8 @@ directions; §5.2 "Site Recovery retrieves metadata from the VMM server"). ``par
 checks the report's shape (a typed 400 before anything changes, PROTOCOL.md §Inventory);
 ``apply_inventory`` makes the fabric's discovered resources equal to the report: each flagged cloud
 is a container named by the cloud's GUID (asr-orchestration.md §A.0.7), each VM network of those clouds a
-``replicationNetworks`` entry with its subnets (§5), each VM a protectable item with
+``replicationNetworks`` entry with its subnets (§5) and its logical network a
+``replicationLogicalNetworks`` entry, each VM a protectable item with
 ``customDetails.instanceType`` ``HyperVVirtualMachine`` (asr-orchestration.md §A.3.1). What the report no longer holds is removed (policy
 ``DISCOVERED_KEPT_WHILE_IN_USE``).
 """
@@ -19,13 +20,14 @@ from typing import Any
 from ..errors import InvalidRequestContent
 from ..models.resources import KINDS, StoredResource
 from ..models.vault import Vault
-from .policy import CONTAINER_PREFIX, NETWORK_TYPE, SUPPORTED_REPLICATION_PROVIDERS
+from .policy import CONTAINER_PREFIX, LOGICAL_NETWORK_USAGE, NETWORK_TYPE, SUPPORTED_REPLICATION_PROVIDERS
 from .records import VMM_FABRIC_TYPE, FabricRecord
 
 __all__ = ["parse_inventory", "apply_inventory", "container_name"]
 
 _SUBNET = {"id": str, "name": str, "subnets": [[object]]}
-_NETWORK = {"id": str, "name": str, "vmSubnets": [_SUBNET]}
+_NETWORK = {"id": str, "name": str, "logicalNetwork": str, "logicalNetworkId": str, "networkVirtualization": bool,
+            "logicalNetworkDefinitionIsolation": bool, "vmSubnets": [_SUBNET]}
 _DISK = {"path": str, "sizeBytes": int}
 _VM = {"id": str, "vmId": str, "name": str, "operatingSystem": str, "generation": int, "host": str, "disks": [_DISK]}
 _CLOUD = {"id": str, "name": str, "hosts": [str], "vmNetworks": [_NETWORK], "vms": [_VM]}
@@ -46,7 +48,7 @@ def _check(value: Any, schema: Any, path: str) -> None:
             if name not in value:
                 raise InvalidRequestContent(f"The inventory field '{path}.{name}' is required.", target=f"{path}.{name}")
             _check(value[name], inner, f"{path}.{name}")
-    elif schema is not object and (not isinstance(value, schema) or isinstance(value, bool)):
+    elif schema is not object and (not isinstance(value, schema) or (schema is not bool and isinstance(value, bool))):
         raise InvalidRequestContent(f"The inventory field '{path}' must be a {schema.__name__}.", target=path)
 
 
@@ -90,6 +92,16 @@ def _network(network: dict[str, Any]) -> dict[str, Any]:
     return {"fabricType": VMM_FABRIC_TYPE, "subnets": subnets, "friendlyName": network["name"], "networkType": NETWORK_TYPE}
 
 
+def _logical_network(network: dict[str, Any]) -> dict[str, Any]:
+    """A ``replicationLogicalNetworks`` entry (policy ``LOGICAL_NETWORK_USAGE`` for the usage; the
+    two statuses follow the VMM logical network's settings)."""
+    return {"friendlyName": network["logicalNetwork"],
+            "networkVirtualizationStatus": "Enabled" if network["networkVirtualization"] else "Disabled",
+            "logicalNetworkUsage": LOGICAL_NETWORK_USAGE,
+            "logicalNetworkDefinitionsStatus": "Isolated" if network["logicalNetworkDefinitionIsolation"]
+            else "NotIsolated"}
+
+
 def _merge(vault: Vault, kind: str, parents: tuple[str, ...], name: str, properties: dict[str, Any]) -> None:
     """Insert, or update the discovered fields of, one resource (fields other workflows set are kept)."""
     store = vault.resources
@@ -106,6 +118,8 @@ def _in_use(vault: Vault, kind: str, names: tuple[str, ...]) -> bool:
         return bool(store.children(KINDS["container_mapping"], names) or store.children(KINDS["protected_item"], names))
     if kind == "network":
         return bool(store.children(KINDS["network_mapping"], names))
+    if kind == "logical_network":
+        return False
     item = store.get(KINDS["protectable_item"], names[:-1], names[-1])
     return item is not None and item.arm_properties().get("protectionStatus") != "Unprotected"
 
@@ -124,6 +138,7 @@ def apply_inventory(vault: Vault, fabric: FabricRecord, provider_id: str, invent
     f = (fabric.name,)
     containers: set[str] = set()
     networks: set[str] = set()
+    logical: set[str] = set()
     vms = 0
     for cloud in inventory["clouds"]:
         name = container_name(cloud["id"])
@@ -142,6 +157,9 @@ def apply_inventory(vault: Vault, fabric: FabricRecord, provider_id: str, invent
         for network in cloud["vmNetworks"]:
             networks.add(network["id"].lower())
             _merge(vault, "network", f, network["id"], _network(network))
+            logical.add(network["logicalNetworkId"].lower())
+            _merge(vault, "logical_network", f, network["logicalNetworkId"], _logical_network(network))
     _prune(vault, "container", f, containers)
     _prune(vault, "network", f, networks)
+    _prune(vault, "logical_network", f, logical)
     return {"containers": len(containers), "networks": len(networks), "protectableItems": vms}

@@ -14,7 +14,7 @@ __all__ = [
     "CHANNEL_PREFIX", "CLIENT_CERT_DAYS", "SERVER_CERT_DAYS", "HEARTBEAT_TIMEOUT_SECONDS",
     "CONNECTED", "NOT_CONNECTED", "LEASE_SECONDS", "LEASE_BATCH", "WORK_TIMEOUT_SECONDS",
     "IDEMPOTENCY_CACHE", "PROVIDER_NOT_RESPONDING_ERROR", "PROVIDER_REMOVE_BLOCKED_ERROR",
-    "FABRIC_NAMING", "CONTAINER_PREFIX", "NETWORK_TYPE", "SUPPORTED_REPLICATION_PROVIDERS",
+    "FABRIC_NAMING", "CONTAINER_PREFIX", "LOGICAL_NETWORK_USAGE", "NETWORK_TYPE", "SUPPORTED_REPLICATION_PROVIDERS",
     "PROVIDER_VERSION_STATE", "PROVIDER_VERSION_STATUS", "DISCOVERED_KEPT_WHILE_IN_USE", "REFRESH_SCENARIO", "REMOVE_PROVIDER_SCENARIO",
     "REMOVE_FABRIC_SCENARIO", "PURGE_SCENARIO",
 ]
@@ -102,6 +102,10 @@ FABRIC_NAMING = "vmm-server-id"
 #: by a plain GUID (``cloud_<guid>`` is the Hyper-V-site form of asr-api.md §4); policy: that GUID is
 #: the VMM cloud's id.
 CONTAINER_PREFIX = ""
+
+#: Policy: ``logicalNetworkUsage`` of a discovered logical network (the SDK documents no values;
+#: a VMM logical network reported for DR is not a private test network).
+LOGICAL_NETWORK_USAGE = "NotSet"
 
 #: Policy: ``networkType`` of a discovered VM network (the SDK documents no values).
 NETWORK_TYPE = "VmNetwork"

@@ -1,0 +1,109 @@
+"""Fixtures for the workflow suites: a lab and the runbook steps a DR script takes through the SDK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from drlab import Lab
+
+
+def hyperv_policy(*, auth: int = 2, port: int = 8084, **fields: Any) -> dict[str, Any]:
+    """A HyperVReplica2012R2 policy input (``auth`` 1 = Kerberos, 2 = Certificate)."""
+    body = {"instanceType": "HyperVReplica2012R2", "replicationPort": port, "allowedAuthenticationType": auth,
+            "recoveryPoints": 2, "applicationConsistentSnapshotFrequencyInHours": 1, "compression": "Enable",
+            "initialReplicationMethod": "OverNetwork", "replicaDeletion": "Required",
+            "replicationFrequencyInSeconds": 30}
+    body.update(fields)
+    return body
+
+
+@dataclass
+class Runbook:
+    """The steps of a DR runbook against ``lab`` through the official SDK, with the ids they need."""
+
+    lab: Lab
+    asr: Any
+
+    @property
+    def rg(self) -> str:
+        return self.lab.resource_group
+
+    @property
+    def vault(self) -> str:
+        return self.lab.vault_name
+
+    def prefix(self) -> str:
+        return (f"/Subscriptions/{self.lab.subscription_id}/resourceGroups/{self.rg}/providers/"
+                f"Microsoft.RecoveryServices/vaults/{self.vault}")
+
+    def fabric(self, site: str) -> str:
+        """The fabric name of the ``primary`` or ``recovery`` VMM server."""
+        from drlab._lab.spec import Role
+        provider = self.lab.providers[Role(site)]
+        assert provider.registration is not None
+        return provider.registration.fabric_name
+
+    def container(self, cloud: str) -> tuple[str, str]:
+        """(fabric, container) of the lab cloud named ``cloud``."""
+        for site in ("primary", "recovery"):
+            fabric = self.fabric(site)
+            for found in self.asr.replication_protection_containers.list_by_replication_fabrics(
+                    self.rg, self.vault, fabric):
+                if found.properties.friendly_name == cloud:
+                    return fabric, found.name
+        raise LookupError(cloud)
+
+    def network(self, site: str, name: str) -> tuple[str, str]:
+        fabric = self.fabric(site)
+        for found in self.asr.replication_networks.list_by_replication_fabrics(self.rg, self.vault, fabric):
+            if found.properties.friendly_name == name:
+                return fabric, found.name
+        raise LookupError(name)
+
+    def create_policy(self, name: str = "pol1", **fields: Any) -> Any:
+        return self.asr.replication_policies.begin_create(
+            self.rg, self.vault, name, {"properties": {"providerSpecificInput": hyperv_policy(**fields)}}).result()
+
+    def pair_poller(self, primary: str = "Gold", recovery: str = "Gold-Recovery", *, policy: str = "pol1",
+                    name: str = "pairing1") -> Any:
+        fabric, container = self.container(primary)
+        target_fabric, target = self.container(recovery)
+        body = {"properties": {
+            "targetProtectionContainerId": f"{self.prefix()}/replicationFabrics/{target_fabric}/"
+                                           f"replicationProtectionContainers/{target}",
+            "policyId": f"{self.prefix()}/replicationPolicies/{policy}",
+            "providerSpecificInput": {"instanceType": "ReplicationProviderSpecificContainerMappingInput"}}}
+        return self.asr.replication_protection_container_mappings.begin_create(
+            self.rg, self.vault, fabric, container, name, body)
+
+    def pair(self, *args: Any, **kwargs: Any) -> Any:
+        return self.pair_poller(*args, **kwargs).result()
+
+    def map_poller(self, network: str = "Corp", *, name: str = "map1", recovery: str | None = None) -> Any:
+        fabric, primary = self.network("primary", network)
+        target_fabric, target = self.network("recovery", recovery or network)
+        body = {"properties": {
+            "recoveryFabricName": target_fabric,
+            "recoveryNetworkId": f"{self.prefix()}/replicationFabrics/{target_fabric}/replicationNetworks/{target}",
+            "fabricSpecificDetails": {"instanceType": "VmmToVmm"}}}
+        return self.asr.replication_network_mappings.begin_create(self.rg, self.vault, fabric, primary, name, body)
+
+    def jobs(self, scenario: str) -> list[Any]:
+        return [job for job in self.asr.replication_jobs.list(self.rg, self.vault)
+                if job.properties.scenario_name == scenario]
+
+
+@pytest.fixture
+def lab() -> Any:
+    with Lab(seed=11) as built:
+        yield built
+
+
+@pytest.fixture
+def runbook(lab: Lab) -> Runbook:
+    book = Runbook(lab, lab.azure_client())
+    book.create_policy()
+    return book
