@@ -57,10 +57,28 @@ def vault_json(vault: Vault) -> dict[str, Any]:
     return body
 
 
+#: Facts (asr-orchestration.md §A.0.8): how a policy's input values read back — ``compression``
+#: ``Enable``/``Disable`` as ``Enabled``/``Disabled``, ``replicaDeletion`` ``Required`` as
+#: ``replicaDeletionOption`` ``SecondaryVMOnRecoveryCloud``; unset offline paths as ``""``.
+#: Policy: ``NotRequired`` reads back as ``None`` (not recorded).
+_READ_BACK = {
+    "compression": {"Enable": "Enabled", "Disable": "Disabled"},
+    "replicaDeletion": {"Required": "SecondaryVMOnRecoveryCloud", "NotRequired": "None"},
+}
+#: The recorded key order of ``providerSpecificDetails`` (§A.0.8); the start time where it was set.
+_POLICY_ORDER = ("replicationFrequencyInSeconds", "recoveryPoints", "applicationConsistentSnapshotFrequencyInHours",
+                 "compression", "initialReplicationMethod", "onlineReplicationStartTime", "offlineReplicationImportPath",
+                 "offlineReplicationExportPath", "replicationPort", "allowedAuthenticationType", "replicaDeletion")
+
+
 def policy_json(vault: Vault, policy: Policy) -> dict[str, Any]:
+    fields = {"offlineReplicationImportPath": "", "offlineReplicationExportPath": "", **policy.settings.to_fields()}
     details: dict[str, Any] = {"instanceType": policy.settings.instance_type}
-    for name, value in policy.settings.to_fields().items():
-        details["replicaDeletionOption" if name == "replicaDeletion" else name] = value  # asr-api.md §6
+    for name in _POLICY_ORDER:
+        if name in fields:
+            value = fields[name]
+            details["replicaDeletionOption" if name == "replicaDeletion" else name] = (
+                _READ_BACK.get(name, {}).get(value, value))
     return {
         "id": f"{asr_prefix(vault)}/replicationPolicies/{policy.name}", "name": policy.name, "type": POLICY_TYPE,
         "properties": {"friendlyName": policy.name, "providerSpecificDetails": details},

@@ -21,7 +21,7 @@ def test_create_get_update_list_delete_each_with_its_job(asr, vault, sim):
     assert policy.type == "Microsoft.RecoveryServices/vaults/replicationPolicies"
     assert policy.properties.friendly_name == "pol1"
     assert type(details).__name__ == "HyperVReplicaBluePolicyDetails"
-    assert details.replica_deletion_option == "Required" and details.replication_port == 8083
+    assert details.replica_deletion_option == "SecondaryVMOnRecoveryCloud" and details.replication_port == 8083
     assert details.replication_frequency_in_seconds == 30 and details.allowed_authentication_type == 1
 
     assert asr.replication_policies.get(RG, vault.name, "pol1").as_dict() == policy.as_dict()

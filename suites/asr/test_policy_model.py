@@ -37,11 +37,15 @@ MUTATIONS = [("replicationPort", 0), ("replicationPort", "80"), ("allowedAuthent
 
 def expected_details(body: dict) -> dict:
     """The model: what the service should answer as providerSpecificDetails for an accepted input."""
-    out = {"recoveryPoints": 0, "applicationConsistentSnapshotFrequencyInHours": 0, "compression": "Disable",
-           "initialReplicationMethod": "OverNetwork", "allowedAuthenticationType": 2, "replicaDeletionOption": "NotRequired"}
+    read_back = {"Enable": "Enabled", "Disable": "Disabled", "Required": "SecondaryVMOnRecoveryCloud",
+                 "NotRequired": "None"}  # asr-orchestration.md §A.0.8 (NotRequired: policy)
+    out = {"recoveryPoints": 0, "applicationConsistentSnapshotFrequencyInHours": 0, "compression": "Disabled",
+           "initialReplicationMethod": "OverNetwork", "allowedAuthenticationType": 2, "replicaDeletionOption": "None",
+           "offlineReplicationImportPath": "", "offlineReplicationExportPath": ""}
     if body["instanceType"] == "HyperVReplica2012R2":
         out["replicationFrequencyInSeconds"] = 300
     for key, value in body.items():
+        value = read_back.get(value, value) if key in ("compression", "replicaDeletion") else value
         out["replicaDeletionOption" if key == "replicaDeletion" else key] = value
     return out
 

@@ -118,4 +118,4 @@ def test_update_with_null_resets_a_field_to_its_default(asr, vault):
     asr.replication_policies.begin_create(RG, vault.name, "p1", {"properties": {"providerSpecificInput": h2012r2()}}).result()
     patch = b'{"properties": {"replicationProviderSettings": {"instanceType": "HyperVReplica2012R2", "compression": null}}}'
     details = asr.replication_policies.begin_update(RG, vault.name, "p1", patch).result().properties.provider_specific_details
-    assert details.compression == "Disable"
+    assert details.compression == "Disabled"  # the read-back spelling (§A.0.8)
