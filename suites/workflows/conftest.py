@@ -22,29 +22,29 @@ def hyperv_policy(*, auth: int = 2, port: int = 8084, **fields: Any) -> dict[str
 
 @dataclass
 class Runbook:
-    """The steps of a DR runbook against ``lab`` through the official SDK, with the ids they need."""
+    """The steps of a DR runbook through the official SDK ``asr`` (in-process or over HTTPS), with the
+    ids they need: the vault's subscription, group and name, and the two sites' fabric names."""
 
-    lab: Lab
     asr: Any
+    subscription: str
+    rg: str
+    vault: str
+    fabrics: dict[str, str]
+    lab: Any = None
 
-    @property
-    def rg(self) -> str:
-        return self.lab.resource_group
-
-    @property
-    def vault(self) -> str:
-        return self.lab.vault_name
+    @classmethod
+    def of(cls, lab: Lab) -> Runbook:
+        from drlab import Role
+        fabrics = {role.value: lab.providers[role].registration.fabric_name for role in Role}  # type: ignore[union-attr]
+        return cls(lab.azure_client(), lab.subscription_id, lab.resource_group, lab.vault_name, fabrics, lab)
 
     def prefix(self) -> str:
-        return (f"/Subscriptions/{self.lab.subscription_id}/resourceGroups/{self.rg}/providers/"
+        return (f"/Subscriptions/{self.subscription}/resourceGroups/{self.rg}/providers/"
                 f"Microsoft.RecoveryServices/vaults/{self.vault}")
 
     def fabric(self, site: str) -> str:
         """The fabric name of the ``primary`` or ``recovery`` VMM server."""
-        from drlab._lab.spec import Role
-        provider = self.lab.providers[Role(site)]
-        assert provider.registration is not None
-        return provider.registration.fabric_name
+        return self.fabrics[site]
 
     def container(self, cloud: str) -> tuple[str, str]:
         """(fabric, container) of the lab cloud named ``cloud``."""
@@ -104,6 +104,6 @@ def lab() -> Any:
 
 @pytest.fixture
 def runbook(lab: Lab) -> Runbook:
-    book = Runbook(lab, lab.azure_client())
+    book = Runbook.of(lab)
     book.create_policy()
     return book

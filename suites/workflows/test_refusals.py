@@ -36,7 +36,7 @@ def test_pairing_two_clouds_of_one_vmm_server_is_refused() -> None:
     from drlab import CloudSpec
     clouds = (CloudSpec("Gold"), CloudSpec("Silver"), CloudSpec("Gold-Recovery", "recovery"))
     with Lab(seed=3, clouds=clouds) as lab:
-        book = Runbook(lab, lab.azure_client())
+        book = Runbook.of(lab)
         book.create_policy()
         _refused(lab, lambda: book.pair_poller("Gold", "Silver"), 400, "150003")
 
@@ -74,7 +74,7 @@ def test_a_cloud_already_paired_as_primary_or_recovery_is_refused(lab: Lab) -> N
     clouds = (CloudSpec("Gold"), CloudSpec("Silver"), CloudSpec("Gold-Recovery", "recovery"),
               CloudSpec("Silver-Recovery", "recovery"))
     with Lab(seed=5, clouds=clouds) as two:
-        book = Runbook(two, two.azure_client())
+        book = Runbook.of(two)
         book.create_policy()
         book.pair("Gold", "Gold-Recovery")
         _refused(two, lambda: book.pair_poller("Gold", "Silver-Recovery", name="again"), 409, "150001")
