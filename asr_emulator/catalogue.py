@@ -15,7 +15,8 @@ from .errors import ArmError, BadRequest, Conflict
 from .models.jobs import JobFailure
 
 __all__ = [
-    "Entry", "CLOUD_ALREADY_PAIRED", "PAIRING_SAME_CLOUD", "PAIRING_SAME_FABRIC", "POLICY_WRONG_PROVIDER",
+    "Entry", "POLICY_EXISTS", "POLICY_NOT_FOUND", "PROVIDER_NOT_RESPONDING", "PROVIDER_REMOVE_BLOCKED",
+    "CLOUD_ALREADY_PAIRED", "PAIRING_SAME_CLOUD", "PAIRING_SAME_FABRIC", "POLICY_WRONG_PROVIDER",
     "PAIRING_HAS_PROTECTED_ITEMS", "NO_PROVIDER", "MAPPING_EXISTS", "NETWORK_ALREADY_MAPPED",
     "NETWORK_MAPPING_SAME_FABRIC", "RECOVERY_FABRIC_MISMATCH",
 ]
@@ -39,6 +40,31 @@ class Entry:
             "code": self.code, "message": message, "possibleCauses": self.possible_causes.format(**names),
             "recommendedAction": self.recommended_action.format(**names)}])
 
+
+# -- policies (policy: a PUT of an existing name fails its job's preflight with the real "Replication policy
+#    creation failed." code 150261 [TF7479], the cause named; ARM PUT would replace, but ASR policy creation
+#    is a job and this is the only recorded policy-creation code. 150262: a policy deleted between the request
+#    and its job's task.)
+
+POLICY_EXISTS = Entry(
+    "150261", "Replication policy creation failed.", "A replication policy named '{name}' already exists in the vault.",
+    "Use a different name, or update the existing policy.")
+POLICY_NOT_FOUND = Entry(
+    "150262", "Replication policy operation failed.", "The replication policy '{name}' no longer exists in the vault.",
+    "Refresh the list of policies and retry.")
+
+# -- the Provider channel (policy: the numbers are the emulator's own, numeric strings as the real job errors)
+
+PROVIDER_NOT_RESPONDING = Entry(
+    "150400", "The operation timed out waiting for the Azure Site Recovery Provider.",
+    "The Provider on VMM server '{server}' did not report within {seconds:g} seconds: it may be stopped, or unable "
+    "to reach Site Recovery.",
+    "Check that the VMM service runs and the server reaches Site Recovery over HTTPS 443, then retry.")
+#: ``remove`` (not ``purge``) of a Provider or fabric while a cloud of it is paired or a VM of it is
+#: protected (the portal refuses it; the exact code is not documented).
+PROVIDER_REMOVE_BLOCKED = Entry(
+    "150401", "The server cannot be removed while it has paired clouds or protected virtual machines.",
+    "Fabric '{fabric}' still holds {what}.", "Remove the cloud pairings and disable protection first, or purge the server.")
 
 # -- cloud pairing (policy: codes and wording are the emulator's; the rules are facts, hyperv-scvmm.md §5.3)
 

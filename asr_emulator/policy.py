@@ -15,7 +15,7 @@ __all__ = [
     "ASR_API_VERSIONS", "VAULT_API_VERSIONS", "DEFAULT_RETRY_AFTER", "PAGE_SIZE", "DEFAULT_BASE_URL",
     "TaskTiming", "JobTimings", "JOB_SCENARIOS", "Scenario",
     "ALLOWED_ACTIONS", "RESTARTABLE_STATES", "CANCELLED_OPERATION_ERROR",
-    "POLICY_EXISTS_ERROR", "POLICY_NOT_FOUND_ERROR", "VAULT_NOT_EMPTY_CODE",
+    "VAULT_NOT_EMPTY_CODE",
     "EXPORT_BLOB_BASE", "JOB_EVENT_SEVERITY", "WORK_WAIT_SECONDS", "ASSOCIATE_SCENARIO", "DISSOCIATE_SCENARIO",
     "PURGE_SKIPS_PROVIDERS", "PAIRING_PROVIDERS", "NETWORK_PAIRING_SCENARIO", "NETWORK_UNPAIRING_SCENARIO",
 ]
@@ -174,22 +174,7 @@ RESTARTABLE_STATES = frozenset({"Failed", "Cancelled"})
 #: carries no numeric service error in any source read, so the poll fails with this ARM error.
 CANCELLED_OPERATION_ERROR = ("OperationCancelled", "The operation was cancelled: job '{job}' was cancelled.")
 
-#: Policy: a PUT of a policy name that already exists fails its job's preflight task with the real
-#: "Replication policy creation failed." code ``150261`` ([TF7479]), the cause named in
-#: ``possibleCauses``. (ARM PUT would replace; ASR policy creation is a job, and the only recorded
-#: policy-creation error code is this one.)
-POLICY_EXISTS_ERROR = (
-    "150261", "Replication policy creation failed.",
-    "A replication policy named '{name}' already exists in the vault.",
-    "Use a different name, or update the existing policy.",
-)
 
-#: Policy: a policy deleted between the request and its job's task fails the job (update/delete).
-POLICY_NOT_FOUND_ERROR = (
-    "150262", "Replication policy operation failed.",
-    "The replication policy '{name}' no longer exists in the vault.",
-    "Refresh the list of policies and retry.",
-)
 
 #: Policy: deleting a vault that still holds replication resources is refused (400) with this
 #: code, as the portal refuses it; the exact wire code was not captured.

@@ -13,7 +13,7 @@ __all__ = [
     "KEY_VALIDITY_SECONDS", "KEY_FORMAT_VERSION", "KEY_SIGNATURE", "CHANNEL_PORT", "CHANNEL_FQDN",
     "CHANNEL_PREFIX", "CLIENT_CERT_DAYS", "SERVER_CERT_DAYS", "HEARTBEAT_TIMEOUT_SECONDS",
     "CONNECTED", "NOT_CONNECTED", "LEASE_SECONDS", "LEASE_BATCH", "WORK_TIMEOUT_SECONDS",
-    "IDEMPOTENCY_CACHE", "PROVIDER_NOT_RESPONDING_ERROR", "PROVIDER_REMOVE_BLOCKED_ERROR",
+    "IDEMPOTENCY_CACHE",
     "FABRIC_NAMING", "CONTAINER_PREFIX", "LOGICAL_NETWORK_USAGE", "NETWORK_TYPE", "SUPPORTED_REPLICATION_PROVIDERS",
     "PROVIDER_VERSION_STATE", "PROVIDER_VERSION_STATUS", "DISCOVERED_KEPT_WHILE_IN_USE", "REFRESH_SCENARIO", "REMOVE_PROVIDER_SCENARIO",
     "REMOVE_FABRIC_SCENARIO", "PURGE_SCENARIO",
@@ -75,22 +75,7 @@ WORK_TIMEOUT_SECONDS = 1800.0
 #: that a retry after a lost answer gets the same answer; the oldest are forgotten past this count.
 IDEMPOTENCY_CACHE = 256
 
-#: Policy: the job error when a Provider never reports (numeric string, as the real job errors are
-#: [TF7479]; this number is the emulator's own).
-PROVIDER_NOT_RESPONDING_ERROR = (
-    "150400", "The operation timed out waiting for the Azure Site Recovery Provider.",
-    "The Provider on VMM server '{server}' did not report within {seconds:g} seconds: it may be stopped, or unable "
-    "to reach Site Recovery.",
-    "Check that the VMM service runs and the server reaches Site Recovery over HTTPS 443, then retry.",
-)
 
-#: Policy: ``remove`` (not ``purge``) of a Provider or fabric is refused while a cloud of it is
-#: paired or a VM of it is protected (the portal refuses it; the exact code is not documented).
-PROVIDER_REMOVE_BLOCKED_ERROR = (
-    "150401", "The server cannot be removed while it has paired clouds or protected virtual machines.",
-    "Fabric '{fabric}' still holds {what}.",
-    "Remove the cloud pairings and disable protection first, or purge the server.",
-)
 
 #: Policy: a VMM fabric is named by the VMM server's id (a GUID the Provider reports at
 #: registration, stable across re-registration), and its Provider by a GUID the service draws

@@ -4,18 +4,19 @@ Both run as a job (asr-api.md §3.2: 202 then 204). The job's task revokes each 
 client certificate, so its next call is refused at the TLS handshake, and drops its records. A
 VMM fabric exists only through its Providers (policy ``FABRIC_NAMING``): when the last one goes,
 the fabric and everything discovered under it go too. ``remove`` fails its job while a cloud of
-the fabric is paired or a VM protected (policy ``PROVIDER_REMOVE_BLOCKED_ERROR``); ``purge`` does not ask.
+the fabric is paired or a VM protected (``catalogue.PROVIDER_REMOVE_BLOCKED``); ``purge`` does not ask.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..models.jobs import Job, JobFailure
+from ..catalogue import PROVIDER_REMOVE_BLOCKED
+from ..models.jobs import Job
 from ..models.resources import KINDS
 from ..models.vault import Vault
 from ..wire.render import asr_prefix
-from .policy import PROVIDER_REMOVE_BLOCKED_ERROR, PURGE_SCENARIO, REMOVE_FABRIC_SCENARIO, REMOVE_PROVIDER_SCENARIO
+from .policy import PURGE_SCENARIO, REMOVE_FABRIC_SCENARIO, REMOVE_PROVIDER_SCENARIO
 from .records import FabricRecord, ProviderRecord
 
 if TYPE_CHECKING:
@@ -55,8 +56,7 @@ def start_removal(service: ChannelService, vault: Vault, fabric: FabricRecord, r
     def act() -> None:
         uses = _uses(vault, fabric)
         if uses and not purge:
-            code, message, causes, action = PROVIDER_REMOVE_BLOCKED_ERROR
-            raise JobFailure(code, message, causes.format(fabric=fabric.name, what=", ".join(uses)), action)
+            raise PROVIDER_REMOVE_BLOCKED.failure(fabric=fabric.name, what=", ".join(uses))
         for provider in targets:
             channel.ca.revoke(provider.certificate)
             service.forget_certificate(provider)

@@ -4,7 +4,7 @@
 (Provider, kind, payload), the job's name added to the payload — each payload may be computed at that moment from what earlier tasks
 collected — and completes when every item has been reported. A Provider's failure report fails the
 task with its error (``providerErrorDetails``); no report within the timeout fails it with
-``PROVIDER_NOT_RESPONDING_ERROR`` and withdraws what is still outstanding.
+``catalogue.PROVIDER_NOT_RESPONDING`` and withdraws what is still outstanding.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..catalogue import PROVIDER_NOT_RESPONDING
 from ..models.jobs import Job, JobFailure, ProviderError
 from ..models.tasks import WaitForWork, Work
 from ..models.vault import Vault
-from .policy import PROVIDER_NOT_RESPONDING_ERROR, WORK_TIMEOUT_SECONDS
+from .policy import WORK_TIMEOUT_SECONDS
 from .records import ProviderRecord
 from .workitems import WorkItem
 
@@ -84,9 +85,8 @@ def wait_for_work(
         return collect(reports) if collect is not None else None
 
     def timed_out() -> JobFailure:
-        code, message, causes, action = PROVIDER_NOT_RESPONDING_ERROR
         servers = ", ".join(target.machine_name for target in targets) or "(none)"
-        return JobFailure(code, message, causes.format(server=servers, seconds=timeout), action)
+        return PROVIDER_NOT_RESPONDING.failure(server=servers, seconds=timeout)
 
     return WaitForWork(task_id=task_id, name=name, friendly_name=friendly_name, send=send, collect=judge,
                        timeout=timeout, timed_out=timed_out)

@@ -13,11 +13,12 @@ from typing import Any
 
 from simcore import Simulation
 
+from ..catalogue import POLICY_EXISTS, POLICY_NOT_FOUND
 from ..errors import InvalidParameter, ResourceNotFound
-from ..policy import JOB_EVENT_SEVERITY, JOB_SCENARIOS, POLICY_EXISTS_ERROR, POLICY_NOT_FOUND_ERROR, JobTimings, Scenario
+from ..policy import JOB_EVENT_SEVERITY, JOB_SCENARIOS, JobTimings, Scenario
 from .engine import JobEngine
 from .events import Event
-from .jobs import Job, JobFailure
+from .jobs import Job
 from .tasks import ManualAction, Step, Task
 from .policies import Policy, PolicySettings
 from .vault import Vault, VaultRegistry
@@ -169,8 +170,7 @@ class AsrBackend:
 
         def preflight() -> None:
             if name.lower() in vault.policies:
-                code, message, causes, action = POLICY_EXISTS_ERROR
-                raise JobFailure(code, message, causes.format(name=name), action)
+                raise POLICY_EXISTS.failure(name=name)
 
         def add() -> Policy:
             preflight()
@@ -198,8 +198,7 @@ class AsrBackend:
         def find() -> Policy:
             policy = vault.policies.get(name.lower())
             if policy is None:
-                code, message, causes, action = POLICY_NOT_FOUND_ERROR
-                raise JobFailure(code, message, causes.format(name=name), action)
+                raise POLICY_NOT_FOUND.failure(name=name)
             return policy
 
         def apply() -> Policy:
@@ -218,8 +217,7 @@ class AsrBackend:
 
         def find() -> None:
             if name.lower() not in vault.policies:
-                code, message, causes, action = POLICY_NOT_FOUND_ERROR
-                raise JobFailure(code, message, causes.format(name=name), action)
+                raise POLICY_NOT_FOUND.failure(name=name)
 
         def remove() -> None:
             find()
