@@ -78,7 +78,7 @@ def read(call: Call) -> HttpResponse:
         items = [(names, resource) for resource in vault.resources.children(kind, names)]
     else:
         items = list(vault.resources.everywhere(kind))
-    return call.page([resource_json(vault, kind, parents, resource) for parents, resource in items])
+    return call.page(items, lambda item: resource_json(vault, kind, item[0], item[1]))
 
 
 for _group, _methods in _READS.items():
