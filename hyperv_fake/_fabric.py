@@ -27,6 +27,9 @@ class HyperVFabric:
         self.judge = CertificateJudge(self.policy.trust)
         self.partitions = PartitionTimeline(sim)
         self._hosts: dict[str, HyperVHost] = {}
+        #: Moves whenever a VM's configuration that a management server reads changes (its disks);
+        #: VMM's Provider compares it instead of re-reading every VM of every host on each poll.
+        self.revision = 0
 
     def add_host(
         self,

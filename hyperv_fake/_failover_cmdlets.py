@@ -125,6 +125,7 @@ class FailoverCmdlets(ReplicationCmdlets):
         test = self.add_vm(vm.name + TEST_SUFFIX, generation=vm.generation)
         test.mode_override = ReplicationMode.TestReplica
         test.disks = list(vm.disks)
+        self.fabric.revision += 1
         test.adapters = [VMNetworkAdapter(a.name, a.mac_address, a.is_legacy, a.test_replica_switch_name,
                                           failover=a.failover) for a in vm.adapters]
         test.integration_services = dict(vm.integration_services)

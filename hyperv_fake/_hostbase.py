@@ -88,6 +88,11 @@ class HostBase:
     def vms(self) -> tuple[VM, ...]:
         return tuple(self._vms.values())
 
+    @property
+    def vm_count(self) -> int:
+        """How many VMs the host has, in O(1) (placement asks this for every VM it places)."""
+        return len(self._vms)
+
     def find_vm(self, name: str) -> VM | None:
         """The VM of that name created first (policy VM_NAME_LOOKUP), or None."""
         named = self._by_name.get(name)

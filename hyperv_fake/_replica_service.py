@@ -114,6 +114,7 @@ class ReplicaService:
         vm = self.host.add_vm(spec.vm_name, vm_id=spec.vm_id, generation=spec.generation)
         vm.disks = [HardDiskDrive(f"{entry.replica_storage_location}\\{path.rsplit(chr(92), 1)[-1]}", size)
                     for path, size in spec.disks]
+        self.host.fabric.revision += 1
         vm.adapters = [VMNetworkAdapter(name, mac, legacy) for name, mac, legacy in spec.adapters]
         rel = self._new_replica(vm, spec.settings, ReplicationState.WaitingForInitialReplication, entry)
         return rel

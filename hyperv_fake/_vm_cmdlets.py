@@ -72,6 +72,7 @@ class VMCmdlets(HostBase):
             raise InvalidStateError(f"Disks cannot be added to '{vm_name}' while it is enabled for replication.",
                                     vm_name=vm_name)
         vm.disks.append(HardDiskDrive(path, size_bytes))
+        self.fabric.revision += 1
 
     @cmdlet("Enable-VMIntegrationService")
     def enable_vm_integration_service(self, vm_name: str, name: IntegrationService | str) -> None:

@@ -8,13 +8,16 @@ with the number of intervals, never with the size of an IPv6 subnet.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import InvalidParameter
 
-__all__ = ["IPAddress", "IPNetwork", "AddressSet", "parse_address", "parse_subnet", "lowest_free"]
+__all__ = [
+    "IPAddress", "IPNetwork", "AddressSet", "IntervalList", "parse_address", "parse_subnet", "lowest_free",
+]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -116,3 +119,58 @@ def lowest_free(first: IPAddress, last: IPAddress, excluded: AddressSet) -> IPAd
     if candidate > int(last):
         return None
     return type(first)(candidate)
+
+
+class IntervalList:
+    """A mutable set of integers kept as sorted, merged inclusive intervals: what a pool has taken.
+
+    Adding or removing one address costs O(log k + k) for k intervals (a bisect and a list
+    splice), not a sort of every address, so granting N addresses one by one stays O(N log N)
+    overall; allocations from the lowest free address keep k small."""
+
+    __slots__ = ("_lows", "_highs")
+
+    def __init__(self) -> None:
+        self._lows: list[int] = []
+        self._highs: list[int] = []
+
+    def add(self, value: int) -> None:
+        """Add ``value`` (already present: nothing changes)."""
+        lows, highs = self._lows, self._highs
+        index = bisect.bisect_right(lows, value)  # intervals [0, index) start at or below value
+        if index and highs[index - 1] >= value:
+            return
+        joins_left = index > 0 and highs[index - 1] == value - 1
+        joins_right = index < len(lows) and lows[index] == value + 1
+        if joins_left and joins_right:
+            highs[index - 1] = highs[index]
+            del lows[index], highs[index]
+        elif joins_left:
+            highs[index - 1] = value
+        elif joins_right:
+            lows[index] = value
+        else:
+            lows.insert(index, value)
+            highs.insert(index, value)
+
+    def discard(self, value: int) -> None:
+        """Remove ``value`` (absent: nothing changes), splitting its interval if need be."""
+        lows, highs = self._lows, self._highs
+        index = bisect.bisect_right(lows, value) - 1
+        if index < 0 or highs[index] < value:
+            return
+        low, high = lows[index], highs[index]
+        if low == high:
+            del lows[index], highs[index]
+        elif value == low:
+            lows[index] = value + 1
+        elif value == high:
+            highs[index] = value - 1
+        else:
+            highs[index] = value - 1
+            lows.insert(index + 1, value + 1)
+            highs.insert(index + 1, high)
+
+    def as_set(self, version: int) -> AddressSet:
+        """The addresses as an immutable ``AddressSet`` of IP ``version``."""
+        return AddressSet(version, tuple(zip(self._lows, self._highs)))

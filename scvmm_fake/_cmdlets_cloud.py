@@ -110,6 +110,7 @@ class CloudCmdlets(ServerCore):
         if paired and not cloud.disaster_recovery_supported:
             raise DisasterRecoveryNotEnabled(f"cloud {cloud.name!r} does not have DisasterRecoverySupported")
         cloud.paired = bool(paired)
+        self._touch()
         self.sim.history.record(self.name, "vmm.cloud.paired", Phase.INFO, {"cloud": cloud.name, "paired": cloud.paired})
 
     # -- validation -----------------------------------------------------------------------------

@@ -87,6 +87,7 @@ class FabricCmdlets(ServerCore):
             def commit() -> VMHost:
                 managed = VMHost(self._new_id(), computer_name, host, group, credential, description)
                 group.hosts.append(managed)
+                self._watch_fabric(host.fabric)
                 self._auto_create_logical_network(computer_name)
                 return self._add("VMHost", managed)
             return commit

@@ -6,7 +6,7 @@ each in its own module; ``VMMServer`` puts them together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from simcore import Simulation
@@ -39,6 +39,27 @@ class ServerCore:
         self._runner = CmdletRunner(sim, name, self._job_runner)
         # One registry per kind, keyed by id, in creation order.
         self._registries: dict[str, dict[str, Any]] = {}
+        self._revision = 0
+        self._fabrics: list[Any] = []  # the Hyper-V fabrics of the managed hosts, in the order first seen
+
+    # -- what changed ---------------------------------------------------------------------------
+
+    @property
+    def dr_revision(self) -> tuple[int, ...]:
+        """A value that moves whenever what ``dr_inventory`` could report may have changed: this
+        server's change counter (every committed cmdlet, every registry change, pairing), then the
+        configuration revision of each Hyper-V fabric its hosts belong to (a VM's disks are read
+        from the host). O(1) in the size of the inventory, so an idle Provider poll costs O(1)."""
+        return (self._revision, *(fabric.revision for fabric in self._fabrics))
+
+    def _touch(self) -> None:
+        """Note a change to the server's state (see ``dr_revision``)."""
+        self._revision += 1
+
+    def _watch_fabric(self, fabric: Any) -> None:
+        """Let ``dr_revision`` follow ``fabric``'s configuration revision (a host was added)."""
+        if not any(known is fabric for known in self._fabrics):
+            self._fabrics.append(fabric)
 
     # -- ids and registries ---------------------------------------------------------------------
 
@@ -50,10 +71,12 @@ class ServerCore:
 
     def _add(self, kind: str, obj: T) -> T:
         self._registry(kind)[getattr(obj, "id")] = obj
+        self._touch()
         return obj
 
     def _drop(self, kind: str, obj: Any) -> None:
         del self._registry(kind)[obj.id]
+        self._touch()
 
     def _all(self, kind: str) -> list[Any]:
         return list(self._registry(kind).values())
@@ -94,7 +117,18 @@ class ServerCore:
     # -- running cmdlets ------------------------------------------------------------------------
 
     def _change(self, cmdlet: str, params: Mapping[str, Any], plan: Plan) -> Any:
-        return self._runner.change(cmdlet, params, plan)
+        """Run a changing cmdlet; its commit (also when ``Restart-SCJob`` reruns it) bumps the
+        server's revision, so no attribute a commit sets can be missed by the Provider's poll."""
+        def touching_plan() -> Callable[[], Any]:
+            commit = plan()
+
+            def touching_commit() -> Any:
+                try:
+                    return commit()
+                finally:
+                    self._touch()
+            return touching_commit
+        return self._runner.change(cmdlet, params, touching_plan)
 
     def _read(self, cmdlet: str, params: Mapping[str, Any], query: Any) -> Any:
         return self._runner.call(cmdlet, params, query)

@@ -27,7 +27,7 @@ def reaches(host: VMHost, vm_network: VMNetwork) -> bool:
 
 def choose_host(candidates: Iterable[VMHost]) -> VMHost | None:
     """The candidate with the fewest VMs on its Hyper-V host, then the first by name."""
-    return min(candidates, key=lambda host: (len(host.host.vms), host.name.casefold(), host.id), default=None)
+    return min(candidates, key=lambda host: (host.host.vm_count, host.name.casefold(), host.id), default=None)
 
 
 def pools_serving(vm_subnet: VMSubnet, host: VMHost | None, pools: Iterable[StaticIPAddressPool]) -> list[StaticIPAddressPool]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ._addresses import AddressSet, IPAddress, IPNetwork, lowest_free, parse_address
+from ._addresses import AddressSet, IntervalList, IPAddress, IPNetwork, lowest_free, parse_address
 from ._networks import LogicalNetworkDefinition, VMSubnet
 from .errors import (
     AddressNotAllocated,
@@ -106,6 +106,9 @@ class StaticIPAddressPool:
     enable_netbios: bool = False
     _allocations: dict[int, AllocatedIPAddress] = field(default_factory=dict, repr=False)
     _withheld: dict[int, None] = field(default_factory=dict, repr=False)
+    # The keys of both dicts above as merged intervals, kept in step by allocate/release, so a grant
+    # does not re-sort every allocation of the pool (building N VMs would be quadratic).
+    _taken_intervals: IntervalList = field(default_factory=IntervalList, repr=False)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -134,7 +137,8 @@ class StaticIPAddressPool:
         return AddressSet.of((gateway.ip_address for gateway in self.default_gateways), self.subnet.version)
 
     def _taken(self) -> AddressSet:
-        return AddressSet.of([*self._allocations, *self._withheld], self.subnet.version)
+        """Allocated and withheld addresses (O(intervals), not O(addresses))."""
+        return self._taken_intervals.as_set(self.subnet.version)
 
     def _excluded(self, *, for_vip: bool) -> AddressSet:
         """What a grant may not take: taken addresses, reserved ones, gateways (policy
@@ -176,6 +180,7 @@ class StaticIPAddressPool:
 
     def allocate(self, allocation: AllocatedIPAddress) -> None:
         self._allocations[int(allocation.address)] = allocation
+        self._taken_intervals.add(int(allocation.address))
 
     # -- revoking -----------------------------------------------------------------------------
 
@@ -187,7 +192,9 @@ class StaticIPAddressPool:
         """Drop the allocation; without ``return_to_pool`` the address stays out of use
         (policy ``REVOKE_WITHOUT_RETURN_WITHHOLDS``)."""
         del self._allocations[int(allocation.address)]
-        if not return_to_pool:
+        if return_to_pool:
+            self._taken_intervals.discard(int(allocation.address))
+        else:
             self._withheld[int(allocation.address)] = None
 
     @property

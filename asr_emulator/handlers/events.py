@@ -38,4 +38,5 @@ def list_events(call: Call) -> HttpResponse:
         event for event in reversed(list(vault.events.values()))
         if all((getattr(event, _FILTERABLE[name]) or "").lower() in {v.lower() for v in values} for name, values in clauses)
     ]
-    return call.page([event_json(vault, event, call.service.sim.clock) for event in events])
+    clock = call.service.sim.clock
+    return call.page(events, lambda event: event_json(vault, event, clock))

@@ -94,7 +94,8 @@ def list_jobs(call: Call) -> HttpResponse:
             clauses.setdefault(name, []).extend(values)
         query = _query(call, clauses, "$filter")
     clock = call.service.sim.clock
-    return call.page([job_json(vault, job, clock) for job in _newest_first(vault.jobs.values()) if query.matches(job)])
+    jobs = [job for job in _newest_first(vault.jobs.values()) if query.matches(job)]
+    return call.page(jobs, lambda job: job_json(vault, job, clock))
 
 
 def _job_action(call: Call, action: str) -> HttpResponse:

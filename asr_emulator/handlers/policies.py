@@ -57,7 +57,7 @@ def get_policy(call: Call) -> HttpResponse:
 @handles("ReplicationPoliciesOperations", "list")
 def list_policies(call: Call) -> HttpResponse:
     vault = call.vault()
-    return call.page([policy_json(vault, policy) for policy in vault.policies.values()])
+    return call.page(list(vault.policies.values()), lambda policy: policy_json(vault, policy))
 
 
 @handles("ReplicationPoliciesOperations", "begin_create")

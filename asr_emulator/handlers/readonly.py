@@ -73,12 +73,12 @@ def read(call: Call) -> HttpResponse:
         if resource is None:
             raise _not_found(vault, kind, names)
         return call.json(resource_json(vault, kind, names[:-1], resource))
-    if named == kind.depth - 1:
+    if named == kind.depth - 1:  # one parent's children: no per-item pairs to build for every page
         _check_parents(vault, kind, names)
-        items = [(names, resource) for resource in vault.resources.children(kind, names)]
-    else:
-        items = list(vault.resources.everywhere(kind))
-    return call.page([resource_json(vault, kind, parents, resource) for parents, resource in items])
+        children = vault.resources.children(kind, names)
+        return call.page(children, lambda resource: resource_json(vault, kind, names, resource))
+    items = list(vault.resources.everywhere(kind))
+    return call.page(items, lambda item: resource_json(vault, kind, item[0], item[1]))
 
 
 for _group, _methods in _READS.items():

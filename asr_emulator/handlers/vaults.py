@@ -107,10 +107,10 @@ def delete_vault(call: Call) -> HttpResponse:
 @handles("VaultsOperations", "list_by_resource_group")
 def list_vaults_in_group(call: Call) -> HttpResponse:
     vaults = call.service.backend.vaults.in_subscription(call.params["subscriptionId"], call.params["resourceGroupName"])
-    return call.page([vault_json(v) for v in vaults])
+    return call.page(vaults, vault_json)
 
 
 @handles("VaultsOperations", "list_by_subscription_id")
 def list_vaults(call: Call) -> HttpResponse:
     vaults = call.service.backend.vaults.in_subscription(call.params["subscriptionId"])
-    return call.page([vault_json(v) for v in vaults])
+    return call.page(vaults, vault_json)
