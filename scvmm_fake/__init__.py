@@ -28,6 +28,8 @@ from ._inventory import (
 )
 from ._jobs import Job, JobStatus
 from ._library import LibraryScript, LibraryShare
+from ._pairing_check import pairing_problems
+from ._pairing_record import AuthenticationType, CloudPairing, PairingRole, PairingSettings
 from ._networks import IsolationType, LogicalNetwork, LogicalNetworkDefinition, SubnetVLan, VMNetwork, VMSubnet
 from ._pools import AllocatedIPAddress, AllocatedToObjectType, DefaultGateway, StaticIPAddressPool
 from ._server import VMMServer
@@ -38,6 +40,10 @@ from .errors import (
     DisasterRecoveryNotEnabled,
     DuplicateName,
     HostAlreadyManaged,
+    HostConfigurationFailed,
+    NetworkAlreadyMapped,
+    PairingConflict,
+    PairingError,
     InjectedFault,
     InvalidParameter,
     InvalidVMState,
@@ -68,6 +74,8 @@ __all__ = [
     "IsolationType", "SubnetVLan", "LogicalNetwork", "LogicalNetworkDefinition", "VMNetwork", "VMSubnet",
     "AddressSet", "AllocatedToObjectType", "DefaultGateway", "StaticIPAddressPool", "AllocatedIPAddress",
     "Cloud",
+    "pairing_problems", "CloudPairing", "PairingSettings", "PairingRole", "AuthenticationType",
+    "PairingError", "PairingConflict", "HostConfigurationFailed", "NetworkAlreadyMapped",
     "IPv4AddressType", "NetworkAdapterSpec", "VirtualMachine", "VirtualNetworkAdapter",
     "Job", "JobStatus",
     "Inventory", "InventoryCloud", "InventoryVMNetwork", "InventorySubnet", "InventoryVM", "InventoryDisk",

@@ -8,6 +8,7 @@ from ._cmdlets_accounts import AccountCmdlets, LibraryCmdlets
 from ._cmdlets_cloud import CloudCmdlets
 from ._cmdlets_fabric import FabricCmdlets
 from ._cmdlets_network import NetworkCmdlets
+from ._cmdlets_pairing import PairingCmdlets
 from ._cmdlets_pools import PoolCmdlets
 from ._cmdlets_vm import VMCmdlets
 from ._core import ServerCore
@@ -21,7 +22,8 @@ __all__ = ["VMMServer"]
 
 
 class VMMServer(
-    VMCmdlets, FabricCmdlets, AccountCmdlets, LibraryCmdlets, NetworkCmdlets, PoolCmdlets, CloudCmdlets, ServerCore
+    VMCmdlets, FabricCmdlets, AccountCmdlets, LibraryCmdlets, NetworkCmdlets, PoolCmdlets, CloudCmdlets, PairingCmdlets,
+    ServerCore,
 ):
     """One VMM server (name, FQDN) on ``sim``'s network, with the root host group "All Hosts" and
     the default library share. Cmdlets are methods named as the VMM cmdlets in snake_case."""

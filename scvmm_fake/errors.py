@@ -35,6 +35,10 @@ __all__ = [
     "NotEmulated",
     "InjectedFault",
     "JobFailed",
+    "PairingError",
+    "PairingConflict",
+    "HostConfigurationFailed",
+    "NetworkAlreadyMapped",
 ]
 
 
@@ -140,3 +144,26 @@ class JobFailed(VmmError):
     def __init__(self, job: object, message: str) -> None:
         super().__init__(message)
         self.job = job
+
+
+class PairingError(VmmError):
+    """Base of the refusals of cloud pairing and network mapping (§5.3, §5.5)."""
+
+
+class PairingConflict(PairingError):
+    """A host already serves another pairing with a different authentication type or port
+    (policy ``PAIRING_HOST_CONFLICT``)."""
+
+
+class HostConfigurationFailed(PairingError):
+    """A Hyper-V cmdlet refused while a host was being configured for a pairing; the host's own
+    error is the ``__cause__``, ``host`` names the host, ``step`` what was being done."""
+
+    def __init__(self, host: str, step: str, message: str) -> None:
+        super().__init__(f"{host}: {step}: {message}")
+        self.host = host
+        self.step = step
+
+
+class NetworkAlreadyMapped(PairingError):
+    """The source VM network is already mapped to a target (policy ``NETWORK_MAPPING_CARDINALITY``)."""

@@ -209,3 +209,102 @@ from the host are then forgotten and their addresses return to their pools (as a
 INVENTORY_ORDER = "(name, id)"
 """Policy, not fact: the inventory orders clouds, VM networks, subnets and VMs by (name, id) and a
 cloud's host groups by path, so the same seed and calls give the same snapshot."""
+
+
+# -- cloud pairing and network mapping (§5.3, §5.5; §7 gaps 2 and 3) -----------------------------------
+
+__all__ += [
+    "SITE_CA", "SITE_CA_VALIDITY_DAYS", "HOST_CERTIFICATE", "HOST_CERTIFICATE_VALIDITY_DAYS",
+    "HOST_CERTIFICATE_RENEWAL_DAYS", "PAIRING_TRUST_GROUP", "PAIRING_AUTHORIZATION_SCOPE",
+    "PAIRING_STORAGE_LOCATION", "PAIRING_REVOCATION_CHECK", "PAIRING_BOTH_DIRECTIONS", "UNPAIR_UNDOES",
+    "PAIRING_HOST_CONFLICT", "LEAVING_HOST_UNCONFIGURED", "PAIRING_RECONCILE", "NETWORK_MAPPING_CARDINALITY",
+]
+
+SITE_CA = "one root CA per VMM server, O='<VMM FQDN> Site Recovery Replica CA', ECDSA P-256"
+"""Policy, not fact (§5.3 NOT FOUND: issuer, type and subject of the certificates ASR installs;
+§7 gap 2): each VMM server makes one root CA with ``simcore.pki`` at its first "Prepare the
+server", valid from that virtual instant, and keeps it for every later pairing. Its name and
+validity follow from the lab's clock, so they are the same for the same seed; its key material
+is not (``cryptography`` draws keys from the OS), so history records never carry thumbprints or
+PEM text."""
+
+SITE_CA_VALIDITY_DAYS = 20 * 365
+"""Policy, not fact: the site CA is valid for 20 years from its creation."""
+
+HOST_CERTIFICATE = "CN=<host FQDN>, SAN DNS=<host FQDN>, EKU server+client auth, ECDSA P-256"
+"""Policy, not fact, shaped by the facts of §1.3 (both EKUs, private key, name = host FQDN, chain
+to a root the peer trusts): one certificate per host issued by its VMM server's site CA,
+imported into ``LocalMachine\\My`` with its key. ECDSA rather than the RSA of the makecert
+recipe, because key generation dominates a lab's set-up time and §1.3 requires no algorithm."""
+
+HOST_CERTIFICATE_VALIDITY_DAYS = 365
+"""Policy, not fact: a host certificate is valid for one year from its issue."""
+
+HOST_CERTIFICATE_RENEWAL_DAYS = 30
+"""Policy, not fact: a host certificate with fewer than 30 days left is replaced (at the next
+preparation, pairing or ``reconcile_pairings`` after that instant); a valid one with more left
+is reused, so preparing twice issues nothing new."""
+
+PAIRING_TRUST_GROUP = "ASR-{pairing_id}"
+"""Policy, not fact (§7 gap 2: trust-group names ASR writes are not documented): every
+authorization entry a pairing writes carries the trust group ``ASR-<pairingId>``. One group per
+pairing lets a replica VM accept its primary from any host of the peer cloud (§1.2: "or from any
+other entry with the same trust group"), and lets unpairing remove exactly its entries with
+``Remove-VMReplicationAuthorizationEntry -TrustGroup``."""
+
+PAIRING_AUTHORIZATION_SCOPE = "one '*.<domain>' entry per DNS domain of the peer cloud's hosts"
+"""Policy, not fact (§7 gaps 2 and 3): a host authorizes the peer cloud's hosts by one wildcard
+entry per DNS domain of their FQDNs (wildcards are allowed in the first label, §1.2), not one
+entry per host. Why: a host added later to the *peer* cloud is then accepted at once, although
+this VMM server cannot learn of it until ASR carries the news (the servers share nothing); a
+host added later to *this* cloud gets the same entries from ``reconcile_pairings``. Who may
+replicate is still narrowed by authentication: with certificates, only a chain to the peer
+site's CA is trusted. A peer FQDN whose domain has fewer than two labels (no legal wildcard)
+gets an exact entry. An entry for the same pattern that already exists (another pairing's, or
+an administrator's) is left as it is."""
+
+PAIRING_STORAGE_LOCATION = "C:\\Hyper-V\\Replica"
+"""Policy, not fact: where a pairing stores replicas on a host that has no
+``DefaultStorageLocation`` yet (§5.3 says only "the default location that's indicated for the
+target Hyper-V host"); a host that has one keeps it, and ``settings.replicaStorageLocation``
+overrides both."""
+
+PAIRING_REVOCATION_CHECK = "disabled on paired hosts (certificate authentication)"
+"""Policy, not fact: the peer site's root reaches a host as PEM text, a certificate without a
+reachable CRL, so a mandatory revocation check could never succeed (§1.3). Pairing therefore sets
+the documented workaround ``DisableCertRevocationCheck = 1`` on every host of both clouds, and
+unpairing clears it where pairing set it and no other pairing needs it."""
+
+PAIRING_BOTH_DIRECTIONS = True
+"""Policy, not fact, after §5.3 ("all clusters and host servers ... in the source and target clouds
+are configured for replication"): pairing configures the hosts of both clouds alike — each a
+Replica server that trusts and authorizes the other cloud's hosts — so that reverse replication
+after failover needs no further step."""
+
+UNPAIR_UNDOES = "entries, peer root, revocation flag; Replica server and firewall where no pairing remains"
+"""Policy, not fact: unpairing removes the pairing's authorization entries (by trust group) and
+the peer root (unless another pairing of the host trusts the same root), and — only on hosts that
+no other pairing still configures — disables the Replica server and its firewall rule and clears
+``DisableCertRevocationCheck`` if pairing set it. The host certificate and the site root stay
+(they belong to "Prepare", and a later pairing reuses them). The cloud's
+``DisasterRecoverySupported`` lock is released."""
+
+PAIRING_HOST_CONFLICT = "refused"
+"""Policy, not fact: a host in two paired clouds whose pairings ask for different authentication
+types or ports is refused (``PairingConflict``): one Replica server cannot serve both."""
+
+LEAVING_HOST_UNCONFIGURED = True
+"""Policy, not fact (§7 gap 3): a host that leaves a paired cloud (its host group removed from the
+cloud) is unconfigured for that pairing at the next ``reconcile_pairings``, as unpairing would."""
+
+PAIRING_RECONCILE = "dirty marker"
+"""Policy, not fact (§7 gap 3; §5.3 [INF]: a host joining a paired cloud runs the same "configure
+host" routine): ``Add-SCVMHost`` and ``Set-SCCloud -Add/RemoveVMHostGroup`` mark the server's
+pairings dirty; ``reconcile_pairings``, which the Provider calls at every poll, returns at once
+when nothing is dirty and no host certificate is due for renewal."""
+
+NETWORK_MAPPING_CARDINALITY = "one target per source VM network; a target may serve several sources"
+"""Policy, not fact (§5.5 maps "a source VMM VM network → target VMM VM network"): a source VM
+network has at most one mapping (another is refused ``NetworkAlreadyMapped``; ASR's "modify" is
+unmap then map), while one target network may receive several sources. Both servers record the
+mapping: the source's for IP injection, the target's for placement (§5.5)."""

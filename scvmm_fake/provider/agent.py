@@ -199,6 +199,7 @@ class AsrProvider:
             self._continue()
             if beat.get("pendingWorkItems"):
                 self._work()
+            self.vmm.reconcile_pairings()  # hosts that joined a paired cloud (policy PAIRING_RECONCILE)
             self.sync()
         except ChannelFailure as failure:
             self.last_error = failure
@@ -258,17 +259,19 @@ class AsrProvider:
                                 {"item": item_id, "kind": kind, "attempt": item.get("attempt")})
 
     def _continue(self) -> None:
-        """Renew the lease of work still taking time; run and report work whose time is up."""
+        """Renew the lease of started work — refused once its job stopped, and then the work is
+        abandoned, never run — and run and report the work whose time is up."""
         for item_id, flight in list(self.store.in_flight.items()):
+            try:
+                self._call("renew", "POST", f"workItems/{item_id}/renew", {"progress": {"due": flight.due}})
+            except ChannelFailure as failure:
+                if failure.code != "WorkItemWithdrawn":
+                    raise
+                del self.store.in_flight[item_id]
+                self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO,
+                                        {"item": item_id, "kind": flight.kind, "abandoned": "WorkItemWithdrawn"})
+                continue
             if self.sim.clock.now < flight.due:
-                try:
-                    self._call("renew", "POST", f"workItems/{item_id}/renew", {"progress": {"due": flight.due}})
-                except ChannelFailure as failure:
-                    if failure.code != "WorkItemWithdrawn":
-                        raise
-                    del self.store.in_flight[item_id]
-                    self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO,
-                                            {"item": item_id, "kind": flight.kind, "abandoned": "WorkItemWithdrawn"})
                 continue
             self.store.reports[item_id] = self._execute(item_id, flight)
             del self.store.in_flight[item_id]

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ... import VmmError
 from ..policy import PAIRING_WORK_SECONDS
 from . import executes
 
 if TYPE_CHECKING:
     from ..agent import AsrProvider
+
+
+def _cloud(provider: AsrProvider, payload: dict[str, Any]) -> str:
+    """The name of the cloud ASR names by its id (``Get-SCCloud -ID``)."""
+    found = provider.vmm.get_sc_cloud(id=str(payload.get("cloudId")))
+    if not found:
+        raise VmmError(f"no cloud with id {payload.get('cloudId')!r} on {provider.vmm.name}")
+    return found[0].name
 
 
 @executes("PrepareSiteForPairing", seconds=PAIRING_WORK_SECONDS["PrepareSiteForPairing"])
@@ -24,16 +33,16 @@ def prepare_site(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, An
 
 @executes("PrepareCloudForPairing", seconds=PAIRING_WORK_SECONDS["PrepareCloudForPairing"])
 def prepare_cloud(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, Any]:
-    return provider.vmm.prepare_cloud_for_pairing(provider.vmm.cloud_by_id(str(payload["cloudId"])).name,
+    return provider.vmm.prepare_cloud_for_pairing(_cloud(provider, payload),
                                                   dict(payload["settings"]))
 
 
 @executes("PairCloud", seconds=PAIRING_WORK_SECONDS["PairCloud"])
 def pair_cloud(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, Any]:
-    return provider.vmm.pair_cloud(provider.vmm.cloud_by_id(str(payload["cloudId"])).name, dict(payload["pairing"]))
+    return provider.vmm.pair_cloud(_cloud(provider, payload), dict(payload["pairing"]))
 
 
 @executes("UnpairCloud", seconds=PAIRING_WORK_SECONDS["UnpairCloud"])
 def unpair_cloud(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, Any]:
-    provider.vmm.unpair_cloud(provider.vmm.cloud_by_id(str(payload["cloudId"])).name, str(payload["pairingId"]))
+    provider.vmm.unpair_cloud(_cloud(provider, payload), str(payload["pairingId"]))
     return {}

@@ -1,0 +1,192 @@
+"""Cloud pairing and network mapping on a VMM server: what its ASR Provider does for ASR's
+``AssociateProtectionProfile`` / ``DissociateProtectionProfile`` and ``NetworkPairing`` /
+``NetworkUnPairing`` jobs (hyperv-scvmm.md §5.3, §5.5; policies in ``scvmm_fake.policy``).
+
+Inputs and results are plain JSON-able data, because the two VMM servers share nothing but what
+ASR relays. Every host of a cloud is configured through its own Hyper-V cmdlets
+(``_pairing_hosts``); each step is idempotent, so a re-run converges. ``reconcile_pairings``,
+called at every Provider poll, configures hosts that joined a paired cloud since (and unconfigures
+those that left): O(1) when nothing changed on the server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simcore.pki import CertificateAuthority
+
+from ._core import ServerCore
+from ._pairing_hosts import pair_host, prepare_host, unpair_host
+from ._pairing_record import CloudPairing, PairingSettings
+from .errors import DisasterRecoveryNotEnabled, NetworkAlreadyMapped, ObjectNotFound
+
+__all__ = ["PairingCmdlets"]
+
+
+class PairingCmdlets(ServerCore):
+    """The pairing and mapping operations of a VMM server (not cmdlets: the Provider calls them)."""
+
+    _site_ca: CertificateAuthority | None = None
+    _reconciled: int = -1
+
+    def _pairing_state(self) -> dict[str, list[CloudPairing]]:
+        """Cloud id → the pairings that configure it, in the order made."""
+        return self.__dict__.setdefault("_pairings_by_cloud", {})
+
+    def _mapping_state(self) -> dict[str, dict[str, Any]]:
+        """VM network id → the network mapping recorded for it."""
+        return self.__dict__.setdefault("_network_mappings", {})
+
+    def _record(self, op: str, details: dict[str, Any]) -> None:
+        self.sim.history.record(self.name, op, "info", details)
+
+    def _cloud_named(self, name: str) -> Any:
+        found = [cloud for cloud in self._registry("Cloud").values() if cloud.name == name]
+        if not found:
+            raise ObjectNotFound(f"no cloud named {name!r} on {self.name}")
+        return found[0]
+
+    # -- "Prepare the server" -----------------------------------------------------------------
+
+    def prepare_site_for_pairing(self) -> dict[str, Any]:
+        """The server's site replication CA (policy ``SITE_CA``), made at the first call, kept."""
+        if self._site_ca is None:
+            self._site_ca = CertificateAuthority.root(f"{self.fqdn} Site Recovery Replica CA")
+            self._record("vmm.pairing.site", {"created": True})
+        return {"vmmServer": self.fqdn, "rootCertificate": self._site_ca.cert_pem().decode("ascii")}
+
+    def _ca(self) -> CertificateAuthority:
+        self.prepare_site_for_pairing()
+        assert self._site_ca is not None
+        return self._site_ca
+
+    # -- "Prepare for configuring protection" -------------------------------------------------
+
+    def prepare_cloud_for_pairing(self, cloud_name: str, settings: dict[str, Any]) -> dict[str, Any]:
+        """Make every host of the cloud a Replica server with the policy's authentication and port
+        (certificate, firewall rule, storage); answer the hosts' FQDNs for the peer to authorize."""
+        cloud = self._cloud_named(cloud_name)
+        parsed = PairingSettings.parse(settings)
+        if not cloud.disaster_recovery_supported:
+            raise DisasterRecoveryNotEnabled(f"cloud {cloud_name!r} is not enabled for disaster recovery")
+        at = self.sim.clock.utcnow()
+        hosts = [vm_host.host for vm_host in cloud.hosts()]
+        for host in hosts:
+            changed = prepare_host(host, self._ca(), parsed, at)
+            self._record("vmm.pairing.prepare", {"cloud": cloud_name, "host": host.fqdn, "changed": changed})
+        return {"hosts": [host.fqdn for host in hosts]}
+
+    # -- "Configure the protection settings" --------------------------------------------------
+
+    def pair_cloud(self, cloud_name: str, pairing: dict[str, Any]) -> dict[str, Any]:
+        """Trust the peer site, authorize the peer cloud's hosts on every host, record the pairing and
+        lock the cloud's DR flag. Pairing again with the same id converges."""
+        cloud = self._cloud_named(cloud_name)
+        record = CloudPairing.parse_request(pairing, cloud_id=cloud.id, cloud_name=cloud.name,
+                                            site_root_certificate=self._ca().cert_pem().decode("ascii"))
+        records = self._pairing_state().setdefault(cloud.id, [])
+        kept = next((r for r in records if r.pairing_id == record.pairing_id), None)
+        if kept is not None:
+            records.remove(kept)
+            record.revocation_check_disabled_on = kept.revocation_check_disabled_on
+        self._configure(cloud, record, records)
+        records.append(record)
+        if not cloud.paired:
+            self.set_cloud_paired(cloud, True)  # type: ignore[attr-defined]
+        self._record("vmm.pairing.paired", {"cloud": cloud_name, "pairing": record.pairing_id,
+                                            "role": record.role.value, "hosts": list(record.configured_hosts)})
+        return {"hosts": list(record.configured_hosts)}
+
+    def _configure(self, cloud: Any, record: CloudPairing, others: list[CloudPairing]) -> list[str]:
+        at = self.sim.clock.utcnow()
+        done: list[str] = []
+        for vm_host in cloud.hosts():
+            host = vm_host.host
+            pair_host(host, record, self._ca(), at, [o for o in others if o is not record])
+            if host.fqdn not in record.configured_hosts:
+                record.configured_hosts.append(host.fqdn)
+            done.append(host.fqdn)
+        return done
+
+    def unpair_cloud(self, cloud_name: str, pairing_id: str) -> None:
+        """Undo ``pair_cloud`` on every host it configured (policy ``UNPAIR_UNDOES``); idempotent."""
+        cloud = self._cloud_named(cloud_name)
+        records = self._pairing_state().get(cloud.id, [])
+        record = next((r for r in records if r.pairing_id == pairing_id), None)
+        if record is None:
+            return
+        records.remove(record)
+        by_fqdn = {vm_host.host.fqdn: vm_host.host for vm_host in cloud.hosts()}
+        for fqdn in record.configured_hosts:
+            if fqdn in by_fqdn:
+                unpair_host(by_fqdn[fqdn], record, records)
+        if not records and cloud.paired:
+            self.set_cloud_paired(cloud, False)  # type: ignore[attr-defined]
+        self._record("vmm.pairing.unpaired", {"cloud": cloud_name, "pairing": pairing_id})
+
+    def cloud_pairings(self, cloud_name: str) -> list[CloudPairing]:
+        """The pairings that configure the cloud (what a checker reads)."""
+        return list(self._pairing_state().get(self._cloud_named(cloud_name).id, []))
+
+    # -- hosts that join or leave a paired cloud -----------------------------------------------
+
+    def reconcile_pairings(self) -> list[str]:
+        """Configure hosts that joined a paired cloud, unconfigure those that left (policies
+        ``PAIRING_RECONCILE``, ``LEAVING_HOST_UNCONFIGURED``); the FQDNs changed. O(1) when the
+        server's change counter has not moved since the last call."""
+        if self._reconciled == self._revision or not self._pairing_state():
+            self._reconciled = self._revision
+            return []
+        changed: list[str] = []
+        clouds = self._registry("Cloud")
+        for cloud_id, records in self._pairing_state().items():
+            cloud = clouds.get(cloud_id)
+            if cloud is None:
+                continue
+            present = {vm_host.host.fqdn: vm_host.host for vm_host in cloud.hosts()}
+            for record in records:
+                joined = [fqdn for fqdn in present if fqdn not in record.configured_hosts]
+                for fqdn in joined:
+                    pair_host(present[fqdn], record, self._ca(), self.sim.clock.utcnow(),
+                              [o for o in records if o is not record])
+                    record.configured_hosts.append(fqdn)
+                changed.extend(joined)
+                left = [fqdn for fqdn in record.configured_hosts if fqdn not in present]
+                for fqdn in left:
+                    record.configured_hosts.remove(fqdn)
+                changed.extend(left)
+        if changed:
+            self._record("vmm.pairing.reconciled", {"hosts": changed})
+        self._reconciled = self._revision
+        return changed
+
+    # -- network mapping (§5.5) ---------------------------------------------------------------
+
+    def map_vm_network(self, vm_network_id: str, mapping: dict[str, Any]) -> dict[str, Any]:
+        """Record ``vm_network_id`` mapped to the peer's network (policy ``NETWORK_MAPPING_CARDINALITY``);
+        the same mapping again replaces it (ASR's update)."""
+        if vm_network_id not in self._registry("VMNetwork"):
+            raise ObjectNotFound(f"no VM network with id {vm_network_id!r} on {self.name}")
+        state = self._mapping_state()
+        current = state.get(vm_network_id)
+        name = str(mapping.get("mappingName", ""))
+        if current is not None and current["mappingName"] != name and current["direction"] == mapping.get("direction"):
+            raise NetworkAlreadyMapped(f"VM network {vm_network_id} is already mapped by {current['mappingName']!r}")
+        state[vm_network_id] = {"mappingName": name, "peerVmNetworkId": str(mapping.get("peerVmNetworkId", "")),
+                                "direction": str(mapping.get("direction", "Forward"))}
+        self._touch()
+        self._record("vmm.network.mapped", {"vmNetwork": vm_network_id, **state[vm_network_id]})
+        return {"vmNetworkId": vm_network_id, "mapped": True}
+
+    def unmap_vm_network(self, vm_network_id: str, mapping_name: str) -> None:
+        state = self._mapping_state()
+        current = state.get(vm_network_id)
+        if current is not None and current["mappingName"] == mapping_name:
+            del state[vm_network_id]
+            self._touch()
+            self._record("vmm.network.unmapped", {"vmNetwork": vm_network_id, "mappingName": mapping_name})
+
+    def network_mapping(self, vm_network_id: str) -> dict[str, Any] | None:
+        """What this server recorded for the VM network (placement and IP injection read it)."""
+        found = self._mapping_state().get(vm_network_id)
+        return dict(found) if found is not None else None

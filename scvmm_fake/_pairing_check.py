@@ -1,0 +1,62 @@
+"""The pairing predicate: what a paired host must look like, read from the host's own state.
+
+``pairing_problems(host, record)`` names every defect (empty when the host is configured as the
+pairing promises, DESIGN.md "Pairing auto-configuration"): a Replica server with the pairing's
+authentication and port, its firewall rule open, a valid certificate for its FQDN with both EKUs
+chained to its site's root (certificate authentication), the peer site's root trusted, and the
+peer cloud's hosts authorized. Suites and ``drlab`` checkers use the same function.
+"""
+
+from __future__ import annotations
+
+from cryptography import x509
+
+from hyperv_fake import HyperVHost, RecoveryAuthenticationType
+from simcore.pki import Eku, validate
+
+from ._pairing_hosts import listener_rule, root_certificate
+from ._pairing_record import AuthenticationType, CloudPairing
+
+__all__ = ["pairing_problems"]
+
+
+def pairing_problems(host: HyperVHost, record: CloudPairing) -> list[str]:
+    problems: list[str] = []
+    server = host.replication_server
+    certificate = record.settings.authentication_type is AuthenticationType.Certificate
+    if not server.replication_enabled:
+        problems.append("not a Replica server")
+    wanted = RecoveryAuthenticationType.Certificate if certificate else RecoveryAuthenticationType.Kerberos
+    if not server.allowed_authentication_type.allows(wanted):
+        problems.append(f"authentication {server.allowed_authentication_type.name}, not {wanted.name}")
+    port = server.certificate_authentication_port if certificate else server.kerberos_authentication_port
+    if port != record.settings.port:
+        problems.append(f"listens on {port}, not {record.settings.port}")
+    rule = host.firewall_rules.get(listener_rule(record.settings.authentication_type))
+    if rule is None or not rule.enabled or rule.local_port != record.settings.port:
+        problems.append("firewall rule for the listener not open")
+    if certificate:
+        problems.extend(_certificate_problems(host, record))
+    authorized = [fqdn for fqdn in record.peer_hosts if host.authorization_for(fqdn)]
+    if len(authorized) != len(record.peer_hosts):
+        missing = sorted(set(record.peer_hosts) - set(authorized))
+        problems.append(f"peer hosts not authorized: {', '.join(missing)}")
+    return problems
+
+
+def _certificate_problems(host: HyperVHost, record: CloudPairing) -> list[str]:
+    problems: list[str] = []
+    site_root = x509.load_pem_x509_certificate(record.site_root_certificate.encode("ascii"))
+    stored = host.certificates.personal(host.replication_server.certificate_thumbprint or "")
+    if stored is None or not stored.has_private_key:
+        problems.append("no configured certificate with its private key")
+    else:
+        result = validate(stored.chain, purpose=Eku.SERVER_AND_CLIENT, expected_name=host.fqdn,
+                          trust_roots=[site_root], at=host.fabric.sim.clock.utcnow(), check_revocation=False)
+        if not result.ok:
+            problems.append("certificate not valid: " + ", ".join(reason.name for reason in result.reasons))
+    if record.peer_root_certificate:
+        peer = x509.load_pem_x509_certificate(record.peer_root_certificate.encode("ascii"))
+        if not any(root_certificate(have) == peer for have in host.certificates.roots):
+            problems.append("peer site root not trusted")
+    return problems
