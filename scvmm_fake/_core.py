@@ -6,7 +6,7 @@ each in its own module; ``VMMServer`` puts them together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from simcore import Simulation
@@ -60,7 +60,7 @@ class ServerCore:
 
     def _require(self, kind: str, obj: Any) -> None:
         """Refuse an object this server does not hold (another server's, removed, or not one at all)."""
-        if self._registry(kind).get(getattr(obj, "id", None)) is not obj:
+        if self._registry(kind).get(getattr(obj, "id", "")) is not obj:
             raise ObjectNotFound(f"{kind} {getattr(obj, 'name', obj)!r} is not an object of VMM server {self.name!r}")
 
     def _require_all(self, kind: str, objects: Iterable[Any]) -> list[Any]:
@@ -93,10 +93,10 @@ class ServerCore:
 
     # -- running cmdlets ------------------------------------------------------------------------
 
-    def _change(self, cmdlet: str, params: Mapping[str, Any], plan: Plan) -> Any:
+    def _change(self, cmdlet: str, params: Mapping[str, Any], plan: Plan[T]) -> T:
         return self._runner.change(cmdlet, params, plan)
 
-    def _read(self, cmdlet: str, params: Mapping[str, Any], query: Any) -> Any:
+    def _read(self, cmdlet: str, params: Mapping[str, Any], query: Callable[[], T]) -> T:
         return self._runner.call(cmdlet, params, query)
 
     def _get(self, cmdlet: str, kind: str, name: str | None, id: str | None) -> list[Any]:
