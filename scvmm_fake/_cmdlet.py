@@ -58,7 +58,7 @@ class CmdletRunner:
         self._node = node
         self._jobs = jobs
 
-    def change(self, cmdlet: str, params: Mapping[str, Any], plan: Plan) -> Any:
+    def change(self, cmdlet: str, params: Mapping[str, Any], plan: Plan[T]) -> T:
         """A cmdlet that changes state: plan, then a job that commits."""
         return self.call(cmdlet, params, lambda: self._jobs.run(cmdlet, plan, plan()))
 

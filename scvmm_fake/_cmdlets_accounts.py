@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ._accounts import Credential, RunAsAccount
 from ._core import ServerCore, set_given
 from ._library import LibraryScript, LibraryShare
@@ -16,7 +18,7 @@ class AccountCmdlets(ServerCore):
 
     def new_sc_run_as_account(self, name: str, *, credential: Credential, description: str = "") -> RunAsAccount:
         """``New-SCRunAsAccount -Name -Credential [-Description]``."""
-        def plan():
+        def plan() -> Callable[[], RunAsAccount]:
             self._check_name(name, "RunAsAccount")
             _check_credential(credential)
             self._check_unique(name, "Run As account", self._all("RunAsAccount"))
@@ -31,7 +33,7 @@ class AccountCmdlets(ServerCore):
         self, run_as_account: RunAsAccount, *, credential: Credential | None = None, description: str | None = None
     ) -> RunAsAccount:
         """``Set-SCRunAsAccount [-Credential] [-Description]`` (§5.2: change the proxy account here)."""
-        def plan():
+        def plan() -> Callable[[], RunAsAccount]:
             self._require("RunAsAccount", run_as_account)
             if credential is not None:
                 _check_credential(credential)
@@ -40,7 +42,7 @@ class AccountCmdlets(ServerCore):
 
     def remove_sc_run_as_account(self, run_as_account: RunAsAccount) -> None:
         """``Remove-SCRunAsAccount``; refused while a managed host uses the account."""
-        def plan():
+        def plan() -> Callable[[], None]:
             self._require("RunAsAccount", run_as_account)
             users = [host.name for host in self._all("VMHost") if host.credential is run_as_account]
             if users:
@@ -55,7 +57,7 @@ class LibraryCmdlets(ServerCore):
     def add_sc_library_share(self, share_path: str, *, description: str = "") -> LibraryShare:
         """``Add-SCLibraryShare -SharePath``: a UNC path ``\\\\server\\share``; the share is named by
         its last component."""
-        def plan():
+        def plan() -> Callable[[], LibraryShare]:
             parts = [part for part in share_path.split("\\") if part] if isinstance(share_path, str) else []
             if len(parts) < 2 or not share_path.startswith("\\\\"):
                 raise InvalidParameter(f"SharePath: {share_path!r} is not a UNC path \\\\server\\share")
@@ -71,7 +73,8 @@ class LibraryCmdlets(ServerCore):
     @property
     def default_library_share(self) -> LibraryShare:
         """The share VMM setup created (policy ``VmmPolicy.default_library_share``)."""
-        return self._all("LibraryShare")[0]
+        share: LibraryShare = self._all("LibraryShare")[0]
+        return share
 
     def find_library_script(self, relative_path: str, *, library_share: LibraryShare | None = None) -> LibraryScript:
         """The script at ``relative_path`` of ``library_share`` (default: the default share), or

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from simcore import Phase
@@ -34,7 +34,7 @@ class CloudCmdlets(ServerCore):
         disaster_recovery_supported: bool = False,
     ) -> Cloud:
         """``New-SCCloud -Name -VMHostGroup [-DisasterRecoverySupported]`` [D:VMM-NewSCCloud]."""
-        def plan():
+        def plan() -> Callable[[], Cloud]:
             self._check_name(name, "Cloud")
             groups = self._require_all("HostGroup", vm_host_group)
             if not groups:
@@ -63,7 +63,7 @@ class CloudCmdlets(ServerCore):
     ) -> Cloud:
         """``Set-SCCloud`` [D:VMM-SetSCCloud]. Clearing ``DisasterRecoverySupported`` on a paired
         cloud is refused with ``CloudPairedError`` ("you cannot disable this option", §4)."""
-        def plan():
+        def plan() -> Callable[[], Cloud]:
             self._require("Cloud", cloud)
             if name is not None:
                 self._check_name(name, "Cloud")
@@ -93,7 +93,7 @@ class CloudCmdlets(ServerCore):
     def remove_sc_cloud(self, cloud: Cloud) -> None:
         """``Remove-SCCloud``; refused for a paired cloud (policy ``PAIRED_CLOUD_NOT_REMOVABLE``) or
         one that still holds VMs."""
-        def plan():
+        def plan() -> Callable[[], None]:
             self._require("Cloud", cloud)
             if cloud.paired:
                 raise CloudPairedError(f"cloud {cloud.name!r} is paired and cannot be removed")

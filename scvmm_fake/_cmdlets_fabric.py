@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hyperv_fake import HyperVHost
 
 from ._accounts import RunAsAccount
@@ -25,7 +27,7 @@ class FabricCmdlets(ServerCore):
         "All Hosts" [D:VMM-NewSCVMHostGroup]."""
         parent = parent_host_group or self.root_host_group
 
-        def plan():
+        def plan() -> Callable[[], HostGroup]:
             self._check_name(name, "HostGroup")
             self._require("HostGroup", parent)
             if "\\" in name:
@@ -45,7 +47,7 @@ class FabricCmdlets(ServerCore):
 
     def remove_sc_vm_host_group(self, vm_host_group: HostGroup) -> None:
         """``Remove-SCVMHostGroup``: only an empty group no cloud or network site uses; never the root."""
-        def plan():
+        def plan() -> Callable[[], None]:
             self._require("HostGroup", vm_host_group)
             if vm_host_group is self.root_host_group:
                 raise InvalidParameter("the root host group cannot be removed")
@@ -77,7 +79,7 @@ class FabricCmdlets(ServerCore):
         ``ONE_VMM_PER_HOST``)."""
         group = vm_host_group or self.root_host_group
 
-        def plan():
+        def plan() -> Callable[[], VMHost]:
             self._require("HostGroup", group)
             self._require("RunAsAccount", credential)
             computer_name = _computer_name(host)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ._core import ServerCore
 from ._hostgroups import HostGroup
@@ -35,7 +35,7 @@ class NetworkCmdlets(ServerCore):
         logical_network_definition_isolation: bool = False,
     ) -> LogicalNetwork:
         """``New-SCLogicalNetwork``; the name is unique in the installation [D:VMM-NewSCLogicalNetwork]."""
-        def plan():
+        def plan() -> Callable[[], LogicalNetwork]:
             self._check_name(name, "LogicalNetwork")
             self._check_unique(name, "logical network", self._all("LogicalNetwork"))
             return lambda: self._add("LogicalNetwork", LogicalNetwork(
@@ -61,7 +61,7 @@ class NetworkCmdlets(ServerCore):
     ) -> LogicalNetworkDefinition:
         """``New-SCLogicalNetworkDefinition -Name -LogicalNetwork -SubnetVLan -VMHostGroup``: a
         network site [D:VMM-NewSCLogicalNetworkDefinition]."""
-        def plan():
+        def plan() -> Callable[[], LogicalNetworkDefinition]:
             self._check_name(name, "LogicalNetworkDefinition")
             self._require("LogicalNetwork", logical_network)
             groups = self._require_all("HostGroup", vm_host_group)
@@ -105,7 +105,7 @@ class NetworkCmdlets(ServerCore):
     ) -> VMNetwork:
         """``New-SCVMNetwork -Name -LogicalNetwork [-IsolationType]`` [D:VMM-NewSCVMNetwork]; a
         ``NoIsolation`` network gets its one VM subnet at once (policy ``NO_ISOLATION_SUBNET``)."""
-        def plan():
+        def plan() -> Callable[[], VMNetwork]:
             self._check_name(name, "VMNetwork")
             self._require("LogicalNetwork", logical_network)
             kind = _isolation_for(logical_network, isolation_type)
@@ -136,7 +136,7 @@ class NetworkCmdlets(ServerCore):
         """``New-SCVMSubnet -Name -VMNetwork -SubnetVLan [-LogicalNetworkDefinition]``: the
         ``WindowsNetworkVirtualization`` set (no site) or the ``Vlan`` set (a site holding the
         SubnetVLans) [D:VMM-NewSCVMSubnet]."""
-        def plan():
+        def plan() -> Callable[[], VMSubnet]:
             self._check_name(name, "VMSubnet")
             self._require("VMNetwork", vm_network)
             items = check_subnet_vlans(subnet_vlan, "SubnetVLan")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ._addresses import AddressSet, IPAddress, IPNetwork, parse_address, parse_subnet
 from ._core import ServerCore, set_given
@@ -38,7 +38,7 @@ class PoolCmdlets(ServerCore):
         description: str = "",
     ) -> StaticIPAddressPool:
         """``New-SCStaticIPAddressPool``, by network site or by VM subnet [D:VMM-NewSCStaticIPAddressPool]."""
-        def plan():
+        def plan() -> Callable[[], StaticIPAddressPool]:
             self._check_name(name, "StaticIPAddressPool")
             network = parse_subnet(subnet, "Subnet")
             vlan_id = self._check_attachment(network, logical_network_definition, vm_subnet, vlan)
@@ -93,7 +93,7 @@ class PoolCmdlets(ServerCore):
 
     def remove_sc_static_ip_address_pool(self, static_ip_address_pool: StaticIPAddressPool) -> None:
         """``Remove-SCStaticIPAddressPool``; refused while addresses are allocated from it."""
-        def plan():
+        def plan() -> Callable[[], None]:
             self._require("StaticIPAddressPool", static_ip_address_pool)
             if static_ip_address_pool.allocated:
                 raise ObjectInUse(f"pool {static_ip_address_pool.name!r} still has allocated addresses")
@@ -111,7 +111,7 @@ class PoolCmdlets(ServerCore):
     ) -> AllocatedIPAddress:
         """``Grant-SCIPAddress``: the address asked for, or the next free one (policy
         ``NEXT_FREE_ADDRESS``) [D:VMM-GrantSCIPAddress]."""
-        def plan():
+        def plan() -> Callable[[], AllocatedIPAddress]:
             self._require("StaticIPAddressPool", static_ip_address_pool)
             object_type = _object_type(grant_to_object_type)
             wanted = None if ip_address is None else parse_address(ip_address, "IPAddress")
@@ -144,7 +144,7 @@ class PoolCmdlets(ServerCore):
     ) -> AllocatedIPAddress:
         """``Set-SCIPAddress [-GrantToObjectID] [-Description]``: assign an allocated address to an
         object [D:VMM-SetSCIPAddress]."""
-        def plan():
+        def plan() -> Callable[[], AllocatedIPAddress]:
             self._require("AllocatedIPAddress", allocated_ip_address)
             return lambda: set_given(allocated_ip_address, grant_to_object_id=grant_to_object_id, description=description)
         return self._change("Set-SCIPAddress", {"allocated_ip_address": allocated_ip_address,
@@ -181,7 +181,7 @@ class PoolCmdlets(ServerCore):
 
     # -- shared with the VM cmdlets -------------------------------------------------------------
 
-    def _plan_revoke(self, allocation: AllocatedIPAddress, return_to_pool: bool):
+    def _plan_revoke(self, allocation: AllocatedIPAddress, return_to_pool: bool) -> Callable[[], None]:
         if not isinstance(allocation, AllocatedIPAddress):
             raise InvalidParameter(f"AllocatedIPAddress: {allocation!r} is not an allocated address")
         self._require("StaticIPAddressPool", allocation.allocating_address_pool)

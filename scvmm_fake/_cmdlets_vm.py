@@ -7,14 +7,14 @@ would refuse, so the commit does not fail half-way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from hyperv_fake import VMState
 
 from ._addresses import AddressSet, IPAddress
 from ._clouds import Cloud
-from ._core import ServerCore
+from ._cmdlets_pools import PoolCmdlets
 from ._hostgroups import VMHost
 from ._networks import VMNetwork, VMSubnet
 from ._placement import choose_host, pools_serving, reaches
@@ -40,7 +40,7 @@ class _Nic:
     address: IPAddress | None = None
 
 
-class VMCmdlets(ServerCore):
+class VMCmdlets(PoolCmdlets):
     """VMs placed on the hosts of a cloud (or a named host), with their NICs and static addresses."""
 
     def new_sc_virtual_machine(
@@ -56,7 +56,7 @@ class VMCmdlets(ServerCore):
     ) -> VirtualMachine:
         """``New-SCVirtualMachine -Name (-Cloud | -VMHost)``: place the VM (policy ``PLACEMENT``),
         create it on the host, connect its NICs and grant static addresses (``STATIC_NIC_ADDRESSES``)."""
-        def plan():
+        def plan() -> Callable[[], VirtualMachine]:
             self._check_name(name, "VirtualMachine")
             if cloud is None and vm_host is None:
                 raise InvalidParameter("Cloud or VMHost is required")
@@ -89,7 +89,7 @@ class VMCmdlets(ServerCore):
     def set_sc_virtual_machine(self, vm: VirtualMachine, *, cloud: Cloud) -> VirtualMachine:
         """``Set-SCVirtualMachine -Cloud``: put a VM (say, one found by a host refresh) in a cloud
         whose host groups hold its host and whose logical networks its NICs use."""
-        def plan():
+        def plan() -> Callable[[], VirtualMachine]:
             self._require("VirtualMachine", vm)
             self._require("Cloud", cloud)
             if not cloud.contains(vm.vm_host.vm_host_group):
@@ -106,7 +106,7 @@ class VMCmdlets(ServerCore):
     def remove_sc_virtual_machine(self, vm: VirtualMachine) -> None:
         """``Remove-SCVirtualMachine``: off and not replicating (Hyper-V's ``Remove-VM`` rules); its
         static addresses return to their pools (§4 [3P:Savill-MWS2016])."""
-        def plan():
+        def plan() -> Callable[[], None]:
             self._require("VirtualMachine", vm)
             if vm.vm.state is not VMState.Off or vm.vm.replication is not None:
                 raise InvalidVMState(f"VM {vm.name!r} must be off and not replicating to be removed")
@@ -123,7 +123,7 @@ class VMCmdlets(ServerCore):
     def read_sc_vm_host(self, vm_host: VMHost) -> list[VirtualMachine]:
         """``Read-SCVMHost``: learn the host's VMs as they are (policy ``HOST_REFRESH``); returns the
         VMs found that VMM did not know."""
-        def plan():
+        def plan() -> Callable[[], list[VirtualMachine]]:
             self._require("VMHost", vm_host)
             known = [vm for vm in self._all("VirtualMachine") if vm.vm_host is vm_host]
             on_host = list(vm_host.host.vms)

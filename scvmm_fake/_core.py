@@ -83,7 +83,7 @@ class ServerCore:
 
     def _require(self, kind: str, obj: Any) -> None:
         """Refuse an object this server does not hold (another server's, removed, or not one at all)."""
-        if self._registry(kind).get(getattr(obj, "id", None)) is not obj:
+        if self._registry(kind).get(getattr(obj, "id", "")) is not obj:
             raise ObjectNotFound(f"{kind} {getattr(obj, 'name', obj)!r} is not an object of VMM server {self.name!r}")
 
     def _require_all(self, kind: str, objects: Iterable[Any]) -> list[Any]:
@@ -116,13 +116,13 @@ class ServerCore:
 
     # -- running cmdlets ------------------------------------------------------------------------
 
-    def _change(self, cmdlet: str, params: Mapping[str, Any], plan: Plan) -> Any:
+    def _change(self, cmdlet: str, params: Mapping[str, Any], plan: Plan[T]) -> T:
         """Run a changing cmdlet; its commit (also when ``Restart-SCJob`` reruns it) bumps the
         server's revision, so no attribute a commit sets can be missed by the Provider's poll."""
-        def touching_plan() -> Callable[[], Any]:
+        def touching_plan() -> Callable[[], T]:
             commit = plan()
 
-            def touching_commit() -> Any:
+            def touching_commit() -> T:
                 try:
                     return commit()
                 finally:
@@ -130,7 +130,7 @@ class ServerCore:
             return touching_commit
         return self._runner.change(cmdlet, params, touching_plan)
 
-    def _read(self, cmdlet: str, params: Mapping[str, Any], query: Any) -> Any:
+    def _read(self, cmdlet: str, params: Mapping[str, Any], query: Callable[[], T]) -> T:
         return self._runner.call(cmdlet, params, query)
 
     def _get(self, cmdlet: str, kind: str, name: str | None, id: str | None) -> list[Any]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from simcore import Fail, Phase, Simulation
 
@@ -22,9 +22,11 @@ from .errors import JobFailed, JobStateError, ObjectNotFound
 
 __all__ = ["JobStatus", "Job", "JobRunner"]
 
+T = TypeVar("T")
+
 #: A plan validates a cmdlet's parameters against the current state and returns the commit that
 #: applies it; the commit cannot fail. Re-running a plan re-validates (``Restart-SCJob``).
-Plan = Callable[[], Callable[[], Any]]
+Plan = Callable[[], Callable[[], T]]
 
 
 class JobStatus(str, Enum):
@@ -47,7 +49,7 @@ class Job:
     end_time: datetime | None = None
     error_info: str = ""
     result_name: str = ""
-    _plan: Plan | None = field(default=None, repr=False)
+    _plan: Plan[Any] | None = field(default=None, repr=False)
 
     @property
     def is_restartable(self) -> bool:
@@ -63,7 +65,7 @@ class JobRunner:
         self._new_id = new_id
         self.jobs: list[Job] = []
 
-    def run(self, cmdlet: str, plan: Plan, commit: Callable[[], Any]) -> Any:
+    def run(self, cmdlet: str, plan: Plan[T], commit: Callable[[], T]) -> T:
         """Start a job for ``commit`` (already validated by ``plan``) and run it to its end."""
         job = Job(self._new_id(), cmdlet, cmdlet, JobStatus.Running, self._sim.clock.utcnow(), _plan=plan)
         self.jobs.append(job)
@@ -79,7 +81,7 @@ class JobRunner:
         job.status, job.end_time, job.error_info = JobStatus.Running, None, ""
         return self._execute(job, commit)
 
-    def _execute(self, job: Job, commit: Callable[[], Any]) -> Any:
+    def _execute(self, job: Job, commit: Callable[[], T]) -> T:
         self._record(job)
         action = self._sim.faults.check("vmm.job", {"node": self._node, "cmdlet": job.cmdlet_name, "job": job.id})
         if isinstance(action, Fail):

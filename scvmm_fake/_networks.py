@@ -11,6 +11,7 @@ network enabled for network virtualization, or (``Vlan`` parameter set) a networ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -54,7 +55,7 @@ class SubnetVLan:
         return f"{self.subnet or '-'} (VLAN {self.vlan_id})"
 
 
-def check_subnet_vlans(subnet_vlans: list[SubnetVLan] | tuple[SubnetVLan, ...], what: str) -> tuple[SubnetVLan, ...]:
+def check_subnet_vlans(subnet_vlans: Sequence[SubnetVLan], what: str) -> tuple[SubnetVLan, ...]:
     """The SubnetVLans as a tuple, refusing non-SubnetVLan items and subnets that overlap each other."""
     items = tuple(subnet_vlans)
     for item in items:

@@ -4,6 +4,8 @@ test drives the rules by hand."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import event, note
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -20,7 +22,7 @@ PICKS = st.integers(min_value=0, max_value=3)
 UPTIMES = st.sampled_from([2 * 3600.0, 5 * 3600.0, 30.0])
 LOSSES = st.sampled_from(["partition", "shutdown"])
 FIRE_DRILLS = st.fixed_dictionaries({"pick": PICKS, "keep": st.booleans()})
-FAILOVER_SEQUENCES = st.one_of(
+FAILOVER_SEQUENCES: st.SearchStrategy[tuple[str, dict[str, Any]]] = st.one_of(
     st.just(("planned_failover", {})),
     st.fixed_dictionaries({"uptime": UPTIMES, "loss": LOSSES, "pick": st.just(0), "cancel": st.booleans()})
     .map(lambda arguments: ("unplanned_failover", arguments)),

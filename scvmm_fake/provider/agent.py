@@ -317,12 +317,13 @@ class AsrProvider:
             raise ChannelFailure(operation, str(error), cause=error) from error
         if response.status_code >= 400:
             try:
-                error = response.json()["error"]
-                code, message = str(error["code"]), str(error["message"])
+                detail = response.json()["error"]
+                code, message = str(detail["code"]), str(detail["message"])
             except (ValueError, KeyError, TypeError):
                 code, message = f"HTTP{response.status_code}", response.text
             raise ChannelFailure(operation, message, code=code, status=response.status_code)
-        return response.json()
+        answer: dict[str, Any] = response.json()
+        return answer
 
 
 def _credential(answer: dict[str, Any]) -> IssuedCertificate:

@@ -32,7 +32,8 @@ def _wire(value: Any) -> Any:
 
 def inventory_json(inventory: Inventory) -> dict[str, Any]:
     """The report body, without ``sequence`` (the agent adds it)."""
-    return _wire(dataclasses.asdict(inventory))
+    body: dict[str, Any] = _wire(dataclasses.asdict(inventory))
+    return body
 
 
 def digest(body: dict[str, Any]) -> str:
