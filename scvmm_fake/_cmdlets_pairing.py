@@ -31,11 +31,13 @@ class PairingCmdlets(ServerCore):
 
     def _pairing_state(self) -> dict[str, list[CloudPairing]]:
         """Cloud id → the pairings that configure it, in the order made."""
-        return self.__dict__.setdefault("_pairings_by_cloud", {})
+        state: dict[str, list[CloudPairing]] = self.__dict__.setdefault("_pairings_by_cloud", {})
+        return state
 
     def _mapping_state(self) -> dict[str, dict[str, Any]]:
         """VM network id → the network mapping recorded for it."""
-        return self.__dict__.setdefault("_network_mappings", {})
+        state: dict[str, dict[str, Any]] = self.__dict__.setdefault("_network_mappings", {})
+        return state
 
     def _record(self, op: str, details: dict[str, Any]) -> None:
         self.sim.history.record(self.name, op, "info", details)

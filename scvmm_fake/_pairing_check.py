@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from hyperv_fake import HyperVHost, RecoveryAuthenticationType
+from hyperv_fake import HyperVHost, ReplicationAuthenticationType
 from simcore.pki import Eku, validate
 
 from ._pairing_hosts import listener_rule, root_certificate
@@ -26,9 +26,10 @@ def pairing_problems(host: HyperVHost, record: CloudPairing) -> list[str]:
     certificate = record.settings.authentication_type is AuthenticationType.Certificate
     if not server.replication_enabled:
         problems.append("not a Replica server")
-    wanted = RecoveryAuthenticationType.Certificate if certificate else RecoveryAuthenticationType.Kerberos
-    if not server.allowed_authentication_type.allows(wanted):
-        problems.append(f"authentication {server.allowed_authentication_type.name}, not {wanted.name}")
+    wanted = ReplicationAuthenticationType.Certificate if certificate else ReplicationAuthenticationType.Kerberos
+    allowed = server.allowed_authentication_type
+    if allowed is None or not allowed.allows(wanted):
+        problems.append(f"authentication {allowed.name if allowed else None}, not {wanted.name}")
     port = server.certificate_authentication_port if certificate else server.kerberos_authentication_port
     if port != record.settings.port:
         problems.append(f"listens on {port}, not {record.settings.port}")

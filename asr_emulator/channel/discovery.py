@@ -54,7 +54,8 @@ def _check(value: Any, schema: Any, path: str) -> None:
 
 def parse_inventory(body: Any) -> dict[str, Any]:
     _check(body, _INVENTORY, "inventory")
-    return body
+    checked: dict[str, Any] = body
+    return checked
 
 
 def container_name(cloud_id: str) -> str:

@@ -19,7 +19,7 @@ from .policy import KEY_FORMAT_VERSION, KEY_VALIDITY_SECONDS
 
 __all__ = ["RegistrationKey", "sign", "issue", "parse", "verify"]
 
-_FIELDS = {
+_FIELDS: dict[str, type | tuple[type, ...]] = {
     "format": str, "keyId": str, "subscriptionId": str, "resourceGroup": str, "vaultName": str,
     "vaultId": str, "location": str, "serviceEndpoint": str, "validFrom": (int, float), "validTo": (int, float),
     "signature": str,

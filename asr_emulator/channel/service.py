@@ -95,7 +95,8 @@ class ChannelService:
         if vault.channel is None:
             secret = self.sim.random.stream(f"{self.node}.channel.secrets").getrandbits(256).to_bytes(32, "big")
             vault.channel = VaultChannel(secret, self.root.create_intermediate(f"vault {vault.name}"))
-        return vault.channel
+        channel: VaultChannel = vault.channel
+        return channel
 
     def vault_ca(self, vault: Vault) -> CertificateAuthority:
         """The CA that issues ``vault``'s Provider certificates (tests forge defective ones with it)."""

@@ -43,7 +43,8 @@ class VaultChannel:
         return [record for record in self.providers.values() if record.fabric is fabric]
 
     def remembered(self, provider: str, key: str) -> HttpResponse | None:
-        return self.answers.get(provider, {}).get(key)
+        kept = self.answers.get(provider)
+        return kept.get(key) if kept is not None else None
 
     def remember(self, provider: str, key: str, response: HttpResponse) -> None:
         answers = self.answers.setdefault(provider, OrderedDict())

@@ -95,12 +95,11 @@ def handle_channel_request(service: ChannelService, request: HttpRequest, peer: 
     history, node = service.sim.history, service.node
     method = request.method.upper()
     path = urlsplit(request.url).path
+    routing_error: ArmError | None = None
     try:
         operation, below = _route(method, request.url)
     except ArmError as error:
         operation, below, routing_error = "Unrouted", [], error
-    else:
-        routing_error = None
     history.record(node, f"channel.{operation}", "invoke", {"method": method, "path": path})
     outcome: dict[str, Any] = {}
     try:

@@ -114,7 +114,7 @@ class ResourceStore:
 
     def _display(self, kind: ResourceKind, folded: tuple[str, ...]) -> tuple[str, ...]:
         """The parents' names in the casing they were stored with."""
-        names = []
+        names: list[str] = []
         for depth, name in enumerate(folded, start=1):
             parent_kind = ResourceKind(kind.collections[:depth])
             stored = self.get(parent_kind, tuple(names), name)

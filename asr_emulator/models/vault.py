@@ -7,7 +7,7 @@ as ARM does — to vaults, and ``reset()`` drops everything at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,7 +104,7 @@ class VaultRegistry:
         rg = resource_group.lower() if resource_group is not None else None
         return [v for (s, g, _), v in self._vaults.items() if s == sub and (rg is None or g == rg)]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Vault]:
         return iter(list(self._vaults.values()))
 
     def __len__(self) -> int:

@@ -42,12 +42,13 @@ def poll_operation(service: AsrService, vault: Vault, below_vault: list[str], op
     request_id = {"x-ms-request-id": service.request_id()}
     if job.running:
         return HttpResponse(202, {"Location": url, "Retry-After": str(int(service.retry_after)), **request_id})
+    render = operation.render or (lambda output: output)
     if operation.kind == "job":
-        return json_response(200, operation.render(job), request_id)
+        return json_response(200, render(job), request_id)
     if job.state in ("Succeeded", "Suspended"):
         if operation.kind == "delete":
             return HttpResponse(204, request_id)
-        return json_response(200, operation.render(job.output), request_id)
+        return json_response(200, render(job.output), request_id)
     if job.state == "Failed" and job.errors:
         failure = job.errors[-1].failure
         raise ArmError(failure.message, code=failure.code, details=[{

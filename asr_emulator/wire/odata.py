@@ -25,7 +25,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         if match is None or match.end() == at:
             raise InvalidFilter(f"The $filter '{text}' could not be parsed near position {at}.", target="$filter")
         at = match.end()
-        kind = match.lastgroup
+        kind = match.lastgroup or ""
         value = match.group(kind)
         out.append((kind, value.replace("''", "'") if kind == "quoted" else value))
     return out

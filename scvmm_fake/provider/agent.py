@@ -253,7 +253,8 @@ class AsrProvider:
         kind = str(item.get("kind"))
         executor = EXECUTORS.get(kind)
         seconds = executor.seconds if executor is not None else 0.0
-        payload = item.get("payload") if isinstance(item.get("payload"), dict) else {}
+        found = item.get("payload")
+        payload: dict[str, Any] = found if isinstance(found, dict) else {}
         self.store.in_flight[item_id] = InFlight(kind, payload, self.sim.clock.now + seconds)
         self.sim.history.record(self.vmm.name, "provider.work", Phase.INVOKE,
                                 {"item": item_id, "kind": kind, "attempt": item.get("attempt")})
