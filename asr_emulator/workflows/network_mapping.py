@@ -46,17 +46,6 @@ def check_mapping(vault: Vault, name: str, primary: NetworkRef, recovery: Networ
         raise NETWORK_ALREADY_MAPPED.refusal(network=primary.friendly_name, mapping=existing.name)
 
 
-def _affected(primary: NetworkRef, recovery: NetworkRef) -> dict[str, Any]:
-    """``affectedObjectDetails`` of a network mapping job (§A.2.3)."""
-    return {"instanceType": "AsrJobDetails", "affectedObjectDetails": {
-        "primaryNetworkId": primary.network, "primaryNetworkName": primary.friendly_name,
-        "recoveryNetworkId": recovery.network, "recoveryNetworkName": recovery.friendly_name,
-        "primaryVmmId": primary.fabric, "primaryVmmName": primary.fabric_friendly_name,
-        "recoveryVmmId": recovery.fabric, "recoveryVmmName": recovery.fabric_friendly_name,
-        "primaryFabricProviderId": sites.FABRIC_PROVIDER_ID, "recoveryFabricProviderId": sites.FABRIC_PROVIDER_ID,
-    }}
-
-
 def _job(service: ChannelService, vault: Vault, scenario: Scenario, kind: str, primary: NetworkRef,
          recovery: NetworkRef, name: str, commit: Any, client_request_id: str | None) -> Job:
     backend = service.backend
@@ -78,7 +67,7 @@ def _job(service: ChannelService, vault: Vault, scenario: Scenario, kind: str, p
         Skipped(task_id=backend.new_id(), name=nics.name, friendly_name=nics.friendly_name.format(count=0), group=True),
     ]
     return backend.start_job(vault, scenario, target_object_id=primary.network, target_object_name=primary.friendly_name,
-                             tasks=tasks, custom_details=_affected(primary, recovery),
+                             tasks=tasks, custom_details=sites.affected_objects("Network", primary, recovery),
                              client_request_id=client_request_id)
 
 

@@ -64,17 +64,6 @@ def check_pairing(vault: Vault, name: str, primary: ContainerRef, recovery: Cont
             raise CLOUD_ALREADY_PAIRED.refusal(cloud=ref.friendly_name, mapping=existing.name)
 
 
-def _affected(primary: ContainerRef, recovery: ContainerRef) -> dict[str, Any]:
-    """``AsrJobDetails.affectedObjectDetails`` of a pairing job (§A.1.4, camelCase as in 2021)."""
-    return {"instanceType": "AsrJobDetails", "affectedObjectDetails": {
-        "primaryCloudId": primary.container, "primaryCloudName": primary.friendly_name,
-        "recoveryCloudId": recovery.container, "recoveryCloudName": recovery.friendly_name,
-        "primaryVmmId": primary.fabric, "primaryVmmName": primary.fabric_friendly_name,
-        "recoveryVmmId": recovery.fabric, "recoveryVmmName": recovery.fabric_friendly_name,
-        "primaryFabricProviderId": sites.FABRIC_PROVIDER_ID, "recoveryFabricProviderId": sites.FABRIC_PROVIDER_ID,
-    }}
-
-
 def _set_container(vault: Vault, ref: ContainerRef, status: str, role: str) -> None:
     stored = vault.resources.get(KINDS["container"], (ref.fabric,), ref.container)
     if isinstance(stored, StoredResource):
@@ -143,7 +132,7 @@ def start_pairing(service: ChannelService, vault: Vault, name: str, primary: Con
                       collect=commit),
     ]
     return backend.start_job(vault, ASSOCIATE_SCENARIO, target_object_id=policy.internal_id,
-                             target_object_name=policy.name, tasks=tasks, custom_details=_affected(primary, recovery),
+                             target_object_name=policy.name, tasks=tasks, custom_details=sites.affected_objects("Cloud", primary, recovery),
                              client_request_id=client_request_id)
 
 
@@ -188,5 +177,5 @@ def start_unpairing(service: ChannelService, vault: Vault, mapping: ContainerMap
     policy_name = mapping.policy_name
     policy = vault.policies.get(policy_name.lower())
     return backend.start_job(vault, DISSOCIATE_SCENARIO, target_object_id=policy.internal_id if policy else policy_name,
-                             target_object_name=policy_name, tasks=tasks, custom_details=_affected(primary, recovery),
+                             target_object_name=policy_name, tasks=tasks, custom_details=sites.affected_objects("Cloud", primary, recovery),
                              client_request_id=client_request_id)

@@ -3,7 +3,7 @@ their fabrics and the Provider that carries out work for a fabric."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..catalogue import NO_PROVIDER
 from ..channel.policy import CONNECTED
@@ -17,7 +17,7 @@ from ..wire.render import asr_prefix
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
 
-__all__ = ["fabric", "container", "network", "provider_for", "parse_child_id", "FABRIC_PROVIDER_ID"]
+__all__ = ["fabric", "container", "network", "provider_for", "parse_child_id", "affected_objects", "FABRIC_PROVIDER_ID"]
 
 #: Fact (asr-orchestration.md §A.1.4): ``primaryFabricProviderId`` / ``recoveryFabricProviderId``.
 FABRIC_PROVIDER_ID = "VMM"
@@ -64,6 +64,22 @@ def parse_child_id(vault: Vault, arm_id: str, collection: str, where: str) -> tu
         raise InvalidParameter(f"The value '{arm_id}' of '{where}' is invalid: expected the id of a {collection} "
                                f"resource of vault '{vault.name}'.", target=where)
     return parts[0], parts[2]
+
+
+def affected_objects(kind: str, primary: ContainerRef | NetworkRef, recovery: ContainerRef | NetworkRef
+                     ) -> dict[str, Any]:
+    """A job's ``AsrJobDetails`` with ``affectedObjectDetails`` naming both sides' ``kind`` (Cloud or
+    Network) and VMM servers (asr-orchestration.md §A.1.4, §A.2.3; camelCase as in 2021)."""
+    def side(ref: ContainerRef | NetworkRef) -> tuple[str, str]:
+        return (ref.container if isinstance(ref, ContainerRef) else ref.network), ref.friendly_name
+
+    details: dict[str, str] = {}
+    for role, ref in (("primary", primary), ("recovery", recovery)):
+        details[f"{role}{kind}Id"], details[f"{role}{kind}Name"] = side(ref)
+    for role, ref in (("primary", primary), ("recovery", recovery)):
+        details[f"{role}VmmId"], details[f"{role}VmmName"] = ref.fabric, ref.fabric_friendly_name
+    details.update(primaryFabricProviderId=FABRIC_PROVIDER_ID, recoveryFabricProviderId=FABRIC_PROVIDER_ID)
+    return {"instanceType": "AsrJobDetails", "affectedObjectDetails": details}
 
 
 def provider_for(service: ChannelService, vault: Vault, record: FabricRecord) -> ProviderRecord:
