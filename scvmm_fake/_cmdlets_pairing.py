@@ -99,16 +99,14 @@ class PairingCmdlets(ServerCore):
                                             "role": record.role.value, "hosts": list(record.configured_hosts)})
         return {"hosts": list(record.configured_hosts)}
 
-    def _configure(self, cloud: Any, record: CloudPairing, others: list[CloudPairing]) -> list[str]:
+    def _configure(self, cloud: Any, record: CloudPairing, others: list[CloudPairing]) -> None:
+        """``pair_host`` on every host of the cloud, noting each in the record."""
         at = self.sim.clock.utcnow()
-        done: list[str] = []
         for vm_host in cloud.hosts():
             host = vm_host.host
             pair_host(host, record, self._ca(), at, [o for o in others if o is not record])
             if host.fqdn not in record.configured_hosts:
                 record.configured_hosts.append(host.fqdn)
-            done.append(host.fqdn)
-        return done
 
     def unpair_cloud(self, cloud_name: str, pairing_id: str) -> None:
         """Undo ``pair_cloud`` on every host it configured (policy ``UNPAIR_UNDOES``); idempotent."""
