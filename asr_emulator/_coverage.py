@@ -28,10 +28,10 @@ def _section(sdk: str, routes: list[Route]) -> list[str]:
     title = _SDKS[sdk].format(version=routes[0].spec.api_version)
     lines = [f"## {title}", "", f"{done} of {len(routes)} operations implemented ({100 * done // len(routes)}%).", ""]
     for group, members in groupby(sorted(routes, key=lambda r: (r.spec.group, r.spec.method)), key=lambda r: r.spec.group):
-        members = list(members)
-        implemented = sum(1 for route in members if route.handler is not None)
-        lines += [f"<details><summary>{group} ({implemented}/{len(members)})</summary>", ""]
-        for route in members:
+        listed = list(members)
+        implemented = sum(1 for route in listed if route.handler is not None)
+        lines += [f"<details><summary>{group} ({implemented}/{len(listed)})</summary>", ""]
+        for route in listed:
             mark = "X" if route.handler is not None else " "
             spec = route.spec
             lines.append(f"- [{mark}] `{spec.sdk_name}` — {spec.operation_id} — `{spec.http_method} {spec.path}`")

@@ -23,7 +23,7 @@ from .http import HttpRequest, HttpResponse
 from .models.backend import AsrBackend
 from .models.vault import Vault
 from .policy import ASR_API_VERSIONS, DEFAULT_BASE_URL, DEFAULT_RETRY_AFTER, PAGE_SIZE, VAULT_API_VERSIONS, JobTimings
-from .routing.router import Router
+from .routing.router import Route, Router
 from .routing.table import OPERATIONS
 from .wire.call import Call, json_response
 from .wire.lro import poll_operation
@@ -78,7 +78,7 @@ class AsrService:
         self._channel: ChannelService | None = None
 
     @staticmethod
-    def router_routes() -> list:
+    def router_routes() -> list[Route]:
         """Every operation of both SDKs with its handler (``None``: answered 501)."""
         return list(_ROUTER.routes)
 
@@ -154,7 +154,7 @@ class AsrService:
                     f"The operation {spec.sdk_name} ({spec.operation_id}, {method} {spec.path}) "
                     "is not implemented by asr-harness.")
             else:
-                response = handler(Call(self, request, spec, params, query, base_url, path, segments))
+                response = handler(Call(self, request, spec, params or {}, query, base_url, path, segments))
         except ArmError as error:
             response = self._error(error)
         except Exception as error:  # noqa: BLE001 - an emulator bug is answered, recorded, never raised into the SDK
@@ -196,6 +196,6 @@ class AsrService:
 
 def _error_code(response: HttpResponse) -> str:
     try:
-        return json.loads(response.body)["error"]["code"]
+        return str(json.loads(response.body)["error"]["code"])
     except (ValueError, KeyError, TypeError):
         return ""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azure.core.credentials import AccessToken
 from azure.core.pipeline.transport import HttpTransport
@@ -25,6 +25,10 @@ from azure.core.utils import case_insensitive_dict
 
 from asr_emulator.http import Handler, HttpRequest, HttpResponse
 from simcore import Simulation
+
+if TYPE_CHECKING:  # the SDKs are the [test] extra; the clients are built only when asked for
+    from azure.mgmt.recoveryservices import RecoveryServicesClient
+    from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
 __all__ = ["AsrTransport", "FakeCredential", "site_recovery_client", "recovery_services_client",
            "DEFAULT_SUBSCRIPTION", "ARM_BASE_URL"]
@@ -62,7 +66,7 @@ def _chunks(response: _Response, pipeline: Any = None, decompress: bool = True) 
     yield response._internal_response.body
 
 
-class AsrTransport(HttpTransport):
+class AsrTransport(HttpTransport):  # type: ignore[type-arg]  # azure-core's transport generics are private
     """Sends SDK requests to ``service.handle``; ``sleep`` advances ``sim`` (default ``service.sim``)."""
 
     def __init__(self, service: Handler, *, sim: Simulation | None = None) -> None:
@@ -103,14 +107,16 @@ def _client_kwargs(service: Handler, kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-def site_recovery_client(service: Handler, subscription_id: str = DEFAULT_SUBSCRIPTION, **kwargs: Any):
+def site_recovery_client(service: Handler, subscription_id: str = DEFAULT_SUBSCRIPTION,
+                         **kwargs: Any) -> SiteRecoveryManagementClient:
     """A ``SiteRecoveryManagementClient`` (azure-mgmt-recoveryservicessiterecovery) talking to ``service``."""
     from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
     return SiteRecoveryManagementClient(FakeCredential(), subscription_id, **_client_kwargs(service, kwargs))
 
 
-def recovery_services_client(service: Handler, subscription_id: str = DEFAULT_SUBSCRIPTION, **kwargs: Any):
+def recovery_services_client(service: Handler, subscription_id: str = DEFAULT_SUBSCRIPTION,
+                             **kwargs: Any) -> RecoveryServicesClient:
     """A ``RecoveryServicesClient`` (azure-mgmt-recoveryservices, vaults) talking to ``service``."""
     from azure.mgmt.recoveryservices import RecoveryServicesClient
 

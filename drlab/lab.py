@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asr_emulator import AsrService
 from asr_emulator.policy import DEFAULT_RETRY_AFTER, PAGE_SIZE
@@ -31,6 +31,10 @@ from ._lab.topology import Site, build_site
 from ._lab.wiring import InProcessWiring, ProxySpec, SocketWiring
 from .azure_transport import DEFAULT_SUBSCRIPTION, recovery_services_client, site_recovery_client
 from .discovered import discovered
+
+if TYPE_CHECKING:
+    from azure.mgmt.recoveryservices import RecoveryServicesClient
+    from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
 __all__ = ["Lab", "LabStartError", "SUBSCRIPTION_ID", "RESOURCE_GROUP", "VAULT", "LOCATION"]
 
@@ -196,11 +200,11 @@ class Lab:
 
     # -- clients --------------------------------------------------------------------------------
 
-    def azure_client(self, **kwargs: Any):
+    def azure_client(self, **kwargs: Any) -> SiteRecoveryManagementClient:
         """A ``SiteRecoveryManagementClient`` on the in-process transport (its sleeps advance the lab)."""
         return site_recovery_client(self.service, self.subscription_id, **kwargs)
 
-    def vault_client(self, **kwargs: Any):
+    def vault_client(self, **kwargs: Any) -> RecoveryServicesClient:
         """A ``RecoveryServicesClient`` (vaults) on the in-process transport."""
         return recovery_services_client(self.service, self.subscription_id, **kwargs)
 

@@ -50,6 +50,7 @@ def _refusal(request: httpx.Request, status: int, content: bytes) -> TlsAlertRec
         return None
     if reason is None:
         return None
+    assert isinstance(error, dict)  # a reason was found in it
     reasons = [str(detail.get("code")) for detail in error.get("details") or [] if isinstance(detail, dict)]
     return TlsAlertReceived(ALERTS[reason], reasons or [reason.value], str(error.get("message", "")), request=request)
 

@@ -24,7 +24,7 @@ def _missing(vault: Vault, path: str) -> ResourceNotFound:
 
 def _fabric(call: Call, vault: Vault) -> FabricRecord:
     name = call.params["fabricName"]
-    fabric = vault.channel.fabric(name) if vault.channel is not None else None
+    fabric: FabricRecord | None = vault.channel.fabric(name) if vault.channel is not None else None
     if fabric is None:
         raise _missing(vault, f"replicationFabrics/{name}")
     return fabric

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import InvalidFilter, InvalidParameter, InvalidRequestContent
 from ..http import HttpResponse
 from ..models.job_query import JOB_QUERY_FIELDS, JobQuery
-from ..models.jobs import JOB_STATES
+from ..models.jobs import JOB_STATES, Job
+from ..models.vault import Vault
 from ..policy import EXPORT_BLOB_BASE
 from ..routing.registry import handles
 from ..wire.call import Call
@@ -71,7 +73,7 @@ def _query(call: Call, values: dict[str, list[str]], where: str) -> JobQuery:
     )
 
 
-def _newest_first(jobs) -> list:
+def _newest_first(jobs: Iterable[Job]) -> list[Job]:
     return sorted(jobs, key=lambda job: (job.start_time or 0.0, job.sequence), reverse=True)
 
 
@@ -111,7 +113,7 @@ def _job_action(call: Call, action: str) -> HttpResponse:
     return call.accepted(vault, job, "job", _render_job(call, vault))
 
 
-def _render_job(call: Call, vault):
+def _render_job(call: Call, vault: Vault) -> Callable[[Job], dict[str, Any]]:
     clock = call.service.sim.clock
     return lambda job: job_json(vault, job, clock)
 

@@ -7,11 +7,12 @@ answers 202 and its job commits the change (models.backend).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidParameter, NotImplementedOperation
 from ..http import HttpResponse
-from ..models.policies import PROVIDERS, SETTINGS_FIELDS, PolicySettings
+from ..models.policies import PROVIDERS, SETTINGS_FIELDS, Policy, PolicySettings
 from ..routing.registry import handles
 from ..wire.call import Call
 from ..wire.render import policy_json
@@ -43,7 +44,7 @@ def _provider_input(body: dict[str, Any], container: str) -> tuple[str, dict[str
     return instance_type, fields, path
 
 
-def _render(call: Call):
+def _render(call: Call) -> Callable[[Policy], dict[str, Any]]:
     vault = call.vault()
     return lambda policy: policy_json(vault, policy)
 

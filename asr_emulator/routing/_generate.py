@@ -25,12 +25,23 @@ specs/asr/sdk-2.0.0-operations.json) and of azure-mgmt-recoveryservices 4.3.0, a
 '''
 
 
+Row = tuple[str, str, str, str, str, tuple[int, ...], bool]
+
+
+def _find(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    """``re.search`` that must match: the wheel's source is the generator's contract."""
+    found = re.search(pattern, text, flags)
+    if found is None:
+        raise ValueError(f"pattern {pattern!r} not found in the SDK source")
+    return found
+
+
 def default_specs_path() -> Path:
     """The repository's copy of the shared specs (``specs/README.md`` says where they come from)."""
     return Path(__file__).resolve().parents[2] / "specs" / "asr" / "sdk-2.0.0-operations.json"
 
 
-def _asr_rows(specs: Path) -> tuple[str, list[tuple]]:
+def _asr_rows(specs: Path) -> tuple[str, list[Row]]:
     table = json.loads(specs.read_text())
     rows = [
         ("asr", op["sdk_operation_group"], op["sdk_method"], op["http_method"], op["path"],
@@ -40,25 +51,25 @@ def _asr_rows(specs: Path) -> tuple[str, list[tuple]]:
     return table["api_version"], rows
 
 
-def _vault_rows() -> tuple[str, list[tuple]]:
+def _vault_rows() -> tuple[str, list[Row]]:
     import azure.mgmt.recoveryservices.operations._operations as ops  # the wheel, a test dependency
 
     source = Path(ops.__file__).read_text()
-    version = re.search(r'kwargs\.pop\("api_version", _params\.pop\("api-version", "([^"]+)"\)\)', source).group(1)
+    version = _find(r'kwargs\.pop\("api_version", _params\.pop\("api-version", "([^"]+)"\)\)', source).group(1)
     classes = [(m.start(), m.group(1)) for m in re.finditer(r"^class (\w+):", source, re.M)]
     defs = [(m.start(), m.group(1)) for m in re.finditer(r"^    def (\w+)\(", source, re.M)]
     rows = []
     for match in re.finditer(r"^def (build_\w+)\(.*?(?=^def |^class )", source, re.M | re.S):
         body = match.group(0)
-        path = re.search(r'_url = \(?\s*"([^"]+)"', body).group(1)
-        method = re.search(r'HttpRequest\(method="(\w+)"', body).group(1)
-        caller = re.search(rf"^\s+_request = {match.group(1)}\(", source[match.end():], re.M)
+        path = _find(r'_url = \(?\s*"([^"]+)"', body).group(1)
+        method = _find(r'HttpRequest\(method="(\w+)"', body).group(1)
+        caller = _find(rf"^\s+_request = {match.group(1)}\(", source[match.end():], re.M)
         at = match.end() + caller.start()
         sdk_method = [name for start, name in defs if start < at][-1]
         if sdk_method.startswith("_") and sdk_method.endswith("_initial"):
             sdk_method = "begin_" + sdk_method[1:-len("_initial")]
         group = [name for start, name in classes if start < at][-1]
-        statuses = re.search(r"if response\.status_code not in \[([\d, ]+)\]", source[at:]).group(1)
+        statuses = _find(r"if response\.status_code not in \[([\d, ]+)\]", source[at:]).group(1)
         codes = tuple(int(code) for code in statuses.split(","))
         rows.append(("vaults", group, sdk_method, method, path, codes, sdk_method.startswith("begin_")))
     return version, rows

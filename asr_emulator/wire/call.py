@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import quote, urlencode
 
 from ..errors import InvalidParameter, InvalidRequestContent
@@ -64,6 +64,12 @@ class Call:
         """The vault named by the path (ARM's 404 if it does not exist)."""
         name = self.params.get("resourceName") or self.params["vaultName"]
         return self.service.backend.vaults.get(self.params["subscriptionId"], self.params["resourceGroupName"], name)
+
+    @overload
+    def body(self, *, required: Literal[True] = ...) -> dict[str, Any]: ...
+
+    @overload
+    def body(self, *, required: bool) -> dict[str, Any] | None: ...
 
     def body(self, *, required: bool = True) -> dict[str, Any] | None:
         """The JSON object in the body; ``InvalidRequestContent`` if it is missing (when required),

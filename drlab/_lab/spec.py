@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass
 from enum import Enum
 
@@ -49,7 +50,7 @@ def _normalize_networks(spec: CloudSpec | VMSpec, who: str) -> None:
         object.__setattr__(spec, "networks", _tuple_of(spec.networks, f"{who} networks"))
 
 
-def _tuple_of(value: Iterable[object] | str, what: str) -> tuple:
+def _tuple_of(value: Iterable[object] | str, what: str) -> tuple[Any, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise LabConfigError(f"{what} must be a sequence, got {value!r}")
     return tuple(value)
@@ -65,7 +66,7 @@ def _name(value: object, what: str) -> None:
         raise LabConfigError(f"a {what} needs a non-empty name, got {value!r}")
 
 
-def _unique(seen: dict, name: str, item: object, what: str) -> None:
+def _unique(seen: dict[str, Any], name: str, item: object, what: str) -> None:
     if name.casefold() in seen:
         raise DuplicateName(f"two of the lab's {what}s are named {name!r}")
     seen[name.casefold()] = item
@@ -79,7 +80,7 @@ def _known_network(networks: dict[str, NetworkSpec], name: object, who: str) -> 
 
 def _subnet(value: object, what: str) -> None:
     try:
-        network = ipaddress.IPv4Network(value)  # type: ignore[arg-type]
+        network = ipaddress.IPv4Network(value)
     except (ValueError, TypeError):
         raise LabConfigError(f"{what} must be an IPv4 subnet such as '10.1.0.0/24', got {value!r}") from None
     if network.prefixlen > 27:

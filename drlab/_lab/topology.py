@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from hyperv_fake import HyperVFabric, HyperVHost
 from scvmm_fake import (
-    Cloud, Credential, DefaultGateway, HostGroup, IPv4AddressType, NetworkAdapterSpec, StaticIPAddressPool, SubnetVLan,
-    VirtualMachine, VMMServer, VMNetwork,
+    Cloud, Credential, DefaultGateway, HostGroup, IPv4AddressType, LogicalNetwork, NetworkAdapterSpec,
+    StaticIPAddressPool, SubnetVLan, VirtualMachine, VMMServer, VMNetwork,
 )
 from simcore import Simulation
 
@@ -74,7 +74,7 @@ def build_site(sim: Simulation, hyperv: HyperVFabric, spec: LabSpec, role: Role)
     return site
 
 
-def _add_network(site: Site, network: NetworkSpec, domain: str):
+def _add_network(site: Site, network: NetworkSpec, domain: str) -> LogicalNetwork:
     """Logical network, its site on the host group, VM network and pool; the logical network."""
     vmm, subnet = site.vmm, ipaddress.IPv4Network(network.subnet(site.role))
     logical = vmm.new_sc_logical_network(network.name)
