@@ -12,18 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
-    "ASR_API_VERSIONS", "VAULT_API_VERSIONS", "DEFAULT_RETRY_AFTER", "PAGE_SIZE", "DEFAULT_BASE_URL",
+    "VAULT_API_VERSIONS", "DEFAULT_RETRY_AFTER", "PAGE_SIZE", "DEFAULT_BASE_URL",
     "TaskTiming", "JobTimings", "JOB_SCENARIOS", "Scenario",
     "ALLOWED_ACTIONS", "RESTARTABLE_STATES", "CANCELLED_OPERATION_ERROR",
+    "OPERATION_STATUS", "ACTION_STATUS", "OPERATION_STATUS_END_TIME_FRACTION", "LRO_FIXED_API_VERSION",
+    "STATUS_RETRY_AFTER_WHILE_RUNNING",
     "VAULT_NOT_EMPTY_CODE",
     "EXPORT_BLOB_BASE", "JOB_EVENT_SEVERITY", "WORK_WAIT_SECONDS", "ASSOCIATE_SCENARIO", "DISSOCIATE_SCENARIO",
     "PURGE_SKIPS_PROVIDERS", "PAIRING_PROVIDERS", "NETWORK_PAIRING_SCENARIO", "NETWORK_UNPAIRING_SCENARIO",
 ]
 
-#: Policy: the api-versions accepted on ``replication*`` paths. The SDK 2.0.0 sends 2025-08-01
-#: (asr-api.md §1); older versions change shapes we do not emulate, so they are refused with
-#: ``InvalidApiVersionParameter`` rather than answered in the wrong shape.
-ASR_API_VERSIONS: tuple[str, ...] = ("2025-08-01",)
+#: The api-versions accepted on ``replication*`` paths are a fact: ``asr_emulator.api_versions``
+#: (every published version, asr-orchestration.md §B.7.1). Bodies are rendered in the 2025-08-01
+#: shapes whatever the version: no per-version field name of an emulated resource is recorded.
 
 #: Policy: the api-versions accepted on vault paths (azure-mgmt-recoveryservices 4.3.0, §10).
 VAULT_API_VERSIONS: tuple[str, ...] = ("2026-11-01",)
@@ -170,9 +171,49 @@ ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
 #: Policy: the job states ``restart`` accepts (see ``ALLOWED_ACTIONS``).
 RESTARTABLE_STATES = frozenset({"Failed", "Cancelled"})
 
-#: Policy: how an ``operationresults`` poll answers when its job was cancelled. A cancelled job
-#: carries no numeric service error in any source read, so the poll fails with this ARM error.
+#: Policy: how an ``operationresults`` (``Location``) poll answers once its job failed or was
+#: cancelled; no recording shows it (asr-orchestration.md §B.1.5, NOT FOUND §B.1). A failed job's
+#: poll is a 400 ARM error carrying the job's last numeric-string code (as Terraform surfaced
+#: ``Code="150261"``, §B.1.3); a cancelled job's poll is a 400 with this code. A 4xx, never a 5xx
+#: (azure-core would retry it) and never with ``Retry-After``: a Location-following client
+#: (PowerShell) stops at the first answer that is not 202 and sees the failure.
 CANCELLED_OPERATION_ERROR = ("OperationCancelled", "The operation was cancelled: job '{job}' was cancelled.")
+
+#: Policy: the ``status`` of ``replicationOperationStatus/{id}`` per job state. ``InProgress`` /
+#: ``Succeeded`` (§A.0.2), ``NotStarted`` (§B.1.2) and ``Failed`` (§A.0.4, 2017 overlay) are
+#: recorded. A cancelled job's status is spelled **``Canceled``** although the job state is
+#: ``Cancelled`` (§B.1.4): the 2021+ spelling was never recorded (§B NOT FOUND 1), and azure-core
+#: (like ARM's async-operation contract) ends a poll only on succeeded / failed / canceled, so
+#: ``Cancelled`` would poll the official SDKs forever. A ``Suspended`` (or ``Other``) job's
+#: operation has ended, as its ``operationresults`` poll says (200 + the result): ``Succeeded``.
+OPERATION_STATUS: dict[str, str] = {
+    "NotStarted": "NotStarted", "InProgress": "InProgress", "Succeeded": "Succeeded", "Suspended": "Succeeded",
+    "Failed": "Failed", "Cancelled": "Canceled", "Other": "Succeeded",
+}
+
+#: Policy: the status of a job *action* (cancel / restart / resume) reads ``Succeeded`` once the
+#: job stops running, whatever the job's outcome: the action did what it was asked; the job's
+#: outcome is in the job its final GET returns (as its ``operationresults`` answer always did).
+#: Its status id is not the job name but a name-based UUID of the action, so the status of the
+#: operation that created the job still reads that job's outcome (a status id other than the job
+#: name is recorded for a recovery-plan POST, §A.0.2).
+ACTION_STATUS = "Succeeded"
+
+#: Policy: the operation status ``endTime`` is truncated to whole seconds with seven zero digits,
+#: as the newest recording writes it (2023: ``"2023-08-03T08:25:39.0000000Z"``, §B.1.6; 2021 wrote
+#: ``"…:36Z"``). The truncation is faithful: it can read earlier than ``startTime``.
+OPERATION_STATUS_END_TIME_FRACTION = ".0000000"
+
+#: Policy: ``None`` = ``Location`` / ``Azure-AsyncOperation`` carry the api-version the client
+#: sent. (Fact: the real service wrote ``2021-06-01`` there whatever the request used, §A.0.1,
+#: §B.7.1; echoing keeps a client that pins a version on the version it knows. Set it to
+#: ``"2021-06-01"`` to write what the recordings show.)
+LRO_FIXED_API_VERSION: str | None = None
+
+#: Policy: a ``replicationOperationStatus`` answer for a running job carries the service's integer
+#: ``Retry-After`` (as every 202 does, §A.0.1); a finished one carries none. The SDK's poller then
+#: waits what a Location poller waits, and ``serve`` (``Retry-After: 0``) never waits in wall time.
+STATUS_RETRY_AFTER_WHILE_RUNNING = True
 
 
 

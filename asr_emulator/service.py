@@ -22,11 +22,12 @@ from .handlers import HANDLERS
 from .http import HttpRequest, HttpResponse
 from .models.backend import AsrBackend
 from .models.vault import Vault
-from .policy import ASR_API_VERSIONS, DEFAULT_BASE_URL, DEFAULT_RETRY_AFTER, PAGE_SIZE, VAULT_API_VERSIONS, JobTimings
+from .api_versions import ASR_API_VERSION_SET, ASR_API_VERSIONS
+from .policy import DEFAULT_BASE_URL, DEFAULT_RETRY_AFTER, PAGE_SIZE, VAULT_API_VERSIONS, JobTimings
 from .routing.router import Route, Router
 from .routing.table import OPERATIONS
 from .wire.call import Call, json_response
-from .wire.lro import poll_operation
+from .wire.lro import STATUS_COLLECTION, operation_status, poll_operation
 
 __all__ = ["AsrService"]
 
@@ -36,8 +37,24 @@ _WWW_AUTHENTICATE = ('Bearer authorization_uri="https://login.microsoftonline.co
                      'error_description="The authentication failed because of missing \'Authorization\' header."')
 
 
+_POLLS = frozenset({"OperationResults_Get", "OperationStatus_Get"})
+
+
 def _under_vault(segments: list[str]) -> bool:
     return len(segments) >= 8 and all(want is None or segments[i].lower() == want for i, want in enumerate(_VAULT_PREFIX))
+
+
+def _poll_operation_id(method: str, segments: list[str]) -> str:
+    """The history name of an unrouted request: one of the LRO polls (``Location`` =
+    ``…/operationresults/{id}``, ``Azure-AsyncOperation`` = ``{V}/replicationOperationStatus/{id}``)
+    or ``Unrouted``. Only GET polls; any other method keeps the router's 404 / 405."""
+    if method != "GET" or not _under_vault(segments):
+        return "Unrouted"
+    if len(segments) > 10 and segments[-2].lower() == "operationresults":
+        return "OperationResults_Get"
+    if len(segments) == 10 and segments[8].lower() == STATUS_COLLECTION.lower():
+        return "OperationStatus_Get"
+    return "Unrouted"
 
 
 class AsrService:
@@ -133,9 +150,8 @@ class AsrService:
             spec, handler, params = match.route.spec, match.route.handler, match.params
             operation = spec.operation_id
         except NoRoute as error:
-            is_poll = method == "GET" and len(segments) > 10 and segments[-2].lower() == "operationresults"
-            operation = "OperationResults_Get" if is_poll and _under_vault(segments) else "Unrouted"
-            routing_error = None if operation == "OperationResults_Get" else error
+            operation = _poll_operation_id(method, segments)
+            routing_error = None if operation in _POLLS else error
         except ArmError as error:
             operation, routing_error = "Unrouted", error
         history = self.sim.history
@@ -145,10 +161,14 @@ class AsrService:
             if routing_error is not None:
                 raise routing_error
             self._check_api_version(query.get("api-version"), spec)
-            if spec is None:
+            if spec is None:  # one of the two LRO polls, which no SDK operation names (wire.lro)
                 vault = self.backend.vaults.get(segments[1], segments[3], segments[7])
-                url = request.url if split.netloc else base_url + request.url
-                response = poll_operation(self, vault, segments[8:-2], segments[-1], url)
+                if operation == "OperationStatus_Get":
+                    response = operation_status(self, vault, segments[9])
+                else:
+                    url = request.url if split.netloc else base_url + request.url
+                    response = poll_operation(self, vault, segments[8:-2], segments[-1], url, base_url,
+                                              query["api-version"])
             elif handler is None:
                 raise NotImplementedOperation(
                     f"The operation {spec.sdk_name} ({spec.operation_id}, {method} {spec.path}) "
@@ -170,9 +190,14 @@ class AsrService:
 
     @staticmethod
     def _check_api_version(api_version: str | None, spec: Any) -> None:
-        versions = ASR_API_VERSIONS if spec is None or spec.sdk == "asr" else VAULT_API_VERSIONS
+        """Replication paths (and the polls) accept every published version (api_versions); the vault
+        API its SDK's. An unknown version is ARM's 400 naming the supported ones (§B.7.2)."""
         if not api_version:
             raise MissingApiVersion("The api-version query parameter (?api-version=) is required for all requests.")
+        asr = spec is None or spec.sdk == "asr"
+        if asr and api_version in ASR_API_VERSION_SET:
+            return
+        versions = ASR_API_VERSIONS if asr else VAULT_API_VERSIONS
         if api_version not in versions:
             raise InvalidApiVersion(
                 f"The api-version '{api_version}' is invalid. The supported versions are '{', '.join(versions)}'.")

@@ -110,7 +110,7 @@ def _job_action(call: Call, action: str) -> HttpResponse:
         backend.engine.resume(job, Call.field(properties, "comments", str, "properties"))
     else:
         getattr(backend.engine, action)(job)
-    return call.accepted(vault, job, "job", _render_job(call, vault))
+    return call.accepted(vault, job, "action", _render_job(call, vault))
 
 
 def _render_job(call: Call, vault: Vault) -> Callable[[Job], dict[str, Any]]:

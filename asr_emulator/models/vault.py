@@ -32,13 +32,20 @@ class Operation:
     keys it by the resource it acts on plus its id (``wire.call.operation_key``).
 
     ``kind`` says how its poll ends: ``resource`` (200 + ``render(job.output)``), ``delete``
-    (204) or ``job`` (200 + the job itself, for cancel/restart/resume/export).
+    (204), ``job`` (200 + the job itself, for export) or ``action`` (200 + the job, for
+    cancel/restart/resume of an existing job). ``status_id``: its ``replicationOperationStatus``
+    id, the job name unless the operation acts on a job another operation created.
     """
 
     id: str
     job: Job
     kind: str
     render: Callable[[Any], dict[str, Any]] | None = None
+    status_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.status_id:
+            self.status_id = self.id
 
 
 @dataclass(eq=False)

@@ -7,6 +7,7 @@ and answer with ``json`` / ``accepted`` / ``page`` / ``no_content``.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
@@ -16,6 +17,7 @@ from ..errors import InvalidParameter, InvalidRequestContent
 from ..http import HttpRequest, HttpResponse
 from ..models.jobs import Job
 from ..models.vault import Operation, Vault
+from ..policy import LRO_FIXED_API_VERSION
 from ..routing.table import OperationSpec
 from .render import asr_prefix
 
@@ -113,19 +115,30 @@ class Call:
     def no_content(self) -> HttpResponse:
         return HttpResponse(204, {"x-ms-request-id": self.service.request_id()})
 
+    @property
+    def api_version(self) -> str:
+        """The api-version the client sent (the service has checked it is a published one)."""
+        return self.query.get("api-version") or self.spec.api_version
+
     def accepted(self, vault: Vault, job: Job, kind: str, render: Callable[[Any], dict[str, Any]] | None = None) -> HttpResponse:
-        """Record the operation and answer 202 + ``Location`` {resource or action parent}/operationresults/{job}
-        + integer ``Retry-After`` (asr-api.md §3.4); ``x-ms-request-id`` carries the job's path, as the real
-        service's does [TF21963]. ``kind``/``render``: see ``models.vault.Operation``."""
+        """Record the operation and answer the recorded LRO envelope (asr-orchestration.md §A.0.1): 202,
+        empty body, ``Location`` {resource or action parent}/operationresults/{job},
+        ``Azure-AsyncOperation`` {vault}/replicationOperationStatus/{id}, integer ``Retry-After``,
+        ``x-ms-request-id`` = the job's ARM id; both URLs carry the client's api-version
+        (policy.LRO_FIXED_API_VERSION). ``kind``/``render``: see ``models.vault.Operation``."""
+        from .lro import lro_headers, register_operation  # lro answers with json_response from here
+
         below_vault = self.segments[8:-1] if self.request.method.upper() == "POST" else self.segments[8:]
-        operation = Operation(job.name, job, kind, render)
-        vault.operations[operation_key(below_vault, operation.id)] = operation
+        status_id = ""
+        if kind == "action":  # the creating operation keeps the job name as its status id (policy.ACTION_STATUS)
+            seed = f"{asr_prefix(vault)}/replicationJobs/{job.name}/{self.segments[-1]}#{len(vault.operations)}"
+            status_id = str(uuid.uuid5(uuid.NAMESPACE_URL, seed.lower()))
+        operation = Operation(job.name, job, kind, render, status_id)
+        register_operation(vault, below_vault, operation)
         resource = asr_prefix(vault) + "".join("/" + quote(segment, safe="") for segment in below_vault)
-        location = f"{self.base_url}{resource}/operationresults/{operation.id}?api-version={self.spec.api_version}"
-        return HttpResponse(202, {
-            "Location": location, "Retry-After": str(int(self.service.retry_after)),
-            "x-ms-request-id": f"{asr_prefix(vault)}/replicationJobs/{job.name}",
-        })
+        version = LRO_FIXED_API_VERSION or self.api_version
+        location = f"{self.base_url}{resource}/operationresults/{operation.id}?api-version={version}"
+        return HttpResponse(202, lro_headers(self.service, vault, operation, location, self.base_url, self.api_version))
 
     def page(self, items: Sequence[T], render: Callable[[T], Any] | None = None) -> HttpResponse:
         """One page of ``items`` with ARM's ``nextLink`` when more remain (``$skiptoken`` = offset).

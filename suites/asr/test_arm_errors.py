@@ -57,11 +57,13 @@ def service_handle_with(service, headers):
 def test_api_version_is_required_and_checked(service, vault, asr):
     status, body, _ = raw(service, "GET", f"{V}/replicationPolicies", query="")
     assert (status, body["error"]["code"]) == (400, "MissingApiVersionParameter")
-    status, body, _ = raw(service, "GET", f"{V}/replicationPolicies", query="?api-version=2023-08-01")
-    assert (status, body["error"]["code"]) == (400, "InvalidApiVersionParameter") and "2025-08-01" in body["error"]["message"]
+    status, body, _ = raw(service, "GET", f"{V}/replicationPolicies", query="?api-version=2023-08-02")
+    assert (status, body["error"]["code"]) == (400, "InvalidApiVersionParameter")
+    assert body["error"]["message"].startswith("The api-version '2023-08-02' is invalid. The supported versions are '")
+    assert "2016-08-10" in body["error"]["message"] and "2025-08-01" in body["error"]["message"]
     status, body, _ = raw(service, "GET", V, query="?api-version=2025-08-01")  # the vault API has its own version
     assert (status, body["error"]["code"]) == (400, "InvalidApiVersionParameter")
-    old = site_recovery_client(service, api_version="2023-08-01")
+    old = site_recovery_client(service, api_version="2099-01-01")
     with pytest.raises(HttpResponseError) as caught:
         old.replication_policies.get(RG, vault.name, "p")
     assert caught.value.status_code == 400 and caught.value.error.code == "InvalidApiVersionParameter"

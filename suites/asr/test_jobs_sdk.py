@@ -38,9 +38,12 @@ def test_location_answers_202_while_the_job_runs(sim, vault):
     asr = site_recovery_client(slow)
     policy = create(asr, vault, "pol1").result()
     assert policy.name == "pol1"
-    polls = sim.history.select(op="arm.OperationResults_Get", phase="ok")
-    # azure-core polls once at once, then every Retry-After: the job ends at 75.5 s
-    assert [(e.time, e.details["status"]) for e in polls] == [(0.0, 202), (30.0, 202), (60.0, 202), (90.0, 200)]
+    # azure-core follows Azure-AsyncOperation: polls the status at once, then every Retry-After (the
+    # job ends at 75.5 s), then GETs the PUT's resource URL (§A.0.3); it never GETs the Location
+    calls = [(e.time, e.op, e.details["status"]) for e in sim.history.select(op="arm.*", phase="ok")]
+    assert calls == [(0.0, "arm.ReplicationPolicies_Create", 202), (0.0, "arm.OperationStatus_Get", 200),
+                     (30.0, "arm.OperationStatus_Get", 200), (60.0, "arm.OperationStatus_Get", 200),
+                     (90.0, "arm.OperationStatus_Get", 200), (90.0, "arm.ReplicationPolicies_Get", 200)]
 
 
 def test_initial_answer_is_202_with_location_and_integer_retry_after(asr, vault):
@@ -52,8 +55,13 @@ def test_initial_answer_is_202_with_location_and_integer_retry_after(asr, vault)
     assert location.startswith("https://management.azure.com/Subscriptions/")
     assert f"/vaults/{vault.name}/replicationPolicies/pol1/operationresults/" in location
     assert location.endswith("?api-version=2025-08-01")
-    assert response.headers["Retry-After"] == "30" and "Azure-AsyncOperation" not in response.headers
-    assert response.headers["x-ms-request-id"].endswith(f"/replicationJobs/{job_name}")
+    assert response.headers["Retry-After"] == "30" and response.text() == ""
+    assert response.headers["Azure-AsyncOperation"] == (
+        f"https://management.azure.com/Subscriptions/{vault.subscription_id}/resourceGroups/{RG}/providers/"
+        f"Microsoft.RecoveryServices/vaults/{vault.name}/replicationOperationStatus/{job_name}?api-version=2025-08-01")
+    assert response.headers["x-ms-request-id"] == (
+        f"/Subscriptions/{vault.subscription_id}/resourceGroups/{RG}/providers/"
+        f"Microsoft.RecoveryServices/vaults/{vault.name}/replicationJobs/{job_name}")
     assert asr.replication_jobs.get(RG, vault.name, job_name).properties.scenario_name == "AddProtectionProfile"
 
 
@@ -61,7 +69,9 @@ def test_failed_job_fails_the_poll_with_its_numeric_code_and_can_be_restarted(as
     create(asr, vault, "pol1").result()
     with pytest.raises(HttpResponseError) as caught:
         create(asr, vault, "pol1").result()
-    assert caught.value.status_code == 400 and caught.value.error.code == "150261"
+    # the status poll is 200 + {"status": "Failed", "error": {"code": "150261", ...}}; azure-core raises
+    assert caught.value.status_code == 200 and caught.value.error.code == "150261"
+    assert caught.value.error.message == "Replication policy creation failed."
     assert caught.value.response.headers.get("Retry-After") is None
     failed = next(iter(asr.replication_jobs.list(RG, vault.name)))
     props = failed.properties
@@ -162,8 +172,9 @@ def test_advance_on_poll_lets_a_zero_retry_after_client_finish(sim, vault):
     served.backend.vaults.add(vault)
     asr = site_recovery_client(served, polling_interval=0)
     assert create(asr, vault, "pol1").result().name == "pol1"
-    polls = sim.history.select(op="arm.OperationResults_Get", phase="ok")
+    polls = sim.history.select(op="arm.OperationStatus_Get", phase="ok")
     assert [e.details["status"] for e in polls] == [200]
+    assert sim.history.select(op="arm.OperationResults_Get") == []
     assert sim.clock.now == 75.5  # exactly to the job's end, not to the bound
 
 
