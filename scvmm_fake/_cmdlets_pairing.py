@@ -99,7 +99,7 @@ class PairingCmdlets(ServerCore):
         if kept is not None:
             records.remove(kept)
             record.revocation_check_disabled_on = kept.revocation_check_disabled_on
-        self._configure(cloud, record, records)
+        self._configure(cloud, record)
         records.append(record)
         if not cloud.paired:
             self.set_cloud_paired(cloud, True)  # type: ignore[attr-defined]
@@ -107,9 +107,9 @@ class PairingCmdlets(ServerCore):
                                             "role": record.role.value, "hosts": list(record.configured_hosts)})
         return {"hosts": list(record.configured_hosts)}
 
-    def _configure(self, cloud: Any, record: CloudPairing, others: list[CloudPairing]) -> None:
-        """``pair_host`` on every host of the cloud, noting each in the record."""
-        del others  # the host's other pairings are looked up per host, across clouds
+    def _configure(self, cloud: Any, record: CloudPairing) -> None:
+        """``pair_host`` on every host of the cloud, noting each in the record (each host's other
+        pairings are looked up per host, across clouds)."""
         for vm_host in cloud.hosts():
             self._pair_host(vm_host.host, record)
 
