@@ -11,14 +11,17 @@ those that left): O(1) when nothing changed on the server.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from hyperv_fake import HyperVHost
 from simcore.pki import CertificateAuthority
 
 from ._core import ServerCore
-from ._pairing_hosts import pair_host, prepare_host, unpair_host
-from ._pairing_record import CloudPairing, PairingSettings
+from ._pairing_hosts import pair_host, prepare_host, site_certificate, unpair_host
+from ._pairing_record import AuthenticationType, CloudPairing, PairingSettings
 from .errors import DisasterRecoveryNotEnabled, NetworkAlreadyMapped, ObjectNotFound
+from .policy import HOST_CERTIFICATE_RENEWAL_DAYS, SITE_CA_VALIDITY_DAYS
 
 __all__ = ["PairingCmdlets"]
 
@@ -28,6 +31,7 @@ class PairingCmdlets(ServerCore):
 
     _site_ca: CertificateAuthority | None = None
     _reconciled: int = -1
+    _renew_at: float | None = None  # virtual time a configured host's certificate falls due for renewal
 
     def _pairing_state(self) -> dict[str, list[CloudPairing]]:
         """Cloud id → the pairings that configure it, in the order made."""
@@ -53,8 +57,12 @@ class PairingCmdlets(ServerCore):
     def prepare_site_for_pairing(self) -> dict[str, Any]:
         """The server's site replication CA (policy ``SITE_CA``), made at the first call, kept."""
         if self._site_ca is None:
-            self._site_ca = CertificateAuthority.root(f"{self.fqdn} Site Recovery Replica CA")
-            self._record("vmm.pairing.site", {"created": True})
+            now = self.sim.clock.utcnow().replace(microsecond=0)
+            self._site_ca = CertificateAuthority.root(f"{self.fqdn} Site Recovery Replica CA", key_type="ecdsa",
+                                                      not_before=now,
+                                                      not_after=now + timedelta(days=SITE_CA_VALIDITY_DAYS))
+            self._record("vmm.pairing.site", {"created": True, "notAfter": self._site_ca.certificate
+                                              .not_valid_after_utc.isoformat()})
         return {"vmmServer": self.fqdn, "rootCertificate": self._site_ca.cert_pem().decode("ascii")}
 
     def _ca(self) -> CertificateAuthority:
@@ -91,7 +99,7 @@ class PairingCmdlets(ServerCore):
         if kept is not None:
             records.remove(kept)
             record.revocation_check_disabled_on = kept.revocation_check_disabled_on
-        self._configure(cloud, record, records)
+        self._configure(cloud, record)
         records.append(record)
         if not cloud.paired:
             self.set_cloud_paired(cloud, True)  # type: ignore[attr-defined]
@@ -99,14 +107,33 @@ class PairingCmdlets(ServerCore):
                                             "role": record.role.value, "hosts": list(record.configured_hosts)})
         return {"hosts": list(record.configured_hosts)}
 
-    def _configure(self, cloud: Any, record: CloudPairing, others: list[CloudPairing]) -> None:
-        """``pair_host`` on every host of the cloud, noting each in the record."""
-        at = self.sim.clock.utcnow()
+    def _configure(self, cloud: Any, record: CloudPairing) -> None:
+        """``pair_host`` on every host of the cloud, noting each in the record (each host's other
+        pairings are looked up per host, across clouds)."""
         for vm_host in cloud.hosts():
-            host = vm_host.host
-            pair_host(host, record, self._ca(), at, [o for o in others if o is not record])
-            if host.fqdn not in record.configured_hosts:
-                record.configured_hosts.append(host.fqdn)
+            self._pair_host(vm_host.host, record)
+
+    def _pairings_of_host(self, fqdn: str, *, besides: CloudPairing) -> list[CloudPairing]:
+        """The pairings other than ``besides`` that have configured the host, across clouds."""
+        return [r for records in self._pairing_state().values() for r in records
+                if r is not besides and fqdn in r.configured_hosts]
+
+    def _pair_host(self, host: HyperVHost, record: CloudPairing) -> None:
+        """``pair_host``, noting the host in the record and when its certificate falls due."""
+        at = self.sim.clock.utcnow()
+        pair_host(host, record, self._ca(), at, self._pairings_of_host(host.fqdn, besides=record))
+        if host.fqdn not in record.configured_hosts:
+            record.configured_hosts.append(host.fqdn)
+        if record.settings.authentication_type is AuthenticationType.Certificate:
+            stored = site_certificate(host, self._ca(), at)
+            if stored is not None:
+                due = (stored.issued.not_after - timedelta(days=HOST_CERTIFICATE_RENEWAL_DAYS)
+                       - self.sim.clock.epoch).total_seconds()
+                self._renew_at = due if self._renew_at is None else min(self._renew_at, due)
+
+    def _managed_host(self, fqdn: str) -> HyperVHost | None:
+        found = [vm_host.host for vm_host in self._registry("VMHost").values() if vm_host.host.fqdn == fqdn]
+        return found[0] if found else None
 
     def unpair_cloud(self, cloud_name: str, pairing_id: str) -> None:
         """Undo ``pair_cloud`` on every host it configured (policy ``UNPAIR_UNDOES``); idempotent."""
@@ -116,10 +143,10 @@ class PairingCmdlets(ServerCore):
         if record is None:
             return
         records.remove(record)
-        by_fqdn = {vm_host.host.fqdn: vm_host.host for vm_host in cloud.hosts()}
         for fqdn in record.configured_hosts:
-            if fqdn in by_fqdn:
-                unpair_host(by_fqdn[fqdn], record, records)
+            host = self._managed_host(fqdn)
+            if host is not None:
+                unpair_host(host, record, self._pairings_of_host(fqdn, besides=record))
         if not records and cloud.paired:
             self.set_cloud_paired(cloud, False)  # type: ignore[attr-defined]
         self._record("vmm.pairing.unpaired", {"cloud": cloud_name, "pairing": pairing_id})
@@ -131,32 +158,34 @@ class PairingCmdlets(ServerCore):
     # -- hosts that join or leave a paired cloud -----------------------------------------------
 
     def reconcile_pairings(self) -> list[str]:
-        """Configure hosts that joined a paired cloud, unconfigure those that left (policies
-        ``PAIRING_RECONCILE``, ``LEAVING_HOST_UNCONFIGURED``); the FQDNs changed. O(1) when the
-        server's change counter has not moved since the last call."""
-        if self._reconciled == self._revision or not self._pairing_state():
+        """Configure hosts that joined a paired cloud, unconfigure those that left, renew host
+        certificates that fall due (policies ``PAIRING_RECONCILE``, ``LEAVING_HOST_UNCONFIGURED``,
+        ``HOST_CERTIFICATE_RENEWAL_DAYS``); the FQDNs changed. O(1) when the server's change
+        counter has not moved since the last call and no certificate is due."""
+        due = self._renew_at is not None and self.sim.clock.now >= self._renew_at
+        if (self._reconciled == self._revision and not due) or not self._pairing_state():
             self._reconciled = self._revision
             return []
         changed: list[str] = []
         clouds = self._registry("Cloud")
+        if due:
+            self._renew_at = None
         for cloud_id, records in self._pairing_state().items():
             cloud = clouds.get(cloud_id)
-            if cloud is None:
-                continue
-            present = {vm_host.host.fqdn: vm_host.host for vm_host in cloud.hosts()}
+            present = {} if cloud is None else {vm_host.host.fqdn: vm_host.host for vm_host in cloud.hosts()}
             for record in records:
-                joined = [fqdn for fqdn in present if fqdn not in record.configured_hosts]
-                for fqdn in joined:
-                    pair_host(present[fqdn], record, self._ca(), self.sim.clock.utcnow(),
-                              [o for o in records if o is not record])
-                    record.configured_hosts.append(fqdn)
-                changed.extend(joined)
                 left = [fqdn for fqdn in record.configured_hosts if fqdn not in present]
                 for fqdn in left:
                     record.configured_hosts.remove(fqdn)
-                changed.extend(left)
-        if changed:
-            self._record("vmm.pairing.reconciled", {"hosts": changed})
+                    host = self._managed_host(fqdn)
+                    if host is not None:
+                        unpair_host(host, record, self._pairings_of_host(fqdn, besides=record))
+                joined = [fqdn for fqdn in present if fqdn not in record.configured_hosts]
+                for fqdn in present if due else joined:
+                    self._pair_host(present[fqdn], record)
+                changed.extend(left + joined)
+        if changed or due:
+            self._record("vmm.pairing.reconciled", {"hosts": changed, "renewed": due})
         self._reconciled = self._revision
         return changed
 

@@ -9,6 +9,9 @@ peer cloud's hosts authorized. Suites and ``drlab`` checkers use the same functi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from cryptography import x509
 
 from hyperv_fake import HyperVHost, ReplicationAuthenticationType
@@ -20,7 +23,11 @@ from ._pairing_record import AuthenticationType, CloudPairing
 __all__ = ["pairing_problems"]
 
 
-def pairing_problems(host: HyperVHost, record: CloudPairing) -> list[str]:
+def pairing_problems(host: HyperVHost, record: CloudPairing | Mapping[str, Any]) -> list[str]:
+    """Every defect of ``host`` for the pairing ``record`` (a ``CloudPairing`` or its ``to_json``), in a
+    fixed order; empty when the host can replicate to and from the peer cloud's hosts."""
+    if not isinstance(record, CloudPairing):
+        record = CloudPairing.from_json(record)
     problems: list[str] = []
     server = host.replication_server
     certificate = record.settings.authentication_type is AuthenticationType.Certificate
@@ -38,6 +45,8 @@ def pairing_problems(host: HyperVHost, record: CloudPairing) -> list[str]:
         problems.append("firewall rule for the listener not open")
     if certificate:
         problems.extend(_certificate_problems(host, record))
+    elif host.domain is None:
+        problems.append("not joined to a domain: Kerberos cannot authenticate")
     authorized = [fqdn for fqdn in record.peer_hosts if host.authorization_for(fqdn)]
     if len(authorized) != len(record.peer_hosts):
         missing = sorted(set(record.peer_hosts) - set(authorized))
@@ -60,4 +69,6 @@ def _certificate_problems(host: HyperVHost, record: CloudPairing) -> list[str]:
         peer = x509.load_pem_x509_certificate(record.peer_root_certificate.encode("ascii"))
         if not any(root_certificate(have) == peer for have in host.certificates.roots):
             problems.append("peer site root not trusted")
+        if not host.disable_cert_revocation_check:  # the peer root has no CRL (policy PAIRING_REVOCATION_CHECK)
+            problems.append("revocation check enabled: the peer site's certificates cannot be checked")
     return problems
