@@ -22,6 +22,21 @@ __all__ = ["DEFAULT_EPOCH", "Clock", "Scheduler", "Timer"]
 DEFAULT_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
+def _next_tick(last: float, interval: float, now: float) -> float:
+    """The periodic timer's next tick at or after ``now``, on its phase.
+
+    A callback that runs the scheduler itself (a client waiting for its answer) may carry the
+    clock past several ticks; those ticks are coalesced, as an OS timer coalesces missed
+    expirations, rather than re-armed in the past, which would move the clock backwards.
+    Closed form, so a long nested run costs nothing per missed tick.
+    """
+    tick = last + interval
+    if tick >= now:
+        return tick
+    tick = last + interval * math.ceil((now - last) / interval)
+    return tick if tick >= now else tick + interval  # rounding may land a hair short
+
+
 class Clock:
     """Virtual UTC time as seconds since ``epoch``; only the scheduler moves it forward."""
 
@@ -188,7 +203,7 @@ class Scheduler:
             return
         timer.callback(*timer.args)
         if not timer.cancelled:
-            timer.when = when + timer.interval
+            timer.when = _next_tick(when, timer.interval, clock._now)
             self._sequence += 1
             heapq.heappush(self._queue, (timer.when, self._sequence, timer))
 

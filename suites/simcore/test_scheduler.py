@@ -177,3 +177,51 @@ def test_a_callback_may_wait_for_a_later_event_by_running_the_scheduler_itself()
     scheduler.run_until(2.0)
     assert log == [("other work", 1.5), ("got reply", 3.0)]
     assert scheduler.clock.now == 3.0  # never back to 2.0
+
+
+def test_a_periodic_callback_that_waits_past_its_next_tick_does_not_rewind_the_clock() -> None:
+    """A Provider poll whose request is delayed longer than the poll interval: the missed ticks
+    are coalesced on the timer's phase, never re-armed in the past."""
+    scheduler = Scheduler()
+    ticks: list[float] = []
+
+    def poll() -> None:
+        ticks.append(scheduler.clock.now)
+        if len(ticks) == 1:
+            scheduler.run_until(scheduler.clock.now + 150)  # the reply took 150 s
+
+    scheduler.call_every(60, poll)
+    scheduler.advance(400)
+    assert ticks == [60.0, 240.0, 300.0, 360.0]  # 120 and 180 passed during the wait
+
+
+nested_waits = st.lists(st.tuples(st.floats(0.1, 200), st.floats(0, 300), st.booleans()), min_size=1, max_size=25)
+
+
+@given(nested_waits, st.floats(1, 120))
+def test_whatever_callbacks_wait_for_the_clock_never_moves_back(waits: list[tuple[float, float, bool]], interval: float) -> None:
+    """Every timer, periodic or not, may run the scheduler itself for any span (to an instant or
+    to a predicate with a deadline); each callback sees a clock at or after the last one seen."""
+    scheduler = Scheduler()
+    seen: list[float] = []
+    plan = iter(waits)
+
+    def callback() -> None:
+        seen.append(scheduler.clock.now)
+        step = next(plan, None)
+        if step is None:
+            return
+        at, wait, by_predicate = step
+        scheduler.call_later(at, callback)
+        if by_predicate:
+            with pytest.raises(DeadlineExceeded):
+                scheduler.run_until(lambda: False, within=wait)
+        else:
+            scheduler.run_until(scheduler.clock.now + wait)
+        seen.append(scheduler.clock.now)
+
+    scheduler.call_every(interval, callback)
+    scheduler.call_later(0, callback)
+    scheduler.advance(2_000)
+    assert seen == sorted(seen)
+    assert scheduler.clock.now == 2_000 or scheduler.clock.now == max(seen)
