@@ -27,8 +27,10 @@ class HyperVFabric:
         self.judge = CertificateJudge(self.policy.trust)
         self.partitions = PartitionTimeline(sim)
         self._hosts: dict[str, HyperVHost] = {}
-        #: Moves whenever a VM's configuration that a management server reads changes (its disks);
-        #: VMM's Provider compares it instead of re-reading every VM of every host on each poll.
+        #: Moves whenever what a management server reads of a host changes: a VM's configuration
+        #: (its disks), or a host's certificates, trusted roots, CRLs, Replica server settings,
+        #: revocation flag, firewall rules or authorization entries. VMM's Provider compares it
+        #: instead of re-reading every VM and host on each poll.
         self.revision = 0
 
     def add_host(
