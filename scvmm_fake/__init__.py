@@ -28,7 +28,7 @@ from ._inventory import (
 )
 from ._jobs import Job, JobStatus
 from ._library import LibraryScript, LibraryShare
-from ._pairing_check import pairing_problems
+from ._pairing_check import DefectKind, PairingDefect, pairing_defects, pairing_problems
 from ._pairing_record import AuthenticationType, CloudPairing, PairingRole, PairingSettings
 from ._networks import IsolationType, LogicalNetwork, LogicalNetworkDefinition, SubnetVLan, VMNetwork, VMSubnet
 from ._pools import AllocatedIPAddress, AllocatedToObjectType, DefaultGateway, StaticIPAddressPool
@@ -74,7 +74,8 @@ __all__ = [
     "IsolationType", "SubnetVLan", "LogicalNetwork", "LogicalNetworkDefinition", "VMNetwork", "VMSubnet",
     "AddressSet", "AllocatedToObjectType", "DefaultGateway", "StaticIPAddressPool", "AllocatedIPAddress",
     "Cloud",
-    "pairing_problems", "CloudPairing", "PairingSettings", "PairingRole", "AuthenticationType",
+    "pairing_problems", "pairing_defects", "PairingDefect", "DefectKind",
+    "CloudPairing", "PairingSettings", "PairingRole", "AuthenticationType",
     "PairingError", "PairingConflict", "HostConfigurationFailed", "NetworkAlreadyMapped",
     "IPv4AddressType", "NetworkAdapterSpec", "VirtualMachine", "VirtualNetworkAdapter",
     "Job", "JobStatus",
