@@ -11,6 +11,11 @@ certificate or its trust store — and for every defect:
 3. once the certificate or root is put right — reinstalled, or by VMM configuring its hosts again —
    replication succeeds, and after the next poll the pairing reads ``Normal`` with ``[]``.
 
+ASR is read after each change and a poll, *before* any replication is tried: creating a VM to
+replicate moves the fabric's revision too, and must not be what makes the Provider notice. So the
+property also holds the cost rule to its promise: the defect (or the clock) alone moves
+``dr_revision``.
+
 The defects:
 
 * **expired** — the host is given a site certificate that lives ``lifetime`` seconds more, and the
@@ -158,18 +163,11 @@ def test_a_certificate_defect_is_refused_with_its_reason_shown_by_asr_and_healed
         scene = Scene(lab, case)
         expected = DEFECTS[defect]
         assert scene.replicate_across() is None  # sound before the defect
+        scene.next_sync()
         inject(scene, defect)
 
-        # 1. refused by Hyper-V, with the defect's reason, by the host that judges
-        refused = scene.replicate_across()
-        assert refused is not None, "replication across the defect succeeded"
-        reason, side = refused
-        judge_is_host = not expected.judged_by_peer or (strict and case.outbound and defect == "expired")
-        host_side = "primary" if case.outbound else "replica"
-        peer_side = "replica" if case.outbound else "primary"
-        assert (reason, side) == (expected.reason, host_side if judge_is_host else peer_side)
-
-        # 2. ASR shows it on the pairing after the next poll
+        # 2. ASR shows it on the pairing after the next poll (read before any replication is tried, so
+        #    that what moves the inventory is the defect itself, or the clock)
         scene.next_sync()
         properties = scene.pairing()
         assert properties["health"] != "Normal"
@@ -181,10 +179,20 @@ def test_a_certificate_defect_is_refused_with_its_reason_shown_by_asr_and_healed
         assert all(item[key] for key in FIELDS if key not in ("innerHealthErrors", "recoveryProviderErrorMessage"))
         assert item["innerHealthErrors"] == []
 
-        # 3. restored: replication works and the pairing is Normal again after the next poll
+        # 1. refused by Hyper-V, with the defect's reason, by the host that judges
+        refused = scene.replicate_across()
+        assert refused is not None, "replication across the defect succeeded"
+        reason, side = refused
+        judge_is_host = not expected.judged_by_peer or (strict and case.outbound and defect == "expired")
+        host_side = "primary" if case.outbound else "replica"
+        peer_side = "replica" if case.outbound else "primary"
+        assert (reason, side) == (expected.reason, host_side if judge_is_host else peer_side)
+        scene.next_sync()
+
+        # 3. restored: the pairing is Normal again after the next poll, and replication works
         restore(scene, defect)
-        primary, replica = (scene.host, scene.peer) if case.outbound else (scene.peer, scene.host)
-        replicate(primary, replica, "healed")
         scene.next_sync()
         properties = scene.pairing()
         assert (properties["health"], properties["healthErrorDetails"]) == ("Normal", [])
+        primary, replica = (scene.host, scene.peer) if case.outbound else (scene.peer, scene.host)
+        replicate(primary, replica, "healed")
