@@ -157,6 +157,12 @@ class PairingCmdlets(ServerCore):
 
     # -- hosts that join or leave a paired cloud -----------------------------------------------
 
+    def dr_deadline(self) -> float | None:
+        """The earliest virtual instant at which what the Provider acts on changes with no call at
+        all (a paired host's certificate falling due for renewal), or None: a Provider whose idle
+        polls stand down (policy ``IDLE_POLLS_ELIDED``) polls again then."""
+        return self._renew_at
+
     def reconcile_pairings(self) -> list[str]:
         """Configure hosts that joined a paired cloud, unconfigure those that left, renew host
         certificates that fall due (policies ``PAIRING_RECONCILE``, ``LEAVING_HOST_UNCONFIGURED``,

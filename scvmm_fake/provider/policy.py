@@ -11,6 +11,7 @@ __all__ = [
     "PROVIDER_VERSION", "SERVER_VERSION", "POLL_INTERVAL_SECONDS", "REQUEST_TIMEOUT_SECONDS",
     "DEFAULT_PROXY_PORT", "CHANNEL_PREFIX", "PROXY_CREDENTIALS_READ_AT_START", "SYNC_WHEN_CHANGED",
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
+    "IDLE_POLLS_ELIDED",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -23,6 +24,16 @@ SERVER_VERSION = "4.0.1662.0"
 #: §5.2 says only that the Provider "gets notified of the event from the Service"; polling keeps the
 #: channel outbound-only.
 POLL_INTERVAL_SECONDS = 60.0
+
+IDLE_POLLS_ELIDED = True
+"""Policy of the emulator, not of the product: after a poll that found nothing to do (only the
+heartbeat was sent, nothing in flight, no fault rule in the plan), the Provider stands its polls
+down (``simcore.Standings``) until the VMM server's ``dr_revision`` moves, ASR announces a change
+(``Network.changed``), a fault rule is added, or a certificate on the channel or a host falls
+due; then it polls again on its phase, as if it had never stopped. ``lastHeartBeat`` and
+``last_contact`` read as if the elided polls ran; the history records ``provider.idle`` instead
+of each idle poll. So a lab costs what happens in it, not how much virtual time passes.
+``AsrProvider(elide_idle_polls=False)`` polls every interval for real."""
 
 #: Policy: each channel request gives up after this many virtual seconds (connect and read), and
 #: fails with httpx's timeout errors.
