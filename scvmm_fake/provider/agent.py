@@ -360,6 +360,11 @@ class AsrProvider:
         except VmmError as error:
             self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "error": str(error)})
             return {"status": "Failed", "error": {"errorCode": WORK_ERROR_CODE, "errorMessage": str(error)}}
+        except Exception as error:  # noqa: BLE001 - policy EXECUTOR_BUG_REPORTED: an emulator bug fails the item
+            bug = f"{type(error).__name__}: {error}"
+            self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "bug": bug})
+            return {"status": "Failed", "error": {"errorCode": WORK_ERROR_CODE,
+                                                  "errorMessage": f"The Provider failed on {flight.kind}: {bug}"}}
         self.sim.history.record(self.vmm.name, "provider.work", Phase.OK, details)
         return {"status": "Succeeded", "result": result}
 

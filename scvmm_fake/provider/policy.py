@@ -11,7 +11,7 @@ __all__ = [
     "PROVIDER_VERSION", "SERVER_VERSION", "POLL_INTERVAL_SECONDS", "REQUEST_TIMEOUT_SECONDS",
     "DEFAULT_PROXY_PORT", "CHANNEL_PREFIX", "PROXY_CREDENTIALS_READ_AT_START", "SYNC_WHEN_CHANGED",
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
-    "IDLE_POLLS_ELIDED",
+    "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -63,6 +63,12 @@ WORK_RESULTS_PERSIST = True
 #: Policy: the ``errorCode`` reported when a work item's VMM action fails (``providerErrorDetails``
 #: has an integer code, asr-api.md §9; this number is the emulator's).
 WORK_ERROR_CODE = 31000
+
+EXECUTOR_BUG_REPORTED = True
+"""Policy of the emulator: an executor that raises anything but ``VmmError`` (an emulator bug) does
+not escape into ``lab.advance``; the work item fails with ``WORK_ERROR_CODE`` and a message naming
+the exception, and the history records it as ``provider.work`` fail with ``bug``, as ASR's own
+handlers answer a bug with a 500 rather than crash the client."""
 
 #: Policy: the lab stream the Provider draws the VMM server's id and BIOS id from (a real server has
 #: them already; the emulated one gets them at first install, stable after).

@@ -98,3 +98,19 @@ def test_a_restart_in_the_middle_of_long_work_neither_restarts_it_nor_runs_it_tw
     sim.advance(SECONDS)
     assert len(runs) == 1 and runs[0] - started < SECONDS + 2 * registered.poll_interval  # it kept its due time
     assert job.state == "Succeeded"
+
+
+def test_an_executor_bug_fails_its_work_item_and_never_escapes_into_the_lab(sim, service, vault, registered):
+    """Policy EXECUTOR_BUG_REPORTED: the job fails with the Provider's error; time goes on."""
+    @executes(SLOW, seconds=0.0)
+    def broken(provider, payload):  # type: ignore[no-untyped-def]
+        raise KeyError("vmNetworkId")
+    try:
+        job = _job(service, vault, registered)
+        sim.advance(2 * registered.poll_interval)
+    finally:
+        del EXECUTORS[SLOW]
+    assert job.state == "Failed"
+    assert "KeyError" in job.errors[0].failure.message
+    (bug,) = [e.details["bug"] for e in sim.history.select(op="provider.work", phase="fail")]
+    assert bug == "KeyError: 'vmNetworkId'" and registered.last_error is None
