@@ -19,6 +19,8 @@ __all__ = [
     "CLOUD_ALREADY_PAIRED", "PAIRING_SAME_CLOUD", "PAIRING_SAME_FABRIC", "POLICY_WRONG_PROVIDER",
     "PAIRING_HAS_PROTECTED_ITEMS", "NO_PROVIDER", "MAPPING_EXISTS", "NETWORK_ALREADY_MAPPED",
     "NETWORK_MAPPING_SAME_FABRIC", "RECOVERY_FABRIC_MISMATCH",
+    "CLOUD_NOT_PAIRED", "ALREADY_PROTECTED", "PROTECTION_POLICY_MISMATCH", "ITEM_NAME_MISMATCH",
+    "OPERATION_NOT_ALLOWED",
 ]
 
 
@@ -105,3 +107,24 @@ RECOVERY_FABRIC_MISMATCH = Entry(
     "150103", "The recovery network '{network}' is not on the recovery fabric '{fabric}'.",
     "'properties.recoveryFabricName' and 'properties.recoveryNetworkId' name different fabrics.",
     "Send the name of the fabric that holds the recovery network.")
+
+# -- protection (policy, as above; the rules are facts, hyperv-scvmm.md §5.4)
+
+CLOUD_NOT_PAIRED = Entry(
+    "150201", "The virtual machine '{vm}' cannot be protected: its cloud '{cloud}' is not paired.",
+    "Protection replicates a VM to the recovery cloud of its cloud's pairing; '{cloud}' has none as a primary.",
+    "Pair the cloud with a recovery cloud first.")
+ALREADY_PROTECTED = Entry(
+    "150202", "The virtual machine '{vm}' is already protected.",
+    "It is protected as '{item}'.", "Disable protection first to protect it again.", Conflict)
+PROTECTION_POLICY_MISMATCH = Entry(
+    "150203", "The replication policy '{policy}' is not the policy of the cloud pairing.",
+    "The cloud '{cloud}' is paired with the policy '{paired}'.", "Use the pairing's policy.")
+ITEM_NAME_MISMATCH = Entry(
+    "150204", "The protected item must be named after the protectable item it protects.",
+    "'properties.protectableItemId' names '{item}', the request names '{name}'.",
+    "Use the protectable item's name.")
+OPERATION_NOT_ALLOWED = Entry(
+    "150205", "The operation '{operation}' is not allowed on '{vm}' in its current state.",
+    "The protected item is '{state}'; allowed operations: {allowed}.", "Wait for the running job, or run an allowed "
+    "operation.", Conflict)

@@ -38,6 +38,7 @@ from .records import FabricRecord, ProviderRecord
 from .removal import start_removal
 from .state import VaultChannel
 from .wire import handle_channel_request
+from ..workflows import protection
 from .work import Send, wait_for_work
 from .workitems import WorkItem
 
@@ -232,6 +233,7 @@ class ChannelService:
             return {"applied": False, "sequence": last}
         counts = apply_inventory(vault, record.fabric, self.provider_id(vault, record), inventory)
         channel.inventories[record.fabric.name.lower()] = inventory
+        protection.observe_inventory(self, vault, record.fabric.name, inventory)
         channel.sequences[record.name] = inventory["sequence"]
         return {"applied": True, "sequence": inventory["sequence"], **counts}
 
