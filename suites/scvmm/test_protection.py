@@ -11,6 +11,10 @@ from typing import Any
 
 import pytest
 
+from asr_emulator import AsrService
+from asr_emulator.channel.work import Send, wait_for_work
+from asr_emulator.policy import Scenario
+from drlab.azure_transport import DEFAULT_SUBSCRIPTION
 from hyperv_fake import ReplicationMode, ReplicationState
 from scvmm_fake import (
     InvalidParameter,
@@ -21,6 +25,7 @@ from scvmm_fake import (
     VmmPolicy,
     policy,
 )
+from scvmm_fake.provider import AsrProvider
 
 from .protection_lab import ProtectionLab
 
@@ -279,3 +284,101 @@ def test_disable_before_vmm_found_the_replica_still_deletes_it() -> None:
     assert lab.disable(vm, delete=True) == {"replicaDeleted": True}
     assert host.find_vm_by_id(vm.vm_id) is None and not lab.recovery.vmm.get_sc_virtual_machine("web")
 
+
+# -- through the Providers, with ASR's channel carrying the work items --------------------------------
+
+SCENARIO = Scenario("ProbeProtection", "Protection work", "ProtectionEntity", ())
+
+
+class _Asr:
+    """An ASR service on the lab's simulation with both VMM servers' Providers registered to a vault;
+    ``work`` sends one work item to a site's Provider in a job of its own, and runs the lab until the
+    job ends."""
+
+    def __init__(self, lab: ProtectionLab) -> None:
+        self.lab, self.sim = lab, lab.lab.sim
+        self.service = AsrService(self.sim)
+        self.vault = self.service.create_vault(DEFAULT_SUBSCRIPTION, "rg-dr", "vault1")
+        self.providers = {}
+        for site in (lab.primary, lab.recovery):
+            provider = AsrProvider(site.vmm, trusted_roots=[self.service.channel.public_root])
+            provider.register(self.service.channel.registration_key(self.vault).dumps())
+            self.providers[site.vmm.name] = provider
+
+    def work(self, site: Any, kind: str, payload: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        provider = self.providers[site.vmm.name]
+        record = self.vault.channel.provider(provider.registration.provider_name)
+        out: dict[str, Any] = {}
+        wait = wait_for_work(self.service.channel, self.vault, task_id=self.service.backend.new_id(), name=kind,
+                             friendly_name=kind, sends=lambda: [Send(record, kind, payload)],
+                             collect=lambda items: out.update(items[0].result or {}))
+        job = self.service.backend.start_job(self.vault, SCENARIO, target_object_id=payload.get("vmId", "vm"),
+                                             target_object_name=payload.get("vmName", "vm"), tasks=[wait])
+        self.sim.run_until(lambda: job.state in ("Succeeded", "Failed"), within=3600)
+        return job, out
+
+    def sent(self) -> dict[str, int]:
+        """How many inventories each Provider has sent."""
+        return {name: provider.store.sequence for name, provider in self.providers.items()}
+
+
+def _protect_through_providers(asr: _Asr, vm: Any) -> str:
+    lab = asr.lab
+    job, placed = asr.work(lab.recovery, "CreateProtectionTarget", lab.payload(vm))
+    assert job.state == "Succeeded", job.errors
+    job, enabled = asr.work(lab.primary, "EnableProtection", {
+        "vmmVmId": vm.id, "vmName": vm.name, "recoveryHost": placed["recoveryHost"], "settings": lab.settings})
+    assert job.state == "Succeeded" and enabled == {"replicaVmId": vm.vm_id}
+    job, started = asr.work(lab.primary, "StartInitialReplication", {
+        "vmmVmId": vm.id, "method": "OverNetwork", "startTime": None, "exportPath": None})
+    assert job.state == "Succeeded" and started == {"initialReplication": "InProgress"}
+    return str(placed["recoveryHost"])
+
+
+def test_through_the_providers_protection_runs_and_an_idle_replicating_lab_sends_nothing_for_hours() -> None:
+    lab = _lab()
+    corp = lab.networks[lab.primary.vmm.name]["Corp"]
+    vms = [lab.vm(f"web{i}", corp) for i in range(3)]
+    asr = _Asr(lab)
+    for vm in vms:
+        _protect_through_providers(asr, vm)
+    pending = [e for e in asr.sim.history.select(op="provider.work", phase="info") if "pending" in e.details]
+    assert pending and {e.details["kind"] for e in pending} == {"EnableProtection"}  # policy WORK_PENDING_RERUN
+    asr.sim.advance(HOUR)  # initial replication ends; both Providers report it, then stand down
+    for vm in vms:
+        for site, mode in ((lab.primary, "Primary"), (lab.recovery, "Replica")):
+            reported = lab.reported(site, vm.vm_id)
+            assert reported.replication.mode == mode and reported.replication.state == "Replicating"
+    sent, events = asr.sent(), len(asr.sim.history)
+    asr.sim.advance(10 * HOUR)  # 1,200 replication cycles of each VM
+    assert asr.sent() == sent  # no new inventory: a cycle is not an event
+    assert len(asr.sim.history) - events < 10  # and the lab ran (almost) nothing meanwhile
+
+
+def test_through_the_providers_disable_deletes_the_replica_and_the_inventories_follow() -> None:
+    lab = _lab()
+    vm = lab.vm("web", lab.networks[lab.primary.vmm.name]["Corp"])
+    asr = _Asr(lab)
+    host = asr.lab.lab.fabric.host(_protect_through_providers(asr, vm))
+    asr.sim.advance(HOUR)
+    sent = asr.sent()
+    job, out = asr.work(lab.primary, "DisableProtectionOnPrimary", {"vmmVmId": vm.id})
+    assert job.state == "Succeeded" and out == {}
+    job, out = asr.work(lab.recovery, "DisableProtectionOnSecondary",
+                        {"vmId": vm.vm_id, "vmName": vm.name, "deleteReplica": True})
+    assert job.state == "Succeeded" and out == {"replicaDeleted": True}
+    asr.sim.advance(5 * 60)
+    assert host.find_vm_by_id(vm.vm_id) is None
+    assert all(asr.sent()[name] > sent[name] for name in sent)  # both sides reported the change
+
+
+def test_through_the_providers_a_refused_enable_fails_its_work_item_with_hyperv_s_reason() -> None:
+    lab = _lab()
+    vm = lab.vm("web", lab.networks[lab.primary.vmm.name]["Corp"])
+    asr = _Asr(lab)
+    job, _ = asr.work(lab.primary, "EnableProtection", {
+        "vmmVmId": vm.id, "vmName": vm.name, "recoveryHost": "hv-nowhere.chi.contoso.com", "settings": lab.settings})
+    assert job.state == "Failed"
+    assert "Enable-VMReplication" in job.errors[0].failure.message
+    job, _ = asr.work(lab.recovery, "CreateProtectionTarget", {**lab.payload(vm), "recoveryCloudId": "nope"})
+    assert job.state == "Failed" and "no cloud with id 'nope'" in job.errors[0].failure.message
