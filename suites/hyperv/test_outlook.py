@@ -104,12 +104,22 @@ def test_a_reading_holds_until_its_next_change(make_pair: Callable[..., ReplicaP
     lab.add_vm("vm", disk_bytes=disk * GiB, writes_per_second=50.0)
     lab.protect("vm", replication_frequency_sec=frequency)
     hosts = {"primary": lab.primary, "replica": lab.replica}
+    seen, revision = _states(lab), lab.fabric.revision
     for op in ops:
         if op[0] == "look":
             _look(lab, op[1])
         else:
             _apply(lab, op, hosts)
+        states = _states(lab)  # reading settles: a state that time alone changed changes here, and must tell
+        assert states == seen or lab.fabric.revision != revision, (op, seen, states)
+        seen, revision = states, lab.fabric.revision
     _look(lab, 0.5)
+
+
+def _states(lab: ReplicaPair) -> tuple[object, ...]:
+    vm_id = lab.primary.get_vm("vm").id
+    readings = [side.replication_outlook(vm_id) for side in (lab.primary, lab.replica)]
+    return tuple(None if r is None else r.replication.state for r in readings)
 
 
 def test_healthy_replication_moves_no_revision_for_a_week_and_needs_no_new_reading(make_pair) -> None:  # type: ignore[no-untyped-def]

@@ -27,7 +27,8 @@ from scvmm_fake import (
 )
 from scvmm_fake.provider import AsrProvider
 
-from .protection_lab import ProtectionLab
+from .pairing_lab import GiB
+from .protection_lab import POLICY, ProtectionLab
 
 HOUR = 3600.0
 
@@ -322,6 +323,28 @@ class _Asr:
         return {name: provider.store.sequence for name, provider in self.providers.items()}
 
 
+def _recorded_inventories(monkeypatch: Any) -> list[tuple[float, str, dict[str, Any]]]:
+    """Every inventory body the Providers build from now on, as (taken at, server, body); a body
+    that was sent carries its ``sequence``."""
+    from scvmm_fake.provider import agent
+    bodies: list[tuple[float, str, dict[str, Any]]] = []
+    original = agent.inventory_json
+
+    def recording(inventory: Any) -> dict[str, Any]:
+        body = original(inventory)
+        bodies.append((inventory.taken_at, inventory.server, body))
+        return body
+    monkeypatch.setattr(agent, "inventory_json", recording)
+    return bodies
+
+
+def _last_sent(bodies: list[tuple[float, str, dict[str, Any]]], server: str, vm_id: str) -> dict[str, Any] | None:
+    """The entry of VM ``vm_id`` in the last inventory ``server`` sent (None if not in it)."""
+    body = [body for _, name, body in bodies if name == server and "sequence" in body][-1]
+    found = [vm for cloud in body["clouds"] for vm in cloud["vms"] if vm["vmId"] == vm_id]
+    return found[0] if found else None
+
+
 def _protect_through_providers(asr: _Asr, vm: Any) -> str:
     lab = asr.lab
     job, placed = asr.work(lab.recovery, "CreateProtectionTarget", lab.payload(vm))
@@ -355,6 +378,27 @@ def test_through_the_providers_protection_runs_and_an_idle_replicating_lab_sends
     assert len(asr.sim.history) - events < 10  # and the lab ran (almost) nothing meanwhile
 
 
+def test_through_the_providers_each_step_reaches_asr_at_the_next_poll_on_both_sides(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bodies = _recorded_inventories(monkeypatch)
+    lab = _lab()
+    vm = lab.vm("big", lab.networks[lab.primary.vmm.name]["Corp"], disk_bytes=1024 * GiB)  # IR takes over an hour
+    asr = _Asr(lab)
+    ny, chi = lab.primary.vmm.name, lab.recovery.vmm.name
+    assert _last_sent(bodies, ny, vm.vm_id)["replication"] is None
+    _protect_through_providers(asr, vm)
+    asr.sim.advance(120)
+    for server, mode in ((ny, "Primary"), (chi, "Replica")):
+        replication = _last_sent(bodies, server, vm.vm_id)["replication"]
+        assert (replication["mode"], replication["initialReplication"]) == (mode, "InProgress")
+        assert replication["health"] == "Warning" and replication["cycleAnchor"] is None  # IR not complete (§2.5)
+    asr.sim.advance(2 * HOUR)
+    for server in (ny, chi):
+        replication = _last_sent(bodies, server, vm.vm_id)["replication"]
+        assert (replication["state"], replication["health"], replication["initialReplication"]) == (
+            "Replicating", "Normal", "Completed")
+        assert replication["cycleAnchor"] is not None and replication["frequencySeconds"] == 30
+
+
 def test_through_the_providers_disable_deletes_the_replica_and_the_inventories_follow() -> None:
     lab = _lab()
     vm = lab.vm("web", lab.networks[lab.primary.vmm.name]["Corp"])
@@ -382,3 +426,68 @@ def test_through_the_providers_a_refused_enable_fails_its_work_item_with_hyperv_
     assert "Enable-VMReplication" in job.errors[0].failure.message
     job, _ = asr.work(lab.recovery, "CreateProtectionTarget", {**lab.payload(vm), "recoveryCloudId": "nope"})
     assert job.state == "Failed" and "no cloud with id 'nope'" in job.errors[0].failure.message
+
+
+def test_a_thousand_replicating_vms_cost_o1_per_poll_and_nothing_per_virtual_day(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from hyperv_fake import HyperVHost
+    from simcore import Fail, FaultRule, Match
+    lab = _lab(recovery_hosts=4)
+    corp = lab.networks[lab.primary.vmm.name]["Corp"]
+    vms = [lab.vm(f"web{i}", corp) for i in range(1000)]
+    hosts = [lab.target(vm)["recoveryHost"] for vm in vms]
+    payloads = [{"jobName": "j", "vmmVmId": vm.id, "vmName": vm.name, "recoveryHost": host, "settings": lab.settings}
+                for vm, host in zip(vms, hosts)]
+    for payload in payloads:  # every Enable-VMReplication under way at once, as ASR's jobs would run them
+        lab.primary.vmm.enable_protection(payload)
+    lab.lab.sim.advance(5)
+    for vm, payload in zip(vms, payloads):
+        assert lab.primary.vmm.enable_protection(payload) == {"replicaVmId": vm.vm_id}
+        lab.start_ir(vm)
+    asr = _Asr(lab)
+    asr.sim.advance(HOUR)
+    replicas = [v for c in lab.recovery.vmm.dr_inventory().clouds for v in c.vms if v.replication is not None]
+    assert len(replicas) == 1000 and {v.replication.state for v in replicas} == {"Replicating"}
+    sent, events = asr.sent(), len(asr.sim.history)
+    asr.sim.advance(24 * HOUR)  # 2,880 cycles of each of 1,000 VMs
+    assert asr.sent() == sent and len(asr.sim.history) == events  # nothing ran at all
+    readings = []
+    original = HyperVHost.replication_outlook
+    monkeypatch.setattr(HyperVHost, "replication_outlook",
+                        lambda self, vm_id: readings.append(vm_id) or original(self, vm_id))
+    asr.sim.faults.add(FaultRule(Fail(), Match(point="nowhere")))  # a fault plan: Providers poll for real
+    asr.sim.advance(HOUR)
+    polls = [e for e in asr.sim.history.select(op="provider.poll", phase="ok")]
+    assert len(polls) >= 2 * 59 and readings == [] and asr.sent() == sent  # each poll O(1): nothing read again
+
+
+def test_a_change_time_alone_brings_is_reported_at_the_first_poll_after_it_though_providers_stood_down(
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Pausing the replica is an event (both Providers wake); the primary's next cycle failing is not —
+    the Providers, stood down, wake for it at ``dr_deadline`` (policy REPLICATION_HEALTH_REPORTED)."""
+    bodies = _recorded_inventories(monkeypatch)
+    lab = ProtectionLab.build(settings={**POLICY, "replicationFrequencyInSeconds": 900})
+    corp = lab.network(lab.primary, "Corp")
+    lab.map(corp, lab.network(lab.recovery, "Corp-R"))
+    vm = lab.vm("web", corp)
+    host = lab.lab.fabric.host(lab.protect(vm))
+    asr = _Asr(lab)
+    asr.sim.advance(HOUR)
+    anchor = lab.reported(lab.primary, vm.vm_id).replication.cycle_anchor
+    host.suspend_vm_replication("web")
+    paused_at = asr.sim.clock.now
+    asr.sim.advance(2 * HOUR)
+    failed_cycle = anchor + ((paused_at - anchor) // 900 + 1) * 900  # the first cycle the paused replica refuses
+
+    def primary_health(body: dict[str, Any]) -> str:
+        (reported,) = [v for c in body["clouds"] for v in c["vms"] if v["vmId"] == vm.vm_id]
+        return str(reported["replication"]["health"])
+    mine = [(at, body) for at, server, body in bodies if server == lab.primary.vmm.name and at > paused_at]
+    woken = [at for at, body in mine if at < failed_cycle]
+    assert woken and all(primary_health(body) == "Normal" and "sequence" not in body  # rebuilt, nothing new
+                         for at, body in mine if at < failed_cycle)
+    sent_after = [(at, primary_health(body)) for at, body in mine if "sequence" in body]
+    assert sent_after[0][1] == "Critical"
+    assert failed_cycle <= sent_after[0][0] <= failed_cycle + 60  # at the first poll after the failed cycle
+    assert any(paused_at < e.time < failed_cycle for e in asr.sim.history.select(op="provider.idle")
+               if e.node == lab.primary.vmm.name)  # it had stood down in between
+    assert len(sent_after) == 1  # and the retries that follow change nothing reported
