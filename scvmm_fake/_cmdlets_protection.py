@@ -205,12 +205,13 @@ class ProtectionCmdlets(PairingCmdlets):
         replica deletion) — ``Remove-SCVirtualMachine`` (policy ``REPLICA_KEPT_AS_VM``)."""
         vm_id, vm_name, delete = text(payload, "vmId"), text(payload, "vmName"), flag(payload, "deleteReplica")
         self.reconcile_protection()
-        target = self._targets().pop(vm_id, None)
+        target = self._targets().get(vm_id)
         record = next((vm for vm in self._all("VirtualMachine") if vm.vm_id == vm_id
                        and vm.vm.replication is not None and vm.vm.replication.mode is ReplicationMode.Replica), None)
         host = record.vm_host.host if record is not None else self._managed_host(target.host_fqdn) if target else None
         replica = None if host is None else host.find_vm_by_id(vm_id)
         if host is None or replica is None:
+            self._targets().pop(vm_id, None)
             return {"replicaDeleted": False}
         if replica.replication is not None:
             _remove_replication(host, replica.name)
@@ -223,6 +224,7 @@ class ProtectionCmdlets(PairingCmdlets):
                 except HyperVError as error:
                     raise ReplicationFailed(host.fqdn, "Remove-VM", str(error)) from error
                 self._touch()
+        self._targets().pop(vm_id, None)  # forgotten once the work is done: a failed step can be run again
         self._record("vmm.protection.disabled", {"vm": vm_name, "side": "recovery", "replicaDeleted": delete})
         return {"replicaDeleted": delete}
 

@@ -42,6 +42,13 @@ class ProtectionLab:
         lab.pair()
         return cls(lab, policy)
 
+    @classmethod
+    def with_corp(cls, **kwargs: Any) -> ProtectionLab:
+        """A built lab whose primary VM network Corp is mapped to the recovery network Corp-R."""
+        lab = cls.build(**kwargs)
+        lab.map(lab.network(lab.primary, "Corp"), lab.network(lab.recovery, "Corp-R"))
+        return lab
+
     @property
     def primary(self) -> PairingSite:
         return self.lab.primary
