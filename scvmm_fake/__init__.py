@@ -22,6 +22,7 @@ from ._inventory import (
     InventoryCloud,
     InventoryDisk,
     InventoryNetworkAdapter,
+    InventoryReplication,
     InventorySubnet,
     InventoryVM,
     InventoryVMNetwork,
@@ -30,6 +31,7 @@ from ._jobs import Job, JobStatus
 from ._library import LibraryScript, LibraryShare
 from ._pairing_check import pairing_problems
 from ._pairing_record import AuthenticationType, CloudPairing, PairingRole, PairingSettings
+from ._protection_record import ProtectionSettings, ProtectionTarget
 from ._networks import IsolationType, LogicalNetwork, LogicalNetworkDefinition, SubnetVLan, VMNetwork, VMSubnet
 from ._pools import AllocatedIPAddress, AllocatedToObjectType, DefaultGateway, StaticIPAddressPool
 from ._server import VMMServer
@@ -60,6 +62,8 @@ from .errors import (
     ObjectInUse,
     ObjectNotFound,
     PlacementError,
+    ProtectionError,
+    ReplicationFailed,
     SubnetNotInScope,
     SubnetOverlap,
     VmmError,
@@ -79,7 +83,8 @@ __all__ = [
     "IPv4AddressType", "NetworkAdapterSpec", "VirtualMachine", "VirtualNetworkAdapter",
     "Job", "JobStatus",
     "Inventory", "InventoryCloud", "InventoryVMNetwork", "InventorySubnet", "InventoryVM", "InventoryDisk",
-    "InventoryNetworkAdapter",
+    "InventoryNetworkAdapter", "InventoryReplication",
+    "ProtectionSettings", "ProtectionTarget", "ProtectionError", "ReplicationFailed",
     "VmmError", "ObjectNotFound", "InvalidParameter", "DuplicateName", "ObjectInUse", "CloudPairedError",
     "DisasterRecoveryNotEnabled", "IsolationMismatch", "SubnetNotInScope", "SubnetOverlap",
     "IPAddressError", "IPAddressOutOfRange", "IPAddressReserved", "IPAddressInUse", "IPAddressPoolExhausted",

@@ -25,7 +25,7 @@ from simcore.pki import CertificateAuthority, IssuedCertificate
 
 from .. import DRA_PROXY_ACCOUNT_NAME, Credential, VMMServer, VmmError
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
-from .executors import EXECUTORS
+from .executors import EXECUTORS, WorkPending
 from .inventory import digest, inventory_json
 from .policy import (
     CHANNEL_PREFIX, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM,
@@ -223,6 +223,8 @@ class AsrProvider:
                 self._work()
             if self.vmm.reconcile_pairings():  # hosts that joined a paired cloud (policy PAIRING_RECONCILE)
                 self._idle_poll = False
+            if self.vmm.reconcile_protection():  # replica VMs Hyper-V created (policy PROTECTION_RECONCILED_EACH_POLL)
+                self._idle_poll = False
             self.sync()
         except ChannelFailure as failure:
             self.last_error = failure
@@ -342,18 +344,25 @@ class AsrProvider:
                 continue
             if self.sim.clock.now < flight.due:
                 continue
-            self.store.reports[item_id] = self._execute(item_id, flight)
+            report = self._execute(item_id, flight)
+            if report is None:  # policy WORK_PENDING_RERUN
+                continue
+            self.store.reports[item_id] = report
             del self.store.in_flight[item_id]
             self.store.unacknowledged.append(item_id)
             self._report(item_id)
 
-    def _execute(self, item_id: str, flight: InFlight) -> dict[str, Any]:
+    def _execute(self, item_id: str, flight: InFlight) -> dict[str, Any] | None:
+        """The item's report, or None if its work is still under way (``WorkPending``)."""
         details = {"item": item_id, "kind": flight.kind}
         executor = EXECUTORS.get(flight.kind)
         try:
             if executor is None:
                 raise VmmError(f"work item kind {flight.kind!r} is not supported by this Provider")
             result = executor.run(self, flight.payload)
+        except WorkPending as pending:
+            self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO, {**details, "pending": str(pending)})
+            return None
         except ChannelFailure:
             self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "error": "channel"})
             raise

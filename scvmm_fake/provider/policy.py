@@ -11,7 +11,8 @@ __all__ = [
     "PROVIDER_VERSION", "SERVER_VERSION", "POLL_INTERVAL_SECONDS", "REQUEST_TIMEOUT_SECONDS",
     "DEFAULT_PROXY_PORT", "CHANNEL_PREFIX", "PROXY_CREDENTIALS_READ_AT_START", "SYNC_WHEN_CHANGED",
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
-    "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED",
+    "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED", "PROTECTION_WORK_SECONDS", "WORK_PENDING_RERUN",
+    "PROTECTION_RECONCILED_EACH_POLL",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -85,3 +86,27 @@ PAIRING_WORK_SECONDS: dict[str, float] = {
     "MapNetwork": 1.0,
     "UnmapNetwork": 1.0,
 }
+
+#: Policy: virtual seconds the VMM work of each protection work item takes before it is run and
+#: reported: the recorded real durations of the matching tasks — ``EnableDr`` (asr-orchestration.md
+#: §A.3.3: CreateProtectionTarget 17 s, EnableProtection 7 s, VmStartInitialReplication 16 s) and
+#: ``DisableDr`` (§B.4.1: DisableProtectionOnPrimary 51 s, DisableProtectionOnSecondary 65 s).
+PROTECTION_WORK_SECONDS: dict[str, float] = {
+    "CreateProtectionTarget": 17.0,
+    "EnableProtection": 7.0,
+    "StartInitialReplication": 16.0,
+    "DisableProtectionOnPrimary": 51.0,
+    "DisableProtectionOnSecondary": 65.0,
+}
+
+WORK_PENDING_RERUN = "next poll"
+"""Policy of the emulator: an executor that raises ``WorkPending`` (its VMM work waits on a
+Hyper-V job, policy ``ENABLE_WAITS_FOR_HYPERV`` of scvmm_fake) keeps its item in flight — lease
+renewed at every poll, so idle polls are not elided meanwhile — and runs again at the next poll;
+the history records ``provider.work`` info with ``pending``. Like every due item, it completes at
+a poll, so the poll interval is the granularity of a work item's end."""
+
+PROTECTION_RECONCILED_EACH_POLL = True
+"""Policy: every poll calls the VMM server's ``reconcile_protection`` (after ``reconcile_pairings``),
+which registers replica VMs Hyper-V created since (scvmm_fake policy ``REPLICA_DISCOVERY``); O(1)
+when nothing changed, and a registration moves ``dr_revision``, so the inventory follows."""
