@@ -18,7 +18,9 @@ __all__ = [
     "Entry", "POLICY_EXISTS", "POLICY_NOT_FOUND", "PROVIDER_NOT_RESPONDING", "PROVIDER_REMOVE_BLOCKED",
     "CLOUD_ALREADY_PAIRED", "PAIRING_SAME_CLOUD", "PAIRING_SAME_FABRIC", "POLICY_WRONG_PROVIDER",
     "PAIRING_HAS_PROTECTED_ITEMS", "NO_PROVIDER", "MAPPING_EXISTS", "NETWORK_ALREADY_MAPPED",
-    "NETWORK_MAPPING_SAME_FABRIC", "RECOVERY_FABRIC_MISMATCH", "PAIRING_HOST_DEFECTS", "PAIRING_HOST_DEFECT_OTHER",
+    "NETWORK_MAPPING_SAME_FABRIC", "RECOVERY_FABRIC_MISMATCH",
+    "CLOUD_NOT_PAIRED", "ALREADY_PROTECTED", "PROTECTION_POLICY_MISMATCH", "ITEM_NAME_MISMATCH",
+    "OPERATION_NOT_ALLOWED", "PAIRING_HOST_DEFECTS", "PAIRING_HOST_DEFECT_OTHER",
 ]
 
 
@@ -108,6 +110,27 @@ RECOVERY_FABRIC_MISMATCH = Entry(
     "150103", "The recovery network '{network}' is not on the recovery fabric '{fabric}'.",
     "'properties.recoveryFabricName' and 'properties.recoveryNetworkId' name different fabrics.",
     "Send the name of the fabric that holds the recovery network.")
+
+# -- protection (policy, as above; the rules are facts, hyperv-scvmm.md §5.4)
+
+CLOUD_NOT_PAIRED = Entry(
+    "150201", "The virtual machine '{vm}' cannot be protected: its cloud '{cloud}' is not paired.",
+    "Protection replicates a VM to the recovery cloud of its cloud's pairing; '{cloud}' has none as a primary.",
+    "Pair the cloud with a recovery cloud first.")
+ALREADY_PROTECTED = Entry(
+    "150202", "The virtual machine '{vm}' is already protected.",
+    "It is protected as '{item}'.", "Disable protection first to protect it again.", Conflict)
+PROTECTION_POLICY_MISMATCH = Entry(
+    "150203", "The replication policy '{policy}' is not the policy of the cloud pairing.",
+    "The cloud '{cloud}' is paired with the policy '{paired}'.", "Use the pairing's policy.")
+ITEM_NAME_MISMATCH = Entry(
+    "150204", "The protected item must be named after the protectable item it protects.",
+    "'properties.protectableItemId' names '{item}', the request names '{name}'.",
+    "Use the protectable item's name.")
+OPERATION_NOT_ALLOWED = Entry(
+    "150205", "The operation '{operation}' is not allowed on '{vm}' in its current state.",
+    "The protected item is '{state}'; allowed operations: {allowed}.", "Wait for the running job, or run an allowed "
+    "operation.", Conflict)
 
 # -- health errors of a cloud pairing: one per host defect its VMM server reports (PROTOCOL.md §5.2
 #    ``pairings``). Policy: codes and wording are the emulator's; no pairing health error was recorded.

@@ -20,6 +20,7 @@ __all__ = [
     "VAULT_NOT_EMPTY_CODE",
     "EXPORT_BLOB_BASE", "JOB_EVENT_SEVERITY", "WORK_WAIT_SECONDS", "ASSOCIATE_SCENARIO", "DISSOCIATE_SCENARIO",
     "PURGE_SKIPS_PROVIDERS", "PAIRING_PROVIDERS", "NETWORK_PAIRING_SCENARIO", "NETWORK_UNPAIRING_SCENARIO",
+    "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
     "HEALTHY", "HEALTH_BY_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_SOURCES", "PAIRING_HEALTH_ERROR_TYPE",
     "PAIRING_HEALTH_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_CATEGORY", "PAIRING_HEALTH_RESOLVABILITY",
     "PAIRING_HEALTH_ERROR_ID",
@@ -145,6 +146,69 @@ NETWORK_UNPAIRING_SCENARIO = Scenario(
     "NetworkUnPairing", "Remove map", "Network",
     (TaskTiming("ModifyVMNetworksUnPairingStatusTask", "Unmap network", WORK_WAIT_SECONDS),
      TaskTiming("VMNetworksUpdateVMNicsTaskDetach", "Detach network ({count})", 0.0)))
+
+
+#: Facts (asr-orchestration.md §A.3.3): the enable-protection job, its target type, its tasks with
+#: their recorded ids, names and friendly names. Policy: the local tasks take their recorded
+#: durations; the others wait for the Providers (whose work takes the recorded durations).
+ENABLE_SCENARIO = Scenario(
+    "EnableDr", "Enable replication", "ProtectionEntity",
+    (TaskTiming("EnableProtectionPrerequisitesCheck", "Prerequisites check for enabling protection", 2.2,
+                "EnableProtectionPreflightChecksTask"),
+     TaskTiming("CreateProtectionTarget", "Identifying the replication target", WORK_WAIT_SECONDS,
+                "CreateProtectionTargetTask"),
+     TaskTiming("EnableProtection", "Enable replication", WORK_WAIT_SECONDS, "EnableProtectionTask"),
+     TaskTiming("VmStartInitialReplication", "Starting initial replication", WORK_WAIT_SECONDS,
+                "StartInitialReplicationTask"),
+     TaskTiming("UpdateDraState", "Updating the provider states", 7.6, "UpdateDraStateTask")))
+
+#: Facts (§B.4.1): the disable-protection job and its tasks; the last one's 6.6 s is recorded.
+DISABLE_SCENARIO = Scenario(
+    "DisableDr", "Disable replication", "ProtectionEntity",
+    (TaskTiming("DisableProtectionOnPrimary", "Disable replication on the source location", WORK_WAIT_SECONDS,
+                "DisableProtectionOnPrimaryTask"),
+     TaskTiming("DisableProtectionOnSecondary", "Disable replication on the target location", WORK_WAIT_SECONDS,
+                "DisableProtectionOnSecondaryTask"),
+     TaskTiming("UpdateDraState", "Updating the provider states", 6.6, "UpdateDraStateTask")))
+
+#: Fact (§A.3.3): after ``EnableDr``, initial replication ends in two jobs named
+#: ``PrimaryIrCompletion`` and ``SecondaryIrCompletion`` (what the recorded test script waits for).
+#: Policy: their friendly names and single task (their JSON was not recorded, §A NOT FOUND 4);
+#: ASR starts both when the primary VMM reports the VM's initial replication finished.
+IR_COMPLETION_SCENARIOS = (
+    Scenario("PrimaryIrCompletion", "Finalize protection on the primary", "ProtectionEntity",
+             (TaskTiming("PrimaryIrCompletion", "Finalize protection on the primary", 1.0,
+                         "PrimaryIrCompletionTask"),)),
+    Scenario("SecondaryIrCompletion", "Finalize protection on the recovery", "ProtectionEntity",
+             (TaskTiming("SecondaryIrCompletion", "Finalize protection on the recovery", 1.0,
+                         "SecondaryIrCompletionTask"),)),
+)
+
+
+@dataclass(frozen=True)
+class ProtectionState:
+    """A protected item's ``protectionState``, its description and its ``allowedOperations``."""
+
+    name: str
+    description: str
+    allowed_operations: tuple[str, ...]
+
+
+#: ``Protected`` with its description and allowed operations is a fact (§A.3.4); so are the
+#: commit-pending and committed planned-failover states (§B.2.2). The states while protection is
+#: being enabled (or after enabling failed) and during initial replication are **policy** (§A NOT
+#: FOUND 4): not recorded. While a job runs on an item it allows no operation (§A.4.5).
+PROTECTION_STATES: dict[str, ProtectionState] = {state.name: state for state in (
+    ProtectionState("UnprotectedStatesBegin", "Enabling protection", ("DisableProtection",)),
+    ProtectionState("ProtectedStatesBegin", "Waiting for initial replication to complete", ("DisableProtection",)),
+    ProtectionState("Protected", "Protected",
+                    ("PlannedFailover", "UnplannedFailover", "DisableProtection", "TestFailover")),
+    ProtectionState("DisablingProtection", "Disabling protection", ()),
+    ProtectionState("PlannedFailoverCommitRequired", "Planned failover finished",
+                    ("CompleteMigration", "ReverseReplicate", "Commit", "DisableProtection", "ChangePit")),
+    ProtectionState("PlannedFailoverStatesBegin", "Planned failover committed",
+                    ("CompleteMigration", "ReverseReplicate", "DisableProtection")),
+)}
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,8 @@ class AsrService:
         if response.status >= 400:
             outcome["code"] = _error_code(response)
         history.record(self.node, f"arm.{operation}", "ok" if response.status < 400 else "fail", outcome)
+        if method != "GET" and self._channel is not None:
+            self.sim.network.changed(self.node)  # whatever it changed, the Providers' next poll may see it
         return response
 
     @staticmethod

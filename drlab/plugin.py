@@ -1,7 +1,7 @@
 """The pytest plugin of asr-harness (entry point ``pytest11: drlab = drlab.plugin``).
 
-Registers the ``drlab`` marker and the fixtures of ``drlab.fixtures`` (``lab``, ``asr_client``,
-``vault_client``, ``drlab_options``)::
+Registers the ``drlab`` marker, the fixtures of ``drlab.fixtures`` (``lab``, ``asr_client``,
+``vault_client``, ``drlab_options``) and the hypothesis profiles ``dev``/``ci``/``soak``::
 
     @pytest.mark.drlab(seed=7, hosts_per_site=3)
     def test_fabrics(asr_client, lab):
@@ -16,6 +16,9 @@ from typing import Any
 import pytest
 
 from .fixtures import asr_client, drlab_options, lab, vault_client  # noqa: F401 - pytest finds fixtures here
+from .profiles import register_profiles
+
+register_profiles()  # before hypothesis' own plugin reads --hypothesis-profile
 
 MARKER = ("drlab(seed=0, **lab_options): build the `lab` fixture as drlab.Lab(seed=..., **lab_options) "
           "(hosts_per_site=, clouds=, networks=, vms=, vms_per_cloud=, proxy=, sockets=, ...)")

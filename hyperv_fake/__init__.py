@@ -44,6 +44,7 @@ from ._host import HyperVHost
 from ._image import DataImage
 from ._ipconfig import FailoverIPConfiguration, GuestNetworkConfiguration
 from ._jobs import HyperVJob
+from ._outlook import InitialReplicationStatus, ReplicationOutlook
 from ._points import RecoveryPoint
 from ._relationship import VMReplication
 from ._replication_cmdlets import ExportedReplica
@@ -60,7 +61,7 @@ __all__ = [
     # what cmdlets return
     "VM", "VMNetworkAdapter", "HardDiskDrive", "Guest", "VMReplication", "ReplicationStatistics", "RecoveryPoint",
     "VMReplicationServer", "AuthorizationEntry", "FirewallRule", "FailoverIPConfiguration",
-    "GuestNetworkConfiguration", "DataImage", "ExportedReplica",
+    "GuestNetworkConfiguration", "DataImage", "ExportedReplica", "ReplicationOutlook", "InitialReplicationStatus",
     "HTTP_LISTENER_RULE", "HTTPS_LISTENER_RULE", "MY_STORE", "ROOT_STORE",
     # how a host judges trust
     "current_crls",

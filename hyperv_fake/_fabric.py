@@ -6,7 +6,7 @@ partition timeline that closed-form replication reads. Hosts are nodes on ``sim.
 
 from __future__ import annotations
 
-from simcore import Simulation
+from simcore import FaultRule, Partition, Simulation
 
 from ._enums import OperatingSystemVersion
 from ._errors import ObjectNotFoundError
@@ -27,11 +27,21 @@ class HyperVFabric:
         self.judge = CertificateJudge(self.policy.trust)
         self.partitions = PartitionTimeline(sim)
         self._hosts: dict[str, HyperVHost] = {}
-        #: Moves whenever what a management server reads of a host changes: a VM's configuration
-        #: (its disks), or a host's certificates, trusted roots, CRLs, Replica server settings,
-        #: revocation flag, firewall rules or authorization entries. VMM's Provider compares it
-        #: instead of re-reading every VM and host on each poll.
+        #: Moves whenever what a management server reads of a host or a VM may have changed: a
+        #: VM's disks, a replication state, the future of a replication link (a resume, a new
+        #: certificate, a blocked replica, a partition joining or healing the fault plan), the
+        #: workload of a replicating VM; a host's certificates, trusted roots, CRLs, Replica server
+        #: settings, revocation flag, firewall rules or authorization entries. Never merely because
+        #: a replication cycle ran: VMM's Provider compares it instead of re-reading every VM and
+        #: host on each poll.
         self.revision = 0
+        sim.faults.on_add(self._fault_plan_changed)
+        sim.faults.on_heal(self._fault_plan_changed)
+
+    def _fault_plan_changed(self, rule: FaultRule) -> None:
+        """A partition joined or left the plan: the closed-form links read it, so their future moved."""
+        if isinstance(rule.action, Partition):
+            self.revision += 1
 
     def add_host(
         self,

@@ -100,6 +100,7 @@ class Link:
         now = fabric.sim.clock.now
         self.settled_at = now
         self.anchor = now
+        self.anchored_last: float | None = primary.last_replication_time  # the last replication as of ``anchor``
         self.episode: _Episode | None = None
         self.expiry: _Block | None = None
         self.replica_block: _Block | None = None
@@ -119,7 +120,9 @@ class Link:
         whose replica starts its recovery points anew)."""
         self.settle()
         self.anchor = self.fabric.sim.clock.now
+        self.anchored_last = self.primary.last_replication_time
         self.episode = None
+        self.fabric.revision += 1
         if fresh:
             self._runs = []
             if self.replica is not None:  # hourly points fall on the cycles from here (policy RECOVERY_POINT_ANCHOR)
@@ -129,12 +132,14 @@ class Link:
         """A handshake succeeded; the first certificate to expire does so at ``expires_at``."""
         self.settle()
         self.expiry = _Block(expires_at, math.inf, refusal) if math.isfinite(expires_at) else None
+        self.fabric.revision += 1
 
     def block_replica(self, refusal: Refusal | None) -> None:
         """From now the replica refuses log (paused, failed over, gone), or accepts it again (None)."""
         self.settle()
         now = self.fabric.sim.clock.now
         self.replica_block = None if refusal is None else _Block(now, math.inf, refusal)
+        self.fabric.revision += 1
 
     def unreachable(self, refusal: Refusal | None) -> None:
         """From now the Replica server cannot be reached for a reason other than a partition
@@ -142,6 +147,7 @@ class Link:
         self.settle()
         now = self.fabric.sim.clock.now
         self.service_block = None if refusal is None else _Block(now, math.inf, refusal)
+        self.fabric.revision += 1
 
     def detach_replica(self) -> None:
         self.block_replica(Refusal(RefusalReason.VM_NOT_FOUND, "replica", "the replica virtual machine was removed"))
@@ -155,6 +161,7 @@ class Link:
         self.primary.link = None
         if self.replica is not None:
             self.replica.link = None
+        self.fabric.revision += 1
 
     # -- settling ----------------------------------------------------------------------------------
 
@@ -241,7 +248,7 @@ class Link:
             self._fail(retry, refusal)
             return retry
         self.episode = None
-        self.anchor = retry
+        self.anchor = self.anchored_last = retry
         self._runs.append(_Run(retry, retry, retry, self._deliver(retry, cycles=1).last))
         return retry
 

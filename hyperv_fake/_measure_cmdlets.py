@@ -9,9 +9,11 @@ from ._cmdlet import cmdlet
 from ._enums import ReplicationMode, ReplicationState, SnapshotType
 from ._health import evaluate_health
 from ._hostbase import HostBase
+from ._outlook import ReplicationOutlook, outlook
 from ._points import RecoveryPoint
-from ._relationship import VMReplication
+from ._relationship import Relationship, VMReplication
 from ._statistics import ReplicationStatistics
+from ._vm import VM
 
 __all__ = ["MeasureCmdlets"]
 
@@ -24,6 +26,20 @@ class MeasureCmdlets(HostBase):
         vm = self._vm(vm_name)
         rel = self._relationship(vm)
         self._settle(vm)
+        return self._replication_of(vm, rel)
+
+    def replication_outlook(self, vm_id: str) -> ReplicationOutlook | None:
+        """Not a cmdlet: ``Get-VMReplication`` of the VM with that ID (None if it does not replicate
+        or is not here), with how long the reading holds (``_outlook``) — what a management server
+        needs to report replication without reading it again every cycle."""
+        vm = self.find_vm_by_id(vm_id)
+        if vm is None or vm.replication is None:
+            return None
+        self._settle(vm)
+        rel = vm.replication
+        return outlook(self, rel, self._replication_of(vm, rel))
+
+    def _replication_of(self, vm: VM, rel: Relationship) -> VMReplication:
         health, _ = evaluate_health(rel, self.now)
         s = rel.settings
         return VMReplication(

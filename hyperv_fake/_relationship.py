@@ -154,6 +154,7 @@ class Relationship:
         if self.last_error is not None and state is ReplicationState.Error:
             details["refusal"] = self.last_error.describe()
         self.state = state
+        self.vm.host.fabric.revision += 1  # what a management server reads of the VM changed
         self.vm.host.record("hyperv.replication.state", "info", details)
 
     def applied_log(self, image: DataImage, at: float, kind: ReplicationType) -> None:

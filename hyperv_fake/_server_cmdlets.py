@@ -65,6 +65,7 @@ class ServerCmdlets(HostBase):
         for vm in self.vms:  # statistics so far belong to the old monitoring interval
             self._settle(vm)
         self.replication_server = settings
+        self.fabric.revision += 1  # health's monitoring interval, listeners: what replication reads moved
         self._listen(settings)
         self.record("hyperv.replication-server", "info", {
             "enabled": settings.replication_enabled,

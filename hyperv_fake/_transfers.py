@@ -92,10 +92,10 @@ class Transfer:
         rel = self.rel
         self._stop()
         link = rel.link
+        rel.applied_log(message.image, message.at, ReplicationType.Regular)  # first: cycles start from it
         if link is not None:
             link.restart(fresh=True)
             link.authenticated(exchange.expires_at, exchange.expiry_refusal)
-        rel.applied_log(message.image, message.at, ReplicationType.Regular)
         rel.initial_replication_done = True
         rel.last_error = None
         rel.set_state(ReplicationState.Replicating,

@@ -103,6 +103,7 @@ class VMCmdlets(HostBase):
         self._settle(vm)
         vm.workload.start(self.now)
         vm.state = VMState.Running
+        self._workload_changed(vm)
         if vm.failover_boot_pending:
             self._inject_failover_ip(vm)
 
@@ -114,7 +115,13 @@ class VMCmdlets(HostBase):
         self._settle(vm)
         vm.workload.stop(self.now)
         vm.state = VMState.Off
+        self._workload_changed(vm)
         del turn_off  # a shut-down and a turn-off both leave the disks consistent for the emulator
+
+    def _workload_changed(self, vm: VM) -> None:
+        """A replicating VM's writes changed: when its tracking log would force a resync moved."""
+        if vm.replication is not None:
+            self.fabric.revision += 1
 
     def _inject_failover_ip(self, vm: VM) -> None:
         """First boot after failover: KVP applies each adapter's failover settings, if it can (§3.7)."""
@@ -144,6 +151,7 @@ class VMCmdlets(HostBase):
         vm.workload.set_rate(self.now, float(writes_per_second))
         if bytes_per_write is not None:
             vm.workload.bytes_per_write = bytes_per_write
+        self._workload_changed(vm)
         self.record("hyperv.workload", "info", {"vm": vm_name, "writes_per_second": writes_per_second})
 
     def modify_vhd_offline(self, vm_name: str) -> None:

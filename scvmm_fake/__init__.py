@@ -24,6 +24,7 @@ from ._inventory import (
     InventoryNetworkAdapter,
     InventoryPairing,
     InventoryPairingDefect,
+    InventoryReplication,
     InventorySubnet,
     InventoryVM,
     InventoryVMNetwork,
@@ -32,6 +33,7 @@ from ._jobs import Job, JobStatus
 from ._library import LibraryScript, LibraryShare
 from ._pairing_check import DefectKind, PairingDefect, pairing_defects, pairing_problems
 from ._pairing_record import AuthenticationType, CloudPairing, PairingRole, PairingSettings
+from ._protection_record import ProtectionSettings, ProtectionTarget
 from ._networks import IsolationType, LogicalNetwork, LogicalNetworkDefinition, SubnetVLan, VMNetwork, VMSubnet
 from ._pools import AllocatedIPAddress, AllocatedToObjectType, DefaultGateway, StaticIPAddressPool
 from ._server import VMMServer
@@ -62,6 +64,8 @@ from .errors import (
     ObjectInUse,
     ObjectNotFound,
     PlacementError,
+    ProtectionError,
+    ReplicationFailed,
     SubnetNotInScope,
     SubnetOverlap,
     VmmError,
@@ -82,7 +86,8 @@ __all__ = [
     "IPv4AddressType", "NetworkAdapterSpec", "VirtualMachine", "VirtualNetworkAdapter",
     "Job", "JobStatus",
     "Inventory", "InventoryCloud", "InventoryVMNetwork", "InventorySubnet", "InventoryVM", "InventoryDisk",
-    "InventoryNetworkAdapter", "InventoryPairing", "InventoryPairingDefect",
+    "InventoryNetworkAdapter", "InventoryPairing", "InventoryPairingDefect", "InventoryReplication",
+    "ProtectionSettings", "ProtectionTarget", "ProtectionError", "ReplicationFailed",
     "VmmError", "ObjectNotFound", "InvalidParameter", "DuplicateName", "ObjectInUse", "CloudPairedError",
     "DisasterRecoveryNotEnabled", "IsolationMismatch", "SubnetNotInScope", "SubnetOverlap",
     "IPAddressError", "IPAddressOutOfRange", "IPAddressReserved", "IPAddressInUse", "IPAddressPoolExhausted",

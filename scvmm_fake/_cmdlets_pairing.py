@@ -231,14 +231,17 @@ class PairingCmdlets(ServerCore):
         return bisect_right(self._dr_deadlines(), self.sim.clock.now)
 
     def dr_deadline(self) -> float | None:
-        """The earliest virtual instant after now at which the DR inventory could change with no call
-        at all — a paired host's certificate (or its chain, or the site root) expiring or becoming
-        valid, a cached CRL going stale — or None. ``dr_revision`` moves once the clock reaches it,
-        so a Provider that dozes until then and syncs sees the change. O(1) while nothing changed,
-        O(paired hosts) after a change; never O(VMs)."""
+        """The earliest virtual instant at which what the Provider acts on or reports changes with no
+        call at all, or None: a paired host's certificate falling due for renewal (the poll's
+        ``reconcile_pairings`` renews it), or, after now, a paired host's defects changing by the
+        clock — its certificate (or its chain, or the site root) expiring or becoming valid, a
+        cached CRL going stale; ``dr_revision`` moves once the clock reaches one of those. A
+        Provider whose idle polls stand down (policy ``IDLE_POLLS_ELIDED``) polls again then.
+        O(1) while nothing changed, O(paired hosts) after a change; never O(VMs)."""
         deadlines = self._dr_deadlines()
         index = bisect_right(deadlines, self.sim.clock.now)
-        return deadlines[index] if index < len(deadlines) else None
+        found = [at for at in (self._renew_at, deadlines[index] if index < len(deadlines) else None) if at is not None]
+        return min(found, default=None)
 
     # -- network mapping (§5.5) ---------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ._clouds import Cloud
 from ._core import sort_by_name
+from ._inventory_replication import InventoryReplication
 from ._networks import VMNetwork
 from ._placement import pools_serving
 from ._pools import StaticIPAddressPool
@@ -24,7 +25,8 @@ from ._vms import VirtualMachine
 
 __all__ = [
     "InventorySubnet", "InventoryVMNetwork", "InventoryDisk", "InventoryNetworkAdapter", "InventoryVM",
-    "InventoryPairingDefect", "InventoryPairing", "InventoryCloud", "Inventory", "take_inventory",
+    "InventoryPairingDefect", "InventoryPairing", "InventoryReplication",
+    "InventoryCloud", "Inventory", "take_inventory",
 ]
 
 
@@ -71,7 +73,8 @@ class InventoryNetworkAdapter:
 
 @dataclass(frozen=True)
 class InventoryVM:
-    """A VM of a cloud: VMM's id, the Hyper-V VM GUID, and the properties ASR needs."""
+    """A VM of a cloud: VMM's id, the Hyper-V VM GUID, and the properties ASR needs; ``replication``
+    None unless it takes part in replication (policy ``REPLICATION_REPORTED``)."""
 
     id: str
     vm_id: str
@@ -81,6 +84,7 @@ class InventoryVM:
     host: str
     disks: tuple[InventoryDisk, ...]
     network_adapters: tuple[InventoryNetworkAdapter, ...]
+    replication: InventoryReplication | None = None
 
 
 @dataclass(frozen=True)
@@ -135,11 +139,15 @@ def take_inventory(
     vm_networks: list[VMNetwork],
     vms: list[VirtualMachine],
     pools: list[StaticIPAddressPool],
+    *,
+    replication: Mapping[str, InventoryReplication] | None = None,
     pairings: Mapping[str, tuple[InventoryPairing, ...]] | None = None,
 ) -> Inventory:
     """The snapshot of the clouds with ``DisasterRecoverySupported`` (policies ``CLOUD_NETWORKS``,
-    ``INVENTORY_ORDER``): each with the VM networks on its logical networks, its VMs, and (from
-    ``pairings``, by cloud id) the pairings that configure it with their hosts' defects."""
+    ``INVENTORY_ORDER``): each with the VM networks on its logical networks and its VMs, with the
+    replication of each VM ``replication`` holds by VMM id, and (from ``pairings``, by cloud id)
+    the pairings that configure it with their hosts' defects."""
+    replicating = replication or {}
     flagged = [cloud for cloud in sort_by_name(clouds) if cloud.disaster_recovery_supported]
     return Inventory(server, fqdn, now, tuple(
         InventoryCloud(
@@ -153,7 +161,7 @@ def take_inventory(
                 _vm_network(network, pools)
                 for network in sort_by_name(vm_networks) if network.logical_network in cloud.logical_networks
             ),
-            vms=tuple(_vm(vm) for vm in sort_by_name(vm for vm in vms if vm.cloud is cloud)),
+            vms=tuple(_vm(vm, replicating.get(vm.id)) for vm in sort_by_name(vm for vm in vms if vm.cloud is cloud)),
             pairings=(pairings or {}).get(cloud.id, ()),
         )
         for cloud in flagged
@@ -179,7 +187,7 @@ def _vm_network(network: VMNetwork, pools: list[StaticIPAddressPool]) -> Invento
     )
 
 
-def _vm(vm: VirtualMachine) -> InventoryVM:
+def _vm(vm: VirtualMachine, replication: InventoryReplication | None) -> InventoryVM:
     return InventoryVM(
         id=vm.id,
         vm_id=vm.vm_id,
@@ -195,4 +203,5 @@ def _vm(vm: VirtualMachine) -> InventoryVM:
             )
             for nic in vm.virtual_network_adapters
         ),
+        replication=replication,
     )

@@ -10,6 +10,7 @@ from ._cmdlets_fabric import FabricCmdlets
 from ._cmdlets_network import NetworkCmdlets
 from ._cmdlets_pairing import PairingCmdlets
 from ._cmdlets_pools import PoolCmdlets
+from ._cmdlets_protection import ProtectionCmdlets
 from ._cmdlets_vm import VMCmdlets
 from ._core import ServerCore
 from ._hostgroups import ROOT_HOST_GROUP_NAME, HostGroup
@@ -22,8 +23,8 @@ __all__ = ["VMMServer"]
 
 
 class VMMServer(
-    VMCmdlets, FabricCmdlets, AccountCmdlets, LibraryCmdlets, NetworkCmdlets, PoolCmdlets, CloudCmdlets, PairingCmdlets,
-    ServerCore,
+    VMCmdlets, FabricCmdlets, AccountCmdlets, LibraryCmdlets, NetworkCmdlets, PoolCmdlets, CloudCmdlets,
+    ProtectionCmdlets, PairingCmdlets, ServerCore,
 ):
     """One VMM server (name, FQDN) on ``sim``'s network, with the root host group "All Hosts" and
     the default library share. Cmdlets are methods named as the VMM cmdlets in snake_case."""
@@ -66,8 +67,10 @@ class VMMServer(
     # -- what the ASR Provider reports ------------------------------------------------------------
 
     def dr_inventory(self) -> Inventory:
-        """The clouds with ``DisasterRecoverySupported``, their VM networks and VMs, and for paired
-        clouds the pairings with their hosts' defects, as plain data in a deterministic order (§4).
-        Not a cmdlet: what the Provider sends to ASR."""
+        """The clouds with ``DisasterRecoverySupported``, their VM networks and VMs (with their
+        replication), and for paired clouds the pairings with their hosts' defects, as plain data in
+        a deterministic order (§4). Not a cmdlet: what the Provider sends to ASR."""
+        replication = self._replication_reports()
         return take_inventory(self.name, self.fqdn, self.sim.clock.now, self._all("Cloud"), self._all("VMNetwork"),
-                              self._all("VirtualMachine"), self._all("StaticIPAddressPool"), self._dr_pairings())
+                              self._all("VirtualMachine"), self._all("StaticIPAddressPool"), replication=replication,
+                              pairings=self._dr_pairings())

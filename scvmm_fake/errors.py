@@ -39,6 +39,8 @@ __all__ = [
     "PairingConflict",
     "HostConfigurationFailed",
     "NetworkAlreadyMapped",
+    "ProtectionError",
+    "ReplicationFailed",
 ]
 
 
@@ -167,3 +169,19 @@ class HostConfigurationFailed(PairingError):
 
 class NetworkAlreadyMapped(PairingError):
     """The source VM network is already mapped to a target (policy ``NETWORK_MAPPING_CARDINALITY``)."""
+
+
+class ProtectionError(VmmError):
+    """Base of the refusals of enabling and disabling protection of a VM (§5.4): the VM, its cloud
+    or its host is not in a state that allows it (not paired, not replicating, no certificate)."""
+
+
+class ReplicationFailed(ProtectionError):
+    """A Hyper-V replication cmdlet (or its job) refused or failed; the host's own error is the
+    message (and ``__cause__`` when raised at once), ``host`` names the host, ``step`` the cmdlet —
+    what ASR wraps as "Protection couldn't be enabled" (§5.4, [3P:GH-azure-docs#68695])."""
+
+    def __init__(self, host: str, step: str, message: str) -> None:
+        super().__init__(f"{host}: {step}: {message}")
+        self.host = host
+        self.step = step

@@ -37,6 +37,12 @@ class VmmPolicy:
     adapters, which the emulator does not model), and not at all for a host name without a
     suffix. ``False`` turns the default off, as the VMM setting does."""
 
+    replica_host_capacity: int | None = None
+    """Policy, not fact (§5.4–5.5 say only that replicas go to hosts that reach the mapped
+    networks): the most VMs — replicas placed there but not yet created included — a host of a
+    recovery cloud may hold for VMM to place one more replica on it; ``None`` sets no bound.
+    See ``REPLICA_PLACEMENT``."""
+
     default_library_share: str = "MSSCVMMLibrary"
     """Policy, not fact: the share VMM setup creates on the VMM server, ``\\\\<fqdn>\\<name>``,
     where ``find_library_script`` looks when no share is named. The reference only says script
@@ -308,3 +314,92 @@ NETWORK_MAPPING_CARDINALITY = "one target per source VM network; a target may se
 network has at most one mapping (another is refused ``NetworkAlreadyMapped``; ASR's "modify" is
 unmap then map), while one target network may receive several sources. Both servers record the
 mapping: the source's for IP injection, the target's for placement (§5.5)."""
+
+
+# -- enabling and disabling protection (§5.4, §5.5; asr-orchestration.md §A.3, §B.4.1) -------------------
+
+__all__ += [
+    "REPLICA_PLACEMENT", "REPLICA_LOAD", "REPLICA_DISCOVERY", "REPLICA_NICS", "REPLICATION_REPORTED",
+    "REPLICATION_HEALTH_REPORTED", "INITIAL_REPLICATION_START", "ENABLE_WAITS_FOR_HYPERV",
+    "PROTECTION_CERTIFICATE", "REPLICA_KEPT_AS_VM",
+]
+
+REPLICA_PLACEMENT = "eligible hosts by (load, name, id); refused with every host's reason"
+"""Fact (§5.5): replica VMs "are placed on hosts that can access the mapped VM network". Policy,
+not fact, for the rest: ``CreateProtectionTarget`` considers the hosts of the recovery cloud; a host
+is eligible when (1) a pairing of the cloud configured it and it is an enabled Replica server,
+(2) it reaches every mapped recovery VM network (a site of the network's logical network serves
+its host group, policy ``SITE_INHERITANCE``), (3) it holds no VM of the replica's name or VM ID
+(Hyper-V names VMs by name; the replica keeps its primary's VM ID, §2.1), and (4) its load
+(``REPLICA_LOAD``) is below ``VmmPolicy.replica_host_capacity``. Among eligible hosts the least
+loaded wins, then by name and id, as ``PLACEMENT`` places new VMs. No eligible host →
+``PlacementError`` naming each host of the cloud and why it was not chosen. The same VM placed
+again in the same cloud gets the host placed before (a retried work item converges)."""
+
+REPLICA_LOAD = "VMs on the host + replicas placed on it not yet created"
+"""Policy, not fact: the load placement compares counts the host's Hyper-V VMs and the replicas
+VMM placed on it whose VM Hyper-V has not created yet, so that VMs enabled together spread over
+the hosts instead of all landing on the one that was emptiest before the first enable ran."""
+
+REPLICA_DISCOVERY = "found at reconcile_protection: a Replica VM with the placed VM ID on the placed host"
+"""Policy, not fact (§7: how VMM learns of the replica VM Hyper-V creates is not documented; the
+existing policy ``HOST_REFRESH`` makes VMM learn of VMs made behind its back only when told): the
+recovery VMM remembers each placement (``CreateProtectionTarget``) and, at
+``reconcile_protection`` — which the Provider calls at every poll, O(1) unless the server or a
+Hyper-V fabric revision moved — registers the VM with the placed VM ID that the placed host now
+holds as a Replica VM: a VMM VM of the recovery cloud (the one ``Read-SCVMHost`` may already have
+found is adopted), with ``REPLICA_NICS``. The inventory then reports it with its replication."""
+
+REPLICA_NICS = "mapped NICs connected to the recovery VM network's first subnet, Dynamic; unmapped NICs not listed"
+"""Fact (§5.5): the replica VM is connected to the mapped target network; no mapping → no network.
+Policy, not fact: VMM connects each replica NIC whose primary NIC's network is mapped
+(``recoveryVmNetworkId``) to the first VM subnet of the recovery network (the payload carries no
+subnet name to match, §5.5's same-name rule), ``IPv4AddressType`` Dynamic with no address (ASR
+reserves one in VMM before failover, §5.5); a NIC on an unmapped network has no VM network, and
+VMM's adapter record always has one, so it is not listed."""
+
+REPLICATION_REPORTED = "from the host's Get-VMReplication, at events and at the next instant it changes"
+"""Policy, not fact (§4: VMM sends "the relevant properties for each object"): each VM of a DR
+cloud that takes part in replication (primary, or a replica ``REPLICA_DISCOVERY`` found) carries
+``replication``: its host's own ``Get-VMReplication`` (mode, state, health, primary and replica
+server, frequency) with the phase of its initial replication and the closed form of its last
+replication time (``cycleAnchor``: while cycles succeed, ``cycleAnchor + k*frequency`` for the
+largest ``k >= 1`` not after now, ``lastReplicationTime`` before the first; otherwise
+``lastReplicationTime``, fixed). A replication cycle changes none of it, so the report is rebuilt
+only when ``dr_revision`` moves (an operation, a state change, a fault) or at ``dr_deadline`` —
+the earliest instant any reported VM's reading next changes with no call (``hyperv_fake``'s
+``replication_outlook``). An idle lab of healthy replicating VMs costs O(1) per poll and nothing
+per virtual hour."""
+
+REPLICATION_HEALTH_REPORTED = "the host's health, time-driven changes included, via dr_deadline"
+"""Policy, not fact: ``health`` is Hyper-V's own (§2.5), including its time-driven rules (more than
+an hour behind, more than 20 % of cycles missed, the primary failing to send); each such change
+has an instant known in advance, which ``dr_deadline`` names, so the Provider reports it at its
+first poll after that instant — never sooner than the poll, as with every other change."""
+
+INITIAL_REPLICATION_START = "a startTime not later than now starts now"
+"""Policy, not fact: ``StartInitialReplication`` with ``OverNetwork`` and a ``startTime`` not after
+the current virtual instant starts initial replication at once (Hyper-V refuses a start time in
+the past, §2.2); a later one schedules it (``-InitialReplicationStartTime``, at most 7 days ahead:
+Hyper-V's refusal otherwise). ``OfflineReplication`` exports to ``exportPath``
+(``-DestinationPath``); carrying the media and ``Import-VMInitialReplication`` on the replica host
+are left to the caller (§5.3 names the paths only)."""
+
+ENABLE_WAITS_FOR_HYPERV = "the work item stays in flight until Hyper-V's Enable-VMReplication job ends"
+"""Policy, not fact: ``EnableProtection`` starts ``Enable-VMReplication`` (whose job ends when the
+replica server answered over the network) and answers only once the job ended: until then its
+executor raises ``WorkPending`` and the Provider runs it again at its next poll, which finds the
+job's outcome (idempotent: a VM already replicating to that replica server is done). A failed job
+fails the work item with Hyper-V's error (``ReplicationFailed``, §5.4)."""
+
+PROTECTION_CERTIFICATE = "the host's current site certificate from its VMM server's pairing CA"
+"""Policy, not fact: with certificate authentication ``Enable-VMReplication`` presents the primary
+host's certificate issued by its VMM server's site CA at pairing (policy ``HOST_CERTIFICATE``),
+the newest one valid now; a host without one is refused ``ProtectionError``."""
+
+REPLICA_KEPT_AS_VM = "without deleteReplica the replica stays a VM of the recovery cloud, not replicating"
+"""Fact (§2.1): ``Remove-VMReplication`` runs on each side and does not delete the replica VM; the
+policy's "Delete replica VM" deletes it (§5.3). Policy, not fact: ``DisableProtectionOnSecondary``
+with ``deleteReplica`` removes replication then the VM (``Remove-SCVirtualMachine``); without, the
+VM stays in VMM and in the recovery cloud as an ordinary VM (so the inventory reports it without
+``replication``)."""

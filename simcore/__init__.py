@@ -26,10 +26,11 @@ from ._history import Event, History, Phase
 from ._network import Connection, Endpoint, Network, Node
 from ._randomness import LabRandom
 from ._simulation import Simulation
+from ._standing import Standing, Standings
 from ._wallclock import follow_virtual_time
 
 __all__ = [
-    "DEFAULT_EPOCH", "Clock", "Scheduler", "Timer",
+    "DEFAULT_EPOCH", "Clock", "Scheduler", "Timer", "Standing", "Standings",
     "LabRandom",
     "Event", "History", "Phase",
     "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Match", "FaultRule", "FaultPlan",

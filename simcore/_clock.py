@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ._errors import DeadlineExceeded, SchedulingError
+from ._standing import Standings
 
 __all__ = ["DEFAULT_EPOCH", "Clock", "Scheduler", "Timer"]
 
@@ -124,17 +125,24 @@ class Scheduler:
         self._queue: list[tuple[float, int, Timer]] = []
         self._sequence = 0
         self._foreground = 0  # live one-shot timers: what keeps run_until_idle busy
+        #: Periodic exchanges stood down while idle; their guards are checked after every event.
+        self.standings = Standings(self)
 
     # -- scheduling ---------------------------------------------------------------------------
 
-    def call_at(self, when: float | datetime, callback: Callable[..., Any], *args: Any, label: str = "") -> Timer:
-        """Run ``callback(*args)`` at virtual instant ``when`` (seconds or aware datetime)."""
+    def call_at(self, when: float | datetime, callback: Callable[..., Any], *args: Any, label: str = "",
+                background: bool = False) -> Timer:
+        """Run ``callback(*args)`` at virtual instant ``when`` (seconds or aware datetime).
+
+        A ``background`` timer, like a periodic one, does not keep ``run_until_idle`` busy.
+        """
         t = self.clock.to_seconds(when) if isinstance(when, datetime) else float(when)
         if not t >= self.clock._now:  # also refuses NaN
             raise SchedulingError(f"cannot schedule at {t!r}: the clock is already at {self.clock.now!r}")
         timer = Timer(t, callback, args, None, label)
-        timer._owner = self
-        self._foreground += 1
+        if not background:
+            timer._owner = self
+            self._foreground += 1
         self._sequence += 1
         heapq.heappush(self._queue, (t, self._sequence, timer))
         return timer
@@ -197,15 +205,18 @@ class Scheduler:
         else:
             clock._now = when  # the hot path: nobody watches the clock
         if timer.interval is None:
-            self._foreground -= 1
-            timer._owner = None
+            if timer._owner is not None:
+                self._foreground -= 1
+                timer._owner = None
             timer.callback(*timer.args)
-            return
-        timer.callback(*timer.args)
-        if not timer.cancelled:
-            timer.when = _next_tick(when, timer.interval, clock._now)
-            self._sequence += 1
-            heapq.heappush(self._queue, (timer.when, self._sequence, timer))
+        else:
+            timer.callback(*timer.args)
+            if not timer.cancelled:
+                timer.when = _next_tick(when, timer.interval, clock._now)
+                self._sequence += 1
+                heapq.heappush(self._queue, (timer.when, self._sequence, timer))
+        if self.standings:
+            self.standings.check()
 
     def run_until(
         self,
@@ -227,6 +238,8 @@ class Scheduler:
         t = self.clock.to_seconds(until) if isinstance(until, datetime) else float(until)
         if not t >= self.clock.now:
             raise SchedulingError(f"cannot run until {t!r}: the clock is already at {self.clock.now!r}")
+        if self.standings:
+            self.standings.check()  # what changed between runs (a call from outside any event)
         queue = self._queue
         while queue and queue[0][0] <= t:
             if queue[0][2].cancelled:
@@ -245,6 +258,8 @@ class Scheduler:
         if within is not None and (not within >= 0 or math.isinf(within)):
             raise SchedulingError(f"within must be a finite number of seconds >= 0, got {within!r}")
         deadline = math.inf if within is None else self.clock.now + within
+        if self.standings:
+            self.standings.check()
         while not predicate():
             due = self.next_due()
             if due is None or due > deadline:
@@ -264,6 +279,8 @@ class Scheduler:
         ran = 0
         queue = self._queue
         run_one = self._run_one
+        if self.standings:
+            self.standings.check()
         while self._foreground > 0 and queue:
             if queue[0][2].cancelled:
                 heapq.heappop(queue)

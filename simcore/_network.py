@@ -150,6 +150,7 @@ class Network:
         self._directions: dict[tuple[int, str], _Direction] = {}
         self._connections: dict[int, Connection] = {}  # open ones; a fully closed one is forgotten
         self.opened = 0  # connections ever opened: the last one's id
+        self._generations: dict[str, int] = {}
         faults.on_heal(self._on_heal)
 
     # -- topology -----------------------------------------------------------------------------
@@ -180,6 +181,19 @@ class Network:
     def connections(self) -> tuple[Connection, ...]:
         """The connections not yet closed on both sides, oldest first."""
         return tuple(self._connections.values())
+
+    def changed(self, node: str) -> None:
+        """Note that what ``node`` serves changed: a client polling it may now hear something new.
+
+        Servers call this on every change a poll could observe; clients that stood their polls
+        down (``Scheduler.standings``) compare ``generation`` to know when to resume.
+        """
+        name = self.node(node).name
+        self._generations[name] = self._generations.get(name, 0) + 1
+
+    def generation(self, node: str) -> int:
+        """How many changes ``node`` has announced with ``changed``."""
+        return self._generations.get(self.node(node).name, 0)
 
     def set_latency(self, a: str, b: str, seconds: float) -> None:
         """One-way latency between ``a`` and ``b`` (both directions)."""

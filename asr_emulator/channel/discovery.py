@@ -81,7 +81,7 @@ def _disk(disk: dict[str, Any]) -> dict[str, Any]:
 
 def _protectable_item(vm: dict[str, Any], provider_id: str) -> dict[str, Any]:
     return {
-        "friendlyName": vm["name"], "protectionStatus": "Unprotected", "recoveryServicesProviderId": provider_id,
+        "friendlyName": vm["name"], "recoveryServicesProviderId": provider_id,
         "protectionReadinessErrors": [], "supportedReplicationProviders": list(SUPPORTED_REPLICATION_PROVIDERS),
         "customDetails": {
             "instanceType": "HyperVVirtualMachine", "sourceItemId": vm["vmId"], "generation": str(vm["generation"]),
@@ -108,14 +108,16 @@ def _logical_network(network: dict[str, Any]) -> dict[str, Any]:
             else "NotIsolated"}
 
 
-def _merge(vault: Vault, kind: str, parents: tuple[str, ...], name: str, properties: dict[str, Any]) -> None:
-    """Insert, or update the discovered fields of, one resource (fields other workflows set are kept)."""
+def _merge(vault: Vault, kind: str, parents: tuple[str, ...], name: str, properties: dict[str, Any], *,
+           defaults: dict[str, Any] | None = None) -> None:
+    """Insert, or update the discovered fields of, one resource (fields other workflows set are
+    kept; ``defaults`` only start a new one)."""
     store = vault.resources
     current = store.get(KINDS[kind], parents, name)
     if isinstance(current, StoredResource):
         current.properties.update(properties)
     else:
-        store.put(KINDS[kind], parents, StoredResource(name, properties))
+        store.put(KINDS[kind], parents, StoredResource(name, {**(defaults or {}), **properties}))
 
 
 def _in_use(vault: Vault, kind: str, names: tuple[str, ...]) -> bool:
@@ -156,8 +158,11 @@ def apply_inventory(vault: Vault, fabric: FabricRecord, provider_id: str, invent
             "fabricType": VMM_FABRIC_TYPE, "fabricSpecificDetails": None})
         items: set[str] = set()
         for vm in cloud["vms"]:
+            if (vm.get("replication") or {}).get("mode") == "Replica":
+                continue  # policy REPLICAS_NOT_PROTECTABLE
             items.add(vm["id"].lower())
-            _merge(vault, "protectable_item", (fabric.name, name), vm["id"], _protectable_item(vm, provider_id))
+            _merge(vault, "protectable_item", (fabric.name, name), vm["id"], _protectable_item(vm, provider_id),
+                   defaults={"protectionStatus": "Unprotected", "replicationProtectedItemId": None})  # protection's
         vms += len(items)
         _prune(vault, "protectable_item", (fabric.name, name), items)
         for network in cloud["vmNetworks"]:

@@ -16,7 +16,7 @@ __all__ = [
     "IDEMPOTENCY_CACHE",
     "FABRIC_NAMING", "CONTAINER_PREFIX", "LOGICAL_NETWORK_USAGE", "NETWORK_TYPE", "SUPPORTED_REPLICATION_PROVIDERS",
     "PROVIDER_VERSION_STATE", "PROVIDER_VERSION_STATUS", "DISCOVERED_KEPT_WHILE_IN_USE", "REFRESH_SCENARIO", "REMOVE_PROVIDER_SCENARIO",
-    "REMOVE_FABRIC_SCENARIO", "PURGE_SCENARIO",
+    "REMOVE_FABRIC_SCENARIO", "PURGE_SCENARIO", "REPLICAS_NOT_PROTECTABLE",
 ]
 
 #: Fact (§5.2, §6 [D:ASR-VMMDR]): a registration key is valid for 5 days. Policy: both ends are
@@ -124,3 +124,8 @@ PURGE_SCENARIO = _one_task("PurgeFabric", "Purge fabric", "PurgeFabricTask", "Pu
 
 #: Policy: what ``providerVersionState`` pairs with in ``providerVersionDetails.status``.
 PROVIDER_VERSION_STATUS = "Supported"
+
+#: Policy: a VM the VMM server reports as a Hyper-V replica (``replication.mode`` "Replica") is not
+#: listed as a protectable item of its cloud: it exists because another VM is protected, and
+#: protecting it would be extended replication, which the emulators do not support.
+REPLICAS_NOT_PROTECTABLE = True

@@ -7,10 +7,11 @@ Both are ``ArmResource``s rendered by the existing read-only routes. A Provider'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simcore import Clock
+from simcore import Clock, Standing
 
 from ..wire.render import fmt_time
 from .policy import CONNECTED, HEARTBEAT_TIMEOUT_SECONDS, NOT_CONNECTED, PROVIDER_VERSION_STATE, PROVIDER_VERSION_STATUS
@@ -62,9 +63,22 @@ class ProviderRecord:
     thumbprint: str
     certificate: Any = field(repr=False)
     clock: Clock = field(repr=False)
-    last_heartbeat: float | None = None
+    heard: float | None = None  # when the last authenticated call arrived
     heartbeat_timeout: float = HEARTBEAT_TIMEOUT_SECONDS
+    #: The Provider's poll exchange with the service, if it ever stood down idle (simcore standings).
+    standing: Callable[[], Standing | None] = field(default=lambda: None, repr=False)
     protected_item_count: int = 0  # protection is a later workflow's; nothing protects a VM yet
+
+    @property
+    def last_heartbeat(self) -> float | None:
+        """The last call's arrival — or, while the Provider's idle polls are elided, the arrival
+        of the last poll it would have made."""
+        standing = self.standing()
+        return self.heard if standing is None else standing.recurring(self.heard, self.clock.now)
+
+    @last_heartbeat.setter
+    def last_heartbeat(self, value: float | None) -> None:
+        self.heard = value
 
     @property
     def connection_status(self) -> str:

@@ -8,13 +8,13 @@ rule raises a typed ``ArmError`` before changing anything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from simcore import UnknownNode
+from simcore import Standing, UnknownNode
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Validation, thumbprint
 
 from ..errors import InvalidParameter
@@ -39,6 +39,7 @@ from .records import FabricRecord, ProviderRecord
 from .removal import start_removal
 from .state import VaultChannel
 from .wire import handle_channel_request
+from ..workflows import protection
 from .work import Send, wait_for_work
 from .workitems import WorkItem
 
@@ -154,6 +155,7 @@ class ChannelService:
             channel.providers[record.name.lower()] = record
             vault.resources.put(KINDS["provider"], (fabric.name,), record)
         record.last_heartbeat = self.sim.clock.now
+        record.standing = self._poll_standing(info["machineName"])
         self._by_thumbprint[record.thumbprint] = (vault, record.name)
         return {
             "vaultId": vault_id(vault), "fabricName": fabric.name, "providerName": record.name,
@@ -161,6 +163,16 @@ class ChannelService:
             "certificateChain": pem_chain(credential), "privateKey": credential.key_pem().decode(),
             "heartbeatTimeoutSeconds": HEARTBEAT_TIMEOUT_SECONDS, "leaseSeconds": LEASE_SECONDS,
         }
+
+    def _poll_standing(self, machine_name: str) -> Callable[[], Standing | None]:
+        """How a Provider record finds the Provider's poll exchange with this service while its idle
+        polls are elided (simcore standings), so ``lastHeartBeat`` reads as if they ran."""
+        try:
+            node = self.sim.network.node(machine_name).name
+        except UnknownNode:
+            return lambda: None  # a Provider outside the simulated network never stands down
+        standings, service = self.sim.scheduler.standings, self.node
+        return lambda: standings.latest(node, service)
 
     def _issue_client_certificate(self, channel: VaultChannel, machine_name: str) -> IssuedCertificate:
         now = self.sim.clock.utcnow()
@@ -222,6 +234,7 @@ class ChannelService:
             return {"applied": False, "sequence": last}
         counts = apply_inventory(vault, record.fabric, self.provider_id(vault, record), inventory)
         channel.inventories[record.fabric.name.lower()] = inventory
+        protection.observe_inventory(self, vault, record.fabric.name, inventory)
         channel.sequences[record.name] = inventory["sequence"]
         refresh_fabric(vault, record.fabric.name, self.sim.clock)  # the pairings' health follows the report
         return {"applied": True, "sequence": inventory["sequence"], **counts}

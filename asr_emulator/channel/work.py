@@ -75,6 +75,7 @@ def wait_for_work(
             service.sim.history.record(service.node, "channel.workitem", "info",
                                        {"item": item.id, "kind": item.kind, "state": "Pending"})
             items.append(item)
+        service.sim.network.changed(service.node)  # a standing Provider poll resumes (simcore standings)
         return items
 
     def judge(items: Sequence[Work]) -> Any:

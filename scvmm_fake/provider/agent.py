@@ -13,22 +13,23 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from simcore import Phase, Timer
+from simcore import Phase, Standing, Timer
 from simcore.pki import CertificateAuthority, IssuedCertificate
 
 from .. import DRA_PROXY_ACCOUNT_NAME, Credential, VMMServer, VmmError
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
-from .executors import EXECUTORS
+from .executors import EXECUTORS, WorkPending
 from .inventory import digest, inventory_json
 from .policy import (
-    CHANNEL_PREFIX, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM, REQUEST_TIMEOUT_SECONDS,
-    SERVER_VERSION, WORK_ERROR_CODE,
+    CHANNEL_PREFIX, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM,
+    REQUEST_TIMEOUT_SECONDS, SERVER_VERSION, WORK_ERROR_CODE,
 )
 from .transport import ProxySettings, SimulatedNetworkTransport, TransportFactory
 
@@ -78,7 +79,8 @@ class AsrProvider:
                  friendly_name: str | None = None, proxy: ProxySettings | None = None,
                  proxy_credential: Credential | None = None, hosts: dict[str, str] | None = None,
                  poll_interval: float = POLL_INTERVAL_SECONDS, request_timeout: float = REQUEST_TIMEOUT_SECONDS,
-                 transport_factory: TransportFactory = SimulatedNetworkTransport) -> None:
+                 transport_factory: TransportFactory = SimulatedNetworkTransport,
+                 elide_idle_polls: bool = IDLE_POLLS_ELIDED) -> None:
         if proxy_credential is not None and proxy is None:
             raise ValueError("proxy_credential needs a proxy")
         self.vmm = vmm
@@ -90,15 +92,19 @@ class AsrProvider:
         self.poll_interval = poll_interval
         self.request_timeout = request_timeout
         self.transport_factory = transport_factory
+        self.elide_idle_polls = elide_idle_polls
         ids = REGISTRATION_ID_STREAM.format(server=vmm.name)
         self.store = ProviderStore(self.sim.random.uuid(ids), self.sim.random.uuid(ids))
         if proxy_credential is not None:
             vmm.new_sc_run_as_account(DRA_PROXY_ACCOUNT_NAME, credential=proxy_credential,
                                       description="Azure Site Recovery Provider proxy")
         self.last_error: ChannelFailure | None = None
-        self.last_contact: float | None = None
+        self._contact: float | None = None
         self._timer: Timer | None = None
+        self._standing: Standing | None = None  # idle polls stood down (policy IDLE_POLLS_ELIDED)
+        self._idle_poll = False  # set while a poll has sent nothing but its heartbeat
         self._client: httpx.Client | None = None
+        self._transport: httpx.BaseTransport | None = None
         self._acknowledged: str | None = None  # digest of the inventory ASR last applied
         self._checked: tuple[int, ...] | None = None  # the VMM revision that inventory was built at
 
@@ -110,7 +116,15 @@ class AsrProvider:
 
     @property
     def running(self) -> bool:
-        return self._timer is not None
+        return self._timer is not None or self._standing is not None
+
+    @property
+    def last_contact(self) -> float | None:
+        """When ASR last answered a heartbeat (as if elided idle polls ran)."""
+        transport = self._transport
+        node = getattr(transport, "server_node", None)
+        standing = None if node is None else self.sim.scheduler.standings.latest(self.vmm.name, node)
+        return self._contact if standing is None else standing.recurring(self._contact, self.sim.clock.now)
 
     def start(self) -> None:
         """Start polling every ``poll_interval`` virtual seconds (reads the proxy account now)."""
@@ -124,7 +138,11 @@ class AsrProvider:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self._client = None
+        if self._standing is not None:
+            self._contact = self.last_contact
+            self._standing.end()
+            self._standing = None
+        self._client = self._transport = None
 
     def restart(self) -> None:
         """Restart the VMM service (§5.2): the persistent store stays, what was in memory is gone."""
@@ -143,6 +161,8 @@ class AsrProvider:
         transport = self.transport_factory(self.sim, self.vmm.name, trust_roots=self.trusted_roots,
                                            identity=lambda: self.store.credential if present_certificate else None,
                                            proxy=proxy, hosts=self.hosts)
+        if present_certificate:
+            self._transport = transport
         return httpx.Client(transport=transport, base_url=f"https://{endpoint}", timeout=self.request_timeout,
                             trust_env=False)
 
@@ -190,24 +210,74 @@ class AsrProvider:
     def poll(self) -> bool:
         """One cycle: heartbeat, unacknowledged reports, work, inventory. False (recorded) on failure."""
         history = self.sim.history
+        tick = self.sim.clock.now
         history.record(self.vmm.name, "provider.poll", Phase.INVOKE, {})
         try:
             beat = self._call("heartbeat", "POST", "heartbeat", {})
-            self.last_contact = self.sim.clock.now
+            self._contact = self.sim.clock.now
+            self._idle_poll = True  # until another call is made
             for item_id in list(self.store.unacknowledged):
                 self._report(item_id)
             self._continue()
             if beat.get("pendingWorkItems"):
                 self._work()
-            self.vmm.reconcile_pairings()  # hosts that joined a paired cloud (policy PAIRING_RECONCILE)
+            if self.vmm.reconcile_pairings():  # hosts that joined a paired cloud (policy PAIRING_RECONCILE)
+                self._idle_poll = False
+            if self.vmm.reconcile_protection():  # replica VMs Hyper-V created (policy PROTECTION_RECONCILED_EACH_POLL)
+                self._idle_poll = False
             self.sync()
         except ChannelFailure as failure:
             self.last_error = failure
             history.record(self.vmm.name, "provider.poll", Phase.FAIL, _failure_details(failure))
             return False
+        finally:
+            idle, self._idle_poll = self._idle_poll, False
         self.last_error = None
         history.record(self.vmm.name, "provider.poll", Phase.OK, {})
+        if idle:
+            self._stand(tick)
         return True
+
+    # -- idle polls stood down (policy IDLE_POLLS_ELIDED) ----------------------------------------
+
+    def _stand(self, tick: float) -> None:
+        """After an idle poll from the timer at ``tick``, stop polling while nothing it depends on
+        can change: the VMM's DR revision, what ASR announces, the (empty) fault plan, time up to
+        the first certificate that falls due."""
+        timer, transport = self._timer, self._transport
+        server = getattr(transport, "server_node", None)
+        if (not self.elide_idle_polls or timer is None or timer.when != tick or server is None
+                or self.sim.faults.rules or self.store.in_flight or self.store.unacknowledged):
+            return
+        sim, vmm = self.sim, self.vmm
+        revision, generation = vmm.dr_revision, sim.network.generation(server)
+        due = [vmm.dr_deadline(), *(sim.clock.to_seconds(when) for when in self._certificates_valid_until())]
+
+        def unchanged() -> bool:
+            return (not sim.faults.rules and sim.network.generation(server) == generation
+                    and vmm.dr_revision == revision)
+
+        timer.cancel()
+        self._timer = None
+        self._standing = sim.scheduler.standings.stand(
+            vmm.name, server, origin=tick, interval=self.poll_interval, guard=unchanged, resume=self._resume,
+            until=min((at for at in due if at is not None), default=None))
+        sim.history.record(vmm.name, "provider.idle", Phase.INFO, {"every": self.poll_interval})
+
+    def _certificates_valid_until(self) -> list[datetime]:
+        credential, transport = self.store.credential, self._transport
+        out = [] if credential is None else [credential.certificate.not_valid_after_utc]
+        server = getattr(transport, "server_valid_until", None)
+        return out if server is None else [*out, server]
+
+    def _resume(self, tick: float) -> None:
+        standing, self._standing = self._standing, None
+        assert standing is not None
+        self._contact = standing.recurring(self._contact, tick)
+        elided = round((tick - standing.origin) / standing.interval) - 1
+        self.sim.history.record(self.vmm.name, "provider.idle", Phase.INFO, {"resumes": tick, "elided": elided})
+        self._timer = self.sim.scheduler.call_every(self.poll_interval, self.poll, first=tick - self.sim.clock.now,
+                                                    label=f"provider {self.vmm.name}")
 
     def sync(self, *, force: bool = False) -> bool:
         """Send the DR inventory if it changed since ASR last applied it (or ``force``); True if sent.
@@ -274,24 +344,36 @@ class AsrProvider:
                 continue
             if self.sim.clock.now < flight.due:
                 continue
-            self.store.reports[item_id] = self._execute(item_id, flight)
+            report = self._execute(item_id, flight)
+            if report is None:  # policy WORK_PENDING_RERUN
+                continue
+            self.store.reports[item_id] = report
             del self.store.in_flight[item_id]
             self.store.unacknowledged.append(item_id)
             self._report(item_id)
 
-    def _execute(self, item_id: str, flight: InFlight) -> dict[str, Any]:
+    def _execute(self, item_id: str, flight: InFlight) -> dict[str, Any] | None:
+        """The item's report, or None if its work is still under way (``WorkPending``)."""
         details = {"item": item_id, "kind": flight.kind}
         executor = EXECUTORS.get(flight.kind)
         try:
             if executor is None:
                 raise VmmError(f"work item kind {flight.kind!r} is not supported by this Provider")
             result = executor.run(self, flight.payload)
+        except WorkPending as pending:
+            self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO, {**details, "pending": str(pending)})
+            return None
         except ChannelFailure:
             self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "error": "channel"})
             raise
         except VmmError as error:
             self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "error": str(error)})
             return {"status": "Failed", "error": {"errorCode": WORK_ERROR_CODE, "errorMessage": str(error)}}
+        except Exception as error:  # noqa: BLE001 - policy EXECUTOR_BUG_REPORTED: an emulator bug fails the item
+            bug = f"{type(error).__name__}: {error}"
+            self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "bug": bug})
+            return {"status": "Failed", "error": {"errorCode": WORK_ERROR_CODE,
+                                                  "errorMessage": f"The Provider failed on {flight.kind}: {bug}"}}
         self.sim.history.record(self.vmm.name, "provider.work", Phase.OK, details)
         return {"status": "Succeeded", "result": result}
 
@@ -306,6 +388,8 @@ class AsrProvider:
               idempotency_key: str | None = None) -> dict[str, Any]:
         if self._client is None:
             raise NotRegistered(f"the Provider of {self.vmm.name} is not running")
+        if operation != "heartbeat":
+            self._idle_poll = False
         return self._request(self._client, operation, method, path, body, idempotency_key)
 
     @staticmethod

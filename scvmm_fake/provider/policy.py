@@ -11,6 +11,8 @@ __all__ = [
     "PROVIDER_VERSION", "SERVER_VERSION", "POLL_INTERVAL_SECONDS", "REQUEST_TIMEOUT_SECONDS",
     "DEFAULT_PROXY_PORT", "CHANNEL_PREFIX", "PROXY_CREDENTIALS_READ_AT_START", "SYNC_WHEN_CHANGED",
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
+    "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED", "PROTECTION_WORK_SECONDS", "WORK_PENDING_RERUN",
+    "PROTECTION_RECONCILED_EACH_POLL",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -23,6 +25,16 @@ SERVER_VERSION = "4.0.1662.0"
 #: §5.2 says only that the Provider "gets notified of the event from the Service"; polling keeps the
 #: channel outbound-only.
 POLL_INTERVAL_SECONDS = 60.0
+
+IDLE_POLLS_ELIDED = True
+"""Policy of the emulator, not of the product: after a poll that found nothing to do (only the
+heartbeat was sent, nothing in flight, no fault rule in the plan), the Provider stands its polls
+down (``simcore.Standings``) until the VMM server's ``dr_revision`` moves, ASR announces a change
+(``Network.changed``), a fault rule is added, or a certificate on the channel or a host falls
+due; then it polls again on its phase, as if it had never stopped. ``lastHeartBeat`` and
+``last_contact`` read as if the elided polls ran; the history records ``provider.idle`` instead
+of each idle poll. So a lab costs what happens in it, not how much virtual time passes.
+``AsrProvider(elide_idle_polls=False)`` polls every interval for real."""
 
 #: Policy: each channel request gives up after this many virtual seconds (connect and read), and
 #: fails with httpx's timeout errors.
@@ -53,6 +65,12 @@ WORK_RESULTS_PERSIST = True
 #: has an integer code, asr-api.md §9; this number is the emulator's).
 WORK_ERROR_CODE = 31000
 
+EXECUTOR_BUG_REPORTED = True
+"""Policy of the emulator: an executor that raises anything but ``VmmError`` (an emulator bug) does
+not escape into ``lab.advance``; the work item fails with ``WORK_ERROR_CODE`` and a message naming
+the exception, and the history records it as ``provider.work`` fail with ``bug``, as ASR's own
+handlers answer a bug with a 500 rather than crash the client."""
+
 #: Policy: the lab stream the Provider draws the VMM server's id and BIOS id from (a real server has
 #: them already; the emulated one gets them at first install, stable after).
 REGISTRATION_ID_STREAM = "scvmm:{server}:provider"
@@ -68,3 +86,27 @@ PAIRING_WORK_SECONDS: dict[str, float] = {
     "MapNetwork": 1.0,
     "UnmapNetwork": 1.0,
 }
+
+#: Policy: virtual seconds the VMM work of each protection work item takes before it is run and
+#: reported: the recorded real durations of the matching tasks — ``EnableDr`` (asr-orchestration.md
+#: §A.3.3: CreateProtectionTarget 17 s, EnableProtection 7 s, VmStartInitialReplication 16 s) and
+#: ``DisableDr`` (§B.4.1: DisableProtectionOnPrimary 51 s, DisableProtectionOnSecondary 65 s).
+PROTECTION_WORK_SECONDS: dict[str, float] = {
+    "CreateProtectionTarget": 17.0,
+    "EnableProtection": 7.0,
+    "StartInitialReplication": 16.0,
+    "DisableProtectionOnPrimary": 51.0,
+    "DisableProtectionOnSecondary": 65.0,
+}
+
+WORK_PENDING_RERUN = "next poll"
+"""Policy of the emulator: an executor that raises ``WorkPending`` (its VMM work waits on a
+Hyper-V job, policy ``ENABLE_WAITS_FOR_HYPERV`` of scvmm_fake) keeps its item in flight — lease
+renewed at every poll, so idle polls are not elided meanwhile — and runs again at the next poll;
+the history records ``provider.work`` info with ``pending``. Like every due item, it completes at
+a poll, so the poll interval is the granularity of a work item's end."""
+
+PROTECTION_RECONCILED_EACH_POLL = True
+"""Policy: every poll calls the VMM server's ``reconcile_protection`` (after ``reconcile_pairings``),
+which registers replica VMs Hyper-V created since (scvmm_fake policy ``REPLICA_DISCOVERY``); O(1)
+when nothing changed, and a registration moves ``dr_revision``, so the inventory follows."""

@@ -111,6 +111,10 @@ class SimulatedNetworkTransport(httpx.BaseTransport):
         self.identity = identity
         self.proxy = proxy
         self.hosts = {name.lower(): target for name, target in (hosts or {}).items()}
+        #: The server's node and the instant its certificate chain stops being valid, as the last
+        #: successful handshake found them: what an idle poll depends on besides the server itself.
+        self.server_node: str | None = None
+        self.server_valid_until: datetime | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout") or {}
@@ -180,6 +184,11 @@ class SimulatedNetworkTransport(httpx.BaseTransport):
         if not result.ok:
             wire.send({"type": "Alert", "description": "bad_certificate", "reasons": [r.value for r in result.reasons]})
             raise ServerCertificateRejected(host, [r.value for r in result.reasons], request=wire.request)
+        try:
+            self.server_node = self.sim.network.node(self.hosts.get(host.lower(), host)).name
+        except UnknownNode:  # only the proxy knows where the name leads
+            self.server_node = None
+        self.server_valid_until = min(c.not_valid_after_utc for c in chain)
         identity = self.identity()
         pems = [] if identity is None else [c.public_bytes(serialization.Encoding.PEM).decode() for c in identity.chain]
         wire.send({"type": "ClientCertificate", "certificateChain": pems})

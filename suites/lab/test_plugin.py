@@ -99,3 +99,19 @@ def test_a_failed_test_reports_the_lab_seed_and_history(pytester: pytest.Pyteste
     result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["*- drlab history -*", "seed=5", '{"details":*"op":"provider.register"*'])
     assert result.stdout.str().count("drlab history") == 1  # the passing test adds nothing
+
+
+def test_a_consumer_project_can_select_each_hypothesis_profile(pytester: pytest.Pytester) -> None:
+    """The profiles are the plugin's, so a project without this repository's conftest has them (a
+    subprocess: in this process the suite's own run registered them already)."""
+    pytester.makepyfile("""
+        from hypothesis import given, settings, strategies as st
+
+        @given(st.integers())
+        def test_profile(n):
+            assert settings().max_examples == {"dev": 30, "ci": 25, "soak": 2000}[settings._current_profile]
+        """)
+    for profile in ("soak", "ci"):
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio",
+                                               f"--hypothesis-profile={profile}")
+        result.assert_outcomes(passed=1)

@@ -91,6 +91,23 @@ class Runbook:
             "fabricSpecificDetails": {"instanceType": "VmmToVmm"}}}
         return self.asr.replication_network_mappings.begin_create(self.rg, self.vault, fabric, primary, name, body)
 
+    def protectable(self, cloud: str = "Gold") -> list[Any]:
+        fabric, container = self.container(cloud)
+        return list(self.asr.replication_protectable_items.list_by_replication_protection_containers(
+            self.rg, self.vault, fabric, container))
+
+    def enable_poller(self, vm: str, *, cloud: str = "Gold", policy: str | None = "pol1", name: str | None = None,
+                      item: str | None = None) -> Any:
+        """``New-AzRecoveryServicesAsrReplicationProtectedItem``'s request (§A.3.2) for the VM named ``vm``."""
+        fabric, container = self.container(cloud)
+        found = next(p for p in self.protectable(cloud) if p.properties.friendly_name == vm)
+        properties: dict[str, Any] = {"protectableItemId": item or found.id,
+                                      "providerSpecificDetails": {"instanceType": "EnableProtectionProviderSpecificInput"}}
+        if policy is not None:
+            properties["policyId"] = f"{self.prefix()}/replicationPolicies/{policy}"
+        return self.asr.replication_protected_items.begin_create(
+            self.rg, self.vault, fabric, container, name or found.name, {"properties": properties})
+
     def jobs(self, scenario: str) -> list[Any]:
         return [job for job in self.asr.replication_jobs.list(self.rg, self.vault)
                 if job.properties.scenario_name == scenario]

@@ -4,7 +4,9 @@ An executor is ``run(provider, payload) -> result`` (raising ``VmmError`` when V
 many virtual seconds the VMM work takes (``seconds``, a policy: a VMM job is not instantaneous).
 The agent starts an item when it leases it, renews the lease at each poll while the work takes
 time, and runs ``run`` when the time is up — so an item whose job stopped meanwhile (its renewal
-refused) never runs. Importing this package fills ``EXECUTORS``.
+refused) never runs. Work that waits on something VMM started (a Hyper-V job) raises
+``WorkPending``: it stays in flight, its lease renewed, and ``run`` is called again at the next poll
+— so ``run`` must converge when called again. Importing this package fills ``EXECUTORS``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..agent import AsrProvider
 
-__all__ = ["Executor", "EXECUTORS", "executes"]
+__all__ = ["Executor", "EXECUTORS", "executes", "WorkPending"]
 
 Run = Callable[["AsrProvider", dict[str, Any]], dict[str, Any]]
 
@@ -31,6 +33,11 @@ class Executor:
 EXECUTORS: dict[str, Executor] = {}
 
 
+class WorkPending(Exception):
+    """Raised by ``run``: the VMM work is under way and not finished; call again at the next poll
+    (policy ``WORK_PENDING_RERUN``). The message says what it waits for."""
+
+
 def executes(kind: str, *, seconds: float = 0.0) -> Callable[[Run], Run]:
     """Register the decorated function as the executor of ``kind``."""
     def register(run: Run) -> Run:
@@ -41,6 +48,6 @@ def executes(kind: str, *, seconds: float = 0.0) -> Callable[[Run], Run]:
     return register
 
 
-from . import network_mapping, pairing, refresh  # noqa: E402  (they register themselves)
+from . import network_mapping, pairing, protection, refresh  # noqa: E402  (they register themselves)
 
-__all__ += ["network_mapping", "pairing", "refresh"]
+__all__ += ["network_mapping", "pairing", "protection", "refresh"]

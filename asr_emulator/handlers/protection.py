@@ -1,0 +1,106 @@
+"""Protection of VMs on the wire (asr-orchestration.md §A.3.2, §B.4.1): enable (PUT), disable
+(POST ``…/remove``, the SDK's ``begin_delete``) and purge (DELETE). Each request is parsed, resolved
+against what the Providers reported and checked against the workflow's rules before it is answered
+202 with the job that carries it out (``workflows.protection``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..catalogue import ITEM_NAME_MISMATCH, OPERATION_NOT_ALLOWED
+from ..errors import InvalidParameter, ResourceNotFound
+from ..http import HttpResponse
+from ..models.protection import ProtectedItem
+from ..models.resources import KINDS, StoredResource
+from ..models.vault import Vault
+from ..routing.registry import handles
+from ..wire.call import Call
+from ..wire.render import resource_json
+from ..workflows import protection, sites
+from .mappings import _policy_name
+
+_ITEMS = "ReplicationProtectedItemsOperations"
+_ENABLE_INPUTS = ("EnableProtectionProviderSpecificInput", "HyperVReplica2012R2", "HyperVReplica2012")
+
+
+def _properties(call: Call) -> dict[str, Any]:
+    properties: dict[str, Any] = Call.field(call.body() or {}, "properties", dict, "", required=True)
+    return properties
+
+
+def _render(vault: Vault) -> Any:
+    return lambda item: resource_json(vault, KINDS["protected_item"], (item.primary.fabric, item.primary.container),
+                                      item)
+
+
+def _item(call: Call, vault: Vault) -> ProtectedItem:
+    ref = sites.container(call.service.channel, vault, call.params["fabricName"], call.params["protectionContainerName"])
+    found = protection.protected_item_of(vault, ref, call.params["replicatedProtectedItemName"])
+    if found is None:
+        raise ResourceNotFound(
+            f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationFabrics/{call.params['fabricName']}/"
+            f"replicationProtectionContainers/{call.params['protectionContainerName']}/replicationProtectedItems/"
+            f"{call.params['replicatedProtectedItemName']}' under resource group '{vault.resource_group}' was not found.",
+            target="replicatedProtectedItemName")
+    return found
+
+
+def _allow(item: ProtectedItem, operation: str) -> None:
+    allowed = item.allowed_operations
+    if operation not in allowed:
+        raise OPERATION_NOT_ALLOWED.refusal(operation=operation, vm=item.vm_name, state=item.state,
+                                            allowed=", ".join(allowed) or "none")
+
+
+@handles(_ITEMS, "begin_create")
+def enable_protection(call: Call) -> HttpResponse:
+    vault = call.vault()
+    properties = _properties(call)
+    policy_id = Call.field(properties, "policyId", str, "properties")
+    item_id = Call.field(properties, "protectableItemId", str, "properties", required=True)
+    details = Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if details is not None and details.get("instanceType") not in (None, *_ENABLE_INPUTS):
+        raise InvalidParameter(
+            f"The value '{details.get('instanceType')}' of 'properties.providerSpecificDetails.instanceType' is invalid: "
+            "VMM-to-VMM protection takes EnableProtectionProviderSpecificInput.",
+            target="properties.providerSpecificDetails.instanceType")
+    channel = call.service.channel
+    ref = sites.container(channel, vault, call.params["fabricName"], call.params["protectionContainerName"])
+    prefix = f"{ref.arm_id}/replicationProtectableItems/".lower()
+    name = item_id[len(prefix):] if item_id.lower().startswith(prefix) else ""
+    if not name or "/" in name:
+        raise InvalidParameter(f"The value '{item_id}' of 'properties.protectableItemId' is invalid: expected the id of "
+                               f"a protectable item of container '{ref.container}'.",
+                               target="properties.protectableItemId")
+    if name.lower() != call.params["replicatedProtectedItemName"].lower():
+        raise ITEM_NAME_MISMATCH.refusal(item=name, name=call.params["replicatedProtectedItemName"],
+                                         target="replicatedProtectedItemName")
+    vm = vault.resources.get(KINDS["protectable_item"], (ref.fabric, ref.container), name)
+    if not isinstance(vm, StoredResource):
+        raise ResourceNotFound(f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationFabrics/"
+                               f"{ref.fabric}/replicationProtectionContainers/{ref.container}/"
+                               f"replicationProtectableItems/{name}' under resource group '{vault.resource_group}' "
+                               "was not found.", target="properties.protectableItemId")
+    policy = call.service.backend.policy(vault, _policy_name(vault, policy_id)) if policy_id else None
+    job = protection.start_enable(channel, vault, ref, vm, policy, client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_delete", "begin_purge")
+def disable_protection(call: Call) -> HttpResponse:
+    """``begin_delete`` is the recorded ``POST …/remove`` (disable); ``begin_purge`` the DELETE."""
+    vault = call.vault()
+    purge = call.spec.method == "begin_purge"
+    if not purge:
+        properties = _properties(call)
+        provider_input = Call.field(properties, "replicationProviderInput", dict, "properties")
+        if provider_input is not None:
+            Call.field(provider_input, "instanceType", str, "properties.replicationProviderInput")
+        Call.field(properties, "disableProtectionReason", str, "properties")
+    item = _item(call, vault)
+    if not purge:
+        _allow(item, "DisableProtection")
+    job = protection.start_disable(call.service.channel, vault, item, purge=purge,
+                                   client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "delete")
+

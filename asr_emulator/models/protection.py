@@ -1,0 +1,147 @@
+"""Protected VMs as the vault keeps them: ``replicationProtectedItems/{name}`` (asr-orchestration.md
+§A.3.4, §B.2.2).
+
+A ``ProtectedItem`` lives under the primary cloud's container. What it says about replication is
+what the VMM servers last reported through their Providers (``replication``, the VM's entry of the
+DR inventory), never read from a host; ``lastReplicatedTime`` is derived from the reported cycle
+when it is read, so a healthy replicating VM costs nothing per cycle. The protection workflow
+(``asr_emulator.workflows.protection``) owns ``state`` and the test-failover fields.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from simcore import Clock
+
+from ..policy import PROTECTION_STATES
+from ..wire.render import fmt_time
+from .jobs import Job
+from .mappings import ContainerRef
+
+__all__ = ["ProtectedItem", "NO_SCENARIO_START", "UNMAPPED_NETWORK"]
+
+#: Facts (§A.3.4): ``currentScenario`` of an item no job runs on, and the recovery network id of an
+#: unmapped NIC (§A.7.2).
+NO_SCENARIO_START = "1753-01-01T01:01:01Z"
+UNMAPPED_NETWORK = "00000000-0000-0000-0000-000000000000"
+
+#: Fact (§A.3.4): the health error of a VM never test-failed-over. Policy: ``errorCategory``
+#: "TestFailover" and ``customerResolvability`` "Allowed" (the 2017 record predates both fields).
+_NO_TEST_FAILOVER = {
+    "errorSource": "ReplicationUnitFailoverValidatorError", "errorType": "TestFailoverValidator",
+    "errorLevel": "Error", "errorCategory": "TestFailover", "errorCode": "161011",
+    "summaryMessage": "No successful test failover has been done on the virtual machine '{vm}'.",
+    "errorMessage": "No successful test failover has been done on the virtual machine '{vm}'.",
+    "possibleCauses": "No successful test failover has been done on the virtual machine after it was replicated.",
+    "recommendedAction": "Do a test failover on the virtual machine.",
+}
+
+
+@dataclass(eq=False)
+class ProtectedItem:
+    """One VM protected from ``primary`` to ``recovery`` with the pairing's policy."""
+
+    name: str
+    vm_name: str
+    vm_id: str  # the Hyper-V VM GUID
+    vmm_vm_id: str
+    primary: ContainerRef
+    recovery: ContainerRef
+    protectable_item_id: str
+    provider_id: str
+    recovery_fabric_id: str
+    policy_id: str
+    policy_name: str
+    vault_id: str
+    clock: Clock = field(repr=False)
+    vm: dict[str, Any] = field(default_factory=dict, repr=False)  # the VM's last inventory entry
+    state: str = "UnprotectedStatesBegin"
+    active_location: str = "Primary"
+    recovery_host: str | None = None
+    protected_at: float | None = None
+    last_test_failover: float | None = None
+    job: Job | None = field(default=None, repr=False)  # the last job started on it
+    nics: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def replication(self) -> dict[str, Any] | None:
+        """What the primary VMM last reported of the VM's replication (None before it replicates)."""
+        found = self.vm.get("replication")
+        return found if isinstance(found, dict) else None
+
+    @property
+    def running(self) -> Job | None:
+        """The job running on the item now, if any."""
+        job = self.job
+        return job if job is not None and job.state in ("NotStarted", "InProgress", "Suspended") else None
+
+    @property
+    def allowed_operations(self) -> list[str]:
+        return list(PROTECTION_STATES[self.state].allowed_operations) if self.running is None else []
+
+    def last_replicated(self) -> float | None:
+        """The last replication cycle the replica received: derived from the reported cycle while
+        replication is healthy (anchor + k x frequency), else what was reported."""
+        report = self.replication
+        if report is None:
+            return None
+        anchor, frequency = report.get("cycleAnchor"), report.get("frequencySeconds")
+        if report.get("health") == "Normal" and isinstance(anchor, (int, float)) and frequency:
+            now = self.clock.now
+            return float(anchor) + float(frequency) * max(math.floor((now - float(anchor)) / float(frequency)), 0)
+        last = report.get("lastReplicationTime")
+        return float(last) if isinstance(last, (int, float)) else None
+
+    def health_errors(self) -> list[dict[str, Any]]:
+        if self.state != "Protected" or self.last_test_failover is not None:
+            return []
+        error = {key: value.format(vm=self.vm_name) for key, value in _NO_TEST_FAILOVER.items()}
+        return [{"innerHealthErrors": [], **error, "creationTimeUtc": fmt_time(self.clock, self.protected_at),
+                 "recoveryProviderErrorMessage": None, "entityId": self.name,
+                 "errorId": f"{self.name}:161011", "customerResolvability": "Allowed"}]
+
+    def arm_properties(self) -> dict[str, Any]:
+        state = PROTECTION_STATES[self.state]
+        report = self.replication or {}
+        errors = self.health_errors()
+        job = self.running
+        ir = report.get("initialReplication")
+        return {
+            "friendlyName": self.vm_name, "protectedItemType": "HyperVVirtualMachine",
+            "protectableItemId": self.protectable_item_id, "recoveryServicesProviderId": self.provider_id,
+            "primaryFabricFriendlyName": self.primary.fabric_friendly_name,
+            "recoveryFabricFriendlyName": self.recovery.fabric_friendly_name,
+            "recoveryFabricId": self.recovery_fabric_id,
+            "primaryProtectionContainerFriendlyName": self.primary.friendly_name,
+            "recoveryProtectionContainerFriendlyName": self.recovery.friendly_name,
+            "protectionState": state.name, "protectionStateDescription": state.description,
+            "activeLocation": self.active_location,
+            "testFailoverState": "None" if self.last_test_failover is None else "MarkedForDeletion",
+            "testFailoverStateDescription": "None" if self.last_test_failover is None
+            else "Cleaning up test environment",
+            "allowedOperations": self.allowed_operations,
+            "replicationHealth": str(report.get("health", "Normal")) if self.state == "Protected" else "Normal",
+            "failoverHealth": "Critical" if errors else "Normal",
+            "healthErrors": errors,
+            "policyId": self.policy_id, "policyFriendlyName": self.policy_name,
+            "lastSuccessfulTestFailoverTime": fmt_time(self.clock, self.last_test_failover),
+            "currentScenario": {"scenarioName": "None", "jobId": f"{self.vault_id}/replicationJobs/None",
+                                "startTime": NO_SCENARIO_START} if job is None else {
+                "scenarioName": job.scenario_name, "jobId": f"{self.vault_id}/replicationJobs/{job.name}",
+                "startTime": fmt_time(self.clock, job.start_time)},
+            "failoverRecoveryPointId": "",
+            "providerSpecificDetails": {
+                "instanceType": "HyperVReplica2012R2",
+                "lastReplicatedTime": fmt_time(self.clock, self.last_replicated()),
+                "vmNics": self.nics, "vmId": self.vm_id,
+                "vmProtectionState": state.name, "vmProtectionStateDescription": state.description,
+                "initialReplicationDetails": {
+                    "initialReplicationType": str(report.get("initialReplicationType", "OverNetwork")),
+                    "initialReplicationProgressPercentage": "100" if ir == "Completed" else "0"},
+                "vMDiskDetails": [dict(disk) for disk in self.vm.get("diskDetails", [])],
+            },
+            "recoveryContainerId": self.recovery.arm_id,
+        }

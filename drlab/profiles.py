@@ -1,0 +1,26 @@
+"""The hypothesis profiles asr-harness suites run under, registered for every project that loads
+the plugin (so ``--hypothesis-profile=soak`` works in a consumer's run too).
+
+* ``dev`` (default here): quick, randomized, with the example database.
+* ``ci``: derandomized, no database, no deadline, bounded examples and stateful steps, so a CI run is
+  deterministic and fits its time budget.
+* ``soak``: long runs for fault-injection campaigns.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+
+__all__ = ["register_profiles", "PROFILES"]
+
+PROFILES = ("dev", "ci", "soak")
+
+
+def register_profiles() -> None:
+    settings.register_profile("dev", max_examples=30, stateful_step_count=20, deadline=None)
+    settings.register_profile(
+        "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=25,
+        stateful_step_count=20, suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile(
+        "soak", max_examples=2_000, stateful_step_count=200, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow])

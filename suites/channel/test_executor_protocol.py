@@ -1,0 +1,116 @@
+"""The Provider's executor protocol (PROTOCOL.md §5.1, ``scvmm_fake.provider.executors``): work
+that takes VMM time is started when leased, its lease renewed at every poll, run when its time is
+up and reported then — a late completion the job waits for; work whose job stopped (cancelled,
+failed, timed out) is abandoned at the next renewal and never runs, whatever the Provider does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from asr_emulator.channel.policy import LEASE_SECONDS
+from asr_emulator.channel.work import Send, wait_for_work
+from asr_emulator.policy import Scenario
+from scvmm_fake.provider.executors import EXECUTORS, executes
+from simcore import FaultRule, Match, Partition
+
+SLOW = "ProbeSlowVmmWork"
+SECONDS = 3 * LEASE_SECONDS  # longer than a lease: only renewals keep it
+SCENARIO = Scenario("ProbeScenario", "Probe", "Server", ())
+
+
+@pytest.fixture
+def runs() -> Iterator[list[float]]:
+    """A test executor whose VMM work takes ``SECONDS``; records the instants it ran."""
+    ran: list[float] = []
+
+    @executes(SLOW, seconds=SECONDS)
+    def probe(provider, payload):  # type: ignore[no-untyped-def]
+        ran.append(provider.sim.clock.now)
+        return {"ran": True}
+    yield ran
+    del EXECUTORS[SLOW]
+
+
+def _job(service, vault, provider, *, timeout: float = 4 * SECONDS):
+    record = vault.channel.provider(provider.registration.provider_name)
+    wait = wait_for_work(service.channel, vault, task_id=service.backend.new_id(), name="ProbeTask",
+                         friendly_name="Probe", sends=lambda: [Send(record, SLOW, {})], timeout=timeout)
+    return service.backend.start_job(vault, SCENARIO, target_object_id="t", target_object_name="t", tasks=[wait])
+
+
+def _item_events(sim, **match) -> list[dict]:
+    return [dict(e.details) for e in sim.history.select(op="channel.workitem")
+            if all(e.details.get(k) == v for k, v in match.items())]
+
+
+def test_long_work_renews_its_lease_runs_once_and_completes_late(sim, service, vault, registered, runs):
+    job = _job(service, vault, registered)
+    started = sim.clock.now
+    sim.advance(SECONDS + 2 * registered.poll_interval)
+    assert len(runs) == 1 and SECONDS <= runs[0] - started <= SECONDS + 2 * registered.poll_interval
+    assert job.state == "Succeeded" and job.tasks[0].state == "Succeeded"
+    assert [e["attempt"] for e in _item_events(sim, state="Leased") if "attempt" in e] == [1]  # never leased again
+    renewals = [e for e in _item_events(sim) if "renewed" in e]
+    assert len(renewals) >= SECONDS / registered.poll_interval  # one per poll while it worked
+    (completed,) = _item_events(sim, state="Completed")
+    assert completed["outcome"] == "Succeeded"
+
+
+def test_work_of_a_cancelled_job_is_abandoned_at_the_next_renewal_and_never_runs(sim, service, vault, registered,
+                                                                                  runs):
+    job = _job(service, vault, registered)
+    sim.advance(2 * registered.poll_interval)  # leased, the VMM work under way
+    assert registered.store.in_flight
+    service.backend.engine.cancel(job)
+    sim.advance(SECONDS * 3)
+    assert runs == [] and not registered.store.in_flight and job.state == "Cancelled"
+    abandoned = [e.details for e in sim.history.select(op="provider.work", phase="info")]
+    assert [d.get("abandoned") for d in abandoned] == ["WorkItemWithdrawn"]
+
+
+def test_work_of_a_timed_out_job_never_runs_even_when_the_provider_restarts(sim, service, vault, registered, runs):
+    job = _job(service, vault, registered, timeout=SECONDS / 2)
+    sim.advance(2 * registered.poll_interval)
+    registered.restart()  # what was in flight is in the persistent store
+    sim.advance(SECONDS * 3)
+    assert job.state == "Failed" and job.errors[0].failure.code == "150400"
+    assert runs == [] and not registered.store.in_flight
+
+
+def test_work_withdrawn_before_it_was_leased_is_never_leased(sim, service, vault, registered, site, runs):
+    rule = sim.faults.add(FaultRule(Partition(), Match(src=site.vmm.name, dst=service.node, bidirectional=True)))
+    job = _job(service, vault, registered)
+    service.backend.engine.cancel(job)
+    sim.faults.heal(rule)
+    sim.advance(SECONDS * 2)
+    assert runs == [] and [e for e in _item_events(sim, state="Leased") if "attempt" in e] == []
+    assert registered.last_error is None  # the Provider is back and polling
+
+
+def test_a_restart_in_the_middle_of_long_work_neither_restarts_it_nor_runs_it_twice(sim, service, vault, registered,
+                                                                                     runs):
+    job = _job(service, vault, registered)
+    started = sim.clock.now
+    sim.advance(SECONDS / 2)
+    registered.restart()
+    sim.advance(SECONDS)
+    assert len(runs) == 1 and runs[0] - started < SECONDS + 2 * registered.poll_interval  # it kept its due time
+    assert job.state == "Succeeded"
+
+
+def test_an_executor_bug_fails_its_work_item_and_never_escapes_into_the_lab(sim, service, vault, registered):
+    """Policy EXECUTOR_BUG_REPORTED: the job fails with the Provider's error; time goes on."""
+    @executes(SLOW, seconds=0.0)
+    def broken(provider, payload):  # type: ignore[no-untyped-def]
+        raise KeyError("vmNetworkId")
+    try:
+        job = _job(service, vault, registered)
+        sim.advance(2 * registered.poll_interval)
+    finally:
+        del EXECUTORS[SLOW]
+    assert job.state == "Failed"
+    assert "KeyError" in job.errors[0].failure.message
+    (bug,) = [e.details["bug"] for e in sim.history.select(op="provider.work", phase="fail")]
+    assert bug == "KeyError: 'vmNetworkId'" and registered.last_error is None
