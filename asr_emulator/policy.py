@@ -21,6 +21,7 @@ __all__ = [
     "EXPORT_BLOB_BASE", "JOB_EVENT_SEVERITY", "WORK_WAIT_SECONDS", "ASSOCIATE_SCENARIO", "DISSOCIATE_SCENARIO",
     "PURGE_SKIPS_PROVIDERS", "PAIRING_PROVIDERS", "NETWORK_PAIRING_SCENARIO", "NETWORK_UNPAIRING_SCENARIO",
     "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
+    "TEST_FAILOVER_SCENARIO", "TEST_FAILOVER_CLEANUP_SCENARIO", "TEST_FAILOVER_ACTIVE",
 ]
 
 #: The api-versions accepted on ``replication*`` paths are a fact: ``asr_emulator.api_versions``
@@ -180,6 +181,29 @@ IR_COMPLETION_SCENARIOS = (
              (TaskTiming("SecondaryIrCompletion", "Finalize protection on the recovery", 1.0,
                          "SecondaryIrCompletionTask"),)),
 )
+
+
+#: Facts (§A.4.2, §A.4.3): the test failover job and its cleanup, their tasks with the recorded ids,
+#: names and friendly names. Policy: the local tasks take the recorded durations of a run with a VM
+#: network (the test VM's boot: 5 minutes); creating the test VM waits for the recovery Provider.
+TEST_FAILOVER_SCENARIO = Scenario(
+    "TestFailover", "Test failover", "ProtectionEntity",
+    (TaskTiming("VmTfoPrerequisitesCheck", "Prerequisites check for test failover", 0.5,
+                "TestFailoverPreflightChecksTask"),
+     TaskTiming("VmTfoInitiateFailover", "Create test virtual machine", WORK_WAIT_SECONDS, "BeginTestFailoverTask"),
+     TaskTiming("VmTfoPrepareTestVm", "Preparing the virtual machine", 17.0, "PrepareTestProtectedEntitiesTask"),
+     TaskTiming("VmTfoBootTestVm", "Start the virtual machine", 300.0, "BootTestProtectedEntitiesTask")))
+TEST_FAILOVER_CLEANUP_SCENARIO = Scenario(
+    "TestFailoverCleanup", "Test failover cleanup", "ProtectionEntity",
+    (TaskTiming("VmTfoCleanupPreflightsCheck", "Prerequisites check for test failover cleanup", 0.5,
+                "TestFailoverCleanupPreflightChecksTask"),
+     TaskTiming("VmTfoEndFailover", "Ending test failover", WORK_WAIT_SECONDS, "EndTestFailoverTask"),
+     TaskTiming("VmTfoDeleteTestVm", "Clean up the test virtual machine", 0.14, "CleanupTestProtectedEntitiesTask")))
+
+#: Policy (§A NOT FOUND 3: the state during a test failover was not recorded): once a test failover
+#: succeeded and until its cleanup, ``testFailoverState`` reads ``TestFailoverCompleted`` / "Test
+#: failover completed" and the only allowed operation is its cleanup.
+TEST_FAILOVER_ACTIVE = ("TestFailoverCompleted", "Test failover completed", ("TestFailoverCleanup",))
 
 
 @dataclass(frozen=True)

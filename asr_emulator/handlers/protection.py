@@ -16,7 +16,7 @@ from ..models.vault import Vault
 from ..routing.registry import handles
 from ..wire.call import Call
 from ..wire.render import resource_json
-from ..workflows import protection, sites
+from ..workflows import protection, sites, test_failover
 from .mappings import _policy_name
 
 _ITEMS = "ReplicationProtectedItemsOperations"
@@ -104,3 +104,48 @@ def disable_protection(call: Call) -> HttpResponse:
                                    client_request_id=call.client_request_id)
     return call.accepted(vault, job, "delete")
 
+
+
+@handles(_ITEMS, "begin_test_failover")
+def start_test_failover(call: Call) -> HttpResponse:
+    """The recorded body (§A.4.1): ``failoverDirection``, ``networkType`` and, with a VM network, its
+    ``networkId`` on the recovery fabric."""
+    vault = call.vault()
+    properties = _properties(call)
+    direction = Call.field(properties, "failoverDirection", str, "properties")
+    network_type = Call.field(properties, "networkType", str, "properties") or "NoNetworkAttachAsInput"
+    network_id = Call.field(properties, "networkId", str, "properties")
+    Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if direction not in (None, "PrimaryToRecovery", "RecoveryToPrimary"):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: "
+                               "PrimaryToRecovery or RecoveryToPrimary.", target="properties.failoverDirection")
+    if network_type not in ("VmNetworkAsInput", "NoNetworkAttachAsInput"):
+        raise InvalidParameter(f"The value '{network_type}' of 'properties.networkType' is invalid: VmNetworkAsInput "
+                               "or NoNetworkAttachAsInput.", target="properties.networkType")
+    item = _item(call, vault)
+    network = None
+    if network_type == "VmNetworkAsInput":
+        if not network_id:
+            raise InvalidParameter("'properties.networkId' is required with the networkType VmNetworkAsInput.",
+                                   target="properties.networkId")
+        fabric, name = sites.parse_child_id(vault, network_id, "replicationNetworks", "properties.networkId")
+        if fabric.lower() != item.recovery.fabric.lower():
+            raise InvalidParameter(f"The value '{network_id}' of 'properties.networkId' is invalid: a test failover "
+                                   "network is a VM network of the recovery fabric.", target="properties.networkId")
+        network = sites.network(call.service.channel, vault, fabric, name)
+    _allow(item, "TestFailover")
+    job = test_failover.start_test_failover(call.service.channel, vault, item, network,
+                                            client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_test_failover_cleanup")
+def start_test_failover_cleanup(call: Call) -> HttpResponse:
+    vault = call.vault()
+    properties = _properties(call)
+    comments = Call.field(properties, "comments", str, "properties") or ""
+    item = _item(call, vault)
+    _allow(item, "TestFailoverCleanup")
+    job = test_failover.start_test_failover_cleanup(call.service.channel, vault, item, comments,
+                                                    client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
