@@ -17,13 +17,12 @@ from typing import Any
 
 from hyperv_fake import VM, HyperVError, ReplicationMode
 
-from ._cmdlets_pools import PoolCmdlets
 from ._cmdlets_protection import ProtectionCmdlets
-from ._placement import pools_serving
-from ._pools import AllocatedIPAddress, StaticIPAddressPool
+from ._ip_injection import IPInjection, failover_settings, primary_address
+from ._pools import AllocatedIPAddress
 from ._protection_record import text
 from ._vms import VirtualMachine
-from .errors import IPAddressError, InvalidParameter, NoStaticIPAddressPool, ObjectNotFound, ReplicationFailed
+from .errors import IPAddressError, InvalidParameter, ObjectNotFound, ReplicationFailed
 
 __all__ = ["TestFailoverCmdlets"]
 
@@ -38,7 +37,7 @@ class _TestFailover:
     grants: list[AllocatedIPAddress] = field(default_factory=list)
 
 
-class TestFailoverCmdlets(ProtectionCmdlets, PoolCmdlets):
+class TestFailoverCmdlets(ProtectionCmdlets, IPInjection):
     """What ASR's ``TestFailover`` / ``TestFailoverCleanup`` jobs ask of the recovery server."""
 
     __test__ = False  # not a pytest class
@@ -81,11 +80,11 @@ class TestFailoverCmdlets(ProtectionCmdlets, PoolCmdlets):
                     nics.append({"adapter": adapter.name, "vmNetworkId": None, "ipAddresses": []})
                     continue
                 pool = self._pool_of(network)
-                wanted = next(iter(_primary_address(primary_addresses, index)), None)
+                wanted = next(iter(primary_address(primary_addresses, index)), None)
                 grant = self._grant(pool, wanted, f"test failover of {hv.name}")
                 running.grants.append(grant)
                 host.set_vm_network_adapter_failover_configuration(hv.name, vm_network_adapter_name=adapter.name,
-                                                                   **_failover_settings(pool, grant))
+                                                                   **failover_settings(pool, grant))
                 nics.append({"adapter": adapter.name, "vmNetworkId": network.id, "ipAddresses": [str(grant.address)]})
             job = host.start_vm_failover(hv.name, as_test=True).wait()
             if not job.succeeded:
@@ -95,7 +94,7 @@ class TestFailoverCmdlets(ProtectionCmdlets, PoolCmdlets):
             running.test_vm_name = test_vm.name
             host.start_vm(test_vm.name)
         except (HyperVError, InvalidParameter, IPAddressError):
-            self._release(running)
+            self._release(running.grants)
             raise
         finally:
             for adapter in hv.adapters:
@@ -123,52 +122,7 @@ class TestFailoverCmdlets(ProtectionCmdlets, PoolCmdlets):
         if not job.succeeded:
             self._test_failovers()[vm_id] = running
             raise ReplicationFailed(running.host.fqdn, "Stop-VMFailover", str(job.error))
-        self._release(running)
+        self._release(running.grants)
         self._touch()
         self._record("vmm.test-failover.cleanup", {"vm": running.replica_name, "testVm": running.test_vm_name})
         return {"cleaned": True}
-
-    # -- addresses ------------------------------------------------------------------------------
-
-    def _pool_of(self, network: Any) -> StaticIPAddressPool:
-        pools = [p for p in self._all("StaticIPAddressPool") if isinstance(p, StaticIPAddressPool)]
-        for subnet in network.vm_subnets:
-            serving = pools_serving(subnet, None, pools)
-            if serving:
-                return serving[0]
-        raise NoStaticIPAddressPool(f"VM network {network.name!r} on {self.name} has no static IP address pool: "
-                                    "a failover into it cannot be given an address")
-
-    def _grant(self, pool: StaticIPAddressPool, wanted: str | None, description: str) -> AllocatedIPAddress:
-        """The address ``wanted`` when the pool holds it and it is free (hyperv-scvmm.md §5.5: the
-        same address when the pools match), else the pool's next free one."""
-        if wanted is not None:
-            try:
-                return self.grant_sc_ip_address(static_ip_address_pool=pool, grant_to_object_type="VirtualNetworkAdapter",
-                                                ip_address=wanted, description=description)
-            except (IPAddressError, InvalidParameter):
-                pass  # not in this pool, reserved or taken: the next free one
-        return self.grant_sc_ip_address(static_ip_address_pool=pool, grant_to_object_type="VirtualNetworkAdapter",
-                                        description=description)
-
-    def _release(self, running: _TestFailover) -> None:
-        for grant in running.grants:
-            self.revoke_sc_ip_address(grant)
-        running.grants.clear()
-
-
-def _primary_address(addresses: dict[str, list[str]], index: int) -> list[str]:
-    values = list(addresses.values())
-    return values[index] if index < len(values) else []
-
-
-def _failover_settings(pool: StaticIPAddressPool, grant: AllocatedIPAddress) -> dict[str, Any]:
-    """``Set-VMNetworkAdapterFailoverConfiguration``'s parameters for ``grant`` in ``pool``."""
-    settings: dict[str, Any] = {"ipv4_address": str(grant.address), "ipv4_subnet_mask": str(pool.subnet.netmask)}
-    if pool.default_gateways:
-        settings["ipv4_default_gateway"] = [str(g.ip_address) for g in pool.default_gateways]
-    if pool.dns_servers:
-        settings["ipv4_preferred_dns_server"] = str(pool.dns_servers[0])
-        if len(pool.dns_servers) > 1:
-            settings["ipv4_alternate_dns_server"] = str(pool.dns_servers[1])
-    return settings
