@@ -22,6 +22,7 @@ __all__ = [
     "PURGE_SKIPS_PROVIDERS", "PAIRING_PROVIDERS", "NETWORK_PAIRING_SCENARIO", "NETWORK_UNPAIRING_SCENARIO",
     "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
     "TEST_FAILOVER_SCENARIO", "TEST_FAILOVER_CLEANUP_SCENARIO", "TEST_FAILOVER_ACTIVE",
+    "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO",
 ]
 
 #: The api-versions accepted on ``replication*`` paths are a fact: ``asr_emulator.api_versions``
@@ -199,6 +200,25 @@ TEST_FAILOVER_CLEANUP_SCENARIO = Scenario(
                 "TestFailoverCleanupPreflightChecksTask"),
      TaskTiming("VmTfoEndFailover", "Ending test failover", WORK_WAIT_SECONDS, "EndTestFailoverTask"),
      TaskTiming("VmTfoDeleteTestVm", "Clean up the test virtual machine", 0.14, "CleanupTestProtectedEntitiesTask")))
+
+#: Facts (§A.4.2): the planned failover job and its tasks. Policy: the preflight's half second; the
+#: other tasks wait for the Providers (whose VMM work takes policy FAILOVER_WORK_SECONDS).
+PLANNED_FAILOVER_SCENARIO = Scenario(
+    "PlannedFailover", "Planned failover", "ProtectionEntity",
+    (TaskTiming("VmPfoPrerequisitesCheck", "Prerequisites check for planned failover", 0.5,
+                "PlannedFailoverPreflightChecksTask"),
+     TaskTiming("VmShutdownVmOnPrimary", "Shut down the virtual machine", WORK_WAIT_SECONDS, "ShutdownVmOnPrimary"),
+     TaskTiming("VmPrepareForFailover", "Preparing for failover", WORK_WAIT_SECONDS, "PrepareForFailoverTask"),
+     TaskTiming("VmFailover", "Start failover", WORK_WAIT_SECONDS, "FailoverTask"),
+     TaskTiming("VmFoStartVmOnSecondary", "Start the replica virtual machine", WORK_WAIT_SECONDS,
+                "StartVmOnSecondary")))
+
+#: Policy (§A NOT FOUND 2: the commit job's JSON was not read): ``CommitFailover`` / "Commit" with
+#: the ``VmCommit`` / "Commit" task the reverse-replication job runs (§A.4.2), waiting for the
+#: recovery Provider.
+COMMIT_SCENARIO = Scenario(
+    "CommitFailover", "Commit", "ProtectionEntity",
+    (TaskTiming("VmCommit", "Commit", WORK_WAIT_SECONDS, "CommitFailoverTask"),))
 
 #: Policy (§A NOT FOUND 3: the state during a test failover was not recorded): once a test failover
 #: succeeded and until its cleanup, ``testFailoverState`` reads ``TestFailoverCompleted`` / "Test

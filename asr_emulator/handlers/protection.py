@@ -16,7 +16,7 @@ from ..models.vault import Vault
 from ..routing.registry import handles
 from ..wire.call import Call
 from ..wire.render import resource_json
-from ..workflows import protection, sites, test_failover
+from ..workflows import failover, protection, sites, test_failover
 from .mappings import _policy_name
 
 _ITEMS = "ReplicationProtectedItemsOperations"
@@ -148,4 +148,31 @@ def start_test_failover_cleanup(call: Call) -> HttpResponse:
     _allow(item, "TestFailoverCleanup")
     job = test_failover.start_test_failover_cleanup(call.service.channel, vault, item, comments,
                                                     client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_planned_failover")
+def start_planned_failover(call: Call) -> HttpResponse:
+    """The recorded body (§A.4.1): ``failoverDirection`` and the base ``providerSpecificDetails``."""
+    vault = call.vault()
+    properties = _properties(call)
+    direction = Call.field(properties, "failoverDirection", str, "properties")
+    Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if direction not in (None, "PrimaryToRecovery"):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: asr-harness "
+                               "fails over PrimaryToRecovery (failback is not emulated yet).",
+                               target="properties.failoverDirection")
+    item = _item(call, vault)
+    _allow(item, "PlannedFailover")
+    job = failover.start_planned_failover(call.service.channel, vault, item, client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_failover_commit")
+def commit_failover(call: Call) -> HttpResponse:
+    """Sent without a body (§A.4.1)."""
+    vault = call.vault()
+    item = _item(call, vault)
+    _allow(item, "Commit")
+    job = failover.start_commit(call.service.channel, vault, item, client_request_id=call.client_request_id)
     return call.accepted(vault, job, "resource", _render(vault))

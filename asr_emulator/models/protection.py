@@ -63,6 +63,7 @@ class ProtectedItem:
     recovery_host: str | None = None
     protected_at: float | None = None
     last_test_failover: float | None = None  # the start of the last successful test failover's job
+    last_failover: float | None = None  # the start of the last successful failover's job
     test_vm: dict[str, Any] | None = None  # what the recovery VMM answered, while a test failover is up
     job: Job | None = field(default=None, repr=False)  # the last job started on it
     nics: list[dict[str, Any]] = field(default_factory=list)
@@ -138,6 +139,8 @@ class ProtectedItem:
             "failoverHealth": "Critical" if errors else "Normal",
             "healthErrors": errors,
             "policyId": self.policy_id, "policyFriendlyName": self.policy_name,
+            **({} if self.last_failover is None else {
+                "lastSuccessfulFailoverTime": fmt_time(self.clock, self.last_failover)}),  # absent until then (§A.3.4)
             "lastSuccessfulTestFailoverTime": fmt_time(self.clock, self.last_test_failover),
             "currentScenario": {"scenarioName": "None", "jobId": f"{self.vault_id}/replicationJobs/None",
                                 "startTime": NO_SCENARIO_START} if job is None else {

@@ -1,0 +1,99 @@
+"""Planned failover of a protected VM and its commit (asr-orchestration.md §A.4.1, §A.4.2, §B.2).
+
+``PlannedFailover`` checks the item, has the primary VMM shut the VM down and send its last changes
+(``Start-VMFailover -Prepare``), then the recovery VMM fail the replica over — each NIC on a mapped
+network given an address of the recovery network's pool (IP injection) — and start it. The item is
+then ``PlannedFailoverCommitRequired`` and active at the recovery site (policy: the recording is of a
+failback, §B.2.2); the commit (``Complete-VMFailover``) makes it ``PlannedFailoverStatesBegin``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..channel.work import Send, wait_for_work
+from ..channel.workitems import WorkItem
+from ..models.jobs import Job
+from ..models.protection import UNMAPPED_NETWORK, ProtectedItem
+from ..models.tasks import Task
+from ..models.vault import Vault
+from ..policy import COMMIT_SCENARIO, PLANNED_FAILOVER_SCENARIO
+from . import sites
+
+if TYPE_CHECKING:
+    from ..channel.service import ChannelService
+
+__all__ = ["start_planned_failover", "start_commit"]
+
+
+def _failover_details(item: ProtectedItem) -> dict[str, Any]:
+    affected = {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, "recoveryVmId": item.vm_id,
+                **sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]}
+    return {"instanceType": "FailoverJobDetails", "protectedItemDetails": [], "affectedObjectDetails": affected}
+
+
+def start_planned_failover(service: ChannelService, vault: Vault, item: ProtectedItem, *,
+                           client_request_id: str | None = None) -> Job:
+    """Start ``PlannedFailover`` of ``item`` from primary to recovery (the caller checked it is allowed)."""
+    backend = service.backend
+    primary = sites.provider_for(service, vault, sites.fabric(service, vault, item.primary.fabric))
+    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+    details = _failover_details(item)
+    nics = [{"id": nic["nicId"], "ipAddresses": [c["staticIPAddress"] for c in nic["ipConfigs"]
+                                                 if c.get("staticIPAddress")]} for nic in item.nics]
+
+    def failed_over(items: Sequence[WorkItem]) -> None:
+        answer = items[0].result.get("nics") or []
+        addresses = [a for nic in answer if isinstance(nic, dict) for a in nic.get("ipAddresses") or []]
+        for nic, address in zip((n for n in item.nics if n["recoveryVMNetworkId"] != UNMAPPED_NETWORK), addresses):
+            nic["ipConfigs"][0]["recoveryStaticIPAddress"] = address
+            nic["ipConfigs"][0]["recoveryIPAddressType"] = "Static"
+
+    def started(_items: Sequence[WorkItem]) -> ProtectedItem:
+        item.state, item.active_location = "PlannedFailoverCommitRequired", "Recovery"
+        assert item.job is not None
+        item.last_failover = item.job.start_time
+        return item
+
+    (check, shutdown, prepare, failover, start) = PLANNED_FAILOVER_SCENARIO.tasks
+    vm = {"vmmVmId": item.vmm_vm_id}
+    tasks: list[Task] = [
+        backend.step(check.name, check.friendly_name, seconds=backend.timings.seconds(check), task_id=check.task_id),
+        wait_for_work(service, vault, task_id=shutdown.task_id, name=shutdown.name, friendly_name=shutdown.friendly_name,
+                      timeout=backend.timings.seconds(shutdown), sends=lambda: [Send(primary, "ShutdownPrimaryVm", vm)]),
+        wait_for_work(service, vault, task_id=prepare.task_id, name=prepare.name, friendly_name=prepare.friendly_name,
+                      timeout=backend.timings.seconds(prepare), sends=lambda: [Send(primary, "PrepareForFailover", vm)]),
+        wait_for_work(service, vault, task_id=failover.task_id, name=failover.name, friendly_name=failover.friendly_name,
+                      timeout=backend.timings.seconds(failover), collect=failed_over,
+                      sends=lambda: [Send(recovery, "Failover", {"vmId": item.vm_id, "nics": nics})]),
+        wait_for_work(service, vault, task_id=start.task_id, name=start.name, friendly_name=start.friendly_name,
+                      timeout=backend.timings.seconds(start), collect=started,
+                      sends=lambda: [Send(recovery, "StartReplicaVm", {"vmId": item.vm_id})]),
+    ]
+    item.job = backend.start_job(vault, PLANNED_FAILOVER_SCENARIO, target_object_id=item.vm_id,
+                                 target_object_name=item.vm_name, tasks=tasks, custom_details=details,
+                                 client_request_id=client_request_id)
+    return item.job
+
+
+def start_commit(service: ChannelService, vault: Vault, item: ProtectedItem, *,
+                 client_request_id: str | None = None) -> Job:
+    """Start the commit of ``item``'s failover (the caller checked it is allowed)."""
+    backend = service.backend
+    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+
+    def committed(_items: Sequence[WorkItem]) -> ProtectedItem:
+        item.state = "PlannedFailoverStatesBegin"
+        return item
+
+    (commit,) = COMMIT_SCENARIO.tasks
+    tasks: list[Task] = [
+        wait_for_work(service, vault, task_id=commit.task_id, name=commit.name, friendly_name=commit.friendly_name,
+                      timeout=backend.timings.seconds(commit), collect=committed,
+                      sends=lambda: [Send(recovery, "CommitFailover", {"vmId": item.vm_id})]),
+    ]
+    item.job = backend.start_job(vault, COMMIT_SCENARIO, target_object_id=item.vm_id, target_object_name=item.vm_name,
+                                 tasks=tasks, custom_details=_failover_details(item),
+                                 client_request_id=client_request_id)
+    return item.job

@@ -1,0 +1,105 @@
+"""Planned failover and its commit through the official SDK (asr-orchestration.md §A.4.1, §A.4.2, §B.2):
+the recorded job and tasks; from the hosts' own state the primary shut down and its last changes sent,
+the replica running with an address of the mapped recovery network's pool (its mask, gateway, DNS)
+injected by VMM, no acknowledged write lost; the item's states and allowed operations; the commit."""
+
+from __future__ import annotations
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+
+from drlab import Lab, Role
+from hyperv_fake import ReplicationState, VMState
+
+from .conftest import Runbook
+
+PFO = {"properties": {"failoverDirection": "PrimaryToRecovery",
+                      "providerSpecificDetails": {"instanceType": "ProviderSpecificFailoverInput"}}}
+
+
+@pytest.fixture
+def protected(runbook: Runbook, lab: Lab) -> tuple[Runbook, str]:
+    runbook.pair()
+    runbook.map_poller().result()
+    name = runbook.enable_poller("Gold-VM1").result().name
+    lab.advance(3_600)
+    return runbook, name
+
+
+def _vm(lab: Lab, role: Role, name: str):  # type: ignore[no-untyped-def]
+    return next((host, vm) for host in lab.sites[role].hosts for vm in host.vms if vm.name == name)
+
+
+def _pfo(runbook: Runbook, name: str):  # type: ignore[no-untyped-def]
+    fabric, container = runbook.container("Gold")
+    return runbook.asr.replication_protected_items.begin_planned_failover(
+        runbook.rg, runbook.vault, fabric, container, name, PFO)
+
+
+def test_planned_failover_runs_the_recorded_job_and_the_replica_comes_up_with_a_pool_address(protected, lab: Lab
+                                                                                            ) -> None:
+    runbook, name = protected
+    item = _pfo(runbook, name).result()
+    (job,) = runbook.jobs("PlannedFailover")
+    j = job.properties
+    assert (j.friendly_name, j.state, j.custom_details.instance_type) == (
+        "Planned failover", "Succeeded", "FailoverJobDetails")
+    assert [(t.task_id, t.name, t.friendly_name) for t in j.tasks] == [
+        ("PlannedFailoverPreflightChecksTask", "VmPfoPrerequisitesCheck", "Prerequisites check for planned failover"),
+        ("ShutdownVmOnPrimary", "VmShutdownVmOnPrimary", "Shut down the virtual machine"),
+        ("PrepareForFailoverTask", "VmPrepareForFailover", "Preparing for failover"),
+        ("FailoverTask", "VmFailover", "Start failover"),
+        ("StartVmOnSecondary", "VmFoStartVmOnSecondary", "Start the replica virtual machine")]
+    p = item.properties
+    assert (p.protection_state, p.protection_state_description, p.active_location) == (
+        "PlannedFailoverCommitRequired", "Planned failover finished", "Recovery")
+    assert p.allowed_operations == ["CompleteMigration", "ReverseReplicate", "Commit", "DisableProtection", "ChangePit"]
+    assert p.last_successful_failover_time == j.start_time
+    (nic,) = p.provider_specific_details.vm_nics
+    assert (nic.ip_configs[0].static_ip_address, nic.ip_configs[0].recovery_static_ip_address) == (
+        "10.1.0.10", "10.2.0.10")
+    # from the hosts: the primary off and prepared, the replica failed over and running with the address
+    _, primary = _vm(lab, Role.primary, "Gold-VM1")
+    _, replica = _vm(lab, Role.recovery, "Gold-VM1")
+    assert primary.state is VMState.Off and primary.replication.state is ReplicationState.PreparedForFailover
+    assert replica.state is VMState.Running
+    assert replica.replication.state is ReplicationState.FailedOverWaitingCompletion
+    (guest,) = replica.guest.network.values()
+    assert (guest.ip_addresses, guest.subnets, guest.default_gateways, guest.dns_servers) == (
+        ("10.2.0.10",), ("255.255.255.0",), ("10.2.0.1",), ("10.2.0.2",))
+    vmm = lab.recovery.vmm
+    granted = {str(a.address) for pool in vmm.get_sc_static_ip_address_pool()
+               for a in vmm.get_sc_ip_address(static_ip_address_pool=pool)}
+    assert "10.2.0.10" in granted  # reserved in VMM, not only set on the host
+    # a planned failover loses no acknowledged write: the replica holds all the primary wrote, then its own
+    final = primary.workload.image(lab.now)
+    assert final.last > 0 and final.is_prefix_of(replica.workload.image(lab.now))
+
+
+def test_commit_runs_complete_vm_failover_and_the_item_reads_committed(protected, lab: Lab) -> None:
+    runbook, name = protected
+    _pfo(runbook, name).result()
+    fabric, container = runbook.container("Gold")
+    item = runbook.asr.replication_protected_items.begin_failover_commit(
+        runbook.rg, runbook.vault, fabric, container, name).result()
+    (job,) = runbook.jobs("CommitFailover")
+    assert [(t.name, t.state) for t in job.properties.tasks] == [("VmCommit", "Succeeded")]
+    p = item.properties
+    assert (p.protection_state, p.protection_state_description) == (
+        "PlannedFailoverStatesBegin", "Planned failover committed")
+    assert p.allowed_operations == ["CompleteMigration", "ReverseReplicate", "DisableProtection"]
+    _, replica = _vm(lab, Role.recovery, "Gold-VM1")
+    assert replica.replication.state is ReplicationState.FailedOver
+
+
+def test_failover_operations_the_state_does_not_allow_are_refused(protected, runbook: Runbook) -> None:
+    runbook, name = protected
+    fabric, container = runbook.container("Gold")
+    with pytest.raises(HttpResponseError) as info:
+        runbook.asr.replication_protected_items.begin_failover_commit(runbook.rg, runbook.vault, fabric, container, name)
+    assert (info.value.status_code, info.value.error.code) == (409, "150205")
+    _pfo(runbook, name).result()
+    with pytest.raises(HttpResponseError) as info:
+        _pfo(runbook, name)
+    assert info.value.error.code == "150205"
+    assert len(runbook.jobs("PlannedFailover")) == 1 and runbook.jobs("CommitFailover") == []
