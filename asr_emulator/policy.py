@@ -22,7 +22,7 @@ __all__ = [
     "PURGE_SKIPS_PROVIDERS", "PAIRING_PROVIDERS", "NETWORK_PAIRING_SCENARIO", "NETWORK_UNPAIRING_SCENARIO",
     "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
     "TEST_FAILOVER_SCENARIO", "TEST_FAILOVER_CLEANUP_SCENARIO", "TEST_FAILOVER_ACTIVE",
-    "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO",
+    "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO", "UNPLANNED_FAILOVER_SCENARIO",
 ]
 
 #: The api-versions accepted on ``replication*`` paths are a fact: ``asr_emulator.api_versions``
@@ -213,6 +213,20 @@ PLANNED_FAILOVER_SCENARIO = Scenario(
      TaskTiming("VmFoStartVmOnSecondary", "Start the replica virtual machine", WORK_WAIT_SECONDS,
                 "StartVmOnSecondary")))
 
+#: Facts (§A.4.2): the unplanned failover job ("Failover") and its tasks; "Synchronizing the latest
+#: changes" (and the shutdown) end ``Other``/``Skipped`` when source-side operations are not asked for.
+UNPLANNED_FAILOVER_SCENARIO = Scenario(
+    "UnplannedFailover", "Failover", "ProtectionEntity",
+    (TaskTiming("VmUfoPrerequisitesCheck", "Prerequisites check for failover", 0.5,
+                "UnplannedFailoverPreflightChecksTask"),
+     TaskTiming("VmShutdownVmOnPrimary", "Shut down the virtual machine", WORK_WAIT_SECONDS,
+                "ShutdownVmOnPrimaryForUFO"),
+     TaskTiming("VmPrepareForUnPlannedFailover", "Synchronizing the latest changes", WORK_WAIT_SECONDS,
+                "PrepareForUnPlannedFailoverTask"),
+     TaskTiming("VmFailover", "Start failover", WORK_WAIT_SECONDS, "FailoverTask"),
+     TaskTiming("VmFoStartVmOnSecondary", "Start the replica virtual machine", WORK_WAIT_SECONDS,
+                "StartVmOnSecondary")))
+
 #: Policy (§A NOT FOUND 2: the commit job's JSON was not read): ``CommitFailover`` / "Commit" with
 #: the ``VmCommit`` / "Commit" task the reverse-replication job runs (§A.4.2), waiting for the
 #: recovery Provider.
@@ -236,7 +250,8 @@ class ProtectionState:
 
 
 #: ``Protected`` with its description and allowed operations is a fact (§A.3.4); so are the
-#: commit-pending and committed planned-failover states (§B.2.2). The states while protection is
+#: commit-pending and committed planned-failover states (§B.2.2) and the unplanned commit-pending state
+#: (§A.4.4); the unplanned committed state's name and description are policy, after the planned one. The states while protection is
 #: being enabled (or after enabling failed) and during initial replication are **policy** (§A NOT
 #: FOUND 4): not recorded. While a job runs on an item it allows no operation (§A.4.5).
 PROTECTION_STATES: dict[str, ProtectionState] = {state.name: state for state in (
@@ -248,6 +263,10 @@ PROTECTION_STATES: dict[str, ProtectionState] = {state.name: state for state in 
     ProtectionState("PlannedFailoverCommitRequired", "Planned failover finished",
                     ("CompleteMigration", "ReverseReplicate", "Commit", "DisableProtection", "ChangePit")),
     ProtectionState("PlannedFailoverStatesBegin", "Planned failover committed",
+                    ("CompleteMigration", "ReverseReplicate", "DisableProtection")),
+    ProtectionState("UnplannedFailoverCommitPendingStatesBegin", "Failover completed",
+                    ("CompleteMigration", "ReverseReplicate", "Commit", "DisableProtection", "ChangePit")),
+    ProtectionState("UnplannedFailoverStatesBegin", "Failover committed",
                     ("CompleteMigration", "ReverseReplicate", "DisableProtection")),
 )}
 

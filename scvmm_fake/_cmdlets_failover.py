@@ -83,6 +83,7 @@ class FailoverCmdlets(TestFailoverCmdlets):
                                                                    **failover_settings(pool, grant))
                 nics.append({"adapter": adapter.name, "vmNetworkId": vnic.vm_network.id,
                              "ipAddresses": [str(grant.address)]})
+            point = hv.replication.latest_point() if hv.replication is not None else None
             _wait(host, "Start-VMFailover", host.start_vm_failover(hv.name))
         except (HyperVError, IPAddressError, ReplicationFailed) as error:
             self._release(grants)
@@ -94,7 +95,11 @@ class FailoverCmdlets(TestFailoverCmdlets):
             vnic = by_adapter[nic["adapter"]]
             vnic.allocation, vnic.ipv4_address_type = grant, IPv4AddressType.Static
         self._touch()
-        self._record("vmm.failover", {"vm": hv.name, "addresses": [a for n in nics for a in n["ipAddresses"]]})
+        now = self.sim.clock.now
+        self._record("vmm.failover", {  # the RPO: how far behind now the point failed over to is
+            "vm": hv.name, "addresses": [a for n in nics for a in n["ipAddresses"]],
+            "pointTime": None if point is None else point.time,
+            "rpoSeconds": None if point is None else round(now - point.time, 6)})
         return {"nics": nics}
 
     def start_replica_vm(self, payload: dict[str, Any]) -> dict[str, Any]:

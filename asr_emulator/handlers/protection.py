@@ -176,3 +176,25 @@ def commit_failover(call: Call) -> HttpResponse:
     _allow(item, "Commit")
     job = failover.start_commit(call.service.channel, vault, item, client_request_id=call.client_request_id)
     return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_unplanned_failover")
+def start_unplanned_failover(call: Call) -> HttpResponse:
+    """``failoverDirection``, ``sourceSiteOperations`` Required | NotRequired (§A.4.1)."""
+    vault = call.vault()
+    properties = _properties(call)
+    direction = Call.field(properties, "failoverDirection", str, "properties")
+    source = Call.field(properties, "sourceSiteOperations", str, "properties") or "NotRequired"
+    Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if direction not in (None, "PrimaryToRecovery"):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: asr-harness "
+                               "fails over PrimaryToRecovery (failback is not emulated yet).",
+                               target="properties.failoverDirection")
+    if source not in ("Required", "NotRequired"):
+        raise InvalidParameter(f"The value '{source}' of 'properties.sourceSiteOperations' is invalid: Required or "
+                               "NotRequired.", target="properties.sourceSiteOperations")
+    item = _item(call, vault)
+    _allow(item, "UnplannedFailover")
+    job = failover.start_unplanned_failover(call.service.channel, vault, item, source_side=source == "Required",
+                                            client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))

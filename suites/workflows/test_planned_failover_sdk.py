@@ -103,3 +103,75 @@ def test_failover_operations_the_state_does_not_allow_are_refused(protected, run
         _pfo(runbook, name)
     assert info.value.error.code == "150205"
     assert len(runbook.jobs("PlannedFailover")) == 1 and runbook.jobs("CommitFailover") == []
+
+
+def _ufo(runbook: Runbook, name: str, source: str):  # type: ignore[no-untyped-def]
+    fabric, container = runbook.container("Gold")
+    body = {"properties": {"failoverDirection": "PrimaryToRecovery", "sourceSiteOperations": source,
+                           "providerSpecificDetails": {"instanceType": "UnplannedFailoverProviderSpecificInput"}}}
+    return runbook.asr.replication_protected_items.begin_unplanned_failover(
+        runbook.rg, runbook.vault, fabric, container, name, body)
+
+
+def test_unplanned_failover_with_the_primary_site_cut_off_loses_only_writes_after_the_point(protected, lab: Lab
+                                                                                          ) -> None:
+    """The hosts of the two sites cannot reach each other (the primary site is gone, as far as the
+    replica can tell); ASR's channel still works. No source-side operations: those tasks are
+    skipped, the replica comes up at its latest point with a pool address."""
+    from simcore import FaultRule, Match, Partition
+    runbook, name = protected
+    primaries = tuple(h.name for h in lab.sites[Role.primary].hosts)
+    replicas = tuple(h.name for h in lab.sites[Role.recovery].hosts)
+    lab.faults.add(FaultRule(Partition(), Match(src=primaries, dst=replicas, bidirectional=True)))
+    lab.advance(600)
+    _, primary = _vm(lab, Role.primary, "Gold-VM1")
+    written = primary.workload.image(lab.now)
+    item = _ufo(runbook, name, "NotRequired").result()
+    (job,) = runbook.jobs("UnplannedFailover")
+    j = job.properties
+    assert (j.friendly_name, j.state) == ("Failover", "Succeeded")
+    assert [(t.task_id, t.state, t.state_description) for t in j.tasks] == [
+        ("UnplannedFailoverPreflightChecksTask", "Succeeded", "Completed"),
+        ("ShutdownVmOnPrimaryForUFO", "Other", "Skipped"), ("PrepareForUnPlannedFailoverTask", "Other", "Skipped"),
+        ("FailoverTask", "Succeeded", "Completed"), ("StartVmOnSecondary", "Succeeded", "Completed")]
+    p = item.properties
+    assert (p.protection_state, p.protection_state_description, p.active_location) == (
+        "UnplannedFailoverCommitPendingStatesBegin", "Failover completed", "Recovery")
+    assert p.allowed_operations == ["CompleteMigration", "ReverseReplicate", "Commit", "DisableProtection", "ChangePit"]
+    (event,) = lab.history.select(op="vmm.failover")
+    rpo = event.details["rpoSeconds"]
+    assert rpo >= 600  # nothing crossed since the cut: the point is older than it
+    _, replica = _vm(lab, Role.recovery, "Gold-VM1")
+    (guest,) = replica.guest.network.values()
+    assert guest.ip_addresses == ("10.2.0.10",)
+    # the replica holds a prefix of what the primary wrote: no write it did not make, the rest lost
+    held = replica.workload.image(event.time)
+    assert held.is_prefix_of(written) and held.last < written.last
+
+
+def test_unplanned_failover_refuses_while_the_primary_runs_and_is_reachable(protected, lab: Lab) -> None:
+    """Hyper-V's split-brain guard: the job fails with Hyper-V's reason; the item stays Protected."""
+    runbook, name = protected
+    with pytest.raises(HttpResponseError) as info:
+        _ufo(runbook, name, "NotRequired").result()
+    assert "shut it down" in info.value.message
+    (job,) = runbook.jobs("UnplannedFailover")
+    assert job.properties.state == "Failed"
+    fabric, container = runbook.container("Gold")
+    item = runbook.asr.replication_protected_items.get(runbook.rg, runbook.vault, fabric, container, name)
+    assert item.properties.protection_state == "Protected"
+
+
+def test_unplanned_failover_with_source_side_operations_shuts_down_and_syncs_first(protected, lab: Lab) -> None:
+    runbook, name = protected
+    _ufo(runbook, name, "Required").result()
+    (job,) = runbook.jobs("UnplannedFailover")
+    assert {t.state for t in job.properties.tasks} == {"Succeeded"}
+    _, primary = _vm(lab, Role.primary, "Gold-VM1")
+    _, replica = _vm(lab, Role.recovery, "Gold-VM1")
+    assert primary.state is VMState.Off
+    assert primary.workload.image(lab.now).is_prefix_of(replica.workload.image(lab.now))  # nothing lost
+    fabric, container = runbook.container("Gold")
+    item = runbook.asr.replication_protected_items.begin_failover_commit(
+        runbook.rg, runbook.vault, fabric, container, name).result()
+    assert item.properties.protection_state == "UnplannedFailoverStatesBegin"
