@@ -22,7 +22,7 @@ __all__ = [
     "PURGE_SKIPS_PROVIDERS", "PAIRING_PROVIDERS", "NETWORK_PAIRING_SCENARIO", "NETWORK_UNPAIRING_SCENARIO",
     "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
     "TEST_FAILOVER_SCENARIO", "TEST_FAILOVER_CLEANUP_SCENARIO", "TEST_FAILOVER_ACTIVE",
-    "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO", "UNPLANNED_FAILOVER_SCENARIO",
+    "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO", "UNPLANNED_FAILOVER_SCENARIO", "REVERSE_REPLICATION_SCENARIO",
 ]
 
 #: The api-versions accepted on ``replication*`` paths are a fact: ``asr_emulator.api_versions``
@@ -226,6 +226,17 @@ UNPLANNED_FAILOVER_SCENARIO = Scenario(
      TaskTiming("VmFailover", "Start failover", WORK_WAIT_SECONDS, "FailoverTask"),
      TaskTiming("VmFoStartVmOnSecondary", "Start the replica virtual machine", WORK_WAIT_SECONDS,
                 "StartVmOnSecondary")))
+
+#: Facts (§A.4.2): the reverse replication job and its task names (their ids were GUIDs: drawn).
+#: Policy: ``VmCommit`` runs the commit when the failover is not committed yet (else it is skipped);
+#: preparing takes a second, the provider-state update the recorded enable job's 7.6 s.
+REVERSE_REPLICATION_SCENARIO = Scenario(
+    "ReverseReplication", "Reverse replication", "ProtectionEntity",
+    (TaskTiming("VmReverseReplicationPrerequisitesCheck", "Prerequisites check", 0.5),
+     TaskTiming("VmCommit", "Commit", WORK_WAIT_SECONDS),
+     TaskTiming("VmPrepareForReverseReplication", "Preparing for reverse replication", 1.0),
+     TaskTiming("VmInitiateReverseReplication", "Start reverse replication", WORK_WAIT_SECONDS),
+     TaskTiming("UpdateDraState", "Updating the provider states", 7.6)))
 
 #: Policy (§A NOT FOUND 2: the commit job's JSON was not read): ``CommitFailover`` / "Commit" with
 #: the ``VmCommit`` / "Commit" task the reverse-replication job runs (§A.4.2), waiting for the

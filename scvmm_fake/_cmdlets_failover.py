@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hyperv_fake import HyperVError, HyperVJob, VMState
+from hyperv_fake import HyperVError, HyperVJob, ReplicationState, VMState
 
 from ._cmdlets_test_failover import TestFailoverCmdlets
 from ._ip_injection import failover_settings, primary_address
@@ -30,7 +30,8 @@ def _wait(host: Any, cmdlet: str, job: HyperVJob) -> None:
 
 
 class FailoverCmdlets(TestFailoverCmdlets):
-    """``ShutdownPrimaryVm``, ``PrepareForFailover``, ``Failover``, ``StartReplicaVm``, ``CommitFailover``."""
+    """``ShutdownPrimaryVm``, ``PrepareForFailover``, ``Failover``, ``StartReplicaVm``, ``CommitFailover``,
+    ``ReverseReplication``."""
 
     # -- on the primary server ----------------------------------------------------------------------
 
@@ -124,3 +125,21 @@ class FailoverCmdlets(TestFailoverCmdlets):
         self._touch()
         self._record("vmm.failover.committed", {"vm": record.vm.name})
         return {}
+
+    def reverse_replication(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """``Set-VMReplication -Reverse`` on the failed-over replica of ``vmId``: it becomes the primary,
+        replicating to the old primary's host (both configured by the pairing); after an unplanned
+        failover the old primary needs a new initial replication, started here."""
+        record = self._replica_record(text(payload, "vmId"))
+        host, hv = record.vm_host.host, record.vm
+        try:
+            _wait(host, "Set-VMReplication -Reverse", host.set_vm_replication(hv.name, reverse=True))
+            rel = hv.replication
+            if rel is not None and rel.state is ReplicationState.ReadyForInitialReplication:
+                _wait(host, "Start-VMInitialReplication", host.start_vm_initial_replication(hv.name))
+        except HyperVError as error:
+            raise ReplicationFailed(host.fqdn, "Set-VMReplication -Reverse", str(error)) from error
+        self._touch()
+        self._record("vmm.failover.reversed", {"vm": hv.name, "to": None if hv.replication is None
+                                               else hv.replication.settings.replica_server_name})
+        return {"primaryServer": host.fqdn}

@@ -198,3 +198,22 @@ def start_unplanned_failover(call: Call) -> HttpResponse:
     job = failover.start_unplanned_failover(call.service.channel, vault, item, source_side=source == "Required",
                                             client_request_id=call.client_request_id)
     return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_reprotect")
+def reverse_replication(call: Call) -> HttpResponse:
+    """``Update-AzRecoveryServicesAsrProtectionDirection`` (§A.4.1): ``failoverDirection`` and
+    ``ReverseReplicationProviderSpecificInput``."""
+    vault = call.vault()
+    properties = _properties(call)
+    direction = Call.field(properties, "failoverDirection", str, "properties")
+    Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if direction not in (None, "RecoveryToPrimary"):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: a VM failed "
+                               "over to the recovery site is reprotected RecoveryToPrimary.",
+                               target="properties.failoverDirection")
+    item = _item(call, vault)
+    _allow(item, "ReverseReplicate")
+    job = failover.start_reverse_replication(call.service.channel, vault, item,
+                                             client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))

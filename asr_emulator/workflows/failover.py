@@ -21,13 +21,15 @@ from ..models.jobs import Job
 from ..models.protection import UNMAPPED_NETWORK, ProtectedItem
 from ..models.tasks import Skipped, Task
 from ..models.vault import Vault
-from ..policy import COMMIT_SCENARIO, PLANNED_FAILOVER_SCENARIO, UNPLANNED_FAILOVER_SCENARIO, Scenario
+from ..policy import (
+    COMMIT_SCENARIO, PLANNED_FAILOVER_SCENARIO, REVERSE_REPLICATION_SCENARIO, UNPLANNED_FAILOVER_SCENARIO, Scenario,
+)
 from . import sites
 
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
 
-__all__ = ["start_planned_failover", "start_unplanned_failover", "start_commit"]
+__all__ = ["start_planned_failover", "start_unplanned_failover", "start_commit", "start_reverse_replication"]
 
 
 def _failover_details(item: ProtectedItem) -> dict[str, Any]:
@@ -104,8 +106,7 @@ def start_commit(service: ChannelService, vault: Vault, item: ProtectedItem, *,
     recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
 
     def committed(_items: Sequence[WorkItem]) -> ProtectedItem:
-        planned = item.state == "PlannedFailoverCommitRequired"
-        item.state = "PlannedFailoverStatesBegin" if planned else "UnplannedFailoverStatesBegin"
+        item.state = _COMMITTED[item.state]
         return item
 
     (commit,) = COMMIT_SCENARIO.tasks
@@ -116,5 +117,51 @@ def start_commit(service: ChannelService, vault: Vault, item: ProtectedItem, *,
     ]
     item.job = backend.start_job(vault, COMMIT_SCENARIO, target_object_id=item.vm_id, target_object_name=item.vm_name,
                                  tasks=tasks, custom_details=_failover_details(item),
+                                 client_request_id=client_request_id)
+    return item.job
+
+
+_COMMITTED = {"PlannedFailoverCommitRequired": "PlannedFailoverStatesBegin",
+              "UnplannedFailoverCommitPendingStatesBegin": "UnplannedFailoverStatesBegin"}
+
+
+def start_reverse_replication(service: ChannelService, vault: Vault, item: ProtectedItem, *,
+                              client_request_id: str | None = None) -> Job:
+    """Start ``ReverseReplication`` of a failed-over ``item``: commit if not committed (``VmCommit``),
+    then the recovery VMM makes the failed-over VM the primary, replicating back to the old
+    primary's host; the item is ``Protected`` again, active at the recovery site (§A.4.4)."""
+    backend = service.backend
+    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+    vm = {"vmId": item.vm_id}
+
+    def committed(_items: Sequence[WorkItem]) -> None:
+        item.state = _COMMITTED[item.state]
+
+    def reversed_(_items: Sequence[WorkItem]) -> None:
+        item.state = "Protected"
+
+    def updated() -> ProtectedItem:
+        return item
+
+    (check, commit, prepare, initiate, update) = REVERSE_REPLICATION_SCENARIO.tasks
+    committing: Task = wait_for_work(
+        service, vault, task_id=backend.new_id(), name=commit.name, friendly_name=commit.friendly_name,
+        timeout=backend.timings.seconds(commit), sends=lambda: [Send(recovery, "CommitFailover", vm)], collect=committed)
+    tasks: list[Task] = [
+        backend.step(check.name, check.friendly_name, seconds=backend.timings.seconds(check)),
+        committing if item.state in _COMMITTED else Skipped(task_id=backend.new_id(), name=commit.name,
+                                                            friendly_name=commit.friendly_name),
+        backend.step(prepare.name, prepare.friendly_name, seconds=backend.timings.seconds(prepare)),
+        wait_for_work(service, vault, task_id=backend.new_id(), name=initiate.name, friendly_name=initiate.friendly_name,
+                      timeout=backend.timings.seconds(initiate), collect=reversed_,
+                      sends=lambda: [Send(recovery, "ReverseReplication", vm)]),
+        backend.step(update.name, update.friendly_name, seconds=backend.timings.seconds(update), action=updated),
+    ]
+    affected = {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, "recoveryVmId": item.vm_id,
+                "recoveryVmName": item.vm_name, "protectionProfileId": item.policy_id.rsplit("/", 1)[-1],
+                **sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]}
+    item.job = backend.start_job(vault, REVERSE_REPLICATION_SCENARIO, target_object_id=item.vm_id,
+                                 target_object_name=item.vm_name, tasks=tasks,
+                                 custom_details={"instanceType": "AsrJobDetails", "affectedObjectDetails": affected},
                                  client_request_id=client_request_id)
     return item.job

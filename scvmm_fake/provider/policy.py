@@ -106,7 +106,7 @@ TEST_FAILOVER_WORK_SECONDS: dict[str, float] = {"TestFailover": 35.0, "TestFailo
 #: Policy: the VMM work of the planned-failover items and the commit. The PFO tasks' real durations
 #: were not recorded (§A.4.2 lists the tasks only): each takes 30 s; the commit 10 s.
 FAILOVER_WORK_SECONDS: dict[str, float] = {"ShutdownPrimaryVm": 30.0, "PrepareForFailover": 30.0, "Failover": 30.0,
-                                           "StartReplicaVm": 30.0, "CommitFailover": 10.0}
+                                           "StartReplicaVm": 30.0, "CommitFailover": 10.0, "ReverseReplication": 30.0}
 
 WORK_PENDING_RERUN = "next poll"
 """Policy of the emulator: an executor that raises ``WorkPending`` (its VMM work waits on a

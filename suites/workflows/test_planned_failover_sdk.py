@@ -175,3 +175,49 @@ def test_unplanned_failover_with_source_side_operations_shuts_down_and_syncs_fir
     item = runbook.asr.replication_protected_items.begin_failover_commit(
         runbook.rg, runbook.vault, fabric, container, name).result()
     assert item.properties.protection_state == "UnplannedFailoverStatesBegin"
+
+
+def _reprotect(runbook: Runbook, name: str):  # type: ignore[no-untyped-def]
+    fabric, container = runbook.container("Gold")
+    body = {"properties": {"failoverDirection": "RecoveryToPrimary",
+                           "providerSpecificDetails": {"instanceType": "ReverseReplicationProviderSpecificInput"}}}
+    return runbook.asr.replication_protected_items.begin_reprotect(
+        runbook.rg, runbook.vault, fabric, container, name, body)
+
+
+@pytest.mark.parametrize("failover", ["planned", "unplanned"])
+def test_reverse_replication_from_commit_pending_commits_and_replicates_back(protected, lab: Lab, failover: str
+                                                                             ) -> None:
+    """Issued straight from commit-pending, as recorded (§A.4.4): its VmCommit task commits, then the
+    failed-over VM replicates back to the old primary's host; the item is Protected at the recovery site."""
+    runbook, name = protected
+    (_pfo(runbook, name) if failover == "planned" else _ufo(runbook, name, "Required")).result()
+    item = _reprotect(runbook, name).result()
+    (job,) = runbook.jobs("ReverseReplication")
+    j = job.properties
+    assert (j.friendly_name, j.state) == ("Reverse replication", "Succeeded")
+    assert [(t.name, t.friendly_name, t.state) for t in j.tasks] == [
+        ("VmReverseReplicationPrerequisitesCheck", "Prerequisites check", "Succeeded"),
+        ("VmCommit", "Commit", "Succeeded"),
+        ("VmPrepareForReverseReplication", "Preparing for reverse replication", "Succeeded"),
+        ("VmInitiateReverseReplication", "Start reverse replication", "Succeeded"),
+        ("UpdateDraState", "Updating the provider states", "Succeeded")]
+    assert j.custom_details.affected_object_details["recoveryVmId"] == item.properties.provider_specific_details.vm_id
+    p = item.properties
+    assert (p.protection_state, p.active_location) == ("Protected", "Recovery")
+    assert p.allowed_operations == ["PlannedFailover", "UnplannedFailover", "DisableProtection", "TestFailover"]
+    host, replica = _vm(lab, Role.recovery, "Gold-VM1")
+    _, old_primary = _vm(lab, Role.primary, "Gold-VM1")
+    rel = replica.replication
+    assert rel.mode.value == "Primary" and rel.settings.replica_server_name == old_primary.host.fqdn
+    lab.advance(3_600)
+    assert replica.replication.state is ReplicationState.Replicating
+    assert old_primary.replication.mode.value == "Replica"
+    assert runbook.protectable("Gold-Recovery") == []  # the failed-over VM is the protected item, not a new one
+
+
+def test_reverse_replication_is_refused_before_a_failover(protected) -> None:
+    runbook, name = protected
+    with pytest.raises(HttpResponseError) as info:
+        _reprotect(runbook, name)
+    assert info.value.error.code == "150205" and runbook.jobs("ReverseReplication") == []

@@ -5,7 +5,8 @@ jobs send (asr-orchestration.md §A.4.2; ``scvmm_fake._cmdlets_failover``).
   vmmVmId}`` → ``{}``;
 * recovery: ``Failover`` ``{jobName, vmId, nics: [{id, ipAddresses}]}`` → ``{nics: [{adapter,
   vmNetworkId, ipAddresses}]}`` (IP injection); ``StartReplicaVm`` ``{jobName, vmId}`` → ``{}``;
-  ``CommitFailover`` ``{jobName, vmId}`` → ``{}``.
+  ``CommitFailover`` ``{jobName, vmId}`` → ``{}``; ``ReverseReplication`` ``{jobName, vmId}`` →
+  ``{primaryServer}``.
 
 Durations are policy ``FAILOVER_WORK_SECONDS``.
 """
@@ -44,3 +45,8 @@ def start_replica_vm(provider: AsrProvider, payload: dict[str, Any]) -> dict[str
 @executes("CommitFailover", seconds=FAILOVER_WORK_SECONDS["CommitFailover"])
 def commit_failover(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, Any]:
     return provider.vmm.commit_failover(payload)
+
+
+@executes("ReverseReplication", seconds=FAILOVER_WORK_SECONDS["ReverseReplication"])
+def reverse_replication(provider: AsrProvider, payload: dict[str, Any]) -> dict[str, Any]:
+    return provider.vmm.reverse_replication(payload)
