@@ -13,6 +13,8 @@ __all__ = [
     "ArmError", "BadRequest", "InvalidRequestContent", "InvalidParameter", "MissingApiVersion",
     "InvalidApiVersion", "AuthenticationFailed", "ResourceNotFound", "NoRoute", "MethodNotAllowed",
     "NotImplementedOperation", "Conflict", "InvalidFilter", "JobActionNotAllowed",
+    "InvalidQueryParameter", "UnsupportedQueryParameter", "InvalidResourceName", "RequestEntityTooLarge",
+    "UnsupportedMediaType",
 ]
 
 
@@ -70,6 +72,38 @@ class InvalidFilter(BadRequest):
     """A ``$filter`` the emulator does not understand (policy: refused, never ignored)."""
 
     code = "InvalidFilter"
+
+
+class InvalidQueryParameter(BadRequest):
+    """A query parameter the operation takes, with a value outside its grammar (``target``: its name)."""
+
+    code = "InvalidQueryParameterValue"
+
+
+class UnsupportedQueryParameter(BadRequest):
+    """An OData system query option (``$…``) the operation does not take (policy: refused, never ignored)."""
+
+    code = "UnsupportedQueryParameter"
+
+
+class InvalidResourceName(BadRequest):
+    """A name chosen in a PUT path that breaks ARM's resource-name rules; the message states the rule."""
+
+    code = "InvalidResourceName"
+
+
+class RequestEntityTooLarge(ArmError):
+    """A request body over ``policy.MAX_REQUEST_BODY_BYTES``: refused before it is read further."""
+
+    status = 413
+    code = "RequestEntityTooLarge"
+
+
+class UnsupportedMediaType(ArmError):
+    """A body whose ``Content-Type`` is not JSON (ARM's code and wording, see ``wire.body``)."""
+
+    status = 415
+    code = "UnsupportedMediaType"
 
 
 class JobActionNotAllowed(BadRequest):

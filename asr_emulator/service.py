@@ -1,10 +1,13 @@
 """``AsrService``: the ASR emulator's ARM REST surface, sans-IO (``handle(request) -> response``).
 
-The order of checks is ARM's: authentication (401), route (404 / 405), api-version (400), then the
-operation: 501 ``NotImplemented`` naming the SDK method if it is not emulated, else its handler,
-whose typed errors become ARM error envelopes. Every call is recorded in ``sim.history``
-(``arm.<operationId>`` invoke, then ok or fail) and nothing a client sends reaches a 500:
-an unexpected exception is an emulator bug, answered 500 ``InternalServerError`` and recorded.
+The order of checks is ARM's: authentication (401), route (404 / 405), api-version (400), then what
+ARM checks of any request before its resource provider sees it — the query parameters
+(``wire.query``), the name a PUT creates (``wire.names``), the body's size, media type and JSON
+(413 / 415 / 400, ``wire.body``) — then the operation: 501 ``NotImplemented`` naming the SDK method
+if it is not emulated, else its handler, whose typed errors become ARM error envelopes. A refused
+request changes nothing. Every call is recorded in ``sim.history`` (``arm.<operationId>`` invoke,
+then ok or fail) and nothing a client sends reaches a 500: an unexpected exception is an emulator
+bug, answered 500 ``InternalServerError`` and recorded.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from simcore import Simulation
 
@@ -26,8 +29,11 @@ from .api_versions import ASR_API_VERSION_SET, ASR_API_VERSIONS
 from .policy import DEFAULT_BASE_URL, DEFAULT_RETRY_AFTER, PAGE_SIZE, VAULT_API_VERSIONS, JobTimings
 from .routing.router import Route, Router
 from .routing.table import OPERATIONS
+from .wire.body import read_body
 from .wire.call import Call, json_response
 from .wire.lro import STATUS_COLLECTION, operation_status, poll_operation
+from .wire.names import check_put_names
+from .wire.query import QueryString, check_query, parse_query
 
 __all__ = ["AsrService"]
 
@@ -140,9 +146,12 @@ class AsrService:
         segments = [unquote(segment) for segment in split.path.split("/") if segment]
         path = "/" + "/".join(segments)
         method = request.method.upper()
-        query: dict[str, str] = {}
-        for key, value in parse_qsl(split.query, keep_blank_values=True):
-            query.setdefault(key.lower(), value)
+        query_error: ArmError | None = None
+        try:
+            query_string = parse_query(split.query)
+        except ArmError as error:
+            query_string, query_error = QueryString({}), error
+        query = query_string.first()
         spec = handler = params = None
         routing_error: ArmError | None = None
         try:
@@ -160,7 +169,13 @@ class AsrService:
             self._authenticate(request)
             if routing_error is not None:
                 raise routing_error
+            if query_error is not None:
+                raise query_error
             self._check_api_version(query.get("api-version"), spec)
+            check_query(query_string, spec, spec.sdk_name if spec is not None else operation)
+            if spec is not None:
+                check_put_names(spec, params or {})
+            content = read_body(request)
             if spec is None:  # one of the two LRO polls, which no SDK operation names (wire.lro)
                 vault = self.backend.vaults.get(segments[1], segments[3], segments[7])
                 if operation == "OperationStatus_Get":
@@ -174,7 +189,8 @@ class AsrService:
                     f"The operation {spec.sdk_name} ({spec.operation_id}, {method} {spec.path}) "
                     "is not implemented by asr-harness.")
             else:
-                response = handler(Call(self, request, spec, params or {}, query, base_url, path, segments))
+                response = handler(Call(self, request, spec, params or {}, query, base_url, path, segments,
+                                        content))
         except ArmError as error:
             response = self._error(error)
         except Exception as error:  # noqa: BLE001 - an emulator bug is answered, recorded, never raised into the SDK
