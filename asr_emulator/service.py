@@ -8,6 +8,10 @@ if it is not emulated, else its handler, whose typed errors become ARM error env
 request changes nothing. Every call is recorded in ``sim.history`` (``arm.<operationId>`` invoke,
 then ok or fail) and nothing a client sends reaches a 500: an unexpected exception is an emulator
 bug, answered 500 ``InternalServerError`` and recorded.
+
+URLs the service writes (``Location``, ``Azure-AsyncOperation``, ``nextLink``) start with its
+configured ``base_url``; without one, with the origin of the request's URL as the client's own
+pipeline built it (in-process transports), never with a ``Host`` header.
 """
 
 from __future__ import annotations
@@ -63,6 +67,16 @@ def _poll_operation_id(method: str, segments: list[str]) -> str:
     return "Unrouted"
 
 
+def configured_base_url(base_url: str | None) -> str | None:
+    """``base_url`` checked to be an origin (``https://host[:port]``, no path), trailing ``/`` dropped."""
+    if base_url is None:
+        return None
+    split = urlsplit(base_url.rstrip("/")) if isinstance(base_url, str) else None
+    if split is None or split.scheme not in ("http", "https") or not split.netloc or split.path or split.query:
+        raise ValueError(f"base_url must be an origin such as https://127.0.0.1:8443, got {base_url!r}")
+    return f"{split.scheme}://{split.netloc}"
+
+
 class AsrService:
     """The emulated ASR service and vault API over one ``simcore.Simulation``.
 
@@ -70,7 +84,9 @@ class AsrService:
     uses 0). ``advance_on_poll``: when set, a poll of a running operation first lets virtual time
     run until its job stops running, bounded by that many seconds, so socket clients never wait in
     wall time. ``page_size``: items per list page before ``nextLink``. ``timings``: per-task
-    durations (policy.JobTimings). All state is reachable through ``backend``.
+    durations (policy.JobTimings). ``base_url``: the origin every URL the service writes starts
+    with (socket mode sets the served one); ``None`` takes the origin of each request's URL. All
+    state is reachable through ``backend``.
     """
 
     def __init__(
@@ -82,6 +98,7 @@ class AsrService:
         page_size: int = PAGE_SIZE,
         timings: JobTimings | None = None,
         node: str = "asr",
+        base_url: str | None = None,
     ) -> None:
         if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
             raise ValueError(f"retry_after must be an int >= 0 (the SDK reads it as an int), got {retry_after!r}")
@@ -89,6 +106,7 @@ class AsrService:
             raise ValueError(f"advance_on_poll must be None or seconds >= 0, got {advance_on_poll!r}")
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ValueError(f"page_size must be an int >= 1, got {page_size!r}")
+        self.base_url = configured_base_url(base_url)
         self.sim = sim
         self.retry_after = retry_after
         self.advance_on_poll = advance_on_poll
@@ -142,7 +160,7 @@ class AsrService:
 
     def _handle(self, request: HttpRequest) -> HttpResponse:
         split = urlsplit(request.url)
-        base_url = f"{split.scheme}://{split.netloc}" if split.netloc else DEFAULT_BASE_URL
+        base_url = self.base_url or (f"{split.scheme}://{split.netloc}" if split.netloc else DEFAULT_BASE_URL)
         segments = [unquote(segment) for segment in split.path.split("/") if segment]
         path = "/" + "/".join(segments)
         method = request.method.upper()
@@ -181,7 +199,7 @@ class AsrService:
                 if operation == "OperationStatus_Get":
                     response = operation_status(self, vault, segments[9])
                 else:
-                    url = request.url if split.netloc else base_url + request.url
+                    url = base_url + split.path + (f"?{split.query}" if split.query else "")
                     response = poll_operation(self, vault, segments[8:-2], segments[-1], url, base_url,
                                               query["api-version"])
             elif handler is None:

@@ -19,7 +19,7 @@ from ..policy import (
     BODY_WITHOUT_CONTENT_TYPE_IS_JSON, JSON_MEDIA_TYPES, MAX_ECHOED_CHARS, MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES,
 )
 
-__all__ = ["read_body", "parse_json", "check_media_type", "check_size", "is_empty", "echo"]
+__all__ = ["read_body", "parse_json", "check_media_type", "check_size", "too_large", "is_empty", "echo"]
 
 _UTF8 = frozenset({"utf-8", "utf8"})
 
@@ -33,13 +33,18 @@ def is_empty(raw: bytes) -> bool:
     return not raw.strip()
 
 
+def too_large(length: int | None) -> RequestEntityTooLarge:
+    """The 413 for a body of ``length`` bytes (``None``: a streamed body found too long before its
+    end; the socket adapter answers without reading more)."""
+    size = f"{length} bytes" if length is not None else f"more than {MAX_REQUEST_BODY_BYTES} bytes"
+    return RequestEntityTooLarge(f"The request content is {size}; at most {MAX_REQUEST_BODY_BYTES} bytes are accepted.",
+                                 target="body")
+
+
 def check_size(length: int) -> None:
-    """413 for a body of ``length`` bytes over the policy bound (also what the socket adapter asks
-    before reading a declared ``Content-Length``)."""
+    """413 for a body of ``length`` bytes over ``policy.MAX_REQUEST_BODY_BYTES``."""
     if length > MAX_REQUEST_BODY_BYTES:
-        raise RequestEntityTooLarge(
-            f"The request content is {length} bytes; at most {MAX_REQUEST_BODY_BYTES} bytes are accepted.",
-            target="body")
+        raise too_large(length)
 
 
 def check_media_type(content_type: str | None) -> None:

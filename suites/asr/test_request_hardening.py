@@ -1,7 +1,7 @@
 """What ARM checks of any request before its resource provider sees it, sans-IO: JSON depth and body
-size (400 / 413), every query parameter (400 naming it), the name a PUT creates (400 with the rule)
-and the body's media type (415). Every refusal is an ARM error with its own code and changes
-nothing."""
+size (400 / 413), every query parameter (400 naming it), the name a PUT creates (400 with the rule),
+the body's media type (415), and URLs built from the configured base URL. Every refusal is an ARM
+error with its own code and changes nothing."""
 
 from __future__ import annotations
 
@@ -254,3 +254,26 @@ def test_an_empty_body_is_no_body_whatever_its_media_type(service: AsrService, b
     response = call(service, "POST", f"{VAULT}/replicationJobs/{job}/restart", body,
                     headers={"Content-Type": "text/plain"})
     assert response.status != 415 and error(response)["code"] == "JobActionNotAllowed"  # it reached the handler
+
+
+# -- 5. URLs from the configured base URL ---------------------------------------------------------
+
+def test_location_async_operation_and_next_link_use_the_configured_base_url() -> None:
+    service = AsrService(Simulation(seed=3), retry_after=0, base_url="https://127.0.0.1:8443/")
+    service.create_vault(SUB, RG, "vault1")
+    for i in range(PAGE_SIZE + 1):
+        accepted = call(service, "PUT", f"{VAULT}/replicationPolicies/p{i:02}", POLICY, origin="https://evil.example")
+        for header in ("Location", "Azure-AsyncOperation"):
+            assert accepted.headers[header].startswith("https://127.0.0.1:8443/"), accepted.headers
+    service.sim.advance(60)  # the creation jobs run
+    listed = json.loads(call(service, "GET", f"{VAULT}/replicationPolicies", origin="https://evil.example").body)
+    assert listed["nextLink"].startswith("https://127.0.0.1:8443/")
+    location = urlsplit(accepted.headers["Location"])
+    polled = call(service, "GET", location.path, query=location.query, origin="https://evil.example")
+    assert "evil.example" not in json.dumps(polled.headers) + polled.body.decode()
+
+
+@pytest.mark.parametrize("base_url", ["127.0.0.1:8443", "ftp://x", "https://x/path", "https://x?q=1", ""])
+def test_a_base_url_must_be_an_origin(base_url: str) -> None:
+    with pytest.raises(ValueError, match="origin"):
+        AsrService(Simulation(seed=3), base_url=base_url)
