@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import typer
 from typer.exceptions import TyperException
 
 from simcore import Delay, FaultRule, Match, Partition, Simulation
 
-from .serve_limits import ConnectionLimits
+from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
 
 _LIMITS = ConnectionLimits()
 
@@ -53,6 +54,8 @@ def serve(
                                          help="Seconds answers being written get on SIGINT/SIGTERM."),
     max_connections: int = typer.Option(_LIMITS.max_connections,
                                         help="Open connections; one more closes the longest-idle one."),
+    history_limit: int = typer.Option(DEFAULT_HISTORY_LIMIT, help="Events the lab's history keeps in memory (the newest)."),
+    history_spill: Path | None = typer.Option(None, help="Append the events let go to this JSON Lines file."),
 ) -> None:
     """Serve the default two-site lab's ASR over HTTPS, its Providers registered and synced; print one
     JSON line (base_url, ca_bundle, ids, fabrics, clouds) when ready."""
@@ -64,7 +67,7 @@ def serve(
                                       max_connections)
         except ValueError as error:
             raise ServeError("--" + str(error).replace("_", "-")) from None
-        options = ServeOptions(host, port, retry_after, seed, limits)
+        options = ServeOptions(host, port, retry_after, seed, limits, history_limit, history_spill)
         run_server(options, on_ready=lambda info: typer.echo(info.to_json()))
     except ServeError as error:
         typer.echo(f"asr-harness serve: error: {error}", err=True)

@@ -10,7 +10,8 @@ the wall clock; the Providers' polls run then, in-process, on the lab's simulate
 
 Every URL the service writes starts with the announced ``base_url`` (never the client's ``Host``).
 Clients are bounded by ``ConnectionLimits`` (idle, slow and half-sent clients, a connection cap,
-SIGTERM within the shutdown grace: ``serve_protocol``, ``serve_server``).
+SIGTERM within the shutdown grace: ``serve_protocol``, ``serve_server``) and the history by
+``serve_history`` (the last ``history_limit`` events, optionally spilled to a file).
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ import resource
 import socket
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from asr_emulator import AsrService
 from asr_emulator.asgi import AsgiApp
 from asr_emulator.service import configured_base_url
 
 from .lab import RESOURCE_GROUP, SUBSCRIPTION_ID, VAULT, Lab
-from .serve_limits import ConnectionLimits
+from .serve_history import RetainedEvents, bound_history
+from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
 from .serve_server import ServeConfig, ServeServer
 from .serve_tls import server_tls
 
@@ -51,12 +54,16 @@ class ServeOptions:
     retry_after: int = 0
     seed: int = 0
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
+    history_limit: int = DEFAULT_HISTORY_LIMIT
+    history_spill: Path | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ServeError(f"--port must be between 0 and 65535 (0 picks a free port), got {self.port}")
         if self.retry_after < 0:
             raise ServeError(f"--retry-after must be a whole number of seconds >= 0, got {self.retry_after}")
+        if isinstance(self.history_limit, bool) or not isinstance(self.history_limit, int) or self.history_limit < 1:
+            raise ServeError(f"--history-limit must be a whole number of events >= 1, got {self.history_limit}")
         loopback_host(self.host)
 
 
@@ -111,12 +118,16 @@ def _raise_open_files_limit(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def build_lab(options: ServeOptions, base_url: str | None = None) -> Lab:
-    """The default lab for ``options.seed``, its service answering LROs as socket clients need and
-    writing URLs on ``base_url``."""
+def _served_lab(options: ServeOptions, base_url: str | None) -> tuple[Lab, RetainedEvents]:
     lab = Lab(options.seed, retry_after=options.retry_after, advance_on_poll=POLL_ADVANCE)
     lab.service.base_url = configured_base_url(base_url)
-    return lab
+    return lab, bound_history(lab.history, options.history_limit, options.history_spill)
+
+
+def build_lab(options: ServeOptions, base_url: str | None = None) -> Lab:
+    """The default lab for ``options.seed``, its service answering LROs as socket clients need and
+    writing URLs on ``base_url``; its history keeps the last ``options.history_limit`` events."""
+    return _served_lab(options, base_url)[0]
 
 
 def build_service(options: ServeOptions, base_url: str | None = None) -> AsrService:
@@ -131,7 +142,7 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
     try:
         netloc = f"[{host}]" if ":" in host else host
         base_url = f"https://{netloc}:{sock.getsockname()[1]}"
-        lab = build_lab(options, base_url)
+        lab, history = _served_lab(options, base_url)
     except BaseException:
         sock.close()
         raise
@@ -147,4 +158,5 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
             ServeServer(config, announce).run(sockets=[sock])
     finally:
         sock.close()
+        history.close()
         lab.close()

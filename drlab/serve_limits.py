@@ -1,5 +1,5 @@
-"""The bounds ``asr-harness serve`` puts on its clients: plain data, importable without loading the
-server (the CLI reads its defaults from here).
+"""The bounds ``asr-harness serve`` puts on its clients and its history: plain data, importable
+without loading the server (the CLI reads its defaults from here).
 
 Every value is **policy**: the real service's limits are not published, and these are chosen to
 let every official SDK and PowerShell pattern through while no client can hold the server.
@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["ConnectionLimits"]
+__all__ = ["ConnectionLimits", "DEFAULT_HISTORY_LIMIT"]
+
+#: Policy: events a served lab's history keeps in memory (a request records 2-4: ~25,000 requests).
+DEFAULT_HISTORY_LIMIT = 100_000
 
 
 @dataclass(frozen=True)

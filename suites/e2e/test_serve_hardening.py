@@ -22,6 +22,7 @@ from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
 from drlab.azure_transport import FakeCredential
 from drlab.serve_process import ServeProcess
+from simcore import History
 
 from .serve_wire import Wire, closed_within, parse, read_answer
 
@@ -282,3 +283,19 @@ def test_sigkill_leaves_only_the_public_ca_bundle() -> None:
         assert b"PRIVATE KEY" not in (directory / "ca.pem").read_bytes()
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+# -- 8. Bounded history ---------------------------------------------------------------------------
+
+def test_the_served_history_keeps_its_limit_and_spills_the_rest(tmp_path: Path) -> None:
+    spill = tmp_path / "history.jsonl"
+    with ServeProcess.start("--history-limit", "50", "--history-spill", str(spill)) as process:
+        wire = Wire(process.info)
+        for _ in range(40):
+            assert wire.request("GET", f"{wire.vault}/replicationPolicies?{API}").status == 200
+        stopped = process.stop()
+    assert stopped.returncode == 0, stopped.stderr
+    spilled = History.loads(spill.read_text())  # contiguous indexes from 0: nothing lost, nothing repeated
+    assert len(spilled) > 2 * 40 - 50
+    assert [event.index for event in spilled] == list(range(len(spilled)))
+    assert spilled.select(op="arm.ReplicationPolicies_List", phase="ok")

@@ -1,5 +1,5 @@
 """The parts of ``asr-harness serve`` that need no client: the key file's mode and lifetime, cleanup on
-an exception, and the limits' validation."""
+an exception, the bounded history, and the limits' validation."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ import pytest
 import trustme
 from typer.testing import CliRunner
 
+from asr_emulator import HttpRequest
 from drlab.cli import app
-from drlab.serve import ServeOptions, serve
+from drlab.serve import ServeOptions, build_lab, serve
+from drlab.serve_history import RetainedEvents, bound_history
 from drlab.serve_limits import ConnectionLimits
 from drlab.serve_tls import KEY_FILE_MODE, load_identity, server_tls
+from simcore import History, Simulation
 
 
 class _Watching(ssl.SSLContext):
@@ -74,6 +77,60 @@ def test_serve_removes_its_files_when_it_fails_after_announcing() -> None:
     assert seen and not seen[0].parent.exists()
 
 
+# -- bounded history --------------------------------------------------------------------------
+
+def test_a_bounded_history_keeps_the_newest_events_with_global_indexes(tmp_path: Path) -> None:
+    sim = Simulation(seed=1)
+    for i in range(5):
+        sim.history.record("n", "before", details={"i": i})
+    spill = tmp_path / "spill.jsonl"
+    store = bound_history(sim.history, limit=10, spill=spill)
+    for i in range(45):
+        sim.history.record("n", "op", details={"i": i})
+    history = sim.history
+    assert len(history) == 50 and store.retained() == 10 and store.first_index == 40
+    assert [event.index for event in history] == list(range(40, 50))
+    assert history[49].details == {"i": 44} and history[-1] is history[49] and history[40].index == 40
+    with pytest.raises(IndexError, match="not retained"):
+        history[39]
+    assert len(history.select(op="op")) == 10 and len(history.dumps().splitlines()) == 10
+    store.close()
+    whole = History.loads(spill.read_text() + history.dumps())  # spilled + retained = everything, in order
+    assert [event.index for event in whole] == list(range(50)) and store.spilled == 40 and store.dropped == 0
+
+
+def test_without_a_spill_file_old_events_are_dropped_and_counted() -> None:
+    sim = Simulation(seed=1)
+    store = bound_history(sim.history, limit=3)
+    for _ in range(7):
+        sim.history.record("n", "op")
+    assert (len(sim.history), store.retained(), store.dropped) == (7, 3, 4)
+
+
+def test_a_history_not_kept_in_a_list_is_refused_not_bounded_twice() -> None:
+    sim = Simulation(seed=1)
+    bound_history(sim.history, limit=3)
+    with pytest.raises(TypeError, match="list of events"):
+        bound_history(sim.history, limit=3)
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 1.5])
+def test_the_limit_is_a_positive_int(limit: Any) -> None:
+    with pytest.raises(ValueError):
+        RetainedEvents(limit)
+
+
+def test_the_served_lab_keeps_at_most_its_history_limit_however_many_requests() -> None:
+    lab = build_lab(ServeOptions(history_limit=200))
+    vault = f"/subscriptions/{lab.subscription_id}/resourceGroups/{lab.resource_group}/providers/Microsoft.RecoveryServices/vaults/{lab.vault_name}"
+    for _ in range(500):
+        response = lab.service.handle(HttpRequest("GET", f"{vault}/replicationPolicies?api-version=2025-08-01",
+                                                  {"Authorization": "Bearer t"}))
+        assert response.status == 200
+    assert len(list(lab.history)) == 200 and len(lab.history) >= 1000
+    lab.close()
+
+
 # -- limits -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("field", ["idle_timeout", "request_timeout", "handshake_timeout", "shutdown_grace"])
@@ -85,7 +142,7 @@ def test_timeouts_are_positive_finite_seconds(field: str, value: Any) -> None:
 
 @pytest.mark.parametrize(("args", "named"), [
     (("--idle-timeout", "0"), "--idle-timeout"), (("--request-timeout", "-1"), "--request-timeout"),
-    (("--max-connections", "0"), "--max-connections"),
+    (("--max-connections", "0"), "--max-connections"), (("--history-limit", "0"), "--history-limit"),
 ])
 def test_bad_limits_are_one_line_naming_the_option(args: tuple[str, ...], named: str) -> None:
     result = CliRunner().invoke(app, ["serve", *args])
