@@ -63,7 +63,7 @@ def _dispatch(service: ChannelService, operation: str, below: list[str], request
               peer: x509.Certificate | None, outcome: dict[str, Any]) -> HttpResponse:
     body = _body(request)
     if operation == "Register":
-        return json_response(200, service.register(body))
+        return json_response(200, service.register(body, peer))
     vault, channel, record = service.authenticate(peer)
     outcome["provider"] = record.name
     key = request.header("Idempotency-Key")
