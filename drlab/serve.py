@@ -31,7 +31,7 @@ from asr_emulator.service import configured_base_url
 from .lab import RESOURCE_GROUP, SUBSCRIPTION_ID, VAULT, Lab
 from .serve_history import RetainedEvents, bound_history
 from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
-from .serve_server import ServeConfig, ServeServer
+from .serve_server import ServeConfig, ServeServer, lean_tls_buffers
 from .serve_tls import server_tls
 
 __all__ = ["ServeError", "ServeOptions", "ServeInfo", "POLL_ADVANCE", "loopback_host", "build_lab", "build_service",
@@ -146,7 +146,7 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
     except BaseException:
         sock.close()
         raise
-    _raise_open_files_limit(4 * options.limits.max_connections + 256)
+    _raise_open_files_limit(max(8192, 4 * options.limits.max_connections))
     try:
         with server_tls(host) as tls:
             def announce(_port: int) -> None:
@@ -155,7 +155,8 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
 
             config = ServeConfig(AsgiApp(lab.service, base_url=base_url), ssl_context=tls.context,
                                  limits=options.limits)
-            ServeServer(config, announce).run(sockets=[sock])
+            with lean_tls_buffers():
+                ServeServer(config, announce).run(sockets=[sock])
     finally:
         sock.close()
         history.close()

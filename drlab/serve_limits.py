@@ -24,7 +24,7 @@ class ConnectionLimits:
     request_timeout: float = 30.0  # first byte of a request to its answer written
     handshake_timeout: float = 10.0  # TLS handshake (asyncio's default is 60 s)
     shutdown_grace: float = 1.0  # SIGTERM: how long answers being written may take to finish
-    max_connections: int = 512  # open HTTP connections (after the TLS handshake)
+    max_connections: int = 256  # open HTTP connections (after the TLS handshake): ~300 KB each in asyncio
     max_header_bytes: int = 16 * 1024  # request line and headers (h11's default; HTTP.sys's too)
 
     def __post_init__(self) -> None:

@@ -9,11 +9,17 @@ listens on the given sockets itself to pass both. On SIGINT/SIGTERM: the listeni
 every connection not being answered is aborted (``HardenedH11Protocol.shutdown``), answers being
 written get ``shutdown_grace`` (uvicorn's ``timeout_graceful_shutdown``, after which it cancels
 them), and whatever is still open is then aborted.
+
+asyncio gives every TLS connection a 256 KiB read buffer when it is accepted, before its handshake,
+so each client that connects and stalls costs ~300 KB until the handshake timeout; while serving,
+``lean_tls_buffers`` makes that buffer ``TLS_READ_BUFFER`` bytes (two maximal TLS records), which
+cuts a stalled connection's cost to about a sixth.
 """
 
 from __future__ import annotations
 
 import asyncio
+import asyncio.sslproto
 import contextlib
 import signal
 import socket
@@ -25,7 +31,24 @@ import uvicorn
 
 from .serve_protocol import ConnectionLimits, HardenedH11Protocol
 
-__all__ = ["ServeConfig", "ServeServer"]
+__all__ = ["ServeConfig", "ServeServer", "lean_tls_buffers", "TLS_READ_BUFFER"]
+
+#: Policy: bytes of asyncio's per-connection TLS read buffer while serving (a TLS record carries at
+#: most 16 KiB of data, RFC 8446 §5.1).
+TLS_READ_BUFFER = 32 * 1024
+
+
+@contextlib.contextmanager
+def lean_tls_buffers(size: int = TLS_READ_BUFFER) -> Iterator[None]:
+    """asyncio's TLS read buffer at ``size`` bytes for connections accepted meanwhile (``SSLProtocol.max_size``,
+    a class attribute asyncio reads when it makes each connection's buffer)."""
+    protocol = asyncio.sslproto.SSLProtocol
+    previous = protocol.max_size
+    protocol.max_size = size
+    try:
+        yield
+    finally:
+        protocol.max_size = previous
 
 
 class ServeConfig(uvicorn.Config):

@@ -110,6 +110,11 @@ def test_a_declared_body_over_the_limit_is_413_before_it_is_sent(wire: Wire) -> 
     assert answer.headers["connection"] == "close"
 
 
+def test_a_large_body_within_the_limit_is_read_whole(wire: Wire) -> None:
+    padded = POLICY + b" " * (3 << 20)  # 3 MiB of whitespace: legal JSON, under the 4 MiB bound
+    assert wire.request("PUT", f"{wire.vault}/replicationPolicies/large?{API}", padded, JSON).status == 202
+
+
 def test_a_streamed_body_over_the_limit_is_413(wire: Wire) -> None:
     head = wire.head("PUT", f"{wire.vault}/replicationPolicies/big?{API}", {**JSON, "Transfer-Encoding": "chunked"})
     with wire.tls() as sock:

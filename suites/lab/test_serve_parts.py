@@ -131,6 +131,18 @@ def test_the_served_lab_keeps_at_most_its_history_limit_however_many_requests() 
     lab.close()
 
 
+def test_tls_read_buffers_are_lean_while_serving_and_restored_after() -> None:
+    import asyncio.sslproto
+
+    from drlab.serve_server import TLS_READ_BUFFER, lean_tls_buffers
+
+    before = asyncio.sslproto.SSLProtocol.max_size
+    with pytest.raises(RuntimeError), lean_tls_buffers():
+        assert asyncio.sslproto.SSLProtocol.max_size == TLS_READ_BUFFER < before
+        raise RuntimeError("the server failed")
+    assert asyncio.sslproto.SSLProtocol.max_size == before
+
+
 # -- limits -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("field", ["idle_timeout", "request_timeout", "handshake_timeout", "shutdown_grace"])
