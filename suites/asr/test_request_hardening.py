@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from asr_emulator import AsrService, HttpRequest, HttpResponse
-from asr_emulator.wire.query import SDK_QUERY_PARAMETERS
 from asr_emulator.policy import MAX_JSON_DEPTH, MAX_QUERY_PARAMETERS, MAX_REQUEST_BODY_BYTES, MAX_TOP, PAGE_SIZE
+from asr_emulator.wire.query import SDK_QUERY_PARAMETERS
 from simcore import Simulation
 
 SUB = "00000000-0000-0000-0000-000000000000"
@@ -277,3 +279,34 @@ def test_location_async_operation_and_next_link_use_the_configured_base_url() ->
 def test_a_base_url_must_be_an_origin(base_url: str) -> None:
     with pytest.raises(ValueError, match="origin"):
         AsrService(Simulation(seed=3), base_url=base_url)
+
+
+# -- all of it, generated ---------------------------------------------------------------------------
+
+QUERY_NAMES = st.sampled_from(["api-version", "$skiptoken", "$top", "$take", "$filter", "$orderby", "$expand",
+                               "skipToken", "x", "API-VERSION"]) | st.text(max_size=6)
+QUERY_VALUES = (st.sampled_from(["2025-08-01", "2016-08-10", "0", "1", "10", "1001", "-1", "9" * 50, "abc",
+                                 "JobStatus eq 'Failed'", "(", "\x00", ""]) | st.text(max_size=12))
+MEDIA_TYPES = st.sampled_from([None, "application/json", "text/plain", "application/json; charset=latin-1",
+                               "application/x+json", "", "multipart/form-data"])
+BODIES = st.one_of(st.just(b""), st.just(json.dumps(POLICY).encode()), st.binary(max_size=30),
+                   st.integers(1, 3000).map(lambda depth: nested(depth)),
+                   st.integers(1, 3000).map(lambda depth: nested(depth, objects=True)))
+
+
+@given(name=st.text(min_size=1, max_size=300), method=st.sampled_from(["PUT", "GET", "DELETE", "PATCH"]),
+       query=st.lists(st.tuples(QUERY_NAMES, QUERY_VALUES), max_size=4), media=MEDIA_TYPES, body=BODIES,
+       collection=st.sampled_from(["replicationPolicies", "replicationJobs", "replicationRecoveryPlans"]))
+def test_generated_requests_are_answered_or_refused_and_a_refusal_leaves_no_trace(
+        name: str, method: str, query: list[tuple[str, str]], media: str | None, body: bytes, collection: str) -> None:
+    service = AsrService(Simulation(seed=3), retry_after=0, advance_on_poll=60)
+    service.create_vault(SUB, RG, "vault1")
+    before = state(service)
+    headers = {"Authorization": "Bearer t", **({"Content-Type": media} if media is not None else {})}
+    text = urlencode([("api-version", "2025-08-01"), *query])
+    response = service.handle(HttpRequest(method, f"{ORIGIN}{VAULT}/{collection}/{quote(name, safe='')}?{text}",
+                                          headers, body))
+    assert response.status < 500 or response.status == 501, response.body
+    if response.status >= 400:
+        error(response)
+        assert state(service) == before
