@@ -246,11 +246,11 @@ def test_sigterm_ends_the_server_within_2_s_whatever_its_clients_do() -> None:
     process = ServeProcess.start("--idle-timeout", "60", "--request-timeout", "60", "--handshake-timeout", "60")
     wire = Wire(process.info)
     directory = Path(process.info.ca_bundle).parent
-    assert sorted(os.listdir(directory)) == ["ca.pem"]  # no key file on disk while serving
     sdk = SiteRecoveryManagementClient(FakeCredential(), process.info.subscription_id, base_url=process.info.base_url,
                                        connection_verify=process.info.ca_bundle, polling_interval=0)
     attached: list[socket.socket] = []
     try:
+        assert sorted(os.listdir(directory)) == ["ca.pem"]  # no key file on disk while serving
         list(sdk.replication_policies.list(process.info.resource_group, process.info.vault))  # a pooled connection
         attached.append(wire.tcp())  # never starts TLS
         attached.append(wire.tls())  # idle after its handshake
@@ -272,6 +272,8 @@ def test_sigterm_ends_the_server_within_2_s_whatever_its_clients_do() -> None:
         sdk.close()
         for sock in attached:
             sock.close()
+        if process.process.poll() is None:
+            process.stop(signal.SIGKILL)
     assert stopped.returncode == 0, stopped.stderr
     assert took < 2.0, f"SIGTERM took {took:.2f} s"
     assert not directory.exists()
