@@ -75,7 +75,8 @@ class InvalidFilter(BadRequest):
 
 
 class InvalidQueryParameter(BadRequest):
-    """A query parameter the operation takes, with a value outside its grammar (``target``: its name)."""
+    """A query parameter the operation takes, with a value outside its grammar (``target``: its name).
+    Policy: the code ARM front-door errors use for bad query values, recalled, not in ``reference/``."""
 
     code = "InvalidQueryParameterValue"
 
@@ -87,7 +88,8 @@ class UnsupportedQueryParameter(BadRequest):
 
 
 class InvalidResourceName(BadRequest):
-    """A name chosen in a PUT path that breaks ARM's resource-name rules; the message states the rule."""
+    """A name chosen in a PUT path that breaks ARM's resource-name rules (``wire.names`` cites them); the
+    message states the rule. Policy: the code is ARM's as recalled, not in ``reference/``."""
 
     code = "InvalidResourceName"
 
@@ -100,7 +102,9 @@ class RequestEntityTooLarge(ArmError):
 
 
 class UnsupportedMediaType(ArmError):
-    """A body whose ``Content-Type`` is not JSON (ARM's code and wording, see ``wire.body``)."""
+    """A body whose ``Content-Type`` is not JSON (``wire.body``). Policy: the code and wording are ARM's
+    as recalled ("The content media type '…' is not supported. Only 'application/json' is supported."),
+    not in ``reference/``."""
 
     status = 415
     code = "UnsupportedMediaType"
