@@ -26,6 +26,7 @@ __all__ = [
     "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
     "TEST_FAILOVER_SCENARIO", "TEST_FAILOVER_CLEANUP_SCENARIO", "TEST_FAILOVER_ACTIVE",
     "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO", "UNPLANNED_FAILOVER_SCENARIO", "REVERSE_REPLICATION_SCENARIO",
+    "CONFLICT_FAILS_AFTER_SECONDS",
 ]
 
 #: The api-versions accepted on ``replication*`` paths are a fact: ``asr_emulator.api_versions``
@@ -301,6 +302,11 @@ COMMIT_SCENARIO = Scenario(
 #: succeeded and until its cleanup, ``testFailoverState`` reads ``TestFailoverCompleted`` / "Test
 #: failover completed" and the only allowed operation is its cleanup.
 TEST_FAILOVER_ACTIVE = ("TestFailoverCompleted", "Test failover completed", ("TestFailoverCleanup",))
+
+
+#: Fact (§A.4.5): an operation issued while another runs on the same protected item is accepted, and
+#: its job fails about 3 min 20 s later (code 532). Policy: exactly 200 s.
+CONFLICT_FAILS_AFTER_SECONDS = 200.0
 
 
 @dataclass(frozen=True)

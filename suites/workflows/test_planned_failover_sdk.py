@@ -221,3 +221,29 @@ def test_reverse_replication_is_refused_before_a_failover(protected) -> None:
     with pytest.raises(HttpResponseError) as info:
         _reprotect(runbook, name)
     assert info.value.error.code == "150205" and runbook.jobs("ReverseReplication") == []
+
+
+def test_a_second_operation_while_one_runs_is_accepted_and_its_job_fails_with_532(protected, lab: Lab) -> None:
+    """As recorded (§A.4.5): 202, the job in progress with every task NotStarted, then after about
+    3 min 20 s Failed, every task Other/Skipped, error 532 naming the operation in progress."""
+    runbook, name = protected
+    fabric, container = runbook.container("Gold")
+    items = runbook.asr.replication_protected_items
+    items.begin_planned_failover(runbook.rg, runbook.vault, fabric, container, name, PFO, polling=False)
+    (first,) = runbook.jobs("PlannedFailover")
+    items.begin_planned_failover(runbook.rg, runbook.vault, fabric, container, name, PFO, polling=False)
+    (second,) = [job for job in runbook.jobs("PlannedFailover") if job.name != first.name]
+    assert second.properties.state == "InProgress"
+    assert {t.state for t in second.properties.tasks} == {"NotStarted"}
+    lab.advance(200)
+    second = runbook.asr.replication_jobs.get(runbook.rg, runbook.vault, second.name)
+    assert (second.properties.state, second.properties.state_description) == ("Failed", "Failed")
+    assert {(t.state, t.state_description) for t in second.properties.tasks} == {("Other", "Skipped")}
+    (error,) = second.properties.errors
+    details = error.service_error_details
+    assert (details.code, details.message, details.possible_causes) == (
+        "532", "The operation couldn't be completed.", "An operation Gold-VM1 (Planned failover) is in progress.")
+    assert error.task_id is None
+    lab.advance(600)
+    first = runbook.asr.replication_jobs.get(runbook.rg, runbook.vault, first.name)
+    assert first.properties.state == "Succeeded"  # the one in progress is not disturbed
