@@ -4,15 +4,25 @@
 ``service.handle()`` synchronously on the server's event-loop thread and sends the ``HttpResponse``
 back. One thread, no awaits inside ``handle()``: requests are answered one at a time, in arrival
 order, so the lab's state and history stay deterministic for a given request order.
+
+The request's URL starts with the configured ``base_url`` (else the address the server listens
+on), never with the client's ``Host`` header, so nothing a client names as host can reach a URL
+the service writes. A body is read up to ``policy.MAX_REQUEST_BODY_BYTES``: a larger one (declared
+or sent) is answered 413 at once, unread, and the connection closed. A client that disconnects
+before its body is complete is not answered and its partial request never reaches the handler.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from .http import Handler, HttpRequest, HttpResponse
+from .policy import MAX_REQUEST_BODY_BYTES
+from .wire.body import too_large
+from .wire.call import json_response
 
 __all__ = ["AsgiApp", "scope_to_request"]
 
@@ -22,35 +32,78 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
-def _url(scope: Scope, headers: dict[str, str]) -> str:
-    """The absolute URL the client asked for, path kept percent-encoded as it came on the wire."""
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(scope: Scope) -> str:
+    """``scheme://address[:port]`` of the socket the request arrived on (the server's, not the client's word)."""
+    scheme = scope.get("scheme", "http")
     server = scope.get("server")
-    host = headers.get("host") or (f"{server[0]}:{server[1]}" if server else "localhost")
-    path = scope.get("raw_path") or quote(scope["path"]).encode()
-    query = scope.get("query_string") or b""
-    url = f"{scope.get('scheme', 'http')}://{host}{path.decode('latin-1')}"
-    return f"{url}?{query.decode('latin-1')}" if query else url
+    if not server:
+        return f"{scheme}://localhost"
+    host, port = server[0], server[1]
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{scheme}://{host}:{port}"
 
 
-def scope_to_request(scope: Scope, body: bytes) -> HttpRequest:
+def _url(scope: Scope, base_url: str | None) -> str:
+    """The absolute URL asked for on ``base_url`` (or the server's origin), the path kept
+    percent-encoded as it came on the wire. An absolute-form target keeps only its path."""
+    path = (scope.get("raw_path") or quote(scope["path"]).encode()).decode("latin-1")
+    if not path.startswith("/"):
+        path = urlsplit(path).path if "://" in path else "/" + path
+    query = (scope.get("query_string") or b"").decode("latin-1")
+    url = f"{base_url or _origin(scope)}{path}"
+    return f"{url}?{query}" if query else url
+
+
+def scope_to_request(scope: Scope, body: bytes, base_url: str | None = None) -> HttpRequest:
     """An ASGI http scope and its body as the emulator's request (repeated headers joined by ``, ``)."""
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", []):
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return HttpRequest(scope["method"], _url(scope, headers), headers, body)
+    return HttpRequest(scope["method"], _url(scope, base_url), headers, body)
 
 
-async def _read_body(receive: Receive) -> bytes:
+@dataclass(frozen=True)
+class _Body:
+    data: bytes
+    complete: bool  # the last chunk arrived (not a disconnect first)
+    too_large: bool = False
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None  # the HTTP server has refused a malformed one already
+    return None
+
+
+async def _read_body(receive: Receive, limit: int) -> _Body:
+    """The body's chunks until the last one, a disconnect, or more than ``limit`` bytes."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
+            return _Body(b"".join(chunks), complete=False)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return _Body(b"", complete=False, too_large=True)
+        chunks.append(chunk)
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+            return _Body(b"".join(chunks), complete=True)
+
+
+def _too_large(size: int | None) -> HttpResponse:
+    """The 413 of ``wire.body``; the rest of the body is never read, so the connection closes after it."""
+    error = too_large(size)
+    return json_response(error.status, error.to_json(), {"Connection": "close"})
 
 
 def _wire_headers(response: HttpResponse) -> list[tuple[bytes, bytes]]:
@@ -63,14 +116,27 @@ def _wire_headers(response: HttpResponse) -> list[tuple[bytes, bytes]]:
 
 
 class AsgiApp:
-    """An ASGI 3 callable answering every ``http`` request with ``handler.handle()``; nothing to start or stop."""
+    """An ASGI 3 callable answering every ``http`` request with ``handler.handle()``; nothing to start or stop.
 
-    def __init__(self, handler: Handler) -> None:
+    ``base_url``: the origin of every request URL (``None``: the listening socket's address)."""
+
+    def __init__(self, handler: Handler, *, base_url: str | None = None) -> None:
         self.handler = handler
+        self.base_url = base_url.rstrip("/") if base_url else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan too: per the ASGI spec, raising means "unsupported"
             raise ValueError(f"AsgiApp serves http only, not {scope['type']!r}")
-        response = self.handler.handle(scope_to_request(scope, await _read_body(receive)))
+        declared = _declared_length(scope)
+        if declared is not None and declared > MAX_REQUEST_BODY_BYTES:
+            response = _too_large(declared)
+        else:
+            body = await _read_body(receive, MAX_REQUEST_BODY_BYTES)
+            if body.too_large:
+                response = _too_large(None)
+            elif not body.complete:
+                return  # the client left mid-request: nobody to answer, and half a request changes nothing
+            else:
+                response = self.handler.handle(scope_to_request(scope, body.data, self.base_url))
         await send({"type": "http.response.start", "status": response.status, "headers": _wire_headers(response)})
         await send({"type": "http.response.body", "body": response.body})

@@ -20,7 +20,7 @@ __all__ = [
     "PAIRING_HAS_PROTECTED_ITEMS", "NO_PROVIDER", "MAPPING_EXISTS", "NETWORK_ALREADY_MAPPED",
     "NETWORK_MAPPING_SAME_FABRIC", "RECOVERY_FABRIC_MISMATCH",
     "CLOUD_NOT_PAIRED", "ALREADY_PROTECTED", "PROTECTION_POLICY_MISMATCH", "ITEM_NAME_MISMATCH",
-    "OPERATION_NOT_ALLOWED", "PAIRING_HOST_DEFECTS", "PAIRING_HOST_DEFECT_OTHER",
+    "OPERATION_NOT_ALLOWED", "OPERATION_IN_PROGRESS", "PAIRING_HOST_DEFECTS", "PAIRING_HOST_DEFECT_OTHER",
 ]
 
 
@@ -131,6 +131,13 @@ OPERATION_NOT_ALLOWED = Entry(
     "150205", "The operation '{operation}' is not allowed on '{vm}' in its current state.",
     "The protected item is '{state}'; allowed operations: {allowed}.", "Wait for the running job, or run an allowed "
     "operation.", Conflict)
+
+#: Fact (asr-orchestration.md §A.4.5): what the job of an operation issued while another runs on the
+#: same item fails with.
+OPERATION_IN_PROGRESS = Entry(
+    "532", "The operation couldn't be completed.", "An operation {vm} ({operation}) is in progress.",
+    "Either wait for the operation in progress to complete, or cancel it and then retry the operation that couldn't "
+    "complete. For details see http://aka.ms/asr-err-inprogress. ")
 
 # -- health errors of a cloud pairing: one per host defect its VMM server reports (PROTOCOL.md §5.2
 #    ``pairings``). Policy: codes and wording are the emulator's; no pairing health error was recorded.

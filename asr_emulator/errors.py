@@ -13,6 +13,8 @@ __all__ = [
     "ArmError", "BadRequest", "InvalidRequestContent", "InvalidParameter", "MissingApiVersion",
     "InvalidApiVersion", "AuthenticationFailed", "ResourceNotFound", "NoRoute", "MethodNotAllowed",
     "NotImplementedOperation", "Conflict", "InvalidFilter", "JobActionNotAllowed",
+    "InvalidQueryParameter", "UnsupportedQueryParameter", "InvalidResourceName", "RequestEntityTooLarge",
+    "UnsupportedMediaType",
 ]
 
 
@@ -70,6 +72,42 @@ class InvalidFilter(BadRequest):
     """A ``$filter`` the emulator does not understand (policy: refused, never ignored)."""
 
     code = "InvalidFilter"
+
+
+class InvalidQueryParameter(BadRequest):
+    """A query parameter the operation takes, with a value outside its grammar (``target``: its name).
+    Policy: the code ARM front-door errors use for bad query values, recalled, not in ``reference/``."""
+
+    code = "InvalidQueryParameterValue"
+
+
+class UnsupportedQueryParameter(BadRequest):
+    """An OData system query option (``$…``) the operation does not take (policy: refused, never ignored)."""
+
+    code = "UnsupportedQueryParameter"
+
+
+class InvalidResourceName(BadRequest):
+    """A name chosen in a PUT path that breaks ARM's resource-name rules (``wire.names`` cites them); the
+    message states the rule. Policy: the code is ARM's as recalled, not in ``reference/``."""
+
+    code = "InvalidResourceName"
+
+
+class RequestEntityTooLarge(ArmError):
+    """A request body over ``policy.MAX_REQUEST_BODY_BYTES``: refused before it is read further."""
+
+    status = 413
+    code = "RequestEntityTooLarge"
+
+
+class UnsupportedMediaType(ArmError):
+    """A body whose ``Content-Type`` is not JSON (``wire.body``). Policy: the code and wording are ARM's
+    as recalled ("The content media type '…' is not supported. Only 'application/json' is supported."),
+    not in ``reference/``."""
+
+    status = 415
+    code = "UnsupportedMediaType"
 
 
 class JobActionNotAllowed(BadRequest):

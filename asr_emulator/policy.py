@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "VAULT_API_VERSIONS", "DEFAULT_RETRY_AFTER", "PAGE_SIZE", "DEFAULT_BASE_URL",
+    "MAX_REQUEST_BODY_BYTES", "MAX_JSON_DEPTH", "JSON_MEDIA_TYPES", "BODY_WITHOUT_CONTENT_TYPE_IS_JSON",
+    "MAX_QUERY_PARAMETERS", "MAX_QUERY_VALUE_CHARS", "MAX_SKIPTOKEN_DIGITS", "MAX_TOP", "MAX_ECHOED_CHARS",
+    "UNKNOWN_QUERY_PARAMETERS_IGNORED",
     "TaskTiming", "JobTimings", "JOB_SCENARIOS", "Scenario",
     "ALLOWED_ACTIONS", "RESTARTABLE_STATES", "CANCELLED_OPERATION_ERROR",
     "OPERATION_STATUS", "ACTION_STATUS", "OPERATION_STATUS_END_TIME_FRACTION", "LRO_FIXED_API_VERSION",
@@ -21,6 +24,9 @@ __all__ = [
     "EXPORT_BLOB_BASE", "JOB_EVENT_SEVERITY", "WORK_WAIT_SECONDS", "ASSOCIATE_SCENARIO", "DISSOCIATE_SCENARIO",
     "PURGE_SKIPS_PROVIDERS", "PAIRING_PROVIDERS", "NETWORK_PAIRING_SCENARIO", "NETWORK_UNPAIRING_SCENARIO",
     "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
+    "TEST_FAILOVER_SCENARIO", "TEST_FAILOVER_CLEANUP_SCENARIO", "TEST_FAILOVER_ACTIVE",
+    "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO", "UNPLANNED_FAILOVER_SCENARIO", "REVERSE_REPLICATION_SCENARIO",
+    "CONFLICT_FAILS_AFTER_SECONDS",
     "HEALTHY", "HEALTH_BY_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_SOURCES", "PAIRING_HEALTH_ERROR_TYPE",
     "PAIRING_HEALTH_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_CATEGORY", "PAIRING_HEALTH_RESOLVABILITY",
     "PAIRING_HEALTH_ERROR_ID",
@@ -43,6 +49,55 @@ PAGE_SIZE = 10
 
 #: Where ids in ``Location``/``nextLink`` point when a request carries only a path.
 DEFAULT_BASE_URL = "https://management.azure.com"
+
+# -- What a client may send (hardening). Every bound here is policy: the real limits are not
+# -- published, so each is chosen far above anything the official SDKs send and far below what
+# -- would let one request exhaust the emulator.
+
+#: Policy: the largest request body accepted, in bytes; a larger one is answered 413
+#: ``RequestEntityTooLarge`` (and, over a socket, not read further). 4 MiB is the bound ARM states
+#: for what it relays between client and resource provider (ARM RPC, Common API Details, "Max
+#: Response Size"); the largest body the SDKs send to these operations is a few kilobytes.
+MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024
+
+#: Policy: the deepest nesting of arrays and objects accepted in a JSON body; deeper is 400
+#: ``InvalidRequestContent``. The SDK models nest under 10 levels; Python's parser gives up
+#: (RecursionError) near 1,000, which is what this bound keeps every body far from.
+MAX_JSON_DEPTH = 64
+
+#: Policy: the media types a request body may declare (ARM RPC, Common API Details, "Client Request
+#: Headers": ``Content-Type`` is ``application/json``; ``text/json`` and any ``…+json`` type are
+#: accepted too); a ``charset`` parameter, if present, must be UTF-8 (RFC 8259 §8.1). Anything else
+#: is 415 ``UnsupportedMediaType``. A request without a body (or with an empty one, as the SDKs send
+#: for some POSTs) is never checked.
+JSON_MEDIA_TYPES = ("application/json", "text/json")
+
+#: Policy: a non-empty body without any ``Content-Type`` is read as JSON. Every SDK and PowerShell
+#: send the header; direct ``AsrService.handle`` callers (the in-process suites) do not.
+BODY_WITHOUT_CONTENT_TYPE_IS_JSON = True
+
+#: Policy: at most this many query parameters per request; more is 400 ``InvalidQueryParameterValue``.
+MAX_QUERY_PARAMETERS = 32
+
+#: Policy: the longest value of any query parameter, in characters (``$filter`` included).
+MAX_QUERY_VALUE_CHARS = 2048
+
+#: Policy: a ``$skiptoken`` is what this emulator's ``nextLink`` issues, the decimal offset of the
+#: next page: 1 to this many ASCII digits. Anything else is 400 naming ``$skiptoken``.
+MAX_SKIPTOKEN_DIGITS = 9
+
+#: Policy: ``$top`` (OData: at most N items in all) and the SDK's ``$take`` are whole numbers from 1
+#: to this bound on list operations; the list then holds at most that many items, paged as usual.
+MAX_TOP = 1000
+
+#: Policy: an error message quotes at most this many characters of what the client sent.
+MAX_ECHOED_CHARS = 200
+
+#: Policy: a query parameter no operation of the SDKs takes and that is not an OData system option
+#: (``$…``) is ignored, as ARM passes query parameters to the resource provider unchanged (ARM RPC,
+#: Common API Details, "Request Query Parameters") and an ASP.NET provider does not bind unknown
+#: ones. An unknown ``$…`` option is refused (400 ``UnsupportedQueryParameter``), never ignored.
+UNKNOWN_QUERY_PARAMETERS_IGNORED = True
 
 
 @dataclass(frozen=True)
@@ -185,6 +240,78 @@ IR_COMPLETION_SCENARIOS = (
 )
 
 
+#: Facts (§A.4.2, §A.4.3): the test failover job and its cleanup, their tasks with the recorded ids,
+#: names and friendly names. Policy: the local tasks take the recorded durations of a run with a VM
+#: network (the test VM's boot: 5 minutes); creating the test VM waits for the recovery Provider.
+TEST_FAILOVER_SCENARIO = Scenario(
+    "TestFailover", "Test failover", "ProtectionEntity",
+    (TaskTiming("VmTfoPrerequisitesCheck", "Prerequisites check for test failover", 0.5,
+                "TestFailoverPreflightChecksTask"),
+     TaskTiming("VmTfoInitiateFailover", "Create test virtual machine", WORK_WAIT_SECONDS, "BeginTestFailoverTask"),
+     TaskTiming("VmTfoPrepareTestVm", "Preparing the virtual machine", 17.0, "PrepareTestProtectedEntitiesTask"),
+     TaskTiming("VmTfoBootTestVm", "Start the virtual machine", 300.0, "BootTestProtectedEntitiesTask")))
+TEST_FAILOVER_CLEANUP_SCENARIO = Scenario(
+    "TestFailoverCleanup", "Test failover cleanup", "ProtectionEntity",
+    (TaskTiming("VmTfoCleanupPreflightsCheck", "Prerequisites check for test failover cleanup", 0.5,
+                "TestFailoverCleanupPreflightChecksTask"),
+     TaskTiming("VmTfoEndFailover", "Ending test failover", WORK_WAIT_SECONDS, "EndTestFailoverTask"),
+     TaskTiming("VmTfoDeleteTestVm", "Clean up the test virtual machine", 0.14, "CleanupTestProtectedEntitiesTask")))
+
+#: Facts (§A.4.2): the planned failover job and its tasks. Policy: the preflight's half second; the
+#: other tasks wait for the Providers (whose VMM work takes policy FAILOVER_WORK_SECONDS).
+PLANNED_FAILOVER_SCENARIO = Scenario(
+    "PlannedFailover", "Planned failover", "ProtectionEntity",
+    (TaskTiming("VmPfoPrerequisitesCheck", "Prerequisites check for planned failover", 0.5,
+                "PlannedFailoverPreflightChecksTask"),
+     TaskTiming("VmShutdownVmOnPrimary", "Shut down the virtual machine", WORK_WAIT_SECONDS, "ShutdownVmOnPrimary"),
+     TaskTiming("VmPrepareForFailover", "Preparing for failover", WORK_WAIT_SECONDS, "PrepareForFailoverTask"),
+     TaskTiming("VmFailover", "Start failover", WORK_WAIT_SECONDS, "FailoverTask"),
+     TaskTiming("VmFoStartVmOnSecondary", "Start the replica virtual machine", WORK_WAIT_SECONDS,
+                "StartVmOnSecondary")))
+
+#: Facts (§A.4.2): the unplanned failover job ("Failover") and its tasks; "Synchronizing the latest
+#: changes" (and the shutdown) end ``Other``/``Skipped`` when source-side operations are not asked for.
+UNPLANNED_FAILOVER_SCENARIO = Scenario(
+    "UnplannedFailover", "Failover", "ProtectionEntity",
+    (TaskTiming("VmUfoPrerequisitesCheck", "Prerequisites check for failover", 0.5,
+                "UnplannedFailoverPreflightChecksTask"),
+     TaskTiming("VmShutdownVmOnPrimary", "Shut down the virtual machine", WORK_WAIT_SECONDS,
+                "ShutdownVmOnPrimaryForUFO"),
+     TaskTiming("VmPrepareForUnPlannedFailover", "Synchronizing the latest changes", WORK_WAIT_SECONDS,
+                "PrepareForUnPlannedFailoverTask"),
+     TaskTiming("VmFailover", "Start failover", WORK_WAIT_SECONDS, "FailoverTask"),
+     TaskTiming("VmFoStartVmOnSecondary", "Start the replica virtual machine", WORK_WAIT_SECONDS,
+                "StartVmOnSecondary")))
+
+#: Facts (§A.4.2): the reverse replication job and its task names (their ids were GUIDs: drawn).
+#: Policy: ``VmCommit`` runs the commit when the failover is not committed yet (else it is skipped);
+#: preparing takes a second, the provider-state update the recorded enable job's 7.6 s.
+REVERSE_REPLICATION_SCENARIO = Scenario(
+    "ReverseReplication", "Reverse replication", "ProtectionEntity",
+    (TaskTiming("VmReverseReplicationPrerequisitesCheck", "Prerequisites check", 0.5),
+     TaskTiming("VmCommit", "Commit", WORK_WAIT_SECONDS),
+     TaskTiming("VmPrepareForReverseReplication", "Preparing for reverse replication", 1.0),
+     TaskTiming("VmInitiateReverseReplication", "Start reverse replication", WORK_WAIT_SECONDS),
+     TaskTiming("UpdateDraState", "Updating the provider states", 7.6)))
+
+#: Policy (§A NOT FOUND 2: the commit job's JSON was not read): ``CommitFailover`` / "Commit" with
+#: the ``VmCommit`` / "Commit" task the reverse-replication job runs (§A.4.2), waiting for the
+#: recovery Provider.
+COMMIT_SCENARIO = Scenario(
+    "CommitFailover", "Commit", "ProtectionEntity",
+    (TaskTiming("VmCommit", "Commit", WORK_WAIT_SECONDS, "CommitFailoverTask"),))
+
+#: Policy (§A NOT FOUND 3: the state during a test failover was not recorded): once a test failover
+#: succeeded and until its cleanup, ``testFailoverState`` reads ``TestFailoverCompleted`` / "Test
+#: failover completed" and the only allowed operation is its cleanup.
+TEST_FAILOVER_ACTIVE = ("TestFailoverCompleted", "Test failover completed", ("TestFailoverCleanup",))
+
+
+#: Fact (§A.4.5): an operation issued while another runs on the same protected item is accepted, and
+#: its job fails about 3 min 20 s later (code 532). Policy: exactly 200 s.
+CONFLICT_FAILS_AFTER_SECONDS = 200.0
+
+
 @dataclass(frozen=True)
 class ProtectionState:
     """A protected item's ``protectionState``, its description and its ``allowedOperations``."""
@@ -195,7 +322,8 @@ class ProtectionState:
 
 
 #: ``Protected`` with its description and allowed operations is a fact (§A.3.4); so are the
-#: commit-pending and committed planned-failover states (§B.2.2). The states while protection is
+#: commit-pending and committed planned-failover states (§B.2.2) and the unplanned commit-pending state
+#: (§A.4.4); the unplanned committed state's name and description are policy, after the planned one. The states while protection is
 #: being enabled (or after enabling failed) and during initial replication are **policy** (§A NOT
 #: FOUND 4): not recorded. While a job runs on an item it allows no operation (§A.4.5).
 PROTECTION_STATES: dict[str, ProtectionState] = {state.name: state for state in (
@@ -207,6 +335,10 @@ PROTECTION_STATES: dict[str, ProtectionState] = {state.name: state for state in 
     ProtectionState("PlannedFailoverCommitRequired", "Planned failover finished",
                     ("CompleteMigration", "ReverseReplicate", "Commit", "DisableProtection", "ChangePit")),
     ProtectionState("PlannedFailoverStatesBegin", "Planned failover committed",
+                    ("CompleteMigration", "ReverseReplicate", "DisableProtection")),
+    ProtectionState("UnplannedFailoverCommitPendingStatesBegin", "Failover completed",
+                    ("CompleteMigration", "ReverseReplicate", "Commit", "DisableProtection", "ChangePit")),
+    ProtectionState("UnplannedFailoverStatesBegin", "Failover committed",
                     ("CompleteMigration", "ReverseReplicate", "DisableProtection")),
 )}
 

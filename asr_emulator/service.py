@@ -1,10 +1,17 @@
 """``AsrService``: the ASR emulator's ARM REST surface, sans-IO (``handle(request) -> response``).
 
-The order of checks is ARM's: authentication (401), route (404 / 405), api-version (400), then the
-operation: 501 ``NotImplemented`` naming the SDK method if it is not emulated, else its handler,
-whose typed errors become ARM error envelopes. Every call is recorded in ``sim.history``
-(``arm.<operationId>`` invoke, then ok or fail) and nothing a client sends reaches a 500:
-an unexpected exception is an emulator bug, answered 500 ``InternalServerError`` and recorded.
+The order of checks is ARM's: authentication (401), route (404 / 405), api-version (400), then what
+ARM checks of any request before its resource provider sees it — the query parameters
+(``wire.query``), the name a PUT creates (``wire.names``), the body's size, media type and JSON
+(413 / 415 / 400, ``wire.body``) — then the operation: 501 ``NotImplemented`` naming the SDK method
+if it is not emulated, else its handler, whose typed errors become ARM error envelopes. A refused
+request changes nothing. Every call is recorded in ``sim.history`` (``arm.<operationId>`` invoke,
+then ok or fail) and nothing a client sends reaches a 500: an unexpected exception is an emulator
+bug, answered 500 ``InternalServerError`` and recorded.
+
+URLs the service writes (``Location``, ``Azure-AsyncOperation``, ``nextLink``) start with its
+configured ``base_url``; without one, with the origin of the request's URL as the client's own
+pipeline built it (in-process transports), never with a ``Host`` header.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import json
 import threading
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from simcore import Simulation
 
@@ -26,8 +33,11 @@ from .api_versions import ASR_API_VERSION_SET, ASR_API_VERSIONS
 from .policy import DEFAULT_BASE_URL, DEFAULT_RETRY_AFTER, PAGE_SIZE, VAULT_API_VERSIONS, JobTimings
 from .routing.router import Route, Router
 from .routing.table import OPERATIONS
+from .wire.body import read_body
 from .wire.call import Call, json_response
 from .wire.lro import STATUS_COLLECTION, operation_status, poll_operation
+from .wire.names import check_put_names
+from .wire.query import QueryString, check_query, parse_query
 
 __all__ = ["AsrService"]
 
@@ -57,6 +67,16 @@ def _poll_operation_id(method: str, segments: list[str]) -> str:
     return "Unrouted"
 
 
+def configured_base_url(base_url: str | None) -> str | None:
+    """``base_url`` checked to be an origin (``https://host[:port]``, no path), trailing ``/`` dropped."""
+    if base_url is None:
+        return None
+    split = urlsplit(base_url.rstrip("/")) if isinstance(base_url, str) else None
+    if split is None or split.scheme not in ("http", "https") or not split.netloc or split.path or split.query:
+        raise ValueError(f"base_url must be an origin such as https://127.0.0.1:8443, got {base_url!r}")
+    return f"{split.scheme}://{split.netloc}"
+
+
 class AsrService:
     """The emulated ASR service and vault API over one ``simcore.Simulation``.
 
@@ -64,7 +84,9 @@ class AsrService:
     uses 0). ``advance_on_poll``: when set, a poll of a running operation first lets virtual time
     run until its job stops running, bounded by that many seconds, so socket clients never wait in
     wall time. ``page_size``: items per list page before ``nextLink``. ``timings``: per-task
-    durations (policy.JobTimings). All state is reachable through ``backend``.
+    durations (policy.JobTimings). ``base_url``: the origin every URL the service writes starts
+    with (socket mode sets the served one); ``None`` takes the origin of each request's URL. All
+    state is reachable through ``backend``.
     """
 
     def __init__(
@@ -76,6 +98,7 @@ class AsrService:
         page_size: int = PAGE_SIZE,
         timings: JobTimings | None = None,
         node: str = "asr",
+        base_url: str | None = None,
     ) -> None:
         if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
             raise ValueError(f"retry_after must be an int >= 0 (the SDK reads it as an int), got {retry_after!r}")
@@ -83,6 +106,7 @@ class AsrService:
             raise ValueError(f"advance_on_poll must be None or seconds >= 0, got {advance_on_poll!r}")
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ValueError(f"page_size must be an int >= 1, got {page_size!r}")
+        self.base_url = configured_base_url(base_url)
         self.sim = sim
         self.retry_after = retry_after
         self.advance_on_poll = advance_on_poll
@@ -136,13 +160,16 @@ class AsrService:
 
     def _handle(self, request: HttpRequest) -> HttpResponse:
         split = urlsplit(request.url)
-        base_url = f"{split.scheme}://{split.netloc}" if split.netloc else DEFAULT_BASE_URL
+        base_url = self.base_url or (f"{split.scheme}://{split.netloc}" if split.netloc else DEFAULT_BASE_URL)
         segments = [unquote(segment) for segment in split.path.split("/") if segment]
         path = "/" + "/".join(segments)
         method = request.method.upper()
-        query: dict[str, str] = {}
-        for key, value in parse_qsl(split.query, keep_blank_values=True):
-            query.setdefault(key.lower(), value)
+        query_error: ArmError | None = None
+        try:
+            query_string = parse_query(split.query)
+        except ArmError as error:
+            query_string, query_error = QueryString({}), error
+        query = query_string.first()
         spec = handler = params = None
         routing_error: ArmError | None = None
         try:
@@ -160,13 +187,19 @@ class AsrService:
             self._authenticate(request)
             if routing_error is not None:
                 raise routing_error
+            if query_error is not None:
+                raise query_error
             self._check_api_version(query.get("api-version"), spec)
+            check_query(query_string, spec, spec.sdk_name if spec is not None else operation)
+            if spec is not None:
+                check_put_names(spec, params or {})
+            content = read_body(request)
             if spec is None:  # one of the two LRO polls, which no SDK operation names (wire.lro)
                 vault = self.backend.vaults.get(segments[1], segments[3], segments[7])
                 if operation == "OperationStatus_Get":
                     response = operation_status(self, vault, segments[9])
                 else:
-                    url = request.url if split.netloc else base_url + request.url
+                    url = base_url + split.path + (f"?{split.query}" if split.query else "")
                     response = poll_operation(self, vault, segments[8:-2], segments[-1], url, base_url,
                                               query["api-version"])
             elif handler is None:
@@ -174,7 +207,8 @@ class AsrService:
                     f"The operation {spec.sdk_name} ({spec.operation_id}, {method} {spec.path}) "
                     "is not implemented by asr-harness.")
             else:
-                response = handler(Call(self, request, spec, params or {}, query, base_url, path, segments))
+                response = handler(Call(self, request, spec, params or {}, query, base_url, path, segments,
+                                        content))
         except ArmError as error:
             response = self._error(error)
         except Exception as error:  # noqa: BLE001 - an emulator bug is answered, recorded, never raised into the SDK

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-
 import sys
+from pathlib import Path
 
 import typer
 from typer.exceptions import TyperException
 
 from simcore import Delay, FaultRule, Match, Partition, Simulation
+
+from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
+
+_LIMITS = ConnectionLimits()
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="asr-harness: a deterministic DR lab.")
 
@@ -40,13 +44,31 @@ def serve(
     port: int = typer.Option(0, help="The TCP port; 0 picks a free one (announced in the ready line)."),
     retry_after: int = typer.Option(0, help="Retry-After seconds on every 202; 30 is what the real service sends."),
     seed: int = typer.Option(0, help="The lab's seed: the same seed serves the same ids."),
+    idle_timeout: float = typer.Option(_LIMITS.idle_timeout,
+                                       help="Seconds a connection may wait before (or between) requests."),
+    request_timeout: float = typer.Option(_LIMITS.request_timeout,
+                                          help="Seconds from a request's first byte to its answer (else 408)."),
+    handshake_timeout: float = typer.Option(_LIMITS.handshake_timeout,
+                                            help="Seconds a client has to complete the TLS handshake."),
+    shutdown_grace: float = typer.Option(_LIMITS.shutdown_grace,
+                                         help="Seconds answers being written get on SIGINT/SIGTERM."),
+    max_connections: int = typer.Option(_LIMITS.max_connections,
+                                        help="Open connections; one more closes the longest-idle one."),
+    history_limit: int = typer.Option(DEFAULT_HISTORY_LIMIT, help="Events the lab's history keeps in memory (the newest)."),
+    history_spill: Path | None = typer.Option(None, help="Append the events let go to this JSON Lines file."),
 ) -> None:
     """Serve the default two-site lab's ASR over HTTPS, its Providers registered and synced; print one
     JSON line (base_url, ca_bundle, ids, fabrics, clouds) when ready."""
     from .serve import ServeError, ServeOptions, serve as run_server  # uvicorn and the service load only here
 
     try:
-        run_server(ServeOptions(host, port, retry_after, seed), on_ready=lambda info: typer.echo(info.to_json()))
+        try:
+            limits = ConnectionLimits(idle_timeout, request_timeout, handshake_timeout, shutdown_grace,
+                                      max_connections)
+        except ValueError as error:
+            raise ServeError("--" + str(error).replace("_", "-")) from None
+        options = ServeOptions(host, port, retry_after, seed, limits, history_limit, history_spill)
+        run_server(options, on_ready=lambda info: typer.echo(info.to_json()))
     except ServeError as error:
         typer.echo(f"asr-harness serve: error: {error}", err=True)
         raise typer.Exit(2) from None

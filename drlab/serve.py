@@ -2,33 +2,37 @@
 
 ``Lab(seed)`` — one vault, both VMM servers' Providers registered and their inventory synced, so an
 SDK sees fabrics, containers and protectable items at once — with the ``AsgiApp`` over its service,
-served by uvicorn with a server certificate from a fresh trustme CA. The CA bundle (and the server's key) live
-in a private temporary directory that is removed when the server stops. The service runs on
-uvicorn's event-loop thread only, so requests are answered one at a time in arrival order; virtual
-time moves only when a client polls a running job (``advance_on_poll``), never with the wall clock;
-the Providers' polls run then, in-process, on the lab's simulated network.
+served by uvicorn with a server certificate from a fresh trustme CA (``serve_tls``: the CA bundle
+in a private temporary directory removed when the server stops, the key never left on disk). The
+service runs on uvicorn's event-loop thread only, so requests are answered one at a time in arrival
+order; virtual time moves only when a client polls a running job (``advance_on_poll``), never with
+the wall clock; the Providers' polls run then, in-process, on the lab's simulated network.
+
+Every URL the service writes starts with the announced ``base_url`` (never the client's ``Host``).
+Clients are bounded by ``ConnectionLimits`` (idle, slow and half-sent clients, a connection cap,
+SIGTERM within the shutdown grace: ``serve_protocol``, ``serve_server``) and the history by
+``serve_history`` (the last ``history_limit`` events, optionally spilled to a file).
 """
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import json
-import shutil
-import signal
+import resource
 import socket
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import trustme
-import uvicorn
-
 from asr_emulator import AsrService
 from asr_emulator.asgi import AsgiApp
+from asr_emulator.service import configured_base_url
 
 from .lab import RESOURCE_GROUP, SUBSCRIPTION_ID, VAULT, Lab
+from .serve_history import RetainedEvents, bound_history
+from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
+from .serve_server import ServeConfig, ServeServer, lean_tls_buffers
+from .serve_tls import server_tls
 
 __all__ = ["ServeError", "ServeOptions", "ServeInfo", "POLL_ADVANCE", "loopback_host", "build_lab", "build_service",
            "serve"]
@@ -43,16 +47,23 @@ class ServeError(ValueError):
 
 @dataclass(frozen=True)
 class ServeOptions:
+    """What ``asr-harness serve`` is run with (each field is one of its options)."""
+
     host: str = "127.0.0.1"
     port: int = 0
     retry_after: int = 0
     seed: int = 0
+    limits: ConnectionLimits = field(default_factory=ConnectionLimits)
+    history_limit: int = DEFAULT_HISTORY_LIMIT
+    history_spill: Path | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ServeError(f"--port must be between 0 and 65535 (0 picks a free port), got {self.port}")
         if self.retry_after < 0:
             raise ServeError(f"--retry-after must be a whole number of seconds >= 0, got {self.retry_after}")
+        if isinstance(self.history_limit, bool) or not isinstance(self.history_limit, int) or self.history_limit < 1:
+            raise ServeError(f"--history-limit must be a whole number of events >= 1, got {self.history_limit}")
         loopback_host(self.host)
 
 
@@ -97,88 +108,56 @@ def _listen_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-@contextlib.contextmanager
-def _tls_files(host: str) -> Iterator[tuple[Path, Path, Path]]:
-    """(CA bundle, server chain, server key) PEM files in a private temp dir, removed on exit."""
-    ca = trustme.CA()
-    server = ca.issue_cert(*dict.fromkeys([host, "127.0.0.1", "localhost", "::1"]))
-    directory = Path(tempfile.mkdtemp(prefix="asr-harness-serve-"))
-    try:
-        ca_bundle, chain, key = directory / "ca.pem", directory / "server.pem", directory / "server-key.pem"
-        ca.cert_pem.write_to_path(str(ca_bundle))
-        for pem in server.cert_chain_pems:
-            pem.write_to_path(str(chain), append=True)
-        server.private_key_pem.write_to_path(str(key))
-        yield ca_bundle, chain, key
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+def _raise_open_files_limit(wanted: int) -> None:
+    """Let the process hold ``wanted`` descriptors if the hard limit allows (each connection is one,
+    and so is each client still in its TLS handshake): running out makes asyncio's accept loop log a
+    traceback per attempt while new clients wait."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server, announcing readiness once listening, and ending normally on SIGINT/SIGTERM."""
-
-    def __init__(self, config: uvicorn.Config, on_listening: Callable[[int], None]) -> None:
-        super().__init__(config)
-        self._on_listening = on_listening
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started:
-            self._on_listening(self.servers[0].sockets[0].getsockname()[1])
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        # An idle keep-alive TLS connection closes gracefully only when the client answers the
-        # close_notify; an SDK client holding a pooled connection never reads it, and asyncio then
-        # waits its 30 s SSL shutdown timeout. Drop idle connections at once; busy ones finish.
-        for connection in list(self.server_state.connections):
-            connection.shutdown()
-            if connection.transport.is_closing():
-                connection.transport.abort()
-        await super().shutdown(sockets)
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        # uvicorn re-raises the captured signal after a graceful shutdown; for this command
-        # stopping on a signal is its normal end (exit 0, temp files removed), so don't.
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+def _served_lab(options: ServeOptions, base_url: str | None) -> tuple[Lab, RetainedEvents]:
+    lab = Lab(options.seed, retry_after=options.retry_after, advance_on_poll=POLL_ADVANCE)
+    lab.service.base_url = configured_base_url(base_url)
+    return lab, bound_history(lab.history, options.history_limit, options.history_spill)
 
 
-def build_lab(options: ServeOptions) -> Lab:
-    """The default lab for ``options.seed``, its service answering LROs as socket clients need."""
-    return Lab(options.seed, retry_after=options.retry_after, advance_on_poll=POLL_ADVANCE)
+def build_lab(options: ServeOptions, base_url: str | None = None) -> Lab:
+    """The default lab for ``options.seed``, its service answering LROs as socket clients need and
+    writing URLs on ``base_url``; its history keeps the last ``options.history_limit`` events."""
+    return _served_lab(options, base_url)[0]
 
 
-def build_service(options: ServeOptions) -> AsrService:
+def build_service(options: ServeOptions, base_url: str | None = None) -> AsrService:
     """The service of ``build_lab(options)``: what the server answers with, for in-process comparison."""
-    return build_lab(options).service
+    return build_lab(options, base_url).service
 
 
 def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
     """Serve until SIGINT/SIGTERM; ``on_ready`` gets the endpoint once connections are accepted."""
     host = loopback_host(options.host)
-    lab = build_lab(options)
-    app = AsgiApp(lab.service)
     sock = _listen_socket(host, options.port)
-    with _tls_files(host) as (ca_bundle, chain, key):
+    try:
         netloc = f"[{host}]" if ":" in host else host
+        base_url = f"https://{netloc}:{sock.getsockname()[1]}"
+        lab, history = _served_lab(options, base_url)
+    except BaseException:
+        sock.close()
+        raise
+    _raise_open_files_limit(max(8192, 4 * options.limits.max_connections))
+    try:
+        with server_tls(host) as tls:
+            def announce(_port: int) -> None:
+                on_ready(ServeInfo(base_url, str(tls.ca_bundle), SUBSCRIPTION_ID, RESOURCE_GROUP, VAULT,
+                                   lab.fabric_names(), lab.cloud_names()))
 
-        def announce(port: int) -> None:
-            on_ready(ServeInfo(f"https://{netloc}:{port}", str(ca_bundle), SUBSCRIPTION_ID, RESOURCE_GROUP, VAULT,
-                               lab.fabric_names(), lab.cloud_names()))
-
-        config = uvicorn.Config(
-            app,
-            ssl_certfile=str(chain),
-            ssl_keyfile=str(key),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            server_header=False,
-            date_header=False,
-        )
-        _Server(config, announce).run(sockets=[sock])
+            config = ServeConfig(AsgiApp(lab.service, base_url=base_url), ssl_context=tls.context,
+                                 limits=options.limits)
+            with lean_tls_buffers():
+                ServeServer(config, announce).run(sockets=[sock])
+    finally:
+        sock.close()
+        history.close()
+        lab.close()

@@ -18,6 +18,7 @@ import uuid
 from typing import Any
 
 from ..errors import InvalidRequestContent
+from ..models.protection import ProtectedItem
 from ..models.resources import KINDS, StoredResource
 from ..models.vault import Vault
 from .policy import CONTAINER_PREFIX, LOGICAL_NETWORK_USAGE, NETWORK_TYPE, SUPPORTED_REPLICATION_PROVIDERS
@@ -148,6 +149,8 @@ def apply_inventory(vault: Vault, fabric: FabricRecord, provider_id: str, invent
     networks: set[str] = set()
     logical: set[str] = set()
     vms = 0
+    protected = {item.vm_id: parents[1] for parents, item in vault.resources.everywhere(KINDS["protected_item"])
+                 if isinstance(item, ProtectedItem)}  # Hyper-V VM id -> the container it is protected from
     for cloud in inventory["clouds"]:
         name = container_name(cloud["id"])
         containers.add(name.lower())
@@ -158,7 +161,7 @@ def apply_inventory(vault: Vault, fabric: FabricRecord, provider_id: str, invent
             "fabricType": VMM_FABRIC_TYPE, "fabricSpecificDetails": None})
         items: set[str] = set()
         for vm in cloud["vms"]:
-            if (vm.get("replication") or {}).get("mode") == "Replica":
+            if (vm.get("replication") or {}).get("mode") == "Replica" or protected.get(vm["vmId"], name) != name:
                 continue  # policy REPLICAS_NOT_PROTECTABLE
             items.add(vm["id"].lower())
             _merge(vault, "protectable_item", (fabric.name, name), vm["id"], _protectable_item(vm, provider_id),

@@ -127,5 +127,6 @@ PROVIDER_VERSION_STATUS = "Supported"
 
 #: Policy: a VM the VMM server reports as a Hyper-V replica (``replication.mode`` "Replica") is not
 #: listed as a protectable item of its cloud: it exists because another VM is protected, and
-#: protecting it would be extended replication, which the emulators do not support.
+#: protecting it would be extended replication, which the emulators do not support. Nor is a VM a
+#: protected item already stands for in another cloud (the failed-over VM after reverse replication).
 REPLICAS_NOT_PROTECTABLE = True

@@ -37,6 +37,7 @@ from .policy import (
 )
 from .records import FabricRecord, ProviderRecord
 from .removal import start_removal
+from .reregistration import RegistrationGuard
 from .state import VaultChannel
 from .wire import handle_channel_request
 from ..workflows import protection
@@ -76,6 +77,9 @@ class ChannelService:
         self.listener = ChannelListener(self.sim, self.node, CHANNEL_PORT, credential=self.server_credential,
                                         handler=self.handle, judge=self.judge_client_certificate)
         self._by_thumbprint: dict[str, tuple[Vault, str]] = {}
+        #: Which key registered which server, and which keys a server's registration outlived
+        #: (``reregistration``: a key cannot take over a registered server).
+        self.registrations = RegistrationGuard()
 
     # -- the wire -----------------------------------------------------------------------------
 
@@ -122,10 +126,11 @@ class ChannelService:
             self.sim.history.record(self.node, "channel.key", "info", {"vault": vault.name, "keyId": key.keyId})
             return key
 
-    def register(self, body: dict[str, Any]) -> dict[str, Any]:
+    def register(self, body: dict[str, Any], peer: x509.Certificate | None = None) -> dict[str, Any]:
         """Check the key and the server's identity, then make (or renew) its fabric and Provider and
         issue the Provider's client certificate. The old certificate of a re-registering Provider is
-        revoked."""
+        revoked. A key registers once, and a registered server registers again only with its current
+        certificate as ``peer`` or a key issued after its registration (``reregistration``)."""
         key = keys.parse(body.get("registrationKey"))
         vault = self.backend.vaults.find(key.subscriptionId, key.resourceGroup, key.vaultName)
         if vault is None or vault.channel is None:
@@ -135,6 +140,7 @@ class ChannelService:
         keys.verify(key, channel.keys, channel.secret, self.sim.clock.now)
         info = {name: Call.field(body, name, str, "", required=True) for name in _REGISTRATION_FIELDS}
         fabric = channel.fabric(info["vmmServerId"])
+        self.registrations.check(key, info["vmmServerId"], fabric, channel.providers_of(fabric) if fabric else (), peer)
         if fabric is None:
             fabric = FabricRecord(info["vmmServerId"], info["friendlyName"], self.backend.new_id())
             channel.fabrics[fabric.name.lower()] = fabric
@@ -157,6 +163,7 @@ class ChannelService:
         record.last_heartbeat = self.sim.clock.now
         record.standing = self._poll_standing(info["machineName"])
         self._by_thumbprint[record.thumbprint] = (vault, record.name)
+        self.registrations.record(key, info["vmmServerId"], fabric, channel.keys)
         return {
             "vaultId": vault_id(vault), "fabricName": fabric.name, "providerName": record.name,
             "providerId": self.provider_id(vault, record),

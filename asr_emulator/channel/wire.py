@@ -8,7 +8,6 @@ nothing.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +15,7 @@ from cryptography import x509
 
 from ..errors import ArmError, InvalidRequestContent, MethodNotAllowed
 from ..http import HttpRequest, HttpResponse
+from ..wire.body import parse_json
 from ..wire.call import JSON_TYPES, json_response
 from .errors import ChannelNotFound
 from .policy import CHANNEL_PREFIX
@@ -52,10 +52,7 @@ def _route(method: str, url: str) -> tuple[str, list[str]]:
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        value = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidRequestContent("The request content is not JSON.", target="body") from None
+    value = parse_json(request.body or b"{}")  # bounded in depth: a deep body is a 400, not a RecursionError
     if not isinstance(value, dict):
         raise InvalidRequestContent(f"The request content must be a JSON object, not {JSON_TYPES.get(type(value), 'null')}.",
                                     target="body")
@@ -66,7 +63,7 @@ def _dispatch(service: ChannelService, operation: str, below: list[str], request
               peer: x509.Certificate | None, outcome: dict[str, Any]) -> HttpResponse:
     body = _body(request)
     if operation == "Register":
-        return json_response(200, service.register(body))
+        return json_response(200, service.register(body, peer))
     vault, channel, record = service.authenticate(peer)
     outcome["provider"] = record.name
     key = request.header("Idempotency-Key")

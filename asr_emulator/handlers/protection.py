@@ -7,16 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..catalogue import ITEM_NAME_MISMATCH, OPERATION_NOT_ALLOWED
+from ..catalogue import ITEM_NAME_MISMATCH, OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED
 from ..errors import InvalidParameter, ResourceNotFound
 from ..http import HttpResponse
 from ..models.protection import ProtectedItem
 from ..models.resources import KINDS, StoredResource
 from ..models.vault import Vault
+from ..policy import (
+    COMMIT_SCENARIO, DISABLE_SCENARIO, PLANNED_FAILOVER_SCENARIO, REVERSE_REPLICATION_SCENARIO,
+    TEST_FAILOVER_CLEANUP_SCENARIO, TEST_FAILOVER_SCENARIO, UNPLANNED_FAILOVER_SCENARIO, Scenario,
+)
 from ..routing.registry import handles
 from ..wire.call import Call
 from ..wire.render import resource_json
-from ..workflows import protection, sites
+from ..workflows import failover, protection, sites, test_failover
 from .mappings import _policy_name
 
 _ITEMS = "ReplicationProtectedItemsOperations"
@@ -43,6 +47,20 @@ def _item(call: Call, vault: Vault) -> ProtectedItem:
             f"{call.params['replicatedProtectedItemName']}' under resource group '{vault.resource_group}' was not found.",
             target="replicatedProtectedItemName")
     return found
+
+
+def _conflicting(call: Call, vault: Vault, item: ProtectedItem, scenario: Scenario, kind: str = "resource"
+                 ) -> HttpResponse | None:
+    """While a job runs on ``item``, another operation is accepted and its job fails with 532
+    (asr-orchestration.md §A.4.5); None when nothing runs."""
+    running = item.running
+    if running is None:
+        return None
+    job = call.service.backend.start_job(
+        vault, scenario, target_object_id=item.vm_id, target_object_name=item.vm_name,
+        conflict=OPERATION_IN_PROGRESS.failure(vm=item.vm_name, operation=running.friendly_name),
+        client_request_id=call.client_request_id)
+    return call.accepted(vault, job, kind, _render(vault))
 
 
 def _allow(item: ProtectedItem, operation: str) -> None:
@@ -99,8 +117,142 @@ def disable_protection(call: Call) -> HttpResponse:
         Call.field(properties, "disableProtectionReason", str, "properties")
     item = _item(call, vault)
     if not purge:
+        conflict = _conflicting(call, vault, item, DISABLE_SCENARIO, "delete")
+        if conflict is not None:
+            return conflict
         _allow(item, "DisableProtection")
     job = protection.start_disable(call.service.channel, vault, item, purge=purge,
                                    client_request_id=call.client_request_id)
     return call.accepted(vault, job, "delete")
 
+
+
+@handles(_ITEMS, "begin_test_failover")
+def start_test_failover(call: Call) -> HttpResponse:
+    """The recorded body (§A.4.1): ``failoverDirection``, ``networkType`` and, with a VM network, its
+    ``networkId`` on the recovery fabric."""
+    vault = call.vault()
+    properties = _properties(call)
+    direction = Call.field(properties, "failoverDirection", str, "properties")
+    network_type = Call.field(properties, "networkType", str, "properties") or "NoNetworkAttachAsInput"
+    network_id = Call.field(properties, "networkId", str, "properties")
+    Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if direction not in (None, "PrimaryToRecovery", "RecoveryToPrimary"):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: "
+                               "PrimaryToRecovery or RecoveryToPrimary.", target="properties.failoverDirection")
+    if network_type not in ("VmNetworkAsInput", "NoNetworkAttachAsInput"):
+        raise InvalidParameter(f"The value '{network_type}' of 'properties.networkType' is invalid: VmNetworkAsInput "
+                               "or NoNetworkAttachAsInput.", target="properties.networkType")
+    item = _item(call, vault)
+    network = None
+    if network_type == "VmNetworkAsInput":
+        if not network_id:
+            raise InvalidParameter("'properties.networkId' is required with the networkType VmNetworkAsInput.",
+                                   target="properties.networkId")
+        fabric, name = sites.parse_child_id(vault, network_id, "replicationNetworks", "properties.networkId")
+        if fabric.lower() != item.recovery.fabric.lower():
+            raise InvalidParameter(f"The value '{network_id}' of 'properties.networkId' is invalid: a test failover "
+                                   "network is a VM network of the recovery fabric.", target="properties.networkId")
+        network = sites.network(call.service.channel, vault, fabric, name)
+    conflict = _conflicting(call, vault, item, TEST_FAILOVER_SCENARIO)
+    if conflict is not None:
+        return conflict
+    _allow(item, "TestFailover")
+    job = test_failover.start_test_failover(call.service.channel, vault, item, network,
+                                            client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_test_failover_cleanup")
+def start_test_failover_cleanup(call: Call) -> HttpResponse:
+    vault = call.vault()
+    properties = _properties(call)
+    comments = Call.field(properties, "comments", str, "properties") or ""
+    item = _item(call, vault)
+    conflict = _conflicting(call, vault, item, TEST_FAILOVER_CLEANUP_SCENARIO)
+    if conflict is not None:
+        return conflict
+    _allow(item, "TestFailoverCleanup")
+    job = test_failover.start_test_failover_cleanup(call.service.channel, vault, item, comments,
+                                                    client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_planned_failover")
+def start_planned_failover(call: Call) -> HttpResponse:
+    """The recorded body (§A.4.1): ``failoverDirection`` and the base ``providerSpecificDetails``."""
+    vault = call.vault()
+    properties = _properties(call)
+    direction = Call.field(properties, "failoverDirection", str, "properties")
+    Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if direction not in (None, "PrimaryToRecovery"):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: asr-harness "
+                               "fails over PrimaryToRecovery (failback is not emulated yet).",
+                               target="properties.failoverDirection")
+    item = _item(call, vault)
+    conflict = _conflicting(call, vault, item, PLANNED_FAILOVER_SCENARIO)
+    if conflict is not None:
+        return conflict
+    _allow(item, "PlannedFailover")
+    job = failover.start_planned_failover(call.service.channel, vault, item, client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_failover_commit")
+def commit_failover(call: Call) -> HttpResponse:
+    """Sent without a body (§A.4.1)."""
+    vault = call.vault()
+    item = _item(call, vault)
+    conflict = _conflicting(call, vault, item, COMMIT_SCENARIO)
+    if conflict is not None:
+        return conflict
+    _allow(item, "Commit")
+    job = failover.start_commit(call.service.channel, vault, item, client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_unplanned_failover")
+def start_unplanned_failover(call: Call) -> HttpResponse:
+    """``failoverDirection``, ``sourceSiteOperations`` Required | NotRequired (§A.4.1)."""
+    vault = call.vault()
+    properties = _properties(call)
+    direction = Call.field(properties, "failoverDirection", str, "properties")
+    source = Call.field(properties, "sourceSiteOperations", str, "properties") or "NotRequired"
+    Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if direction not in (None, "PrimaryToRecovery"):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: asr-harness "
+                               "fails over PrimaryToRecovery (failback is not emulated yet).",
+                               target="properties.failoverDirection")
+    if source not in ("Required", "NotRequired"):
+        raise InvalidParameter(f"The value '{source}' of 'properties.sourceSiteOperations' is invalid: Required or "
+                               "NotRequired.", target="properties.sourceSiteOperations")
+    item = _item(call, vault)
+    conflict = _conflicting(call, vault, item, UNPLANNED_FAILOVER_SCENARIO)
+    if conflict is not None:
+        return conflict
+    _allow(item, "UnplannedFailover")
+    job = failover.start_unplanned_failover(call.service.channel, vault, item, source_side=source == "Required",
+                                            client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))
+
+
+@handles(_ITEMS, "begin_reprotect")
+def reverse_replication(call: Call) -> HttpResponse:
+    """``Update-AzRecoveryServicesAsrProtectionDirection`` (§A.4.1): ``failoverDirection`` and
+    ``ReverseReplicationProviderSpecificInput``."""
+    vault = call.vault()
+    properties = _properties(call)
+    direction = Call.field(properties, "failoverDirection", str, "properties")
+    Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if direction not in (None, "RecoveryToPrimary"):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: a VM failed "
+                               "over to the recovery site is reprotected RecoveryToPrimary.",
+                               target="properties.failoverDirection")
+    item = _item(call, vault)
+    conflict = _conflicting(call, vault, item, REVERSE_REPLICATION_SCENARIO)
+    if conflict is not None:
+        return conflict
+    _allow(item, "ReverseReplicate")
+    job = failover.start_reverse_replication(call.service.channel, vault, item,
+                                             client_request_id=call.client_request_id)
+    return call.accepted(vault, job, "resource", _render(vault))

@@ -15,10 +15,10 @@ from simcore import Simulation
 
 from ..catalogue import POLICY_EXISTS, POLICY_NOT_FOUND
 from ..errors import InvalidParameter, ResourceNotFound
-from ..policy import JOB_EVENT_SEVERITY, JOB_SCENARIOS, JobTimings, Scenario
+from ..policy import CONFLICT_FAILS_AFTER_SECONDS, JOB_EVENT_SEVERITY, JOB_SCENARIOS, JobTimings, Scenario
 from .engine import JobEngine
 from .events import Event
-from .jobs import Job
+from .jobs import Job, JobFailure
 from .tasks import ManualAction, Step, Task
 from .policies import Policy, PolicySettings
 from .vault import Vault, VaultRegistry
@@ -84,10 +84,13 @@ class AsrBackend:
         custom_details: dict[str, Any] | None = None,
         fabric_id: str | None = None,
         client_request_id: str | None = None,
+        conflict: JobFailure | None = None,
     ) -> Job:
         """Create ``scenario``'s job in ``vault`` and start it now.
 
-        ``scenario`` is a name in policy.JOB_SCENARIOS or a ``policy.Scenario``. Its job runs
+        With ``conflict``, the job does not run its tasks: it fails with ``conflict`` after policy
+        ``CONFLICT_FAILS_AFTER_SECONDS``, as the service fails an operation issued while another
+        runs on the same item. ``scenario`` is a name in policy.JOB_SCENARIOS or a ``policy.Scenario``. Its job runs
         ``tasks`` when given (a workflow's task tree, ``models.tasks``), else one ``Step`` per task
         of the scenario, ``actions`` mapping task names to what the step does when its time is up.
         """
@@ -107,7 +110,10 @@ class AsrBackend:
             job.custom_details = custom_details
         vault.jobs[job.name] = job
         self._vault_of_job[job.name] = vault
-        self.engine.start(job)
+        if conflict is None:
+            self.engine.start(job)
+        else:  # another operation runs on the target: this one fails later (§A.4.5)
+            self.engine.refuse_later(job, CONFLICT_FAILS_AFTER_SECONDS, conflict)
         return job
 
     def step(self, name: str, friendly_name: str, *, seconds: float = 0.0, action: Callable[[], Any] | None = None,

@@ -244,6 +244,26 @@ class JobEngine:
         job.end_time = now
         self._set(job, "Cancelled", "Cancelled", last)
 
+    def refuse_later(self, job: Job, seconds: float, failure: JobFailure) -> None:
+        """Run ``job`` as the service runs an operation that conflicts with one in progress
+        (asr-orchestration.md §A.4.5): in progress with every task ``NotStarted``, then after
+        ``seconds`` ``Failed`` with ``failure`` (no task named) and every task ``Other``/``Skipped``."""
+        job.start_time = self._sim.clock.now
+        run = self._runs[job.name] = _Run(job)
+        self._set(job, "InProgress", "InProgress")
+
+        def give_up() -> None:
+            if not run.live:
+                return
+            self._stop(run)
+            now = self._sim.clock.now
+            for task in walk(job.tasks):
+                task.state, task.state_description = "Other", "Skipped"
+            job.errors.append(JobError(failure, job.activity_id, now, ""))
+            job.end_time = now
+            self._set(job, "Failed", "Failed")
+        run.timers.append(self._sim.scheduler.call_later(seconds, give_up, label=f"asr job {job.name} conflict"))
+
     def restart(self, job: Job) -> None:
         """Run a failed or cancelled job again from its first unfinished task (same job name)."""
         self._require(job, "Restart")

@@ -16,7 +16,7 @@ from typing import Any
 
 from simcore import Clock
 
-from ..policy import PROTECTION_STATES
+from ..policy import PROTECTION_STATES, TEST_FAILOVER_ACTIVE
 from ..wire.render import fmt_time
 from .jobs import Job
 from .mappings import ContainerRef
@@ -62,7 +62,9 @@ class ProtectedItem:
     active_location: str = "Primary"
     recovery_host: str | None = None
     protected_at: float | None = None
-    last_test_failover: float | None = None
+    last_test_failover: float | None = None  # the start of the last successful test failover's job
+    last_failover: float | None = None  # the start of the last successful failover's job
+    test_vm: dict[str, Any] | None = None  # what the recovery VMM answered, while a test failover is up
     job: Job | None = field(default=None, repr=False)  # the last job started on it
     nics: list[dict[str, Any]] = field(default_factory=list)
 
@@ -80,7 +82,18 @@ class ProtectedItem:
 
     @property
     def allowed_operations(self) -> list[str]:
-        return list(PROTECTION_STATES[self.state].allowed_operations) if self.running is None else []
+        if self.running is not None:
+            return []
+        if self.test_vm is not None:
+            return list(TEST_FAILOVER_ACTIVE[2])
+        return list(PROTECTION_STATES[self.state].allowed_operations)
+
+    def _test_failover_state(self) -> tuple[str, str]:
+        if self.test_vm is not None:
+            return TEST_FAILOVER_ACTIVE[0], TEST_FAILOVER_ACTIVE[1]
+        if self.last_test_failover is None:
+            return "None", "None"
+        return "MarkedForDeletion", "Cleaning up test environment"  # stays so after a cleanup (§A.3.4)
 
     def last_replicated(self) -> float | None:
         """The last replication cycle the replica received: derived from the reported cycle while
@@ -119,14 +132,15 @@ class ProtectedItem:
             "recoveryProtectionContainerFriendlyName": self.recovery.friendly_name,
             "protectionState": state.name, "protectionStateDescription": state.description,
             "activeLocation": self.active_location,
-            "testFailoverState": "None" if self.last_test_failover is None else "MarkedForDeletion",
-            "testFailoverStateDescription": "None" if self.last_test_failover is None
-            else "Cleaning up test environment",
+            "testFailoverState": self._test_failover_state()[0],
+            "testFailoverStateDescription": self._test_failover_state()[1],
             "allowedOperations": self.allowed_operations,
             "replicationHealth": str(report.get("health", "Normal")) if self.state == "Protected" else "Normal",
             "failoverHealth": "Critical" if errors else "Normal",
             "healthErrors": errors,
             "policyId": self.policy_id, "policyFriendlyName": self.policy_name,
+            **({} if self.last_failover is None else {
+                "lastSuccessfulFailoverTime": fmt_time(self.clock, self.last_failover)}),  # absent until then (§A.3.4)
             "lastSuccessfulTestFailoverTime": fmt_time(self.clock, self.last_test_failover),
             "currentScenario": {"scenarioName": "None", "jobId": f"{self.vault_id}/replicationJobs/None",
                                 "startTime": NO_SCENARIO_START} if job is None else {

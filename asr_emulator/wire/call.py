@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import quote, urlencode
 
-from ..errors import InvalidParameter, InvalidRequestContent
+from ..errors import InvalidRequestContent
 from ..http import HttpRequest, HttpResponse
 from ..models.jobs import Job
 from ..models.vault import Operation, Vault
 from ..policy import LRO_FIXED_API_VERSION
 from ..routing.table import OperationSpec
+from .body import is_empty, parse_json
+from .query import skiptoken, top
 from .render import asr_prefix
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["Call", "json_response", "operation_key", "JSON_TYPES"]
 
 T = TypeVar("T")
+_UNREAD: Any = object()  # ``Call.content`` before the body was parsed
 
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "an integer", bool: "a boolean", float: "a number"}
@@ -55,6 +58,8 @@ class Call:
     base_url: str
     path: str
     segments: list[str]
+    #: The body's JSON as the service already parsed it (``wire.body.read_body``), if it did.
+    content: Any = field(default=_UNREAD, repr=False)
 
     # -- parsing ------------------------------------------------------------------------------
 
@@ -77,15 +82,11 @@ class Call:
         """The JSON object in the body; ``InvalidRequestContent`` if it is missing (when required),
         not JSON, or not an object."""
         raw = self.request.body
-        if not raw or not raw.strip():
+        if is_empty(raw):
             if required:
                 raise InvalidRequestContent("The request content was invalid: a JSON body is required.", target="body")
             return None
-        try:
-            value = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidRequestContent(f"The request content was invalid and could not be deserialized: {exc}.",
-                                        target="body") from None
+        value = parse_json(raw) if self.content is _UNREAD else self.content
         if not isinstance(value, dict):
             raise InvalidRequestContent(
                 f"The request content was invalid: expected a JSON object, got {JSON_TYPES.get(type(value), 'null')}.",
@@ -143,13 +144,13 @@ class Call:
     def page(self, items: Sequence[T], render: Callable[[T], Any] | None = None) -> HttpResponse:
         """One page of ``items`` with ARM's ``nextLink`` when more remain (``$skiptoken`` = offset).
 
+        ``$top`` (or the SDK's ``$take``) keeps the first N items only (OData), paged the same way.
         ``render`` turns an item into its JSON; only the page's items are rendered, so walking a
         list of N items page by page costs O(N) renders, not O(N²). Without it the items are JSON."""
-        token = self.query.get("$skiptoken", "0")
-        if not token.isdigit():
-            raise InvalidParameter(f"The value '{token}' of '$skiptoken' is invalid: it is not a token this list issued.",
-                                   target="$skiptoken")
-        start, size = int(token), self.service.page_size
+        start, size = skiptoken(self.query.get("$skiptoken", "0")), self.service.page_size
+        for name in ("$top", "$take"):
+            if name in self.query:
+                items = items[:top(name, self.query[name])]
         window = items[start:start + size]
         body: dict[str, Any] = {"value": list(window) if render is None else [render(item) for item in window]}
         if start + size < len(items):

@@ -92,7 +92,7 @@ def _error_json(clock: Clock, error: JobError) -> dict[str, Any]:
             "code": failure.code, "message": failure.message, "possibleCauses": failure.possible_causes,
             "recommendedAction": failure.recommended_action, "activityId": error.activity_id,
         },
-        "errorLevel": error.error_level, "creationTime": fmt_time(clock, error.creation_time), "taskId": error.task_id,
+        "errorLevel": error.error_level, "creationTime": fmt_time(clock, error.creation_time), "taskId": error.task_id or None,
     }
     provider = failure.provider_error
     if provider is not None:

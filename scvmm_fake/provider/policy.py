@@ -12,7 +12,7 @@ __all__ = [
     "DEFAULT_PROXY_PORT", "CHANNEL_PREFIX", "PROXY_CREDENTIALS_READ_AT_START", "SYNC_WHEN_CHANGED",
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
     "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED", "PROTECTION_WORK_SECONDS", "WORK_PENDING_RERUN",
-    "PROTECTION_RECONCILED_EACH_POLL",
+    "PROTECTION_RECONCILED_EACH_POLL", "TEST_FAILOVER_WORK_SECONDS", "FAILOVER_WORK_SECONDS",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -98,6 +98,15 @@ PROTECTION_WORK_SECONDS: dict[str, float] = {
     "DisableProtectionOnPrimary": 51.0,
     "DisableProtectionOnSecondary": 65.0,
 }
+
+#: Policy: the VMM work of the test-failover items takes the recorded durations (asr-orchestration.md
+#: §A.4.3: "Create test virtual machine" 35 s with a VM network; "Ending test failover" 37 s).
+TEST_FAILOVER_WORK_SECONDS: dict[str, float] = {"TestFailover": 35.0, "TestFailoverCleanup": 37.0}
+
+#: Policy: the VMM work of the planned-failover items and the commit. The PFO tasks' real durations
+#: were not recorded (§A.4.2 lists the tasks only): each takes 30 s; the commit 10 s.
+FAILOVER_WORK_SECONDS: dict[str, float] = {"ShutdownPrimaryVm": 30.0, "PrepareForFailover": 30.0, "Failover": 30.0,
+                                           "StartReplicaVm": 30.0, "CommitFailover": 10.0, "ReverseReplication": 30.0}
 
 WORK_PENDING_RERUN = "next poll"
 """Policy of the emulator: an executor that raises ``WorkPending`` (its VMM work waits on a

@@ -48,6 +48,6 @@ def executes(kind: str, *, seconds: float = 0.0) -> Callable[[Run], Run]:
     return register
 
 
-from . import network_mapping, pairing, protection, refresh  # noqa: E402  (they register themselves)
+from . import failover, network_mapping, pairing, protection, refresh, testfailover  # noqa: E402  (they register themselves)
 
-__all__ += ["network_mapping", "pairing", "protection", "refresh"]
+__all__ += ["failover", "network_mapping", "pairing", "protection", "refresh", "testfailover"]

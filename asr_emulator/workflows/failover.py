@@ -1,0 +1,167 @@
+"""Planned and unplanned failover of a protected VM and the commit (asr-orchestration.md §A.4, §B.2).
+
+``PlannedFailover`` checks the item, has the primary VMM shut the VM down and send its last changes
+(``Start-VMFailover -Prepare``), then the recovery VMM fail the replica over — each NIC on a mapped
+network given an address of the recovery network's pool (IP injection) — and start it. The item is
+then ``PlannedFailoverCommitRequired`` and active at the recovery site (policy: the recording is of a
+failback, §B.2.2); the commit (``Complete-VMFailover``) makes it ``PlannedFailoverStatesBegin``.
+``UnplannedFailover`` runs the same tasks, the source-side ones only when asked for (else
+``Skipped``, §A.4.2), to the latest recovery point, and leaves the item
+``UnplannedFailoverCommitPendingStatesBegin`` (§A.4.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..channel.work import Send, wait_for_work
+from ..channel.workitems import WorkItem
+from ..models.jobs import Job
+from ..models.protection import UNMAPPED_NETWORK, ProtectedItem
+from ..models.tasks import Skipped, Task
+from ..models.vault import Vault
+from ..policy import (
+    COMMIT_SCENARIO, PLANNED_FAILOVER_SCENARIO, REVERSE_REPLICATION_SCENARIO, UNPLANNED_FAILOVER_SCENARIO, Scenario,
+)
+from . import sites
+
+if TYPE_CHECKING:
+    from ..channel.service import ChannelService
+
+__all__ = ["start_planned_failover", "start_unplanned_failover", "start_commit", "start_reverse_replication"]
+
+
+def _failover_details(item: ProtectedItem) -> dict[str, Any]:
+    affected = {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, "recoveryVmId": item.vm_id,
+                **sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]}
+    return {"instanceType": "FailoverJobDetails", "protectedItemDetails": [], "affectedObjectDetails": affected}
+
+
+def start_planned_failover(service: ChannelService, vault: Vault, item: ProtectedItem, *,
+                           client_request_id: str | None = None) -> Job:
+    """Start ``PlannedFailover`` of ``item`` from primary to recovery (the caller checked it is allowed)."""
+    return _start_failover(service, vault, item, PLANNED_FAILOVER_SCENARIO, source_side=True,
+                           after="PlannedFailoverCommitRequired", client_request_id=client_request_id)
+
+
+def start_unplanned_failover(service: ChannelService, vault: Vault, item: ProtectedItem, *, source_side: bool,
+                             client_request_id: str | None = None) -> Job:
+    """Start ``UnplannedFailover`` of ``item`` to its latest recovery point; with ``source_side``
+    (``sourceSiteOperations`` Required) the primary is shut down and its last changes sent first."""
+    return _start_failover(service, vault, item, UNPLANNED_FAILOVER_SCENARIO, source_side=source_side,
+                           after="UnplannedFailoverCommitPendingStatesBegin", client_request_id=client_request_id)
+
+
+def _start_failover(service: ChannelService, vault: Vault, item: ProtectedItem, scenario: Scenario, *,
+                    source_side: bool, after: str, client_request_id: str | None) -> Job:
+    backend = service.backend
+    primary = sites.provider_for(service, vault, sites.fabric(service, vault, item.primary.fabric))
+    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+    details = _failover_details(item)
+    nics = [{"id": nic["nicId"], "ipAddresses": [c["staticIPAddress"] for c in nic["ipConfigs"]
+                                                 if c.get("staticIPAddress")]} for nic in item.nics]
+
+    def failed_over(items: Sequence[WorkItem]) -> None:
+        answer = items[0].result.get("nics") or []
+        addresses = [a for nic in answer if isinstance(nic, dict) for a in nic.get("ipAddresses") or []]
+        for nic, address in zip((n for n in item.nics if n["recoveryVMNetworkId"] != UNMAPPED_NETWORK), addresses):
+            nic["ipConfigs"][0]["recoveryStaticIPAddress"] = address
+            nic["ipConfigs"][0]["recoveryIPAddressType"] = "Static"
+
+    def started(_items: Sequence[WorkItem]) -> ProtectedItem:
+        item.state, item.active_location = after, "Recovery"
+        assert item.job is not None
+        item.last_failover = item.job.start_time
+        return item
+
+    (check, shutdown, prepare, failover, start) = scenario.tasks
+    vm = {"vmmVmId": item.vmm_vm_id}
+    source_tasks: list[Task] = [
+        wait_for_work(service, vault, task_id=shutdown.task_id, name=shutdown.name, friendly_name=shutdown.friendly_name,
+                      timeout=backend.timings.seconds(shutdown), sends=lambda: [Send(primary, "ShutdownPrimaryVm", vm)]),
+        wait_for_work(service, vault, task_id=prepare.task_id, name=prepare.name, friendly_name=prepare.friendly_name,
+                      timeout=backend.timings.seconds(prepare), sends=lambda: [Send(primary, "PrepareForFailover", vm)]),
+    ] if source_side else [Skipped(task_id=t.task_id, name=t.name, friendly_name=t.friendly_name)
+                           for t in (shutdown, prepare)]
+    tasks: list[Task] = [
+        backend.step(check.name, check.friendly_name, seconds=backend.timings.seconds(check), task_id=check.task_id),
+        *source_tasks,
+        wait_for_work(service, vault, task_id=failover.task_id, name=failover.name, friendly_name=failover.friendly_name,
+                      timeout=backend.timings.seconds(failover), collect=failed_over,
+                      sends=lambda: [Send(recovery, "Failover", {"vmId": item.vm_id, "nics": nics})]),
+        wait_for_work(service, vault, task_id=start.task_id, name=start.name, friendly_name=start.friendly_name,
+                      timeout=backend.timings.seconds(start), collect=started,
+                      sends=lambda: [Send(recovery, "StartReplicaVm", {"vmId": item.vm_id})]),
+    ]
+    item.job = backend.start_job(vault, scenario, target_object_id=item.vm_id, target_object_name=item.vm_name,
+                                 tasks=tasks, custom_details=details, client_request_id=client_request_id)
+    return item.job
+
+
+def start_commit(service: ChannelService, vault: Vault, item: ProtectedItem, *,
+                 client_request_id: str | None = None) -> Job:
+    """Start the commit of ``item``'s failover (the caller checked it is allowed)."""
+    backend = service.backend
+    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+
+    def committed(_items: Sequence[WorkItem]) -> ProtectedItem:
+        item.state = _COMMITTED[item.state]
+        return item
+
+    (commit,) = COMMIT_SCENARIO.tasks
+    tasks: list[Task] = [
+        wait_for_work(service, vault, task_id=commit.task_id, name=commit.name, friendly_name=commit.friendly_name,
+                      timeout=backend.timings.seconds(commit), collect=committed,
+                      sends=lambda: [Send(recovery, "CommitFailover", {"vmId": item.vm_id})]),
+    ]
+    item.job = backend.start_job(vault, COMMIT_SCENARIO, target_object_id=item.vm_id, target_object_name=item.vm_name,
+                                 tasks=tasks, custom_details=_failover_details(item),
+                                 client_request_id=client_request_id)
+    return item.job
+
+
+_COMMITTED = {"PlannedFailoverCommitRequired": "PlannedFailoverStatesBegin",
+              "UnplannedFailoverCommitPendingStatesBegin": "UnplannedFailoverStatesBegin"}
+
+
+def start_reverse_replication(service: ChannelService, vault: Vault, item: ProtectedItem, *,
+                              client_request_id: str | None = None) -> Job:
+    """Start ``ReverseReplication`` of a failed-over ``item``: commit if not committed (``VmCommit``),
+    then the recovery VMM makes the failed-over VM the primary, replicating back to the old
+    primary's host; the item is ``Protected`` again, active at the recovery site (§A.4.4)."""
+    backend = service.backend
+    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+    vm = {"vmId": item.vm_id}
+
+    def committed(_items: Sequence[WorkItem]) -> None:
+        item.state = _COMMITTED[item.state]
+
+    def reversed_(_items: Sequence[WorkItem]) -> None:
+        item.state = "Protected"
+
+    def updated() -> ProtectedItem:
+        return item
+
+    (check, commit, prepare, initiate, update) = REVERSE_REPLICATION_SCENARIO.tasks
+    committing: Task = wait_for_work(
+        service, vault, task_id=backend.new_id(), name=commit.name, friendly_name=commit.friendly_name,
+        timeout=backend.timings.seconds(commit), sends=lambda: [Send(recovery, "CommitFailover", vm)], collect=committed)
+    tasks: list[Task] = [
+        backend.step(check.name, check.friendly_name, seconds=backend.timings.seconds(check)),
+        committing if item.state in _COMMITTED else Skipped(task_id=backend.new_id(), name=commit.name,
+                                                            friendly_name=commit.friendly_name),
+        backend.step(prepare.name, prepare.friendly_name, seconds=backend.timings.seconds(prepare)),
+        wait_for_work(service, vault, task_id=backend.new_id(), name=initiate.name, friendly_name=initiate.friendly_name,
+                      timeout=backend.timings.seconds(initiate), collect=reversed_,
+                      sends=lambda: [Send(recovery, "ReverseReplication", vm)]),
+        backend.step(update.name, update.friendly_name, seconds=backend.timings.seconds(update), action=updated),
+    ]
+    affected = {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, "recoveryVmId": item.vm_id,
+                "recoveryVmName": item.vm_name, "protectionProfileId": item.policy_id.rsplit("/", 1)[-1],
+                **sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]}
+    item.job = backend.start_job(vault, REVERSE_REPLICATION_SCENARIO, target_object_id=item.vm_id,
+                                 target_object_name=item.vm_name, tasks=tasks,
+                                 custom_details={"instanceType": "AsrJobDetails", "affectedObjectDetails": affected},
+                                 client_request_id=client_request_id)
+    return item.job

@@ -1,0 +1,187 @@
+"""uvicorn's h11 protocol for ``asr-harness serve``, hardened against idle, slow and half-sent clients.
+
+uvicorn (0.55) bounds none of them: its keep-alive timer starts only after a first response, so a
+connection that never sends a byte is held forever; nothing bounds a request that is half sent;
+its own answers to malformed HTTP are plain text; and its ``limit_concurrency`` refuses *new*
+requests (a plain-text 503) while idle connections keep the slots. ``HardenedH11Protocol`` keeps
+uvicorn's request handling and adds, per ``ConnectionLimits`` (all policy):
+
+* **idle**: a connection must start a request within ``idle_timeout`` of opening or of its last
+  response (uvicorn's ``timeout_keep_alive``, armed at ``connection_made`` too), else it is closed;
+* **slow or half-sent**: a request must be received and answered within ``request_timeout`` of its
+  first byte, else it is answered 408 ``RequestTimeout`` (when nothing of the answer was sent yet)
+  and closed — a half-sent request never reaches the service, so it changes nothing;
+* **cap**: at most ``max_connections`` open connections; one more closes the connection that has
+  been idle (or stuck mid-request) the longest, so a new client is still served; if every
+  connection is being answered, the newcomer gets 429 ``TooManyRequests`` with ``Retry-After``;
+* **malformed HTTP**: what h11 refuses is answered with an ARM error body, 400
+  ``InvalidHttpRequest`` (431 ``RequestHeaderFieldsTooLarge`` past ``max_header_bytes``), then closed;
+* **shutdown**: connections not being answered are aborted at once, never waited for.
+
+The TLS handshake bound (``handshake_timeout``) is asyncio's; ``serve_server`` applies it. What no
+HTTP answer can reach: a client that fails the TLS handshake (plain HTTP on the TLS port, a bad
+ClientHello) is disconnected, since no HTTP response can be written before TLS is up; and bytes
+h11 refuses in the middle of a response already being written end the connection without one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import json
+import time
+from typing import Any
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from asr_emulator.policy import MAX_ECHOED_CHARS
+
+from .serve_limits import ConnectionLimits
+
+__all__ = ["ConnectionLimits", "HardenedH11Protocol", "error_response"]
+
+
+def error_response(status: int, code: str, message: str, *, retry_after: int | None = None) -> bytes:
+    """A complete HTTP/1.1 response carrying an ARM error body, closing the connection (written raw:
+    h11 may be unable to send a response in the state the connection is in)."""
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    lines = [f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}", "content-type: application/json; charset=utf-8",
+             f"content-length: {len(body)}", "connection: close"]
+    if retry_after is not None:
+        lines.append(f"retry-after: {retry_after}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+class _BoundedConnection(h11.Connection):
+    """h11's connection, keeping the protocol error it raised (uvicorn's handler gets only a string)
+    and refusing a request whose line and headers exceed ``max_header_bytes`` even when they arrive
+    whole (h11's own bound is on what it buffers while a request is incomplete)."""
+
+    last_error: h11.RemoteProtocolError | None = None
+
+    def __init__(self, max_header_bytes: int) -> None:
+        super().__init__(h11.SERVER, max_incomplete_event_size=max_header_bytes)
+        self.max_header_bytes = max_header_bytes
+
+    def next_event(self) -> Any:
+        try:
+            event = super().next_event()
+            if isinstance(event, h11.Request):
+                size = len(event.method) + len(event.target) + sum(len(n) + len(v) + 4 for n, v in event.headers)
+                if size > self.max_header_bytes:
+                    raise h11.RemoteProtocolError("request line and headers too long", error_status_hint=431)
+            return event
+        except h11.RemoteProtocolError as error:
+            self.last_error = error
+            raise
+
+
+class HardenedH11Protocol(H11Protocol):
+    """See the module docstring; ``config.limits`` (``serve_server.ServeConfig``) sets the bounds."""
+
+    def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
+                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.limits: ConnectionLimits = getattr(config, "limits", ConnectionLimits())
+        self.conn = _BoundedConnection(self.limits.max_header_bytes)
+        self._request_timer: asyncio.TimerHandle | None = None
+        self.quiet_since = time.monotonic()  # when it last became idle, or began receiving a request
+
+    # -- states --------------------------------------------------------------------------------
+
+    def between_requests(self) -> bool:
+        """No request in progress: connected and idle, or the last answer complete."""
+        return self.cycle is None or self.cycle.response_complete
+
+    def being_answered(self) -> bool:
+        """A request fully received whose answer is not complete yet: the one state never cut short."""
+        return not self.between_requests() and not self.cycle.more_body
+
+    # -- the connection's life -----------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.quiet_since = time.monotonic()
+        self._admit()
+        if not transport.is_closing():  # idle from the start: the keep-alive timer, armed now
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_request_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._request_timer is None and self.between_requests():
+            self.quiet_since = time.monotonic()
+            self._request_timer = self.loop.call_later(self.limits.request_timeout, self._request_timed_out)
+        super().data_received(data)
+
+    def on_response_complete(self) -> None:
+        self._cancel_request_timer()
+        self.quiet_since = time.monotonic()
+        super().on_response_complete()  # arms the keep-alive timer; may start a pipelined request
+        if not self.between_requests() and not self.transport.is_closing():
+            self._request_timer = self.loop.call_later(self.limits.request_timeout, self._request_timed_out)
+
+    def shutdown(self) -> None:
+        """SIGTERM: an answer being written may finish (``shutdown_grace``); anything else ends now."""
+        if self.being_answered():
+            super().shutdown()
+        else:
+            self.transport.abort()
+
+    # -- bounds --------------------------------------------------------------------------------
+
+    def _cancel_request_timer(self) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+
+    def _request_timed_out(self) -> None:
+        self._request_timer = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is None or not self.cycle.response_started:
+            self.transport.write(error_response(
+                408, "RequestTimeout", f"The request was not received and answered within "
+                f"{self.limits.request_timeout:g} seconds of its first byte; the connection is closed."))
+            self.transport.close()
+        else:  # an answer the client does not read: nothing more can be said on this connection
+            self.transport.abort()
+
+    def _admit(self) -> None:
+        """Keep at most ``max_connections`` open, closing the quietest evictable one to make room."""
+        others = [c for c in self.connections if c is not self and not c.transport.is_closing()]
+        if len(others) < self.limits.max_connections:
+            return
+        evictable = [c for c in others if isinstance(c, HardenedH11Protocol) and not c.being_answered()]
+        if evictable:
+            victim = min(evictable, key=lambda c: (not c.between_requests(), c.quiet_since))
+            victim.transport.abort()
+            return
+        self.transport.write(error_response(
+            429, "TooManyRequests", f"The server has {len(others)} connections open, all being answered; retry "
+            "shortly.", retry_after=1))
+        self.transport.close()
+
+    # -- malformed HTTP ------------------------------------------------------------------------
+
+    def send_400_response(self, msg: str) -> None:
+        """What h11 refused, answered as an ARM error (uvicorn's own answer is plain text)."""
+        error = self.conn.last_error if isinstance(self.conn, _BoundedConnection) else None
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.transport.close()  # an answer is being written: a second one cannot follow it
+            return
+        status = error.error_status_hint if error is not None else 400
+        reason = str(error) if error is not None and str(error) else msg
+        if len(reason) > MAX_ECHOED_CHARS:
+            reason = reason[:MAX_ECHOED_CHARS] + "…"
+        if status == 431:
+            code, message = "RequestHeaderFieldsTooLarge", (
+                f"The request line and headers exceed {self.limits.max_header_bytes} bytes.")
+        else:
+            status, code, message = 400, "InvalidHttpRequest", f"The HTTP request could not be parsed: {reason}."
+        self.transport.write(error_response(status, code, message))
+        self.transport.close()
