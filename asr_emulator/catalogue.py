@@ -20,17 +20,20 @@ __all__ = [
     "PAIRING_HAS_PROTECTED_ITEMS", "NO_PROVIDER", "MAPPING_EXISTS", "NETWORK_ALREADY_MAPPED",
     "NETWORK_MAPPING_SAME_FABRIC", "RECOVERY_FABRIC_MISMATCH",
     "CLOUD_NOT_PAIRED", "ALREADY_PROTECTED", "PROTECTION_POLICY_MISMATCH", "ITEM_NAME_MISMATCH",
-    "OPERATION_NOT_ALLOWED", "OPERATION_IN_PROGRESS",
+    "OPERATION_NOT_ALLOWED", "OPERATION_IN_PROGRESS", "PAIRING_HOST_DEFECTS", "PAIRING_HOST_DEFECT_OTHER",
 ]
 
 
 @dataclass(frozen=True)
 class Entry:
+    """A coded error; ``summary`` is the short title a health error shows (``summaryMessage``)."""
+
     code: str
     message: str
     possible_causes: str = ""
     recommended_action: str = ""
     kind: type[ArmError] = BadRequest
+    summary: str = ""
 
     def failure(self, **names: object) -> JobFailure:
         return JobFailure(self.code, self.message.format(**names), self.possible_causes.format(**names),
@@ -135,3 +138,88 @@ OPERATION_IN_PROGRESS = Entry(
     "532", "The operation couldn't be completed.", "An operation {vm} ({operation}) is in progress.",
     "Either wait for the operation in progress to complete, or cancel it and then retry the operation that couldn't "
     "complete. For details see http://aka.ms/asr-err-inprogress. ")
+
+# -- health errors of a cloud pairing: one per host defect its VMM server reports (PROTOCOL.md §5.2
+#    ``pairings``). Policy: codes and wording are the emulator's; no pairing health error was recorded.
+#    The requirements behind them are facts (hyperv-scvmm.md §1.1-1.3, §5.3). Fields: {host} the
+#    host's FQDN, {cloud} its cloud, {vmm} its VMM server, {detail} what VMM said.
+
+
+def _host_defect(code: str, summary: str, message: str, cause: str, action: str) -> Entry:
+    return Entry(code, message, f"{cause} VMM server '{{vmm}}' reports: {{detail}}.", action, summary=summary)
+
+
+_RECONFIGURE = ("Correct it on the host, or remove and pair the clouds again so that VMM configures every host of "
+                "both clouds.")
+_CERTIFICATE = ("Install a certificate for '{host}' from the site's Replica CA with Server and Client Authentication "
+                "and configure it for Hyper-V Replica; or let VMM configure the host again.")
+
+PAIRING_HOST_DEFECTS: dict[str, Entry] = {
+    "NotReplicaServer": _host_defect(
+        "150501", "Host is not a Replica server", "The host '{host}' of cloud '{cloud}' is not enabled as a Replica "
+        "server.", "Hyper-V Replica was disabled on the host, or the host was never configured.", _RECONFIGURE),
+    "AuthenticationType": _host_defect(
+        "150502", "Replica authentication differs from the policy", "The host '{host}' of cloud '{cloud}' does not "
+        "accept the replication policy's authentication type.", "The Replica server settings were changed.",
+        _RECONFIGURE),
+    "Port": _host_defect(
+        "150503", "Replica port differs from the policy", "The host '{host}' of cloud '{cloud}' does not listen on the "
+        "replication policy's port.", "The Replica server settings were changed.", _RECONFIGURE),
+    "FirewallClosed": _host_defect(
+        "150504", "Replica firewall rule closed", "The firewall of host '{host}' of cloud '{cloud}' blocks the Hyper-V "
+        "Replica listener.", "The Hyper-V Replica firewall rule was disabled or changed.",
+        "Enable the Hyper-V Replica listener firewall rule on the policy's port."),
+    "CertificateMissing": _host_defect(
+        "150505", "Host certificate missing", "The host '{host}' of cloud '{cloud}' has no usable certificate for "
+        "Hyper-V Replica.", "The configured certificate, or its private key, is not in the LocalMachine\\My store.",
+        _CERTIFICATE),
+    "CertificateBrokenChain": _host_defect(
+        "150506", "Host certificate chain broken", "The certificate of host '{host}' of cloud '{cloud}' does not "
+        "chain to the site's Replica CA.", "The certificate or an intermediate is malformed or was not issued by the "
+        "CA.", _CERTIFICATE),
+    "CertificateUntrustedRoot": _host_defect(
+        "150507", "Host certificate from another CA", "The certificate of host '{host}' of cloud '{cloud}' was not "
+        "issued by the site's Replica CA.", "A certificate of another CA was configured; the peer cloud's hosts do "
+        "not trust it.", _CERTIFICATE),
+    "CertificateRevoked": _host_defect(
+        "150508", "Host certificate revoked", "The certificate of host '{host}' of cloud '{cloud}' has been revoked.",
+        "The site's Replica CA revoked the certificate; hosts that check revocation refuse it.", _CERTIFICATE),
+    "CertificateNotYetValid": _host_defect(
+        "150509", "Host certificate not yet valid", "The certificate of host '{host}' of cloud '{cloud}' is not valid "
+        "yet.", "The certificate's validity starts later.", _CERTIFICATE),
+    "CertificateExpired": _host_defect(
+        "150510", "Host certificate expired", "The certificate of host '{host}' of cloud '{cloud}' has expired.",
+        "The configured certificate is past its expiry date.", _CERTIFICATE),
+    "CertificateWeakKey": _host_defect(
+        "150511", "Host certificate key too weak", "The certificate of host '{host}' of cloud '{cloud}' has a key "
+        "that is too weak.", "The certificate's key is shorter than Hyper-V Replica accepts.", _CERTIFICATE),
+    "CertificateWrongEku": _host_defect(
+        "150512", "Host certificate usage wrong", "The certificate of host '{host}' of cloud '{cloud}' is not valid "
+        "for both server and client authentication.", "Hyper-V Replica needs the Server Authentication and Client "
+        "Authentication enhanced key usages.", _CERTIFICATE),
+    "CertificateNameMismatch": _host_defect(
+        "150513", "Host certificate name mismatch", "The certificate of host '{host}' of cloud '{cloud}' is not issued "
+        "to the host's name.", "Neither the subject nor a subject alternative name of the certificate is the host's "
+        "FQDN.", _CERTIFICATE),
+    "PeerRootNotTrusted": _host_defect(
+        "150514", "Peer site not trusted", "The host '{host}' of cloud '{cloud}' does not trust the paired site's "
+        "Replica CA.", "The peer site's root certificate was removed from Trusted Root Certification Authorities.",
+        "Import the paired site's root certificate into the host's Trusted Root store; or let VMM configure the host "
+        "again."),
+    "RevocationCheckUnanswerable": _host_defect(
+        "150515", "Certificate revocation cannot be checked", "The host '{host}' of cloud '{cloud}' checks certificate "
+        "revocation, which the paired site's certificates do not support.", "DisableCertRevocationCheck was set back "
+        "to 0 and no current revocation list of the paired site's CA is available.",
+        "Set DisableCertRevocationCheck to 1 on the host, or make the paired site's CRL available to it."),
+    "NoDomain": _host_defect(
+        "150516", "Host not in a domain", "The host '{host}' of cloud '{cloud}' cannot use Kerberos authentication.",
+        "The host is not joined to an Active Directory domain.", "Join the host to the domain, or use a "
+        "certificate-based replication policy."),
+    "PeerHostsNotAuthorized": _host_defect(
+        "150517", "Peer hosts not authorized", "The host '{host}' of cloud '{cloud}' does not authorize the paired "
+        "cloud's hosts to replicate to it.", "Replica authorization entries were removed.", _RECONFIGURE),
+}
+#: A defect kind this catalogue does not know (a newer VMM), shown with VMM's own words.
+PAIRING_HOST_DEFECT_OTHER = _host_defect(
+    "150599", "Host configuration problem", "The host '{host}' of cloud '{cloud}' is not configured as the pairing "
+    "needs.", "The host's configuration differs from what the pairing set up.", _RECONFIGURE)

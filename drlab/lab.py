@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from asr_emulator import AsrService
 from asr_emulator.policy import DEFAULT_RETRY_AFTER, PAGE_SIZE
-from hyperv_fake import HyperVFabric
+from hyperv_fake import HyperVFabric, HyperVPolicy
 from scvmm_fake.provider import AsrProvider, ChannelFailure, RegistrationRefused
 from simcore import FaultPlan, History, Network, Simulation
 
@@ -55,7 +55,8 @@ class Lab:
     Topology: ``hosts_per_site``, ``clouds`` (``CloudSpec``), ``networks`` (``NetworkSpec``), ``vms``
     (``VMSpec``; default ``vms_per_cloud`` per primary cloud). ASR: the vault's ids, and the
     service's ``retry_after``/``advance_on_poll``/``page_size``. Channel: ``proxy`` (``ProxySpec``),
-    ``sockets``; ``register=False`` leaves the Providers installed but unregistered.
+    ``sockets``; ``register=False`` leaves the Providers installed but unregistered. Hosts:
+    ``hyperv_policy`` (``HyperVPolicy``; e.g. a ``TrustPolicy`` that lets defects reach the handshake).
     """
 
     def __init__(
@@ -77,11 +78,14 @@ class Lab:
         proxy: ProxySpec | None = None,
         sockets: bool = False,
         register: bool = True,
+        hyperv_policy: HyperVPolicy | None = None,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise LabConfigError(f"seed must be an int, got {seed!r}")
         if proxy is not None and not isinstance(proxy, ProxySpec):
             raise LabConfigError(f"proxy must be a ProxySpec or None, got {proxy!r}")
+        if hyperv_policy is not None and not isinstance(hyperv_policy, HyperVPolicy):
+            raise LabConfigError(f"hyperv_policy must be a HyperVPolicy or None, got {hyperv_policy!r}")
         for name, value in (("subscription_id", subscription_id), ("resource_group", resource_group),
                             ("vault", vault), ("location", location)):
             if not isinstance(value, str) or not value.strip():
@@ -95,7 +99,7 @@ class Lab:
             raise LabConfigError(str(error)) from None
         self.subscription_id, self.resource_group, self.vault_name = subscription_id, resource_group, vault
         self.vault = self.service.create_vault(subscription_id, resource_group, vault, location=location)
-        self.hyperv = HyperVFabric(self.sim)
+        self.hyperv = HyperVFabric(self.sim, policy=hyperv_policy)
         self.sites: dict[Role, Site] = {role: build_site(self.sim, self.hyperv, self.spec, role) for role in Role}
         self._wiring = (SocketWiring if sockets else InProcessWiring)(self.service, proxy)
         try:

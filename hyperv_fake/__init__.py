@@ -51,6 +51,7 @@ from ._replication_cmdlets import ExportedReplica
 from ._server import HTTP_LISTENER_RULE, HTTPS_LISTENER_RULE, FirewallRule, VMReplicationServer
 from ._server_cmdlets import MY_STORE, ROOT_STORE
 from ._statistics import ReplicationStatistics
+from ._trust import current_crls
 from ._vm import VM, Guest, HardDiskDrive, VMNetworkAdapter
 from .policy import HyperVPolicy, RetryPolicy, TransferPolicy, TrustPolicy
 
@@ -62,6 +63,8 @@ __all__ = [
     "VMReplicationServer", "AuthorizationEntry", "FirewallRule", "FailoverIPConfiguration",
     "GuestNetworkConfiguration", "DataImage", "ExportedReplica", "ReplicationOutlook", "InitialReplicationStatus",
     "HTTP_LISTENER_RULE", "HTTPS_LISTENER_RULE", "MY_STORE", "ROOT_STORE",
+    # how a host judges trust
+    "current_crls",
     # Hyper-V's enums
     "ReplicationState", "ReplicationMode", "ReplicationHealth", "ReplicationRelationshipType",
     "RecoveryAuthenticationType", "ReplicationAuthenticationType", "ReplicationType",

@@ -8,6 +8,7 @@ authenticated server" is modelled as one ``*`` entry with the DEFAULT trust grou
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from simcore.pki import hostname_matches
@@ -57,10 +58,14 @@ def primary_server_problem(value: object) -> str | None:
 
 
 class AuthorizationTable:
-    """The entries in the order they were added (policy AUTHORIZATION_ENTRY_ORDER breaks ties)."""
+    """The entries in the order they were added (policy AUTHORIZATION_ENTRY_ORDER breaks ties).
 
-    def __init__(self) -> None:
+    ``on_change`` is called after every change (the host bumps its fabric's revision, so a
+    management server that reads the entries learns that they changed)."""
+
+    def __init__(self, on_change: Callable[[], None] | None = None) -> None:
         self._entries: list[AuthorizationEntry] = []
+        self._on_change = on_change or _nothing
 
     @property
     def entries(self) -> tuple[AuthorizationEntry, ...]:
@@ -72,14 +77,21 @@ class AuthorizationTable:
 
     def add(self, entry: AuthorizationEntry) -> None:
         self._entries.append(entry)
+        self._on_change()
 
     def replace(self, old: AuthorizationEntry, new: AuthorizationEntry) -> None:
         self._entries[self._entries.index(old)] = new
+        self._on_change()
 
     def remove(self, entries: list[AuthorizationEntry]) -> None:
         self._entries = [e for e in self._entries if e not in entries]
+        self._on_change()
 
     def match(self, fqdn: str) -> list[AuthorizationEntry]:
         """Entries admitting ``fqdn``: exact names first, then wildcards, each in the order added."""
         found = [e for e in self._entries if e.matches(fqdn)]
         return sorted(found, key=lambda e: e.is_wildcard)
+
+
+def _nothing() -> None:
+    pass

@@ -27,11 +27,13 @@ class HyperVFabric:
         self.judge = CertificateJudge(self.policy.trust)
         self.partitions = PartitionTimeline(sim)
         self._hosts: dict[str, HyperVHost] = {}
-        #: Moves whenever what a management server reads of a VM may have changed: its disks, a
-        #: replication state, the future of a replication link (a resume, a new certificate, a
-        #: blocked replica, a partition joining or healing the fault plan), the workload of a
-        #: replicating VM. Never merely because a replication cycle ran: VMM's Provider compares it
-        #: instead of re-reading every VM of every host on each poll.
+        #: Moves whenever what a management server reads of a host or a VM may have changed: a
+        #: VM's disks, a replication state, the future of a replication link (a resume, a new
+        #: certificate, a blocked replica, a partition joining or healing the fault plan), the
+        #: workload of a replicating VM; a host's certificates, trusted roots, CRLs, Replica server
+        #: settings, revocation flag, firewall rules or authorization entries. Never merely because
+        #: a replication cycle ran: VMM's Provider compares it instead of re-reading every VM and
+        #: host on each poll.
         self.revision = 0
         sim.faults.on_add(self._fault_plan_changed)
         sim.faults.on_heal(self._fault_plan_changed)

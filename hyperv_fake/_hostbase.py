@@ -62,18 +62,46 @@ class HostBase:
         self.address = address
         self.os_version = os_version
         self.domain = domain
-        self.certificates = CertificateStore()
+        self.certificates = CertificateStore(on_change=self._configuration_changed)
         self.firewall_rules: dict[str, FirewallRule] = default_firewall_rules()
-        self.disable_cert_revocation_check = False
-        self.replication_server = VMReplicationServer()
+        self._disable_cert_revocation_check = False
+        self._replication_server = VMReplicationServer()
         self._monitoring_cache: tuple[VMReplicationServer | None, float, float] = (None, 0.0, 0.0)
-        self.authorization = AuthorizationTable()
+        self.authorization = AuthorizationTable(on_change=self._configuration_changed)
         self.replica_service = ReplicaService(self)
         self.files: dict[str, object] = {}
         self.switches: dict[str, str] = {}
         self._vms: dict[str, VM] = {}  # by VM ID, in creation order
         self._by_name: dict[str, list[VM]] = {}  # Hyper-V allows two VMs of one name; cmdlets take the first
         self._listening: tuple[tuple[int, ReplicationAuthenticationType], ...] = ()
+
+    # -- what a management server reads ---------------------------------------------------------------
+
+    def _configuration_changed(self) -> None:
+        """Certificates, trusted roots, CRLs, Replica server settings, the revocation flag, firewall
+        rules or authorization entries changed: bump the fabric's revision, so VMM's Provider, which
+        compares it instead of re-reading every host on each poll, sees it."""
+        self.fabric.revision += 1
+
+    @property
+    def replication_server(self) -> VMReplicationServer:
+        """The Replica server settings (an immutable value, replaced by ``Set-VMReplicationServer``)."""
+        return self._replication_server
+
+    @replication_server.setter
+    def replication_server(self, settings: VMReplicationServer) -> None:
+        self._replication_server = settings
+        self._configuration_changed()
+
+    @property
+    def disable_cert_revocation_check(self) -> bool:
+        """The registry value ``DisableCertRevocationCheck`` (§1.3), as a bool."""
+        return self._disable_cert_revocation_check
+
+    @disable_cert_revocation_check.setter
+    def disable_cert_revocation_check(self, disabled: bool) -> None:
+        self._disable_cert_revocation_check = bool(disabled)
+        self._configuration_changed()
 
     def record(self, op: str, phase: str, details: dict[str, Any]) -> None:
         self.fabric.sim.history.record(self.name, op, _PHASES[phase], details)

@@ -189,6 +189,15 @@ class ServerCmdlets(HostBase):
             raise ObjectNotFoundError(f"No certificate {wanted} in {cert_store_location}.")
         self._revalidate_links()
 
+    def import_crl(self, crl: x509.CertificateRevocationList) -> None:
+        """``certutil -addstore CA <file>.crl``: cache a CA's CRL, so a revocation check of what that
+        CA issued is answered (until the CRL's ``nextUpdate``) although the root was imported bare."""
+        self.certificates.add_crl(crl)
+        self.record("hyperv.crl", "info", {"issuer": crl.issuer.rfc4514_string(),
+                                           "nextUpdate": None if crl.next_update_utc is None
+                                           else crl.next_update_utc.isoformat()})
+        self._revalidate_links()
+
     def set_disable_cert_revocation_check(self, disabled: bool) -> None:
         """``HKLM\\...\\Virtualization\\Replication\\DisableCertRevocationCheck`` = 1 or 0 (§1.3)."""
         self.disable_cert_revocation_check = bool(disabled)
@@ -208,6 +217,7 @@ class ServerCmdlets(HostBase):
         changed = replace(rule, enabled=rule.enabled if enabled is None else enabled,
                           local_port=rule.local_port if local_port is None else local_port)
         self.firewall_rules[display_name] = changed
+        self._configuration_changed()
         self._revalidate_links()
         return changed
 

@@ -3,8 +3,10 @@
 Chain, trust, key and EKU come from ``simcore.pki.validate``; the rest is Hyper-V's own or per call:
 the *name* rule ("subject CN equals the host FQDN, or the SAN contains it", wildcard in the first
 label allowed), which differs from pki's SAN-first rule; validity at the instant of the exchange;
-and revocation, mandatory unless ``DisableCertRevocationCheck`` is set, which needs a CRL
-(``TrustPolicy.revocation_needs_crl``) and is asked afresh every time (a CA announces nothing).
+and revocation, mandatory unless ``DisableCertRevocationCheck`` is set, which needs a CRL — a
+trusted root imported as a ``CertificateAuthority``, or a CRL cached in the host's store that is
+current at the instant (``TrustPolicy.revocation_needs_crl``) — and is asked afresh every time (a
+CA announces nothing).
 
 Verifying signatures is the expensive part, so what cannot change for one chain under one set of
 trusted roots is worked out once. Chains and root sets are immutable tuples that hosts hand out
@@ -24,7 +26,7 @@ from simcore.pki import CertificateAuthority, Eku, hostname_matches, validate
 from ._errors import RefusalReason
 from .policy import TrustPolicy
 
-__all__ = ["CertificateJudge", "names_of"]
+__all__ = ["CertificateJudge", "names_of", "current_crls", "listed"]
 
 Root = CertificateAuthority | x509.Certificate
 _ORDER = {reason: index for index, reason in enumerate(RefusalReason)}
@@ -40,6 +42,19 @@ def names_of(cert: x509.Certificate) -> tuple[str, ...]:
     except x509.ExtensionNotFound:
         pass
     return tuple(names)
+
+
+def current_crls(crls: Sequence[x509.CertificateRevocationList],
+                 at: datetime) -> tuple[x509.CertificateRevocationList, ...]:
+    """The CRLs that answer at ``at``: issued by then and not past their ``nextUpdate`` (a CRL is
+    trusted as given; its signature is not checked)."""
+    return tuple(crl for crl in crls if crl.last_update_utc <= at
+                 and (crl.next_update_utc is None or at <= crl.next_update_utc))
+
+
+def listed(crl: x509.CertificateRevocationList, cert: x509.Certificate) -> bool:
+    """Does ``crl`` revoke ``cert`` (same issuer, serial listed)?"""
+    return crl.issuer == cert.issuer and crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None
 
 
 def _certificate(root: Root) -> x509.Certificate:
@@ -94,8 +109,10 @@ class CertificateJudge:
         expected_name: str | None,
         at: datetime,
         check_revocation: bool,
+        crls: Sequence[x509.CertificateRevocationList] = (),
     ) -> tuple[RefusalReason, ...]:
-        """Every reason to refuse ``chain`` (leaf first) at ``at``, in a fixed order; empty when acceptable."""
+        """Every reason to refuse ``chain`` (leaf first) at ``at``, in a fixed order; empty when acceptable.
+        ``crls``: the host's cached CRLs (those current at ``at`` answer for their issuer's certificates)."""
         chain, roots = tuple(chain), tuple(roots)
         if not chain:
             return (RefusalReason.BROKEN_CHAIN,)
@@ -106,9 +123,12 @@ class CertificateJudge:
         if at > facts.valid_until:
             reasons.append(RefusalReason.EXPIRED)
         if check_revocation:
-            if any(authority.is_revoked(c) for authority in facts.authorities for c in facts.checked):
+            current = current_crls(crls, at)
+            if any(authority.is_revoked(c) for authority in facts.authorities for c in facts.checked) \
+                    or any(listed(crl, c) for crl in current for c in facts.checked):
                 reasons.append(RefusalReason.REVOKED)
-            elif self.policy.revocation_needs_crl and not facts.answered:
+            elif self.policy.revocation_needs_crl and not facts.answered \
+                    and not all(any(crl.issuer == c.issuer for crl in current) for c in facts.checked):
                 reasons.append(RefusalReason.REVOCATION_OFFLINE)
         if expected_name is not None and not facts.answers_to(expected_name):
             reasons.append(RefusalReason.NAME_MISMATCH)

@@ -42,9 +42,11 @@ class TrustPolicy:
 
     revocation_needs_crl: bool = True
     """Policy, not fact: revocation is answered by a trusted root imported as a
-    ``CertificateAuthority`` (its CRL). A chain anchored at a bare root certificate cannot be
-    checked and, with the check on, is refused REVOCATION_OFFLINE — §1.3: "self-signed
-    certificates do not support revocation checks", hence ``DisableCertRevocationCheck``."""
+    ``CertificateAuthority`` (its CRL), or by a CRL of the certificate's issuer cached in the
+    host's store (``import_crl``) and current at the instant. A chain anchored at a bare root
+    certificate with no such CRL cannot be checked and, with the check on, is refused
+    REVOCATION_OFFLINE — §1.3: "self-signed certificates do not support revocation checks", hence
+    ``DisableCertRevocationCheck``."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from ._inventory import (
     InventoryCloud,
     InventoryDisk,
     InventoryNetworkAdapter,
+    InventoryPairing,
+    InventoryPairingDefect,
     InventoryReplication,
     InventorySubnet,
     InventoryVM,
@@ -29,7 +31,7 @@ from ._inventory import (
 )
 from ._jobs import Job, JobStatus
 from ._library import LibraryScript, LibraryShare
-from ._pairing_check import pairing_problems
+from ._pairing_check import DefectKind, PairingDefect, pairing_defects, pairing_problems
 from ._pairing_record import AuthenticationType, CloudPairing, PairingRole, PairingSettings
 from ._protection_record import ProtectionSettings, ProtectionTarget
 from ._networks import IsolationType, LogicalNetwork, LogicalNetworkDefinition, SubnetVLan, VMNetwork, VMSubnet
@@ -78,12 +80,13 @@ __all__ = [
     "IsolationType", "SubnetVLan", "LogicalNetwork", "LogicalNetworkDefinition", "VMNetwork", "VMSubnet",
     "AddressSet", "AllocatedToObjectType", "DefaultGateway", "StaticIPAddressPool", "AllocatedIPAddress",
     "Cloud",
-    "pairing_problems", "CloudPairing", "PairingSettings", "PairingRole", "AuthenticationType",
+    "pairing_problems", "pairing_defects", "PairingDefect", "DefectKind",
+    "CloudPairing", "PairingSettings", "PairingRole", "AuthenticationType",
     "PairingError", "PairingConflict", "HostConfigurationFailed", "NetworkAlreadyMapped",
     "IPv4AddressType", "NetworkAdapterSpec", "VirtualMachine", "VirtualNetworkAdapter",
     "Job", "JobStatus",
     "Inventory", "InventoryCloud", "InventoryVMNetwork", "InventorySubnet", "InventoryVM", "InventoryDisk",
-    "InventoryNetworkAdapter", "InventoryReplication",
+    "InventoryNetworkAdapter", "InventoryPairing", "InventoryPairingDefect", "InventoryReplication",
     "ProtectionSettings", "ProtectionTarget", "ProtectionError", "ReplicationFailed",
     "VmmError", "ObjectNotFound", "InvalidParameter", "DuplicateName", "ObjectInUse", "CloudPairedError",
     "DisasterRecoveryNotEnabled", "IsolationMismatch", "SubnetNotInScope", "SubnetOverlap",

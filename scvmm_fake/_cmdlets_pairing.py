@@ -11,6 +11,7 @@ those that left): O(1) when nothing changed on the server.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,8 @@ from hyperv_fake import HyperVHost
 from simcore.pki import CertificateAuthority
 
 from ._core import ServerCore
+from ._inventory import InventoryPairing
+from ._pairing_health import cloud_pairings, host_deadlines
 from ._pairing_hosts import pair_host, prepare_host, site_certificate, unpair_host
 from ._pairing_record import AuthenticationType, CloudPairing, PairingSettings
 from .errors import DisasterRecoveryNotEnabled, NetworkAlreadyMapped, ObjectNotFound
@@ -32,6 +35,7 @@ class PairingCmdlets(ServerCore):
     _site_ca: CertificateAuthority | None = None
     _reconciled: int = -1
     _renew_at: float | None = None  # virtual time a configured host's certificate falls due for renewal
+    _deadlines: tuple[tuple[int, ...], tuple[float, ...]] | None = None  # (configuration revision, instants)
 
     def _pairing_state(self) -> dict[str, list[CloudPairing]]:
         """Cloud id → the pairings that configure it, in the order made."""
@@ -101,6 +105,7 @@ class PairingCmdlets(ServerCore):
             record.revocation_check_disabled_on = kept.revocation_check_disabled_on
         self._configure(cloud, record)
         records.append(record)
+        self._touch()  # the inventory reports the cloud's pairings
         if not cloud.paired:
             self.set_cloud_paired(cloud, True)  # type: ignore[attr-defined]
         self._record("vmm.pairing.paired", {"cloud": cloud_name, "pairing": record.pairing_id,
@@ -143,6 +148,7 @@ class PairingCmdlets(ServerCore):
         if record is None:
             return
         records.remove(record)
+        self._touch()
         for fqdn in record.configured_hosts:
             host = self._managed_host(fqdn)
             if host is not None:
@@ -156,12 +162,6 @@ class PairingCmdlets(ServerCore):
         return list(self._pairing_state().get(self._cloud_named(cloud_name).id, []))
 
     # -- hosts that join or leave a paired cloud -----------------------------------------------
-
-    def dr_deadline(self) -> float | None:
-        """The earliest virtual instant at which what the Provider acts on changes with no call at
-        all (a paired host's certificate falling due for renewal), or None: a Provider whose idle
-        polls stand down (policy ``IDLE_POLLS_ELIDED``) polls again then."""
-        return self._renew_at
 
     def reconcile_pairings(self) -> list[str]:
         """Configure hosts that joined a paired cloud, unconfigure those that left, renew host
@@ -194,6 +194,54 @@ class PairingCmdlets(ServerCore):
             self._record("vmm.pairing.reconciled", {"hosts": changed, "renewed": due})
         self._reconciled = self._revision
         return changed
+
+    # -- what the DR inventory reports of paired hosts -----------------------------------------
+
+    def _dr_pairings(self) -> dict[str, tuple[InventoryPairing, ...]]:
+        """Cloud id → its pairings with the defects of its hosts (``pairing_defects``, judged with
+        this server's site CA). O(paired hosts); only the inventory rebuild calls it."""
+        clouds = self._registry("Cloud")
+        found: dict[str, tuple[InventoryPairing, ...]] = {}
+        for cloud_id, records in self._pairing_state().items():
+            cloud = clouds.get(cloud_id)
+            if cloud is not None and records:
+                found[cloud_id] = cloud_pairings(records, [vm_host.host for vm_host in cloud.hosts()], self._site_ca)
+        return found
+
+    def _dr_deadlines(self) -> tuple[float, ...]:
+        """Every instant (sorted, past ones included) at which a paired host's defects can change by
+        the clock alone (``host_deadlines``). Worked out again, in O(paired hosts), only when the
+        server or a fabric changed; O(1) otherwise."""
+        key = self._configuration_revision()
+        if self._deadlines is None or self._deadlines[0] != key:
+            clouds = self._registry("Cloud")
+            instants: list[float] = []
+            for cloud_id, records in self._pairing_state().items():
+                cloud = clouds.get(cloud_id)
+                if cloud is None:
+                    continue
+                for vm_host in cloud.hosts():
+                    for record in records:
+                        instants += host_deadlines(vm_host.host, record, self.sim.clock)
+            self._deadlines = (key, tuple(sorted(set(instants))))
+        return self._deadlines[1]
+
+    def _clock_revision(self) -> int:
+        """How many paired-host deadlines the clock has reached (see ``dr_revision``)."""
+        return bisect_right(self._dr_deadlines(), self.sim.clock.now)
+
+    def dr_deadline(self) -> float | None:
+        """The earliest virtual instant at which what the Provider acts on or reports changes with no
+        call at all, or None: a paired host's certificate falling due for renewal (the poll's
+        ``reconcile_pairings`` renews it), or, after now, a paired host's defects changing by the
+        clock — its certificate (or its chain, or the site root) expiring or becoming valid, a
+        cached CRL going stale; ``dr_revision`` moves once the clock reaches one of those. A
+        Provider whose idle polls stand down (policy ``IDLE_POLLS_ELIDED``) polls again then.
+        O(1) while nothing changed, O(paired hosts) after a change; never O(VMs)."""
+        deadlines = self._dr_deadlines()
+        index = bisect_right(deadlines, self.sim.clock.now)
+        found = [at for at in (self._renew_at, deadlines[index] if index < len(deadlines) else None) if at is not None]
+        return min(found, default=None)
 
     # -- network mapping (§5.5) ---------------------------------------------------------------
 

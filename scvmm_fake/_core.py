@@ -48,9 +48,20 @@ class ServerCore:
     def dr_revision(self) -> tuple[int, ...]:
         """A value that moves whenever what ``dr_inventory`` could report may have changed: this
         server's change counter (every committed cmdlet, every registry change, pairing), then the
-        configuration revision of each Hyper-V fabric its hosts belong to (a VM's disks are read
-        from the host). O(1) in the size of the inventory, so an idle Provider poll costs O(1)."""
+        configuration revision of each Hyper-V fabric its hosts belong to (a VM's disks and a host's
+        trust configuration are read from the host), then how many of the instants at which the
+        report changes by itself the clock has passed (``_clock_revision``). O(1) in the size of
+        the inventory, so an idle Provider poll costs O(1)."""
+        return (*self._configuration_revision(), self._clock_revision())
+
+    def _configuration_revision(self) -> tuple[int, ...]:
+        """This server's change counter and its fabrics' revisions: what moves with every call."""
         return (self._revision, *(fabric.revision for fabric in self._fabrics))
+
+    def _clock_revision(self) -> int:
+        """How many instants at which the DR inventory changes with no call the clock has passed
+        (none here; pairing counts its hosts' certificate deadlines)."""
+        return 0
 
     def _touch(self) -> None:
         """Note a change to the server's state (see ``dr_revision``)."""

@@ -25,7 +25,7 @@ from ._vms import VirtualMachine
 
 __all__ = [
     "InventorySubnet", "InventoryVMNetwork", "InventoryDisk", "InventoryNetworkAdapter", "InventoryVM",
-    "InventoryReplication",
+    "InventoryPairingDefect", "InventoryPairing", "InventoryReplication",
     "InventoryCloud", "Inventory", "take_inventory",
 ]
 
@@ -88,6 +88,27 @@ class InventoryVM:
 
 
 @dataclass(frozen=True)
+class InventoryPairingDefect:
+    """One defect of one host of a paired cloud (``scvmm_fake.pairing_defects``): the host's FQDN,
+    the ``DefectKind`` and the problem in words."""
+
+    host: str
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class InventoryPairing:
+    """A pairing that configures the cloud (the id ASR gave it), and its hosts' defects (none when
+    every host is configured as the pairing promises)."""
+
+    pairing_id: str
+    role: str
+    peer_cloud_id: str
+    defects: tuple[InventoryPairingDefect, ...]
+
+
+@dataclass(frozen=True)
 class InventoryCloud:
     id: str
     name: str
@@ -97,6 +118,7 @@ class InventoryCloud:
     paired: bool
     vm_networks: tuple[InventoryVMNetwork, ...]
     vms: tuple[InventoryVM, ...]
+    pairings: tuple[InventoryPairing, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,10 +141,12 @@ def take_inventory(
     pools: list[StaticIPAddressPool],
     *,
     replication: Mapping[str, InventoryReplication] | None = None,
+    pairings: Mapping[str, tuple[InventoryPairing, ...]] | None = None,
 ) -> Inventory:
     """The snapshot of the clouds with ``DisasterRecoverySupported`` (policies ``CLOUD_NETWORKS``,
     ``INVENTORY_ORDER``): each with the VM networks on its logical networks and its VMs, with the
-    replication of each VM ``replication`` holds by VMM id."""
+    replication of each VM ``replication`` holds by VMM id, and (from ``pairings``, by cloud id)
+    the pairings that configure it with their hosts' defects."""
     replicating = replication or {}
     flagged = [cloud for cloud in sort_by_name(clouds) if cloud.disaster_recovery_supported]
     return Inventory(server, fqdn, now, tuple(
@@ -138,6 +162,7 @@ def take_inventory(
                 for network in sort_by_name(vm_networks) if network.logical_network in cloud.logical_networks
             ),
             vms=tuple(_vm(vm, replicating.get(vm.id)) for vm in sort_by_name(vm for vm in vms if vm.cloud is cloud)),
+            pairings=(pairings or {}).get(cloud.id, ()),
         )
         for cloud in flagged
     ))

@@ -65,13 +65,14 @@ def authorization_patterns(peer_hosts: Sequence[str]) -> list[str]:
 def site_certificate(host: HyperVHost, site_ca: CertificateAuthority, at: datetime, *,
                      margin: timedelta = timedelta(0)) -> StoredCertificate | None:
     """The host's newest certificate from ``site_ca`` for its FQDN with both EKUs and its key, valid
-    at ``at`` and still for ``margin`` after it; None if there is none."""
+    at ``at`` and still for ``margin`` after it, and not revoked (VMM keeps the CA, so it knows);
+    None if there is none."""
     found = None
     for stored in host.certificates.personal_certificates:
         if not stored.has_private_key:
             continue
         result = validate(stored.chain, purpose=Eku.SERVER_AND_CLIENT, expected_name=host.fqdn,
-                          trust_roots=[site_ca.certificate], at=at, check_revocation=False)
+                          trust_roots=[site_ca.certificate], at=at, revocation=site_ca)
         if result.ok and stored.issued.not_after - at >= margin:
             found = stored
     return found

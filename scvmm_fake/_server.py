@@ -67,8 +67,10 @@ class VMMServer(
     # -- what the ASR Provider reports ------------------------------------------------------------
 
     def dr_inventory(self) -> Inventory:
-        """The clouds with ``DisasterRecoverySupported``, their VM networks and VMs, as plain data in
+        """The clouds with ``DisasterRecoverySupported``, their VM networks and VMs (with their
+        replication), and for paired clouds the pairings with their hosts' defects, as plain data in
         a deterministic order (§4). Not a cmdlet: what the Provider sends to ASR."""
         replication = self._replication_reports()
         return take_inventory(self.name, self.fqdn, self.sim.clock.now, self._all("Cloud"), self._all("VMNetwork"),
-                              self._all("VirtualMachine"), self._all("StaticIPAddressPool"), replication=replication)
+                              self._all("VirtualMachine"), self._all("StaticIPAddressPool"), replication=replication,
+                              pairings=self._dr_pairings())

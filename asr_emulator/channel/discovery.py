@@ -33,6 +33,8 @@ _DISK = {"path": str, "sizeBytes": int}
 _VM = {"id": str, "vmId": str, "name": str, "operatingSystem": str, "generation": int, "host": str, "disks": [_DISK]}
 _CLOUD = {"id": str, "name": str, "hosts": [str], "vmNetworks": [_NETWORK], "vms": [_VM]}
 _INVENTORY = {"sequence": int, "clouds": [_CLOUD]}
+_DEFECT = {"host": str, "kind": str, "detail": str}
+_PAIRING = {"pairingId": str, "role": str, "defects": [_DEFECT]}  # ``clouds[].pairings``, optional
 
 
 def _check(value: Any, schema: Any, path: str) -> None:
@@ -56,6 +58,9 @@ def _check(value: Any, schema: Any, path: str) -> None:
 def parse_inventory(body: Any) -> dict[str, Any]:
     _check(body, _INVENTORY, "inventory")
     checked: dict[str, Any] = body
+    for index, cloud in enumerate(checked["clouds"]):
+        if "pairings" in cloud:
+            _check(cloud["pairings"], [_PAIRING], f"inventory.clouds[{index}].pairings")
     return checked
 
 

@@ -30,6 +30,7 @@ from .errors import (
     ClientCertificateRequired, ProviderNotRegistered, RegistrationKeyForeign, WorkItemNotFound, WorkItemWithdrawn,
 )
 from .listener import ChannelListener, judge_client_chain, pem_chain
+from .pairing_health import refresh_fabric
 from .policy import (
     CHANNEL_FQDN, CHANNEL_PORT, CLIENT_CERT_DAYS, HEARTBEAT_TIMEOUT_SECONDS, LEASE_BATCH, LEASE_SECONDS,
     REFRESH_SCENARIO, SERVER_CERT_DAYS,
@@ -242,6 +243,7 @@ class ChannelService:
         channel.inventories[record.fabric.name.lower()] = inventory
         protection.observe_inventory(self, vault, record.fabric.name, inventory)
         channel.sequences[record.name] = inventory["sequence"]
+        refresh_fabric(vault, record.fabric.name, self.sim.clock)  # the pairings' health follows the report
         return {"applied": True, "sequence": inventory["sequence"], **counts}
 
     # -- what the ARM API asks of a Provider --------------------------------------------------

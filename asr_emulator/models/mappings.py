@@ -3,13 +3,17 @@
 ``ContainerMapping`` is a ``replicationProtectionContainerMappings/{name}`` under the primary
 cloud's container; ``NetworkMapping`` a ``replicationNetworkMappings/{name}`` under the primary VM
 network. Both render the recorded ``properties`` (§A.1.2, §A.2.2); the workflows in
-``asr_emulator.workflows`` create and remove them.
+``asr_emulator.workflows`` create and remove them. A pairing's ``health`` and
+``healthErrorDetails`` follow what the VMM servers report of their hosts
+(``asr_emulator.channel.pairing_health``); nothing else in it does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from .health import HealthError, health_of
 
 __all__ = ["ContainerRef", "ContainerMapping", "NetworkRef", "NetworkMapping"]
 
@@ -35,13 +39,19 @@ class ContainerMapping:
     policy_id: str
     policy_name: str
     state: str = "Paired"
-    health: str = "Normal"
+    health_errors: tuple[HealthError, ...] = ()  # what the VMM servers report of the paired hosts
+
+    @property
+    def health(self) -> str:
+        """``Normal`` while no host of either cloud has a defect (policy ``HEALTH_BY_ERROR_LEVEL``)."""
+        return health_of(self.health_errors)
 
     def arm_properties(self) -> dict[str, Any]:
         return {
             "targetProtectionContainerId": self.recovery.arm_id,
             "targetProtectionContainerFriendlyName": self.recovery.friendly_name,
-            "providerSpecificDetails": None, "health": self.health, "healthErrorDetails": [],
+            "providerSpecificDetails": None, "health": self.health,
+            "healthErrorDetails": [error.to_json() for error in self.health_errors],
             "policyId": self.policy_id, "state": self.state,
             "sourceProtectionContainerFriendlyName": self.primary.friendly_name,
             "sourceFabricFriendlyName": self.primary.fabric_friendly_name,

@@ -19,6 +19,7 @@ from ..catalogue import (
     CLOUD_ALREADY_PAIRED, MAPPING_EXISTS, PAIRING_HAS_PROTECTED_ITEMS, PAIRING_SAME_CLOUD, PAIRING_SAME_FABRIC,
     POLICY_WRONG_PROVIDER,
 )
+from ..channel.pairing_health import pairing_id, refresh_mapping
 from ..channel.work import Send, wait_for_work
 from ..channel.workitems import WorkItem
 from ..models.jobs import Job
@@ -96,8 +97,7 @@ def start_pairing(service: ChannelService, vault: Vault, name: str, primary: Con
     def pair_payload(role: str) -> dict[str, Any]:
         other = peer[role]
         return {"cloudId": clouds[role].container, "pairing": {
-            "pairingId": f"{asr_prefix(vault)}/replicationFabrics/{primary.fabric}/replicationProtectionContainers/"
-                         f"{primary.container}/replicationProtectionContainerMappings/{name}",
+            "pairingId": pairing_id(vault, primary, name),
             "role": role, "peerCloudId": clouds[other].container,
             "peerRootCertificate": reports["site"][other].get("rootCertificate"),
             "peerHosts": reports["cloud"][other].get("hosts", []), "settings": settings}}
@@ -105,6 +105,7 @@ def start_pairing(service: ChannelService, vault: Vault, name: str, primary: Con
     def commit(_items: Sequence[WorkItem]) -> ContainerMapping:
         mapping = ContainerMapping(name, primary, recovery, f"{asr_prefix(vault)}/replicationPolicies/{policy.name}",
                                    policy.name)
+        refresh_mapping(vault, mapping, service.sim.clock)  # what the Providers reported before it existed
         vault.resources.put(KINDS["container_mapping"], (primary.fabric, primary.container), mapping)
         _set_container(vault, primary, "Paired", "Primary")
         _set_container(vault, recovery, "Paired", "Recovery")
@@ -148,8 +149,7 @@ def start_unpairing(service: ChannelService, vault: Vault, mapping: ContainerMap
     roles = {"Primary": primary, "Recovery": recovery}
     providers = {role: sites.provider_for(service, vault, sites.fabric(service, vault, ref.fabric))
                  for role, ref in roles.items()}
-    pairing_id = (f"{asr_prefix(vault)}/replicationFabrics/{primary.fabric}/replicationProtectionContainers/"
-                  f"{primary.container}/replicationProtectionContainerMappings/{mapping.name}")
+    unpairing = pairing_id(vault, primary, mapping.name)
 
     def drop() -> None:
         vault.resources.remove(KINDS["container_mapping"], (primary.fabric, primary.container), mapping.name)
@@ -164,7 +164,7 @@ def start_unpairing(service: ChannelService, vault: Vault, mapping: ContainerMap
     else:
         undo = wait_for_work(
             service, vault, task_id=unpair.task_id, name=unpair.name, friendly_name=unpair.friendly_name,
-            timeout=backend.timings.seconds(unpair), sends=lambda: [Send(p, "UnpairCloud", {"cloudId": roles[role].container, "pairingId": pairing_id})
+            timeout=backend.timings.seconds(unpair), sends=lambda: [Send(p, "UnpairCloud", {"cloudId": roles[role].container, "pairingId": unpairing})
                            for role, p in providers.items()])
     tasks: list[Task] = [
         backend.step(check.name, check.friendly_name, seconds=backend.timings.seconds(check), task_id=check.task_id),

@@ -139,6 +139,7 @@ def test_wrong_proxy_credentials_are_a_clear_start_error() -> None:
     ({"networks": [NetworkSpec("Corp", "10.1.0.300/24", "10.2.0.0/24")]}, LabConfigError, "primary_subnet"),
     ({"networks": "Corp"}, LabConfigError, "networks must be a sequence"),
     ({"proxy": ("u", "p")}, LabConfigError, "ProxySpec"),
+    ({"hyperv_policy": "lenient"}, LabConfigError, "HyperVPolicy"),
     ({"vault": ""}, LabConfigError, "vault"),
 ])
 def test_bad_parameters_are_typed_errors_raised_before_anything_is_built(
@@ -185,3 +186,10 @@ def test_asr_sees_exactly_the_dr_clouds_and_their_vms_and_a_seed_replays(options
         replay.advance(120)
         assert replay.discovered() == {"vmm-ny.contoso.com": primary, "vmm-chi.contoso.com": {"R": []}}
     assert again.history.dumps() == lab.history.dumps()
+
+
+def test_the_hosts_follow_the_lab_s_hyperv_policy() -> None:
+    from hyperv_fake import HyperVPolicy, TrustPolicy
+    policy = HyperVPolicy(trust=TrustPolicy(validate_on_configure=False))
+    with Lab(seed=1, hosts_per_site=1, vms_per_cloud=0, register=False, hyperv_policy=policy) as lab:
+        assert lab.hyperv.policy is policy and lab.hyperv.judge.policy is policy.trust
