@@ -219,8 +219,9 @@ class AsrProvider:
             for item_id in list(self.store.unacknowledged):
                 self._report(item_id)
             self._continue()
-            if beat.get("pendingWorkItems"):
-                self._work()
+            pending = beat.get("pendingWorkItems")
+            if isinstance(pending, int) and pending > 0:
+                self._work(pending)
             if self.vmm.reconcile_pairings():  # hosts that joined a paired cloud (policy PAIRING_RECONCILE)
                 self._idle_poll = False
             if self.vmm.reconcile_protection():  # replica VMs Hyper-V created (policy PROTECTION_RECONCILED_EACH_POLL)
@@ -309,14 +310,20 @@ class AsrProvider:
         history.record(self.vmm.name, "provider.sync", Phase.OK, {**details, "applied": bool(answer.get("applied"))})
         return True
 
-    def _work(self) -> None:
-        leased = self._call("lease", "POST", "workItems/lease", {}).get("workItems") or []
-        for item in leased:
-            item_id = str(item["id"])
-            if item_id in self.store.reports:
-                self._report(item_id)  # executed before: its report was lost
-            elif item_id not in self.store.in_flight:
-                self._start(item_id, item)
+    def _work(self, pending: int) -> None:
+        """Lease what the heartbeat said is pending, a batch at a time, until it is all leased or ASR
+        has no more (policy LEASE_UNTIL_DRAINED), then go on with it."""
+        while pending > 0:
+            leased = self._call("lease", "POST", "workItems/lease", {}).get("workItems") or []
+            if not leased:
+                break
+            pending -= len(leased)
+            for item in leased:
+                item_id = str(item["id"])
+                if item_id in self.store.reports:
+                    self._report(item_id)  # executed before: its report was lost
+                elif item_id not in self.store.in_flight:
+                    self._start(item_id, item)
         self._continue()
 
     def _start(self, item_id: str, item: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ __all__ = [
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
     "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED", "PROTECTION_WORK_SECONDS", "WORK_PENDING_RERUN",
     "PROTECTION_RECONCILED_EACH_POLL", "TEST_FAILOVER_WORK_SECONDS", "FAILOVER_WORK_SECONDS",
+    "LEASE_UNTIL_DRAINED",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -107,6 +108,11 @@ TEST_FAILOVER_WORK_SECONDS: dict[str, float] = {"TestFailover": 35.0, "TestFailo
 #: were not recorded (§A.4.2 lists the tasks only): each takes 30 s; the commit 10 s.
 FAILOVER_WORK_SECONDS: dict[str, float] = {"ShutdownPrimaryVm": 30.0, "PrepareForFailover": 30.0, "Failover": 30.0,
                                            "StartReplicaVm": 30.0, "CommitFailover": 10.0, "ReverseReplication": 30.0}
+
+LEASE_UNTIL_DRAINED = True
+"""Policy: a poll leases, a batch at a time, as many items as the heartbeat said are pending, so a
+thousand VMs enabled at once are all under way within a poll rather than ten a minute (a
+queue ten a minute long outlasts the jobs' 30-minute wait)."""
 
 WORK_PENDING_RERUN = "next poll"
 """Policy of the emulator: an executor that raises ``WorkPending`` (its VMM work waits on a

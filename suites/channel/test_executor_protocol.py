@@ -114,3 +114,17 @@ def test_an_executor_bug_fails_its_work_item_and_never_escapes_into_the_lab(sim,
     assert "KeyError" in job.errors[0].failure.message
     (bug,) = [e.details["bug"] for e in sim.history.select(op="provider.work", phase="fail")]
     assert bug == "KeyError: 'vmNetworkId'" and registered.last_error is None
+
+
+def test_one_poll_leases_everything_pending_a_batch_at_a_time(sim, service, vault, registered, runs):
+    """Policy LEASE_UNTIL_DRAINED: 25 items (batches of 10) are all under way after one poll."""
+    from asr_emulator.channel.policy import LEASE_BATCH
+    record = vault.channel.provider(registered.registration.provider_name)
+    count = 2 * LEASE_BATCH + 5
+    wait = wait_for_work(service.channel, vault, task_id=service.backend.new_id(), name="ProbeTask",
+                         friendly_name="Probe", sends=lambda: [Send(record, SLOW, {}) for _ in range(count)],
+                         timeout=4 * SECONDS)
+    service.backend.start_job(vault, SCENARIO, target_object_id="t", target_object_name="t", tasks=[wait])
+    sim.advance(registered.poll_interval)
+    assert len(registered.store.in_flight) == count
+    assert len([e for e in _item_events(sim, state="Leased") if "attempt" in e]) == count
