@@ -24,7 +24,7 @@ class HealthError:
     """One item of ``healthErrorDetails`` / ``healthErrors``; ``creation_time_utc`` is rendered text."""
 
     error_source: str
-    error_type: str
+    error_type: str | None
     error_level: str
     error_category: str
     error_code: str

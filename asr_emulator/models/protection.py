@@ -18,8 +18,10 @@ from simcore import Clock
 
 from ..policy import PROTECTION_STATES, TEST_FAILOVER_ACTIVE
 from ..wire.render import fmt_time
+from .health import HealthError, health_of
 from .jobs import Job
 from .mappings import ContainerRef
+from .replication_health import ReplicationCondition, conditions
 
 __all__ = ["ProtectedItem", "NO_SCENARIO_START", "UNMAPPED_NETWORK"]
 
@@ -30,14 +32,11 @@ UNMAPPED_NETWORK = "00000000-0000-0000-0000-000000000000"
 
 #: Fact (§A.3.4): the health error of a VM never test-failed-over. Policy: ``errorCategory``
 #: "TestFailover" and ``customerResolvability`` "Allowed" (the 2017 record predates both fields).
-_NO_TEST_FAILOVER = {
-    "errorSource": "ReplicationUnitFailoverValidatorError", "errorType": "TestFailoverValidator",
-    "errorLevel": "Error", "errorCategory": "TestFailover", "errorCode": "161011",
-    "summaryMessage": "No successful test failover has been done on the virtual machine '{vm}'.",
-    "errorMessage": "No successful test failover has been done on the virtual machine '{vm}'.",
-    "possibleCauses": "No successful test failover has been done on the virtual machine after it was replicated.",
-    "recommendedAction": "Do a test failover on the virtual machine.",
-}
+_NO_TEST_FAILOVER = ReplicationCondition(
+    "161011", "ReplicationUnitFailoverValidatorError", "Error",
+    "No successful test failover has been done on the virtual machine '{vm}'.",
+    "No successful test failover has been done on the virtual machine after it was replicated.",
+    "Do a test failover on the virtual machine.")
 
 
 @dataclass(eq=False)
@@ -58,6 +57,9 @@ class ProtectedItem:
     vault_id: str
     clock: Clock = field(repr=False)
     vm: dict[str, Any] = field(default_factory=dict, repr=False)  # the VM's last inventory entry
+    replica: dict[str, Any] = field(default_factory=dict, repr=False)  # the other site's, once it exists
+    #: (code, source) of each replication health error shown -> when it was first reported
+    health_since: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
     state: str = "UnprotectedStatesBegin"
     active_location: str = "Primary"
     recovery_host: str | None = None
@@ -108,13 +110,50 @@ class ProtectedItem:
         last = report.get("lastReplicationTime")
         return float(last) if isinstance(last, (int, float)) else None
 
-    def health_errors(self) -> list[dict[str, Any]]:
-        if self.state != "Protected" or self.last_test_failover is not None:
+    def observe_health(self, now: float) -> None:
+        """Note when each replication health error the two sides now report was first seen."""
+        current = {(c.code, c.source) for c, _ in self._conditions()}
+        self.health_since = {key: self.health_since.get(key, now) for key in sorted(current)}
+
+    def _conditions(self) -> list[tuple[ReplicationCondition, bool]]:
+        """(condition, on the recovery site) for what each side's VMM reports (policy: none while
+        protection is being enabled or initial replication runs)."""
+        if self.state in ("UnprotectedStatesBegin", "ProtectedStatesBegin"):
             return []
-        error = {key: value.format(vm=self.vm_name) for key, value in _NO_TEST_FAILOVER.items()}
-        return [{"innerHealthErrors": [], **error, "creationTimeUtc": fmt_time(self.clock, self.protected_at),
-                 "recoveryProviderErrorMessage": None, "entityId": self.name,
-                 "errorId": f"{self.name}:161011", "customerResolvability": "Allowed"}]
+        found: list[tuple[ReplicationCondition, bool]] = []
+        for entry, recovery_site in ((self.vm, False), (self.replica, True)):
+            report = entry.get("replication") if entry else None
+            if isinstance(report, dict):
+                found += [(c, recovery_site) for c in conditions(report, replica_side=report.get("mode") == "Replica")]
+        return found
+
+    def _error(self, condition: ReplicationCondition, *, error_type: str | None, category: str, since: float | None,
+               names: dict[str, str]) -> HealthError:
+        message = condition.message.format(**names)
+        return HealthError(
+            error_source=condition.source, error_type=error_type, error_level=condition.level, error_category=category,
+            error_code=condition.code, summary_message=message, error_message=message,
+            possible_causes=condition.causes, recommended_action=condition.action,
+            creation_time_utc=fmt_time(self.clock, since) or "", entity_id=self.name,
+            error_id=f"{self.name}:{condition.code}", customer_resolvability="Allowed")
+
+    def _replication_errors(self) -> list[HealthError]:
+        errors = []
+        for condition, recovery_site in self._conditions():
+            site = self.recovery if recovery_site else self.primary
+            errors.append(self._error(
+                condition, error_type=None, category="Replication",
+                since=self.health_since.get((condition.code, condition.source), self.clock.now),
+                names={"vm": self.vm_name, "vmm": site.fabric_friendly_name, "cloud": site.friendly_name}))
+        return errors
+
+    def health_errors(self) -> list[dict[str, Any]]:
+        errors = [error.to_json() for error in self._replication_errors()]
+        if self.state != "Protected" or self.last_test_failover is not None:
+            return errors
+        untested = self._error(_NO_TEST_FAILOVER, error_type="TestFailoverValidator", category="TestFailover",
+                               since=self.protected_at, names={"vm": self.vm_name})
+        return [untested.to_json(), *errors]
 
     def arm_properties(self) -> dict[str, Any]:
         state = PROTECTION_STATES[self.state]
@@ -135,8 +174,8 @@ class ProtectedItem:
             "testFailoverState": self._test_failover_state()[0],
             "testFailoverStateDescription": self._test_failover_state()[1],
             "allowedOperations": self.allowed_operations,
-            "replicationHealth": str(report.get("health", "Normal")) if self.state == "Protected" else "Normal",
-            "failoverHealth": "Critical" if errors else "Normal",
+            "replicationHealth": health_of(self._replication_errors()),
+            "failoverHealth": "Critical" if any(e["errorCode"] == "161011" for e in errors) else "Normal",
             "healthErrors": errors,
             "policyId": self.policy_id, "policyFriendlyName": self.policy_name,
             **({} if self.last_failover is None else {

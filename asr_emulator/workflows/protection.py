@@ -238,23 +238,28 @@ def start_disable(service: ChannelService, vault: Vault, item: ProtectedItem, *,
 
 
 def observe_inventory(service: ChannelService, vault: Vault, fabric: str, inventory: dict[str, Any]) -> None:
-    """What a primary VMM's inventory says of the VMs ASR protects: each item keeps the VM's
-    entry (its replication as the hosts report it); an item whose initial replication the VMM
-    reports finished becomes ``Protected`` and the IR-completion jobs run (policy)."""
+    """What a VMM's inventory says of the VMs ASR protects: an item keeps its VM's entry from its
+    primary fabric and the other site's entry of the same Hyper-V VM (each side's replication as
+    its hosts report it); an item whose initial replication the primary VMM reports finished becomes
+    ``Protected`` and the IR-completion jobs run (policy)."""
+    by_vm_id = {item.vm_id: item for _, item in vault.resources.everywhere(KINDS["protected_item"])
+                if isinstance(item, ProtectedItem)}
+    if not by_vm_id:
+        return
+    now = service.sim.clock.now
     for cloud in inventory.get("clouds", []):
-        container = str(cloud.get("id", ""))
-        items = {i.name.lower(): i for i in vault.resources.children(KINDS["protected_item"], (fabric, container))
-                 if isinstance(i, ProtectedItem)}
-        if not items:
-            continue
         for vm in cloud.get("vms", []):
-            item = items.get(str(vm.get("id", "")).lower())
+            item = by_vm_id.get(str(vm.get("vmId", "")))
             if item is None:
                 continue
-            item.vm = {**vm, "diskDetails": item.vm.get("diskDetails", [])}
-            report = item.replication or {}
-            if item.state == "ProtectedStatesBegin" and report.get("initialReplication") == "Completed":
-                _ir_completed(service, vault, item)
+            if item.primary.fabric.lower() == fabric.lower():
+                item.vm = {**vm, "diskDetails": item.vm.get("diskDetails", [])}
+                report = item.replication or {}
+                if item.state == "ProtectedStatesBegin" and report.get("initialReplication") == "Completed":
+                    _ir_completed(service, vault, item)
+            else:
+                item.replica = dict(vm)
+            item.observe_health(now)
 
 
 def _ir_completed(service: ChannelService, vault: Vault, item: ProtectedItem) -> None:

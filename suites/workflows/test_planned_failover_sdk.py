@@ -247,3 +247,29 @@ def test_a_second_operation_while_one_runs_is_accepted_and_its_job_fails_with_53
     lab.advance(600)
     first = runbook.asr.replication_jobs.get(runbook.rg, runbook.vault, first.name)
     assert first.properties.state == "Succeeded"  # the one in progress is not disturbed
+
+
+def test_after_an_unplanned_failover_the_item_shows_the_recorded_replication_health_errors(protected, lab: Lab
+                                                                                         ) -> None:
+    """As recorded after a UFO (§A.4.4): the replica side reports 67506 "is failed over"; the health
+    errors persist with their creation time; a healthy Protected item shows none of them."""
+    runbook, name = protected
+    fabric, container = runbook.container("Gold")
+    before = runbook.asr.replication_protected_items.get(runbook.rg, runbook.vault, fabric, container, name)
+    assert [e.error_code for e in before.properties.health_errors] == ["161011"]
+    assert before.properties.replication_health == "Normal"
+    _ufo(runbook, name, "Required").result()
+    lab.advance(120)  # the next polls report both sides
+    item = runbook.asr.replication_protected_items.get(runbook.rg, runbook.vault, fabric, container, name)
+    errors = {e.error_code: e for e in item.properties.health_errors}
+    failed_over = errors["67506"]
+    assert (failed_over.error_source, failed_over.error_level, failed_over.error_type) == (
+        "ReplicationUnitProviderErrorOnReplica", "Warning", None)
+    assert failed_over.error_message == "Virtual machine 'Gold-VM1' in 'vmm-chi.contoso.com'|'Gold-Recovery' is failed over."
+    assert (failed_over.possible_causes, failed_over.recommended_action) == (
+        "The virtual machine has failed over.", "Complete pending operation on the virtual machine.")
+    assert item.properties.replication_health in ("Warning", "Critical")
+    lab.advance(600)
+    later = runbook.asr.replication_protected_items.get(runbook.rg, runbook.vault, fabric, container, name)
+    assert {e.error_code: e.creation_time_utc for e in later.properties.health_errors}["67506"] == \
+        failed_over.creation_time_utc
