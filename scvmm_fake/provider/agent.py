@@ -20,11 +20,12 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from simcore import Phase, Standing, Timer
+from simcore import Phase
 from simcore.pki import CertificateAuthority, IssuedCertificate
 
 from .. import DRA_PROXY_ACCOUNT_NAME, Credential, VMMServer, VmmError
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
+from .cadence import PollCadence
 from .executors import EXECUTORS, WorkPending
 from .inventory import digest, inventory_json
 from .policy import (
@@ -100,8 +101,7 @@ class AsrProvider:
                                       description="Azure Site Recovery Provider proxy")
         self.last_error: ChannelFailure | None = None
         self._contact: float | None = None
-        self._timer: Timer | None = None
-        self._standing: Standing | None = None  # idle polls stood down (policy IDLE_POLLS_ELIDED)
+        self._cadence = PollCadence(self.sim, vmm.name, poll_interval, self.poll)
         self._idle_poll = False  # set while a poll has sent nothing but its heartbeat
         self._client: httpx.Client | None = None
         self._transport: httpx.BaseTransport | None = None
@@ -116,32 +116,23 @@ class AsrProvider:
 
     @property
     def running(self) -> bool:
-        return self._timer is not None or self._standing is not None
+        return self._cadence.running
 
     @property
     def last_contact(self) -> float | None:
         """When ASR last answered a heartbeat (as if elided idle polls ran)."""
-        transport = self._transport
-        node = getattr(transport, "server_node", None)
-        standing = None if node is None else self.sim.scheduler.standings.latest(self.vmm.name, node)
-        return self._contact if standing is None else standing.recurring(self._contact, self.sim.clock.now)
+        return self._cadence.recurring(self._contact)
 
     def start(self) -> None:
         """Start polling every ``poll_interval`` virtual seconds (reads the proxy account now)."""
         if self.store.registration is None:
             raise NotRegistered(f"the Provider of {self.vmm.name} is not registered to a vault")
-        if self._timer is None:
+        if not self._cadence.running:
             self._client = self._open(self.store.registration.endpoint)
-            self._timer = self.sim.scheduler.call_every(self.poll_interval, self.poll, label=f"provider {self.vmm.name}")
+            self._cadence.start()
 
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._standing is not None:
-            self._contact = self.last_contact
-            self._standing.end()
-            self._standing = None
+        self._cadence.stop()
         self._client = self._transport = None
 
     def restart(self) -> None:
@@ -245,9 +236,8 @@ class AsrProvider:
         """After an idle poll from the timer at ``tick``, stop polling while nothing it depends on
         can change: the VMM's DR revision, what ASR announces, the (empty) fault plan, time up to
         the first certificate that falls due."""
-        timer, transport = self._timer, self._transport
-        server = getattr(transport, "server_node", None)
-        if (not self.elide_idle_polls or timer is None or timer.when != tick or server is None
+        server = getattr(self._transport, "server_node", None)
+        if (not self.elide_idle_polls or not self._cadence.ticking_at(tick) or server is None
                 or self.sim.faults.rules or self.store.in_flight or self.store.unacknowledged):
             return
         sim, vmm = self.sim, self.vmm
@@ -258,27 +248,13 @@ class AsrProvider:
             return (not sim.faults.rules and sim.network.generation(server) == generation
                     and vmm.dr_revision == revision)
 
-        timer.cancel()
-        self._timer = None
-        self._standing = sim.scheduler.standings.stand(
-            vmm.name, server, origin=tick, interval=self.poll_interval, guard=unchanged, resume=self._resume,
-            until=min((at for at in due if at is not None), default=None))
-        sim.history.record(vmm.name, "provider.idle", Phase.INFO, {"every": self.poll_interval})
+        self._cadence.stand_down(tick, server, unchanged, min((at for at in due if at is not None), default=None))
 
     def _certificates_valid_until(self) -> list[datetime]:
         credential, transport = self.store.credential, self._transport
         out = [] if credential is None else [credential.certificate.not_valid_after_utc]
         server = getattr(transport, "server_valid_until", None)
         return out if server is None else [*out, server]
-
-    def _resume(self, tick: float) -> None:
-        standing, self._standing = self._standing, None
-        assert standing is not None
-        self._contact = standing.recurring(self._contact, tick)
-        elided = round((tick - standing.origin) / standing.interval) - 1
-        self.sim.history.record(self.vmm.name, "provider.idle", Phase.INFO, {"resumes": tick, "elided": elided})
-        self._timer = self.sim.scheduler.call_every(self.poll_interval, self.poll, first=tick - self.sim.clock.now,
-                                                    label=f"provider {self.vmm.name}")
 
     def sync(self, *, force: bool = False) -> bool:
         """Send the DR inventory if it changed since ASR last applied it (or ``force``); True if sent.
