@@ -5,11 +5,13 @@ against what the Providers reported and checked against the workflow's rules bef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..catalogue import ITEM_NAME_MISMATCH, OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED
 from ..errors import InvalidParameter, ResourceNotFound
 from ..http import HttpResponse
+from ..models.jobs import Job
 from ..models.protection import ProtectedItem
 from ..models.resources import KINDS, StoredResource
 from ..models.vault import Vault
@@ -61,6 +63,26 @@ def _conflicting(call: Call, vault: Vault, item: ProtectedItem, scenario: Scenar
         conflict=OPERATION_IN_PROGRESS.failure(vm=item.vm_name, operation=running.friendly_name),
         client_request_id=call.client_request_id)
     return call.accepted(vault, job, kind, _render(vault))
+
+
+def _operate(call: Call, vault: Vault, item: ProtectedItem, operation: str, scenario: Scenario,
+             start: Callable[[str | None], Job], kind: str = "resource") -> HttpResponse:
+    """Run ``operation`` on ``item`` by ``start(client_request_id)``: a job already running on it
+    makes this one fail with 532 (§A.4.5), a state that does not allow it refuses it (150205)."""
+    conflict = _conflicting(call, vault, item, scenario, kind)
+    if conflict is not None:
+        return conflict
+    _allow(item, operation)
+    return call.accepted(vault, start(call.client_request_id), kind, _render(vault))
+
+
+def _direction(properties: dict[str, Any], allowed: tuple[str, ...], why: str) -> None:
+    """A failover body's ``failoverDirection`` (one of ``allowed``) and ``providerSpecificDetails``."""
+    direction = Call.field(properties, "failoverDirection", str, "properties")
+    Call.field(properties, "providerSpecificDetails", dict, "properties")
+    if direction not in (None, *allowed):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: {why}.",
+                               target="properties.failoverDirection")
 
 
 def _allow(item: ProtectedItem, operation: str) -> None:
@@ -116,15 +138,17 @@ def disable_protection(call: Call) -> HttpResponse:
             Call.field(provider_input, "instanceType", str, "properties.replicationProviderInput")
         Call.field(properties, "disableProtectionReason", str, "properties")
     item = _item(call, vault)
-    if not purge:
-        conflict = _conflicting(call, vault, item, DISABLE_SCENARIO, "delete")
-        if conflict is not None:
-            return conflict
-        _allow(item, "DisableProtection")
-    job = protection.start_disable(call.service.channel, vault, item, purge=purge,
-                                   client_request_id=call.client_request_id)
-    return call.accepted(vault, job, "delete")
 
+    def start(request_id: str | None) -> Job:
+        return protection.start_disable(call.service.channel, vault, item, purge=purge, client_request_id=request_id)
+    if purge:
+        return call.accepted(vault, start(call.client_request_id), "delete")
+    return _operate(call, vault, item, "DisableProtection", DISABLE_SCENARIO, start, "delete")
+
+
+
+_FORWARD = ("PrimaryToRecovery",)
+_FORWARD_ONLY = "asr-harness fails over PrimaryToRecovery (failback is not emulated yet)"
 
 
 @handles(_ITEMS, "begin_test_failover")
@@ -133,13 +157,9 @@ def start_test_failover(call: Call) -> HttpResponse:
     ``networkId`` on the recovery fabric."""
     vault = call.vault()
     properties = _properties(call)
-    direction = Call.field(properties, "failoverDirection", str, "properties")
+    _direction(properties, _FORWARD, _FORWARD_ONLY)
     network_type = Call.field(properties, "networkType", str, "properties") or "NoNetworkAttachAsInput"
     network_id = Call.field(properties, "networkId", str, "properties")
-    Call.field(properties, "providerSpecificDetails", dict, "properties")
-    if direction not in (None, "PrimaryToRecovery", "RecoveryToPrimary"):
-        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: "
-                               "PrimaryToRecovery or RecoveryToPrimary.", target="properties.failoverDirection")
     if network_type not in ("VmNetworkAsInput", "NoNetworkAttachAsInput"):
         raise InvalidParameter(f"The value '{network_type}' of 'properties.networkType' is invalid: VmNetworkAsInput "
                                "or NoNetworkAttachAsInput.", target="properties.networkType")
@@ -154,61 +174,28 @@ def start_test_failover(call: Call) -> HttpResponse:
             raise InvalidParameter(f"The value '{network_id}' of 'properties.networkId' is invalid: a test failover "
                                    "network is a VM network of the recovery fabric.", target="properties.networkId")
         network = sites.network(call.service.channel, vault, fabric, name)
-    conflict = _conflicting(call, vault, item, TEST_FAILOVER_SCENARIO)
-    if conflict is not None:
-        return conflict
-    _allow(item, "TestFailover")
-    job = test_failover.start_test_failover(call.service.channel, vault, item, network,
-                                            client_request_id=call.client_request_id)
-    return call.accepted(vault, job, "resource", _render(vault))
+    return _operate(call, vault, item, "TestFailover", TEST_FAILOVER_SCENARIO, lambda request_id: (
+        test_failover.start_test_failover(call.service.channel, vault, item, network, client_request_id=request_id)))
 
 
 @handles(_ITEMS, "begin_test_failover_cleanup")
 def start_test_failover_cleanup(call: Call) -> HttpResponse:
     vault = call.vault()
-    properties = _properties(call)
-    comments = Call.field(properties, "comments", str, "properties") or ""
+    comments = Call.field(_properties(call), "comments", str, "properties") or ""
     item = _item(call, vault)
-    conflict = _conflicting(call, vault, item, TEST_FAILOVER_CLEANUP_SCENARIO)
-    if conflict is not None:
-        return conflict
-    _allow(item, "TestFailoverCleanup")
-    job = test_failover.start_test_failover_cleanup(call.service.channel, vault, item, comments,
-                                                    client_request_id=call.client_request_id)
-    return call.accepted(vault, job, "resource", _render(vault))
+    return _operate(call, vault, item, "TestFailoverCleanup", TEST_FAILOVER_CLEANUP_SCENARIO, lambda request_id: (
+        test_failover.start_test_failover_cleanup(call.service.channel, vault, item, comments,
+                                                  client_request_id=request_id)))
 
 
 @handles(_ITEMS, "begin_planned_failover")
 def start_planned_failover(call: Call) -> HttpResponse:
     """The recorded body (§A.4.1): ``failoverDirection`` and the base ``providerSpecificDetails``."""
     vault = call.vault()
-    properties = _properties(call)
-    direction = Call.field(properties, "failoverDirection", str, "properties")
-    Call.field(properties, "providerSpecificDetails", dict, "properties")
-    if direction not in (None, "PrimaryToRecovery"):
-        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: asr-harness "
-                               "fails over PrimaryToRecovery (failback is not emulated yet).",
-                               target="properties.failoverDirection")
+    _direction(_properties(call), _FORWARD, _FORWARD_ONLY)
     item = _item(call, vault)
-    conflict = _conflicting(call, vault, item, PLANNED_FAILOVER_SCENARIO)
-    if conflict is not None:
-        return conflict
-    _allow(item, "PlannedFailover")
-    job = failover.start_planned_failover(call.service.channel, vault, item, client_request_id=call.client_request_id)
-    return call.accepted(vault, job, "resource", _render(vault))
-
-
-@handles(_ITEMS, "begin_failover_commit")
-def commit_failover(call: Call) -> HttpResponse:
-    """Sent without a body (§A.4.1)."""
-    vault = call.vault()
-    item = _item(call, vault)
-    conflict = _conflicting(call, vault, item, COMMIT_SCENARIO)
-    if conflict is not None:
-        return conflict
-    _allow(item, "Commit")
-    job = failover.start_commit(call.service.channel, vault, item, client_request_id=call.client_request_id)
-    return call.accepted(vault, job, "resource", _render(vault))
+    return _operate(call, vault, item, "PlannedFailover", PLANNED_FAILOVER_SCENARIO, lambda request_id: (
+        failover.start_planned_failover(call.service.channel, vault, item, client_request_id=request_id)))
 
 
 @handles(_ITEMS, "begin_unplanned_failover")
@@ -216,24 +203,24 @@ def start_unplanned_failover(call: Call) -> HttpResponse:
     """``failoverDirection``, ``sourceSiteOperations`` Required | NotRequired (§A.4.1)."""
     vault = call.vault()
     properties = _properties(call)
-    direction = Call.field(properties, "failoverDirection", str, "properties")
+    _direction(properties, _FORWARD, _FORWARD_ONLY)
     source = Call.field(properties, "sourceSiteOperations", str, "properties") or "NotRequired"
-    Call.field(properties, "providerSpecificDetails", dict, "properties")
-    if direction not in (None, "PrimaryToRecovery"):
-        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: asr-harness "
-                               "fails over PrimaryToRecovery (failback is not emulated yet).",
-                               target="properties.failoverDirection")
     if source not in ("Required", "NotRequired"):
         raise InvalidParameter(f"The value '{source}' of 'properties.sourceSiteOperations' is invalid: Required or "
                                "NotRequired.", target="properties.sourceSiteOperations")
     item = _item(call, vault)
-    conflict = _conflicting(call, vault, item, UNPLANNED_FAILOVER_SCENARIO)
-    if conflict is not None:
-        return conflict
-    _allow(item, "UnplannedFailover")
-    job = failover.start_unplanned_failover(call.service.channel, vault, item, source_side=source == "Required",
-                                            client_request_id=call.client_request_id)
-    return call.accepted(vault, job, "resource", _render(vault))
+    return _operate(call, vault, item, "UnplannedFailover", UNPLANNED_FAILOVER_SCENARIO, lambda request_id: (
+        failover.start_unplanned_failover(call.service.channel, vault, item, source_side=source == "Required",
+                                          client_request_id=request_id)))
+
+
+@handles(_ITEMS, "begin_failover_commit")
+def commit_failover(call: Call) -> HttpResponse:
+    """Sent without a body (§A.4.1)."""
+    vault = call.vault()
+    item = _item(call, vault)
+    return _operate(call, vault, item, "Commit", COMMIT_SCENARIO, lambda request_id: (
+        failover.start_commit(call.service.channel, vault, item, client_request_id=request_id)))
 
 
 @handles(_ITEMS, "begin_reprotect")
@@ -241,18 +228,8 @@ def reverse_replication(call: Call) -> HttpResponse:
     """``Update-AzRecoveryServicesAsrProtectionDirection`` (§A.4.1): ``failoverDirection`` and
     ``ReverseReplicationProviderSpecificInput``."""
     vault = call.vault()
-    properties = _properties(call)
-    direction = Call.field(properties, "failoverDirection", str, "properties")
-    Call.field(properties, "providerSpecificDetails", dict, "properties")
-    if direction not in (None, "RecoveryToPrimary"):
-        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: a VM failed "
-                               "over to the recovery site is reprotected RecoveryToPrimary.",
-                               target="properties.failoverDirection")
+    _direction(_properties(call), ("RecoveryToPrimary",),
+               "a VM failed over to the recovery site is reprotected RecoveryToPrimary")
     item = _item(call, vault)
-    conflict = _conflicting(call, vault, item, REVERSE_REPLICATION_SCENARIO)
-    if conflict is not None:
-        return conflict
-    _allow(item, "ReverseReplicate")
-    job = failover.start_reverse_replication(call.service.channel, vault, item,
-                                             client_request_id=call.client_request_id)
-    return call.accepted(vault, job, "resource", _render(vault))
+    return _operate(call, vault, item, "ReverseReplicate", REVERSE_REPLICATION_SCENARIO, lambda request_id: (
+        failover.start_reverse_replication(call.service.channel, vault, item, client_request_id=request_id)))
