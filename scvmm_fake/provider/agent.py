@@ -30,7 +30,7 @@ from .executors import EXECUTORS, WorkPending
 from .inventory import digest, inventory_json
 from .policy import (
     CHANNEL_PREFIX, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM,
-    REQUEST_TIMEOUT_SECONDS, SERVER_VERSION, WORK_ERROR_CODE,
+    REQUEST_TIMEOUT_SECONDS, SERVER_VERSION, WORK_ERROR_CODE, WORK_ERROR_CODES,
 )
 from .transport import ProxySettings, SimulatedNetworkTransport, TransportFactory
 
@@ -351,7 +351,9 @@ class AsrProvider:
             raise
         except VmmError as error:
             self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "error": str(error)})
-            return {"status": "Failed", "error": {"errorCode": WORK_ERROR_CODE, "errorMessage": str(error)}}
+            code = next((WORK_ERROR_CODES[kind.__name__] for kind in type(error).__mro__
+                         if kind.__name__ in WORK_ERROR_CODES), WORK_ERROR_CODE)
+            return {"status": "Failed", "error": {"errorCode": code, "errorMessage": str(error)}}
         except Exception as error:  # noqa: BLE001 - policy EXECUTOR_BUG_REPORTED: an emulator bug fails the item
             bug = f"{type(error).__name__}: {error}"
             self.sim.history.record(self.vmm.name, "provider.work", Phase.FAIL, {**details, "bug": bug})

@@ -13,7 +13,7 @@ __all__ = [
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
     "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED", "PROTECTION_WORK_SECONDS", "WORK_PENDING_RERUN",
     "PROTECTION_RECONCILED_EACH_POLL", "TEST_FAILOVER_WORK_SECONDS", "FAILOVER_WORK_SECONDS",
-    "LEASE_UNTIL_DRAINED",
+    "LEASE_UNTIL_DRAINED", "WORK_ERROR_CODES",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -71,6 +71,13 @@ EXECUTOR_BUG_REPORTED = True
 not escape into ``lab.advance``; the work item fails with ``WORK_ERROR_CODE`` and a message naming
 the exception, and the history records it as ``provider.work`` fail with ``bug``, as ASR's own
 handlers answer a bug with a 500 rather than crash the client."""
+
+#: Policy: the ``errorCode`` of a work item's failure for the VMM errors a DR operator must tell
+#: apart (by class name; anything else is ``WORK_ERROR_CODE``): no static IP address pool on the
+#: target network of a failover (hyperv-scvmm.md §5.5: "a static pool is required ... else
+#: allocation fails"), the pool exhausted, no host to place a replica on.
+WORK_ERROR_CODES: dict[str, int] = {"NoStaticIPAddressPool": 31010, "IPAddressPoolExhausted": 31011,
+                                    "PlacementError": 31020}
 
 #: Policy: the lab stream the Provider draws the VMM server's id and BIOS id from (a real server has
 #: them already; the emulated one gets them at first install, stable after).

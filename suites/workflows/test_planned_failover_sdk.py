@@ -273,3 +273,20 @@ def test_after_an_unplanned_failover_the_item_shows_the_recorded_replication_hea
     later = runbook.asr.replication_protected_items.get(runbook.rg, runbook.vault, fabric, container, name)
     assert {e.error_code: e.creation_time_utc for e in later.properties.health_errors}["67506"] == \
         failed_over.creation_time_utc
+
+
+def test_a_failover_into_a_network_without_a_static_pool_fails_with_a_coded_error(protected, lab: Lab) -> None:
+    """hyperv-scvmm.md §5.5: a static pool is required on the target network, else allocation fails;
+    the job fails at "Start failover" with code 31010 (policy WORK_ERROR_CODES) naming the network."""
+    runbook, name = protected
+    vmm = lab.recovery.vmm
+    (pool,) = [p for p in vmm.get_sc_static_ip_address_pool() if p.name.startswith("Corp")]
+    vmm.remove_sc_static_ip_address_pool(pool)
+    with pytest.raises(HttpResponseError) as info:
+        _pfo(runbook, name).result()
+    assert info.value.error.code == "31010" and "no static IP address pool" in info.value.error.message
+    (job,) = runbook.jobs("PlannedFailover")
+    assert [t.state for t in job.properties.tasks][-2:] == ["Failed", "NotStarted"]
+    _, replica = _vm(lab, Role.recovery, "Gold-VM1")
+    assert replica.state is VMState.Off  # not failed over, nothing injected
+    assert all(adapter.failover.ipv4_address is None for adapter in replica.adapters)
