@@ -146,6 +146,11 @@ JOB_SCENARIOS: dict[str, Scenario] = {
         "UpdateProtectionContainerMapping", "Update replication policy association", "ProtectionProfile",
         (TaskTiming("UpdateProtectionContainerMappingTask", "Update the protection configuration", 0.5),),
     ),
+    # Policy: the update of a protected item's recovery settings (no recording of it was found).
+    "UpdateVmProperties": Scenario(
+        "UpdateVmProperties", "Update the virtual machine", "ProtectionEntity",
+        (TaskTiming("UpdateVmPropertiesTask", "Update the virtual machine properties", 1.0),),
+    ),
     "ExportJobs": Scenario(
         "ExportJobs", "Export jobs", "Vault",
         (TaskTiming("ExportJobsTask", "Export jobs", 1.0),),

@@ -3,7 +3,8 @@
 
 On the primary: shut the VM down, then ``Start-VMFailover -Prepare`` (the final log goes to the replica).
 On the recovery server: each replica NIC on a mapped network gets an address of its network's pool
-(IP injection: the primary's own address where the pools match and it is free), set as the adapter's
+(IP injection: the address the operator chose for the NIC, else the primary's own where the pools
+match and it is free), set as the adapter's
 failover TCP/IP; then ``Start-VMFailover`` and ``Start-VM`` (the guest boots with the addresses through
 KVP); the commit is ``Complete-VMFailover``. A failover that Hyper-V refuses returns its addresses.
 """
@@ -66,8 +67,9 @@ class FailoverCmdlets(TestFailoverCmdlets):
         ``{nics: [{adapter, vmNetworkId, ipAddresses}]}``."""
         record = self._replica_record(text(payload, "vmId"))
         host, hv = record.vm_host.host, record.vm
-        primary_addresses = {str(nic.get("id")): list(nic.get("ipAddresses") or [])
-                             for nic in payload.get("nics") or [] if isinstance(nic, dict)}
+        given = [nic for nic in payload.get("nics") or [] if isinstance(nic, dict)]
+        primary_addresses = {str(nic.get("id")): list(nic.get("ipAddresses") or []) for nic in given}
+        chosen = [nic.get("recoveryIpAddress") for nic in given]
         grants = []
         nics: list[dict[str, Any]] = []
         try:
@@ -77,8 +79,10 @@ class FailoverCmdlets(TestFailoverCmdlets):
                     nics.append({"adapter": adapter.name, "vmNetworkId": None, "ipAddresses": []})
                     continue
                 pool = self._pool_of(vnic.vm_network)
-                grant = self._grant(pool, next(iter(primary_address(primary_addresses, index)), None),
-                                    f"failover of {hv.name}")
+                pick = chosen[index] if index < len(chosen) else None
+                grant = (self._grant_chosen(pool, str(pick), f"failover of {hv.name}") if pick else
+                         self._grant(pool, next(iter(primary_address(primary_addresses, index)), None),
+                                     f"failover of {hv.name}"))
                 grants.append(grant)
                 host.set_vm_network_adapter_failover_configuration(hv.name, vm_network_adapter_name=adapter.name,
                                                                    **failover_settings(pool, grant))

@@ -29,6 +29,12 @@ class IPInjection(PoolCmdlets):
         raise NoStaticIPAddressPool(f"VM network {network.name!r} on {self.name} has no static IP address pool: "
                                     "a failover into it cannot be given an address")
 
+    def _grant_chosen(self, pool: StaticIPAddressPool, chosen: str, description: str) -> AllocatedIPAddress:
+        """The address an operator chose for the NIC (the item's ``recoveryStaticIPAddress``): that
+        one or none — taken, reserved or outside the pool, the failover fails (typed error)."""
+        return self.grant_sc_ip_address(static_ip_address_pool=pool, grant_to_object_type="VirtualNetworkAdapter",
+                                        ip_address=chosen, description=description)
+
     def _grant(self, pool: StaticIPAddressPool, wanted: str | None, description: str) -> AllocatedIPAddress:
         """The address ``wanted`` when the pool holds it and it is free (hyperv-scvmm.md §5.5: the
         same address when the pools match), else the pool's next free one."""

@@ -5,6 +5,7 @@ against what the Providers reported and checked against the workflow's rules bef
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from ..models.protection import ProtectedItem
 from ..models.resources import KINDS, StoredResource
 from ..models.vault import Vault
 from ..policy import (
-    COMMIT_SCENARIO, DISABLE_SCENARIO, PLANNED_FAILOVER_SCENARIO, REVERSE_REPLICATION_SCENARIO,
+    JOB_SCENARIOS, COMMIT_SCENARIO, DISABLE_SCENARIO, PLANNED_FAILOVER_SCENARIO, REVERSE_REPLICATION_SCENARIO,
     TEST_FAILOVER_CLEANUP_SCENARIO, TEST_FAILOVER_SCENARIO, UNPLANNED_FAILOVER_SCENARIO, Scenario,
 )
 from ..routing.registry import handles
@@ -233,3 +234,63 @@ def reverse_replication(call: Call) -> HttpResponse:
     item = _item(call, vault)
     return _operate(call, vault, item, "ReverseReplicate", REVERSE_REPLICATION_SCENARIO, lambda request_id: (
         failover.start_reverse_replication(call.service.channel, vault, item, client_request_id=request_id)))
+
+
+_AZURE_ONLY = ("recoveryAzureVMName", "recoveryAzureVMSize", "selectedRecoveryAzureNetworkId",
+               "selectedTfoAzureNetworkId", "enableRdpOnTargetOption", "licenseType", "recoveryAvailabilitySetId")
+
+
+@handles(_ITEMS, "begin_update")
+def update_protected_item(call: Call) -> HttpResponse:
+    """``vmNics``: per NIC, the recovery static IP address to inject at failover (``ipConfigs[0]
+    .recoveryStaticIPAddress``, ``selectionType`` SelectedByUser) or none (NotSelected: the pool
+    chooses). The Azure-target fields do not apply to a VMM-to-VMM item and are refused."""
+    vault = call.vault()
+    properties = _properties(call)
+    for name in _AZURE_ONLY:
+        if properties.get(name) is not None:
+            raise InvalidParameter(f"'properties.{name}' applies to replication to Azure, not to a VMM cloud.",
+                                   target=f"properties.{name}")
+    nics = Call.field(properties, "vmNics", list, "properties") or []
+    item = _item(call, vault)
+    known = {nic["nicId"].lower(): nic for nic in item.nics}
+    chosen: dict[str, str | None] = {}
+    for index, nic in enumerate(nics):
+        where = f"properties.vmNics[{index}]"
+        if not isinstance(nic, dict):
+            raise InvalidParameter(f"'{where}' must be an object.", target=where)
+        nic_id = Call.field(nic, "nicId", str, where, required=True)
+        if nic_id.lower() not in known:
+            raise InvalidParameter(f"The value '{nic_id}' of '{where}.nicId' is not a NIC of '{item.vm_name}'.",
+                                   target=f"{where}.nicId")
+        configs = Call.field(nic, "ipConfigs", list, where) or [{}]
+        address = Call.field(configs[0], "recoveryStaticIPAddress", str, f"{where}.ipConfigs[0]") \
+            if isinstance(configs[0], dict) else None
+        if address is not None:
+            try:
+                ipaddress.IPv4Address(address)
+            except ValueError:
+                raise InvalidParameter(f"The value '{address}' of '{where}.ipConfigs[0].recoveryStaticIPAddress' is "
+                                       "not an IPv4 address.", target=f"{where}.ipConfigs[0].recoveryStaticIPAddress"
+                                       ) from None
+        chosen[nic_id.lower()] = address
+
+    def apply() -> ProtectedItem:
+        for nic_id, address in chosen.items():
+            nic = known[nic_id]
+            nic["selectionType"] = "SelectedByUser" if address else "NotSelected"
+            nic["ipConfigs"][0].update(recoveryStaticIPAddress=address, recoveryIPAddressType="Static" if address
+                                       else None)
+        return item
+
+    def start(request_id: str | None) -> Job:
+        return call.service.backend.start_job(vault, "UpdateVmProperties", target_object_id=item.vm_id,
+                                              target_object_name=item.vm_name,
+                                              actions={"UpdateVmPropertiesTask": apply},
+                                              client_request_id=request_id)
+    conflict = _conflicting(call, vault, item, JOB_SCENARIOS["UpdateVmProperties"])
+    if conflict is not None:
+        return conflict
+    job = start(call.client_request_id)
+    item.job = job
+    return call.accepted(vault, job, "resource", _render(vault))

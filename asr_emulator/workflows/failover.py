@@ -60,7 +60,9 @@ def _start_failover(service: ChannelService, vault: Vault, item: ProtectedItem, 
     recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
     details = _failover_details(item)
     nics = [{"id": nic["nicId"], "ipAddresses": [c["staticIPAddress"] for c in nic["ipConfigs"]
-                                                 if c.get("staticIPAddress")]} for nic in item.nics]
+                                                 if c.get("staticIPAddress")],
+             "recoveryIpAddress": nic["ipConfigs"][0].get("recoveryStaticIPAddress")
+             if nic.get("selectionType") == "SelectedByUser" else None} for nic in item.nics]
 
     def failed_over(items: Sequence[WorkItem]) -> None:
         answer = items[0].result.get("nics") or []

@@ -75,9 +75,11 @@ handlers answer a bug with a 500 rather than crash the client."""
 #: Policy: the ``errorCode`` of a work item's failure for the VMM errors a DR operator must tell
 #: apart (by class name; anything else is ``WORK_ERROR_CODE``): no static IP address pool on the
 #: target network of a failover (hyperv-scvmm.md §5.5: "a static pool is required ... else
-#: allocation fails"), the pool exhausted, no host to place a replica on.
+#: allocation fails"), the pool exhausted, a chosen address taken, outside the pool or reserved, no
+#: host to place a replica on.
 WORK_ERROR_CODES: dict[str, int] = {"NoStaticIPAddressPool": 31010, "IPAddressPoolExhausted": 31011,
-                                    "PlacementError": 31020}
+                                    "IPAddressInUse": 31012, "IPAddressOutOfRange": 31013,
+                                    "IPAddressReserved": 31014, "PlacementError": 31020}
 
 #: Policy: the lab stream the Provider draws the VMM server's id and BIOS id from (a real server has
 #: them already; the emulated one gets them at first install, stable after).

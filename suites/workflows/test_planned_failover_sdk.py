@@ -290,3 +290,51 @@ def test_a_failover_into_a_network_without_a_static_pool_fails_with_a_coded_erro
     _, replica = _vm(lab, Role.recovery, "Gold-VM1")
     assert replica.state is VMState.Off  # not failed over, nothing injected
     assert all(adapter.failover.ipv4_address is None for adapter in replica.adapters)
+
+
+def _choose(runbook: Runbook, name: str, address: str | None):  # type: ignore[no-untyped-def]
+    fabric, container = runbook.container("Gold")
+    items = runbook.asr.replication_protected_items
+    nic = items.get(runbook.rg, runbook.vault, fabric, container, name).properties.provider_specific_details.vm_nics[0]
+    body = {"properties": {"vmNics": [{"nicId": nic.nic_id, "selectionType": "SelectedByUser",
+                                       "ipConfigs": [{"isPrimary": True, "recoveryStaticIPAddress": address}]}]}}
+    return items.begin_update(runbook.rg, runbook.vault, fabric, container, name, body)
+
+
+def test_an_address_chosen_for_a_nic_is_the_one_injected(protected, lab: Lab) -> None:
+    runbook, name = protected
+    item = _choose(runbook, name, "10.2.0.77").result()
+    (nic,) = item.properties.provider_specific_details.vm_nics
+    assert (nic.selection_type, nic.ip_configs[0].recovery_static_ip_address) == ("SelectedByUser", "10.2.0.77")
+    (job,) = runbook.jobs("UpdateVmProperties")
+    assert job.properties.state == "Succeeded"
+    _pfo(runbook, name).result()
+    _, replica = _vm(lab, Role.recovery, "Gold-VM1")
+    (guest,) = replica.guest.network.values()
+    assert guest.ip_addresses == ("10.2.0.77",)
+
+
+def test_a_chosen_address_someone_holds_fails_the_failover_with_a_coded_error(protected, lab: Lab) -> None:
+    runbook, name = protected
+    vmm = lab.recovery.vmm
+    pool = next(p for p in vmm.get_sc_static_ip_address_pool() if p.name.startswith("Corp"))
+    vmm.grant_sc_ip_address(static_ip_address_pool=pool, grant_to_object_type="VirtualMachine", ip_address="10.2.0.77")
+    _choose(runbook, name, "10.2.0.77").result()
+    with pytest.raises(HttpResponseError) as info:
+        _pfo(runbook, name).result()
+    assert info.value.error.code == "31012"
+
+
+def test_an_update_with_a_bad_address_or_an_azure_field_is_refused_and_changes_nothing(protected) -> None:
+    runbook, name = protected
+    with pytest.raises(HttpResponseError) as info:
+        _choose(runbook, name, "10.2.0.999")
+    assert (info.value.status_code, info.value.error.code) == (400, "InvalidParameter")
+    fabric, container = runbook.container("Gold")
+    with pytest.raises(HttpResponseError) as info:
+        runbook.asr.replication_protected_items.begin_update(
+            runbook.rg, runbook.vault, fabric, container, name, {"properties": {"recoveryAzureVMName": "x"}})
+    assert info.value.error.code == "InvalidParameter"
+    assert runbook.jobs("UpdateVmProperties") == []
+    item = runbook.asr.replication_protected_items.get(runbook.rg, runbook.vault, fabric, container, name)
+    assert item.properties.provider_specific_details.vm_nics[0].selection_type == "NotSelected"
