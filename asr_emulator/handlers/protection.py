@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..catalogue import ITEM_NAME_MISMATCH, OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED
-from ..errors import InvalidParameter, ResourceNotFound
+from ..errors import InvalidParameter, NotImplementedOperation, ResourceNotFound
 from ..http import HttpResponse
 from ..models.jobs import Job
 from ..models.protection import ProtectedItem
@@ -27,6 +27,7 @@ from ..workflows import failover, protection, sites, test_failover
 from .mappings import _policy_name
 
 _ITEMS = "ReplicationProtectedItemsOperations"
+_FAILBACK = ("TestFailover", "PlannedFailover", "UnplannedFailover")  # from the recovery site back
 _ENABLE_INPUTS = ("EnableProtectionProviderSpecificInput", "HyperVReplica2012R2", "HyperVReplica2012")
 
 
@@ -74,6 +75,9 @@ def _operate(call: Call, vault: Vault, item: ProtectedItem, operation: str, scen
     if conflict is not None:
         return conflict
     _allow(item, operation)
+    if operation in _FAILBACK and item.active_location == "Recovery":
+        raise NotImplementedOperation(f"'{operation}' of '{item.vm_name}', active at the recovery site, is a failback, "
+                                      "which asr-harness does not emulate yet.")
     return call.accepted(vault, start(call.client_request_id), kind, _render(vault))
 
 
