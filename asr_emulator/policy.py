@@ -290,12 +290,13 @@ UNPLANNED_FAILOVER_SCENARIO = Scenario(
 
 #: Facts (§A.4.2): the reverse replication job and its task names (their ids were GUIDs: drawn).
 #: Policy: ``VmCommit`` runs the commit when the failover is not committed yet (else it is skipped);
-#: preparing takes a second, the provider-state update the recorded enable job's 7.6 s.
+#: preparing shuts the old primary VM down through its Provider (it must be off to become the
+#: replica); the provider-state update takes the recorded enable job's 7.6 s.
 REVERSE_REPLICATION_SCENARIO = Scenario(
     "ReverseReplication", "Reverse replication", "ProtectionEntity",
     (TaskTiming("VmReverseReplicationPrerequisitesCheck", "Prerequisites check", 0.5),
      TaskTiming("VmCommit", "Commit", WORK_WAIT_SECONDS),
-     TaskTiming("VmPrepareForReverseReplication", "Preparing for reverse replication", 1.0),
+     TaskTiming("VmPrepareForReverseReplication", "Preparing for reverse replication", WORK_WAIT_SECONDS),
      TaskTiming("VmInitiateReverseReplication", "Start reverse replication", WORK_WAIT_SECONDS),
      TaskTiming("UpdateDraState", "Updating the provider states", 7.6)))
 

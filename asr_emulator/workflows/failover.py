@@ -130,9 +130,12 @@ _COMMITTED = {"PlannedFailoverCommitRequired": "PlannedFailoverStatesBegin",
 def start_reverse_replication(service: ChannelService, vault: Vault, item: ProtectedItem, *,
                               client_request_id: str | None = None) -> Job:
     """Start ``ReverseReplication`` of a failed-over ``item``: commit if not committed (``VmCommit``),
-    then the recovery VMM makes the failed-over VM the primary, replicating back to the old
-    primary's host; the item is ``Protected`` again, active at the recovery site (§A.4.4)."""
+    shut the old primary VM down if it still runs (after an unplanned failover without source-side
+    operations: "Preparing for reverse replication", policy), then the recovery VMM makes the
+    failed-over VM the primary, replicating back to the old primary's host; the item is
+    ``Protected`` again, active at the recovery site (§A.4.4)."""
     backend = service.backend
+    primary = sites.provider_for(service, vault, sites.fabric(service, vault, item.primary.fabric))
     recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
     vm = {"vmId": item.vm_id}
 
@@ -153,7 +156,9 @@ def start_reverse_replication(service: ChannelService, vault: Vault, item: Prote
         backend.step(check.name, check.friendly_name, seconds=backend.timings.seconds(check)),
         committing if item.state in _COMMITTED else Skipped(task_id=backend.new_id(), name=commit.name,
                                                             friendly_name=commit.friendly_name),
-        backend.step(prepare.name, prepare.friendly_name, seconds=backend.timings.seconds(prepare)),
+        wait_for_work(service, vault, task_id=backend.new_id(), name=prepare.name, friendly_name=prepare.friendly_name,
+                      timeout=backend.timings.seconds(prepare),
+                      sends=lambda: [Send(primary, "ShutdownPrimaryVm", {"vmmVmId": item.vmm_vm_id})]),
         wait_for_work(service, vault, task_id=backend.new_id(), name=initiate.name, friendly_name=initiate.friendly_name,
                       timeout=backend.timings.seconds(initiate), collect=reversed_,
                       sends=lambda: [Send(recovery, "ReverseReplication", vm)]),

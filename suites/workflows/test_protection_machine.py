@@ -17,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from drlab import Lab, Role
 from hyperv_fake import VMState
+from simcore import FaultRule, Match, Partition
 
 from .conftest import Runbook, hyperv_policy
 
@@ -37,6 +38,8 @@ AFTER = {
     ("PlannedFailoverCommitRequired", "Commit"): "PlannedFailoverStatesBegin",
     ("UnplannedFailoverCommitPendingStatesBegin", "Commit"): "UnplannedFailoverStatesBegin",
 }
+_COMMITTED = {"PlannedFailoverCommitRequired": "PlannedFailoverStatesBegin",
+              "UnplannedFailoverCommitPendingStatesBegin": "UnplannedFailoverStatesBegin"}
 OPERATIONS = ("TestFailover", "TestFailoverCleanup", "PlannedFailover", "UnplannedFailover", "Commit",
               "ReverseReplicate")
 
@@ -54,6 +57,20 @@ class ProtectionMachine(RuleBasedStateMachine):
         self.lab.advance(3_600)
         self.fabric, self.container = book.container("Gold")
         self.state = "Protected"
+        self.cut: FaultRule | None = None  # the sites' hosts cannot reach each other
+
+    @rule()
+    def the_sites_are_cut_off(self) -> None:
+        if self.cut is None:
+            hosts = [tuple(h.name for h in self.lab.sites[role].hosts) for role in (Role.primary, Role.recovery)]
+            self.cut = self.lab.faults.add(FaultRule(Partition(), Match(src=hosts[0], dst=hosts[1],
+                                                                        bidirectional=True)))
+
+    @rule()
+    def the_sites_reconnect(self) -> None:
+        if self.cut is not None:
+            self.lab.faults.heal(self.cut)
+            self.cut = None
 
     def teardown(self) -> None:
         self.lab.close()
@@ -71,9 +88,10 @@ class ProtectionMachine(RuleBasedStateMachine):
             return items.begin_test_failover_cleanup(*args, {"properties": {"comments": ""}})
         if operation == "PlannedFailover":
             return items.begin_planned_failover(*args, {"properties": {"failoverDirection": "PrimaryToRecovery"}})
-        if operation == "UnplannedFailover":
+        if operation == "UnplannedFailover":  # the primary site is lost: no source-side operations
             return items.begin_unplanned_failover(*args, {"properties": {
-                "failoverDirection": "PrimaryToRecovery", "sourceSiteOperations": "Required"}})
+                "failoverDirection": "PrimaryToRecovery",
+                "sourceSiteOperations": "NotRequired" if self.cut is not None else "Required"}})
         if operation == "Commit":
             return items.begin_failover_commit(*args)
         return items.begin_reprotect(*args, {"properties": {"failoverDirection": "RecoveryToPrimary"}})
@@ -92,11 +110,39 @@ class ProtectionMachine(RuleBasedStateMachine):
             return
         primary = self._vm(Role.primary)
         written = primary.workload.image(self.lab.now)
+        if self.cut is not None and operation in ("PlannedFailover", "ReverseReplicate"):
+            # the final log (or the reversal) cannot reach the other site: the job fails; only the
+            # steps it finished stay done (a reversal's VmCommit, which is local to the recovery site)
+            with pytest.raises(HttpResponseError):
+                self._call(operation).result()
+            if operation == "ReverseReplicate":
+                self.state = _COMMITTED.get(self.state, self.state)
+            else:
+                self._recover()
+            after = self._item().properties
+            assert after.active_location == before.active_location
+            return
         self._call(operation).result()
         self.state = AFTER.get((self.state, operation), "Reversed" if operation == "ReverseReplicate" else self.state)
-        if operation in ("PlannedFailover", "UnplannedFailover"):  # both with the source side: nothing lost
-            replica = self._vm(Role.recovery)
-            assert written.is_prefix_of(replica.workload.image(self.lab.now))
+        if operation in ("PlannedFailover", "UnplannedFailover"):
+            replica = self._vm(Role.recovery).workload.image(self.lab.now)
+            if self.cut is None:  # with the source side: nothing lost
+                assert written.is_prefix_of(replica)
+            else:  # the replica never holds a write its primary did not make; later ones are lost
+                failed_over = self.lab.history.select(op="vmm.failover")[-1]
+                held = self._vm(Role.recovery).workload.image(failed_over.time)
+                assert held.is_prefix_of(written)
+
+    def _recover(self) -> None:
+        """After a failed planned failover the primary was shut down (and may be prepared): the
+        operator starts it again, as ASR leaves it (policy of this machine)."""
+        primary = self._vm(Role.primary)
+        host = next(h for h in self.lab.sites[Role.primary].hosts if primary in h.vms)
+        rel = primary.replication
+        if rel is not None and rel.state.value == "PreparedForFailover":
+            host.stop_vm_failover(primary.name)
+        if primary.state is not VMState.Running:
+            host.start_vm(primary.name)
 
     @rule(seconds=st.sampled_from([30.0, 600.0, 7_200.0]))
     def time_passes(self, seconds: float) -> None:
