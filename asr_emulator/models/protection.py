@@ -76,6 +76,12 @@ class ProtectedItem:
         found = self.vm.get("replication")
         return found if isinstance(found, dict) else None
 
+    def nic_addresses(self) -> list[dict[str, Any]]:
+        """Each NIC's id and static addresses on the primary site: what VMM's IP injection keeps where
+        the target pool holds them (the ``nics`` of a failover's work items)."""
+        return [{"id": nic["nicId"], "ipAddresses": [c["staticIPAddress"] for c in nic["ipConfigs"]
+                                                     if c.get("staticIPAddress")]} for nic in self.nics]
+
     @property
     def running(self) -> Job | None:
         """The job running on the item now, if any."""

@@ -25,6 +25,7 @@ from ..policy import (
     COMMIT_SCENARIO, PLANNED_FAILOVER_SCENARIO, REVERSE_REPLICATION_SCENARIO, UNPLANNED_FAILOVER_SCENARIO, Scenario,
 )
 from . import sites
+from .protection import vm_affected_objects
 
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
@@ -33,9 +34,8 @@ __all__ = ["start_planned_failover", "start_unplanned_failover", "start_commit",
 
 
 def _failover_details(item: ProtectedItem) -> dict[str, Any]:
-    affected = {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, "recoveryVmId": item.vm_id,
-                **sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]}
-    return {"instanceType": "FailoverJobDetails", "protectedItemDetails": [], "affectedObjectDetails": affected}
+    return {"instanceType": "FailoverJobDetails", "protectedItemDetails": [],
+            "affectedObjectDetails": vm_affected_objects(item, recoveryVmId=item.vm_id)}
 
 
 def start_planned_failover(service: ChannelService, vault: Vault, item: ProtectedItem, *,
@@ -59,10 +59,9 @@ def _start_failover(service: ChannelService, vault: Vault, item: ProtectedItem, 
     primary = sites.provider_for(service, vault, sites.fabric(service, vault, item.primary.fabric))
     recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
     details = _failover_details(item)
-    nics = [{"id": nic["nicId"], "ipAddresses": [c["staticIPAddress"] for c in nic["ipConfigs"]
-                                                 if c.get("staticIPAddress")],
-             "recoveryIpAddress": nic["ipConfigs"][0].get("recoveryStaticIPAddress")
-             if nic.get("selectionType") == "SelectedByUser" else None} for nic in item.nics]
+    nics = [{**addresses, "recoveryIpAddress": nic["ipConfigs"][0].get("recoveryStaticIPAddress")
+             if nic.get("selectionType") == "SelectedByUser" else None}
+            for addresses, nic in zip(item.nic_addresses(), item.nics)]
 
     def failed_over(items: Sequence[WorkItem]) -> None:
         answer = items[0].result.get("nics") or []
@@ -164,9 +163,8 @@ def start_reverse_replication(service: ChannelService, vault: Vault, item: Prote
                       sends=lambda: [Send(recovery, "ReverseReplication", vm)]),
         backend.step(update.name, update.friendly_name, seconds=backend.timings.seconds(update), action=updated),
     ]
-    affected = {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, "recoveryVmId": item.vm_id,
-                "recoveryVmName": item.vm_name, "protectionProfileId": item.policy_id.rsplit("/", 1)[-1],
-                **sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]}
+    affected = vm_affected_objects(item, recoveryVmId=item.vm_id, recoveryVmName=item.vm_name,
+                                   protectionProfileId=item.policy_id.rsplit("/", 1)[-1])
     item.job = backend.start_job(vault, REVERSE_REPLICATION_SCENARIO, target_object_id=item.vm_id,
                                  target_object_name=item.vm_name, tasks=tasks,
                                  custom_details={"instanceType": "AsrJobDetails", "affectedObjectDetails": affected},

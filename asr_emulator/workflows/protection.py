@@ -19,7 +19,7 @@ from ..catalogue import ALREADY_PROTECTED, CLOUD_NOT_PAIRED, PROTECTION_POLICY_M
 from ..channel.work import Send, wait_for_work
 from ..channel.workitems import WorkItem
 from ..models.jobs import Job
-from ..models.mappings import ContainerMapping, ContainerRef
+from ..models.mappings import ContainerMapping, ContainerRef, NetworkMapping
 from ..models.policies import Policy
 from ..models.protection import UNMAPPED_NETWORK, ProtectedItem
 from ..models.resources import KINDS, StoredResource
@@ -33,7 +33,8 @@ from .pairing import mapping_of
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
 
-__all__ = ["check_protection", "start_enable", "start_disable", "observe_inventory", "protected_item_of"]
+__all__ = ["check_protection", "start_enable", "start_disable", "observe_inventory", "protected_item_of",
+           "vm_affected_objects"]
 
 
 def protected_item_of(vault: Vault, ref: ContainerRef, name: str) -> ProtectedItem | None:
@@ -80,9 +81,8 @@ def _nics(vault: Vault, ref: ContainerRef, vm: dict[str, Any], networks: dict[st
 
 def _recovery_network(vault: Vault, ref: ContainerRef, network_id: str) -> str | None:
     for mapping in vault.resources.children(KINDS["network_mapping"], (ref.fabric, network_id)):
-        recovery = getattr(mapping, "recovery", None)
-        if recovery is not None:
-            return str(recovery.network)
+        if isinstance(mapping, NetworkMapping):
+            return mapping.recovery.network
     return None
 
 
@@ -104,12 +104,17 @@ def _protectable(vault: Vault, ref: ContainerRef, name: str, **fields: Any) -> N
         stored.properties.update(fields)
 
 
+def vm_affected_objects(item: ProtectedItem, **fields: str) -> dict[str, Any]:
+    """``affectedObjectDetails`` of a job on ``item``: its VM, ``fields`` (each job's own, as
+    recorded), then both clouds and VMM servers (``sites.affected_objects``)."""
+    cloud = sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]
+    return {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, **fields, **cloud}
+
+
 def _affected(item: ProtectedItem) -> dict[str, Any]:
     """``AsrJobDetails`` of a protection job (§A.3.3: ``recoveryVmId`` stays empty)."""
-    details = {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, "recoveryVmId": "",
-               "recoveryVmName": item.vm_name, "protectionProfileId": item.policy_id.rsplit("/", 1)[-1]}
-    cloud = sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]
-    return {"instanceType": "AsrJobDetails", "affectedObjectDetails": {**details, **cloud}}
+    return {"instanceType": "AsrJobDetails", "affectedObjectDetails": vm_affected_objects(
+        item, recoveryVmId="", recoveryVmName=item.vm_name, protectionProfileId=item.policy_id.rsplit("/", 1)[-1])}
 
 
 def start_enable(service: ChannelService, vault: Vault, ref: ContainerRef, vm: StoredResource, policy: Policy | None,
@@ -149,8 +154,8 @@ def start_enable(service: ChannelService, vault: Vault, ref: ContainerRef, vm: S
         return item
 
     def target_payload() -> dict[str, Any]:
-        adapters = [{"id": nic["nicId"], "vmNetworkId": _networks_by_name(vault, ref).get(
-                        str(nic["vMNetworkName"]).lower()),
+        by_name = _networks_by_name(vault, ref)
+        adapters = [{"id": nic["nicId"], "vmNetworkId": by_name.get(str(nic["vMNetworkName"]).lower()),
                      "recoveryVmNetworkId": None if nic["recoveryVMNetworkId"] == UNMAPPED_NETWORK
                      else nic["recoveryVMNetworkId"]} for nic in item.nics]
         return {"vmmVmId": item.vmm_vm_id, "vmId": item.vm_id, "vmName": item.vm_name,

@@ -22,6 +22,7 @@ from ..models.tasks import Task
 from ..models.vault import Vault
 from ..policy import TEST_FAILOVER_CLEANUP_SCENARIO, TEST_FAILOVER_SCENARIO
 from . import sites
+from .protection import vm_affected_objects
 
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
@@ -31,8 +32,7 @@ __all__ = ["start_test_failover", "start_test_failover_cleanup"]
 
 def _details(item: ProtectedItem, network: NetworkRef | None, status: str | None, comments: str | None
              ) -> dict[str, Any]:
-    affected = {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, "RecoveryVmId": item.vm_id,
-                **sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]}
+    affected = vm_affected_objects(item, RecoveryVmId=item.vm_id)  # capitalized as recorded (§A.4.3)
     return {"instanceType": "TestFailoverJobDetails", "testFailoverStatus": status, "comments": comments,
             "networkName": "" if network is None else network.network,
             "networkFriendlyName": "" if network is None else network.friendly_name,
@@ -47,8 +47,7 @@ def start_test_failover(service: ChannelService, vault: Vault, item: ProtectedIt
     recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
     details = _details(item, network, "Active", None)
     payload = {"vmId": item.vm_id, "vmName": item.vm_name, "vmNetworkId": None if network is None else network.network,
-               "nics": [{"id": nic["nicId"], "ipAddresses": [c["staticIPAddress"] for c in nic["ipConfigs"]
-                                                             if c.get("staticIPAddress")]} for nic in item.nics]}
+               "nics": item.nic_addresses()}
 
     def created(items: Sequence[WorkItem]) -> None:
         answer = dict(items[0].result)
