@@ -1,0 +1,103 @@
+"""The failover family on the wire (asr-orchestration.md §A.4.1): test failover and its cleanup,
+planned and unplanned failover, commit and reverse replication. Each body is checked as the SDK
+sends it, then ``_item.operate`` runs the workflow's job (or the 532 conflict job, or refuses)."""
+
+from __future__ import annotations
+
+from ..errors import InvalidParameter
+from ..http import HttpResponse
+from ..policy import (
+    COMMIT_SCENARIO, PLANNED_FAILOVER_SCENARIO, REVERSE_REPLICATION_SCENARIO, TEST_FAILOVER_CLEANUP_SCENARIO,
+    TEST_FAILOVER_SCENARIO, UNPLANNED_FAILOVER_SCENARIO,
+)
+from ..routing.registry import handles
+from ..wire.call import Call
+from ..workflows import failover, sites, test_failover
+from ._item import ITEMS, direction, item_of, operate, properties_of
+
+_FORWARD = ("PrimaryToRecovery",)
+_FORWARD_ONLY = "asr-harness fails over PrimaryToRecovery (failback is not emulated yet)"
+
+
+@handles(ITEMS, "begin_test_failover")
+def start_test_failover(call: Call) -> HttpResponse:
+    """The recorded body (§A.4.1): ``failoverDirection``, ``networkType`` and, with a VM network, its
+    ``networkId`` on the recovery fabric."""
+    vault = call.vault()
+    properties = properties_of(call)
+    direction(properties, _FORWARD, _FORWARD_ONLY)
+    network_type = Call.field(properties, "networkType", str, "properties") or "NoNetworkAttachAsInput"
+    network_id = Call.field(properties, "networkId", str, "properties")
+    if network_type not in ("VmNetworkAsInput", "NoNetworkAttachAsInput"):
+        raise InvalidParameter(f"The value '{network_type}' of 'properties.networkType' is invalid: VmNetworkAsInput "
+                               "or NoNetworkAttachAsInput.", target="properties.networkType")
+    item = item_of(call, vault)
+    network = None
+    if network_type == "VmNetworkAsInput":
+        if not network_id:
+            raise InvalidParameter("'properties.networkId' is required with the networkType VmNetworkAsInput.",
+                                   target="properties.networkId")
+        fabric, name = sites.parse_child_id(vault, network_id, "replicationNetworks", "properties.networkId")
+        if fabric.lower() != item.recovery.fabric.lower():
+            raise InvalidParameter(f"The value '{network_id}' of 'properties.networkId' is invalid: a test failover "
+                                   "network is a VM network of the recovery fabric.", target="properties.networkId")
+        network = sites.network(call.service.channel, vault, fabric, name)
+    return operate(call, vault, item, "TestFailover", TEST_FAILOVER_SCENARIO, lambda request_id: (
+        test_failover.start_test_failover(call.service.channel, vault, item, network, client_request_id=request_id)))
+
+
+@handles(ITEMS, "begin_test_failover_cleanup")
+def start_test_failover_cleanup(call: Call) -> HttpResponse:
+    vault = call.vault()
+    comments = Call.field(properties_of(call), "comments", str, "properties") or ""
+    item = item_of(call, vault)
+    return operate(call, vault, item, "TestFailoverCleanup", TEST_FAILOVER_CLEANUP_SCENARIO, lambda request_id: (
+        test_failover.start_test_failover_cleanup(call.service.channel, vault, item, comments,
+                                                  client_request_id=request_id)))
+
+
+@handles(ITEMS, "begin_planned_failover")
+def start_planned_failover(call: Call) -> HttpResponse:
+    """The recorded body (§A.4.1): ``failoverDirection`` and the base ``providerSpecificDetails``."""
+    vault = call.vault()
+    direction(properties_of(call), _FORWARD, _FORWARD_ONLY)
+    item = item_of(call, vault)
+    return operate(call, vault, item, "PlannedFailover", PLANNED_FAILOVER_SCENARIO, lambda request_id: (
+        failover.start_planned_failover(call.service.channel, vault, item, client_request_id=request_id)))
+
+
+@handles(ITEMS, "begin_unplanned_failover")
+def start_unplanned_failover(call: Call) -> HttpResponse:
+    """``failoverDirection``, ``sourceSiteOperations`` Required | NotRequired (§A.4.1)."""
+    vault = call.vault()
+    properties = properties_of(call)
+    direction(properties, _FORWARD, _FORWARD_ONLY)
+    source = Call.field(properties, "sourceSiteOperations", str, "properties") or "NotRequired"
+    if source not in ("Required", "NotRequired"):
+        raise InvalidParameter(f"The value '{source}' of 'properties.sourceSiteOperations' is invalid: Required or "
+                               "NotRequired.", target="properties.sourceSiteOperations")
+    item = item_of(call, vault)
+    return operate(call, vault, item, "UnplannedFailover", UNPLANNED_FAILOVER_SCENARIO, lambda request_id: (
+        failover.start_unplanned_failover(call.service.channel, vault, item, source_side=source == "Required",
+                                          client_request_id=request_id)))
+
+
+@handles(ITEMS, "begin_failover_commit")
+def commit_failover(call: Call) -> HttpResponse:
+    """Sent without a body (§A.4.1)."""
+    vault = call.vault()
+    item = item_of(call, vault)
+    return operate(call, vault, item, "Commit", COMMIT_SCENARIO, lambda request_id: (
+        failover.start_commit(call.service.channel, vault, item, client_request_id=request_id)))
+
+
+@handles(ITEMS, "begin_reprotect")
+def reverse_replication(call: Call) -> HttpResponse:
+    """``Update-AzRecoveryServicesAsrProtectionDirection`` (§A.4.1): ``failoverDirection`` and
+    ``ReverseReplicationProviderSpecificInput``."""
+    vault = call.vault()
+    direction(properties_of(call), ("RecoveryToPrimary",),
+               "a VM failed over to the recovery site is reprotected RecoveryToPrimary")
+    item = item_of(call, vault)
+    return operate(call, vault, item, "ReverseReplicate", REVERSE_REPLICATION_SCENARIO, lambda request_id: (
+        failover.start_reverse_replication(call.service.channel, vault, item, client_request_id=request_id)))
