@@ -3,8 +3,10 @@
 
 On the primary: shut the VM down, then ``Start-VMFailover -Prepare`` (the final log goes to the replica).
 On the recovery server: each replica NIC on a mapped network gets an address of its network's pool
-(IP injection: the address the operator chose for the NIC, else the primary's own where the pools
-match and it is free), set as the adapter's
+(IP injection: the address the operator chose for the NIC, else the address the replica's VM object
+already holds there — VMM keeps a VM object's allocation until the object goes, so a failback or a
+second failover finds its own — else the primary's own where the pools match and it is free), set
+as the adapter's
 failover TCP/IP; then ``Start-VMFailover`` and ``Start-VM`` (the guest boots with the addresses through
 KVP); the commit is ``Complete-VMFailover``. A failover that Hyper-V refuses returns its addresses.
 """
@@ -17,6 +19,7 @@ from hyperv_fake import HyperVError, HyperVJob, ReplicationState, VMState
 
 from ._cmdlets_test_failover import TestFailoverCmdlets
 from ._ip_injection import failover_settings, primary_address
+from ._pools import AllocatedIPAddress
 from ._protection_record import text
 from ._vms import IPv4AddressType
 from .errors import IPAddressError, ReplicationFailed
@@ -70,7 +73,8 @@ class FailoverCmdlets(TestFailoverCmdlets):
         given = [nic for nic in payload.get("nics") or [] if isinstance(nic, dict)]
         primary_addresses = {str(nic.get("id")): list(nic.get("ipAddresses") or []) for nic in given}
         chosen = [nic.get("recoveryIpAddress") for nic in given]
-        grants = []
+        grants: list[AllocatedIPAddress] = []  # granted by this failover: returned if it fails
+        assigned: list[tuple[Any, AllocatedIPAddress]] = []
         nics: list[dict[str, Any]] = []
         try:
             for index, adapter in enumerate(hv.adapters):
@@ -80,10 +84,15 @@ class FailoverCmdlets(TestFailoverCmdlets):
                     continue
                 pool = self._pool_of(vnic.vm_network)
                 pick = chosen[index] if index < len(chosen) else None
-                grant = (self._grant_chosen(pool, str(pick), f"failover of {hv.name}") if pick else
-                         self._grant(pool, next(iter(primary_address(primary_addresses, index)), None),
-                                     f"failover of {hv.name}"))
-                grants.append(grant)
+                own = vnic.allocation
+                if own is not None and own.allocating_address_pool is pool and (not pick or str(own.address) == pick):
+                    grant = own  # the VM object's own address, held since it last ran here (policy)
+                else:
+                    grant = (self._grant_chosen(pool, str(pick), f"failover of {hv.name}") if pick else
+                             self._grant(pool, next(iter(primary_address(primary_addresses, index)), None),
+                                         f"failover of {hv.name}"))
+                    grants.append(grant)
+                assigned.append((vnic, grant))
                 host.set_vm_network_adapter_failover_configuration(hv.name, vm_network_adapter_name=adapter.name,
                                                                    **failover_settings(pool, grant))
                 nics.append({"adapter": adapter.name, "vmNetworkId": vnic.vm_network.id,
@@ -95,9 +104,9 @@ class FailoverCmdlets(TestFailoverCmdlets):
             if isinstance(error, HyperVError):
                 raise ReplicationFailed(host.fqdn, "Start-VMFailover", str(error)) from error
             raise
-        by_adapter = {nic.adapter_name: nic for nic in record.virtual_network_adapters}
-        for grant, nic in zip(grants, [n for n in nics if n["ipAddresses"]]):
-            vnic = by_adapter[nic["adapter"]]
+        for vnic, grant in assigned:
+            if vnic.allocation is not None and vnic.allocation is not grant:
+                self._release([vnic.allocation])  # replaced by the address chosen for this failover
             vnic.allocation, vnic.ipv4_address_type = grant, IPv4AddressType.Static
         self._touch()
         now = self.sim.clock.now

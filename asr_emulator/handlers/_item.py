@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..catalogue import OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED
-from ..errors import InvalidParameter, NotImplementedOperation, ResourceNotFound
+from ..errors import InvalidParameter, ResourceNotFound
 from ..http import HttpResponse
 from ..models.jobs import Job
 from ..models.protection import ProtectedItem
@@ -20,7 +20,6 @@ from ..wire.render import resource_json
 from ..workflows import protection, sites
 
 ITEMS = "ReplicationProtectedItemsOperations"
-_FAILBACK = ("TestFailover", "PlannedFailover", "UnplannedFailover")  # from the recovery site back
 
 
 def properties_of(call: Call) -> dict[str, Any]:
@@ -60,26 +59,32 @@ def conflicting(call: Call, vault: Vault, item: ProtectedItem, scenario: Scenari
 
 
 def operate(call: Call, vault: Vault, item: ProtectedItem, operation: str, scenario: Scenario,
-             start: Callable[[str | None], Job], kind: str = "resource") -> HttpResponse:
+            start: Callable[[str | None], Job], kind: str = "resource", *, direction: str | None = None
+            ) -> HttpResponse:
     """Run ``operation`` on ``item`` by ``start(client_request_id)``: a job already running on it
-    makes this one fail with 532 (§A.4.5), a state that does not allow it refuses it (150205)."""
+    makes this one fail with 532 (§A.4.5), a state that does not allow it refuses it (150205), and
+    a ``failoverDirection`` other than the item's is refused (400): from the site it is active at
+    to the other (a failback is RecoveryToPrimary, §B.2.1)."""
     conflict = conflicting(call, vault, item, scenario, kind)
     if conflict is not None:
         return conflict
     allow(item, operation)
-    if operation in _FAILBACK and item.active_location == "Recovery":
-        raise NotImplementedOperation(f"'{operation}' of '{item.vm_name}', active at the recovery site, is a failback, "
-                                      "which asr-harness does not emulate yet.")
+    if direction not in (None, item.direction):
+        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: "
+                               f"'{item.vm_name}' is active at the {item.active_location.lower()} site, so this runs "
+                               f"{item.direction}.", target="properties.failoverDirection")
     return call.accepted(vault, start(call.client_request_id), kind, render(vault))
 
 
-def direction(properties: dict[str, Any], allowed: tuple[str, ...], why: str) -> None:
-    """A failover body's ``failoverDirection`` (one of ``allowed``) and ``providerSpecificDetails``."""
-    direction = Call.field(properties, "failoverDirection", str, "properties")
+def failover_direction(properties: dict[str, Any]) -> str | None:
+    """A failover or reversal body's ``failoverDirection`` (checked against the item by ``operate``)
+    and ``providerSpecificDetails``, each of its type or absent."""
     Call.field(properties, "providerSpecificDetails", dict, "properties")
-    if direction not in (None, *allowed):
-        raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: {why}.",
-                               target="properties.failoverDirection")
+    given: str | None = Call.field(properties, "failoverDirection", str, "properties")
+    if given not in (None, "PrimaryToRecovery", "RecoveryToPrimary"):
+        raise InvalidParameter(f"The value '{given}' of 'properties.failoverDirection' is invalid: PrimaryToRecovery "
+                               "or RecoveryToPrimary.", target="properties.failoverDirection")
+    return given
 
 
 def allow(item: ProtectedItem, operation: str) -> None:

@@ -13,19 +13,15 @@ from ..policy import (
 from ..routing.registry import handles
 from ..wire.call import Call
 from ..workflows import failover, sites, test_failover
-from ._item import ITEMS, direction, item_of, operate, properties_of
-
-_FORWARD = ("PrimaryToRecovery",)
-_FORWARD_ONLY = "asr-harness fails over PrimaryToRecovery (failback is not emulated yet)"
-
+from ._item import ITEMS, failover_direction, item_of, operate, properties_of
 
 @handles(ITEMS, "begin_test_failover")
 def start_test_failover(call: Call) -> HttpResponse:
     """The recorded body (§A.4.1): ``failoverDirection``, ``networkType`` and, with a VM network, its
-    ``networkId`` on the recovery fabric."""
+    ``networkId`` on the fabric the replica is on (the recovery fabric, or the primary in a failback)."""
     vault = call.vault()
     properties = properties_of(call)
-    direction(properties, _FORWARD, _FORWARD_ONLY)
+    direction = failover_direction(properties)
     network_type = Call.field(properties, "networkType", str, "properties") or "NoNetworkAttachAsInput"
     network_id = Call.field(properties, "networkId", str, "properties")
     if network_type not in ("VmNetworkAsInput", "NoNetworkAttachAsInput"):
@@ -38,12 +34,14 @@ def start_test_failover(call: Call) -> HttpResponse:
             raise InvalidParameter("'properties.networkId' is required with the networkType VmNetworkAsInput.",
                                    target="properties.networkId")
         fabric, name = sites.parse_child_id(vault, network_id, "replicationNetworks", "properties.networkId")
-        if fabric.lower() != item.recovery.fabric.lower():
+        if fabric.lower() != item.standby.fabric.lower():
             raise InvalidParameter(f"The value '{network_id}' of 'properties.networkId' is invalid: a test failover "
-                                   "network is a VM network of the recovery fabric.", target="properties.networkId")
+                                   f"network is a VM network of the fabric the replica is on ('{item.standby.fabric}').",
+                                   target="properties.networkId")
         network = sites.network(call.service.channel, vault, fabric, name)
     return operate(call, vault, item, "TestFailover", TEST_FAILOVER_SCENARIO, lambda request_id: (
-        test_failover.start_test_failover(call.service.channel, vault, item, network, client_request_id=request_id)))
+        test_failover.start_test_failover(call.service.channel, vault, item, network, client_request_id=request_id)),
+        direction=direction)
 
 
 @handles(ITEMS, "begin_test_failover_cleanup")
@@ -60,10 +58,11 @@ def start_test_failover_cleanup(call: Call) -> HttpResponse:
 def start_planned_failover(call: Call) -> HttpResponse:
     """The recorded body (§A.4.1): ``failoverDirection`` and the base ``providerSpecificDetails``."""
     vault = call.vault()
-    direction(properties_of(call), _FORWARD, _FORWARD_ONLY)
+    direction = failover_direction(properties_of(call))
     item = item_of(call, vault)
     return operate(call, vault, item, "PlannedFailover", PLANNED_FAILOVER_SCENARIO, lambda request_id: (
-        failover.start_planned_failover(call.service.channel, vault, item, client_request_id=request_id)))
+        failover.start_planned_failover(call.service.channel, vault, item, client_request_id=request_id)),
+        direction=direction)
 
 
 @handles(ITEMS, "begin_unplanned_failover")
@@ -71,7 +70,7 @@ def start_unplanned_failover(call: Call) -> HttpResponse:
     """``failoverDirection``, ``sourceSiteOperations`` Required | NotRequired (§A.4.1)."""
     vault = call.vault()
     properties = properties_of(call)
-    direction(properties, _FORWARD, _FORWARD_ONLY)
+    direction = failover_direction(properties)
     source = Call.field(properties, "sourceSiteOperations", str, "properties") or "NotRequired"
     if source not in ("Required", "NotRequired"):
         raise InvalidParameter(f"The value '{source}' of 'properties.sourceSiteOperations' is invalid: Required or "
@@ -79,7 +78,7 @@ def start_unplanned_failover(call: Call) -> HttpResponse:
     item = item_of(call, vault)
     return operate(call, vault, item, "UnplannedFailover", UNPLANNED_FAILOVER_SCENARIO, lambda request_id: (
         failover.start_unplanned_failover(call.service.channel, vault, item, source_side=source == "Required",
-                                          client_request_id=request_id)))
+                                          client_request_id=request_id)), direction=direction)
 
 
 @handles(ITEMS, "begin_failover_commit")
@@ -96,8 +95,8 @@ def reverse_replication(call: Call) -> HttpResponse:
     """``Update-AzRecoveryServicesAsrProtectionDirection`` (§A.4.1): ``failoverDirection`` and
     ``ReverseReplicationProviderSpecificInput``."""
     vault = call.vault()
-    direction(properties_of(call), ("RecoveryToPrimary",),
-               "a VM failed over to the recovery site is reprotected RecoveryToPrimary")
+    direction = failover_direction(properties_of(call))
     item = item_of(call, vault)
     return operate(call, vault, item, "ReverseReplicate", REVERSE_REPLICATION_SCENARIO, lambda request_id: (
-        failover.start_reverse_replication(call.service.channel, vault, item, client_request_id=request_id)))
+        failover.start_reverse_replication(call.service.channel, vault, item, client_request_id=request_id)),
+        direction=direction)

@@ -71,16 +71,38 @@ class ProtectedItem:
     nics: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def active(self) -> ContainerRef:
+        """The container of the site the VM runs at now (``activeLocation``): a failover leaves it."""
+        return self.primary if self.active_location == "Primary" else self.recovery
+
+    @property
+    def standby(self) -> ContainerRef:
+        """The other site's container: where the replica is and a failover goes."""
+        return self.recovery if self.active_location == "Primary" else self.primary
+
+    @property
+    def direction(self) -> str:
+        """``failoverDirection`` of a failover from here, and of the replication a reversal sets up
+        once failed over (asr-orchestration.md §A.4.1, §B.2.1): from the active site to the other."""
+        return f"{self.active_location}To{'Recovery' if self.active_location == 'Primary' else 'Primary'}"
+
+    def vmm_vm_id_on(self, ref: ContainerRef) -> str:
+        """VMM's id of the VM on ``ref``'s site: the protectable item's on the primary, the replica's
+        (as the recovery VMM reported it) on the recovery site."""
+        return self.vmm_vm_id if ref is self.primary else str(self.replica.get("id", ""))
+
+    @property
     def replication(self) -> dict[str, Any] | None:
         """What the primary VMM last reported of the VM's replication (None before it replicates)."""
         found = self.vm.get("replication")
         return found if isinstance(found, dict) else None
 
-    def nic_addresses(self) -> list[dict[str, Any]]:
-        """Each NIC's id and static addresses on the primary site: what VMM's IP injection keeps where
-        the target pool holds them (the ``nics`` of a failover's work items)."""
-        return [{"id": nic["nicId"], "ipAddresses": [c["staticIPAddress"] for c in nic["ipConfigs"]
-                                                     if c.get("staticIPAddress")]} for nic in self.nics]
+    def nic_addresses(self, site: ContainerRef | None = None) -> list[dict[str, Any]]:
+        """Each NIC's id and static addresses on ``site`` (the primary by default): what VMM's IP
+        injection keeps where the target pool holds them (the ``nics`` of a failover's work items)."""
+        key = "recoveryStaticIPAddress" if site is self.recovery else "staticIPAddress"
+        return [{"id": nic["nicId"], "ipAddresses": [c[key] for c in nic["ipConfigs"] if c.get(key)]}
+                for nic in self.nics]
 
     @property
     def running(self) -> Job | None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..channel.work import Send, wait_for_work
 from ..channel.workitems import WorkItem
 from ..models.jobs import Job
+from ..models.mappings import ContainerRef
 from ..models.protection import UNMAPPED_NETWORK, ProtectedItem
 from ..models.tasks import Skipped, Task
 from ..models.vault import Vault
@@ -33,14 +34,17 @@ if TYPE_CHECKING:
 __all__ = ["start_planned_failover", "start_unplanned_failover", "start_commit", "start_reverse_replication"]
 
 
-def _failover_details(item: ProtectedItem) -> dict[str, Any]:
+def _failover_details(item: ProtectedItem, source: ContainerRef, target: ContainerRef) -> dict[str, Any]:
+    """``FailoverJobDetails`` of a failover from ``source`` to ``target`` (a failback names the
+    recovery cloud and VMM as its primary ones, §B.2.1)."""
     return {"instanceType": "FailoverJobDetails", "protectedItemDetails": [],
-            "affectedObjectDetails": vm_affected_objects(item, recoveryVmId=item.vm_id)}
+            "affectedObjectDetails": vm_affected_objects(item, source, target, recoveryVmId=item.vm_id)}
 
 
 def start_planned_failover(service: ChannelService, vault: Vault, item: ProtectedItem, *,
                            client_request_id: str | None = None) -> Job:
-    """Start ``PlannedFailover`` of ``item`` from primary to recovery (the caller checked it is allowed)."""
+    """Start ``PlannedFailover`` of ``item`` from the site it is active at to the other (the caller
+    checked it is allowed): from the primary, or back to it (failback, §B.2)."""
     return _start_failover(service, vault, item, PLANNED_FAILOVER_SCENARIO, source_side=True,
                            after="PlannedFailoverCommitRequired", client_request_id=client_request_id)
 
@@ -48,41 +52,52 @@ def start_planned_failover(service: ChannelService, vault: Vault, item: Protecte
 def start_unplanned_failover(service: ChannelService, vault: Vault, item: ProtectedItem, *, source_side: bool,
                              client_request_id: str | None = None) -> Job:
     """Start ``UnplannedFailover`` of ``item`` to its latest recovery point; with ``source_side``
-    (``sourceSiteOperations`` Required) the primary is shut down and its last changes sent first."""
+    (``sourceSiteOperations`` Required) the VM is shut down and its last changes sent first."""
     return _start_failover(service, vault, item, UNPLANNED_FAILOVER_SCENARIO, source_side=source_side,
                            after="UnplannedFailoverCommitPendingStatesBegin", client_request_id=client_request_id)
+
+
+def _target_addresses(item: ProtectedItem, target: ContainerRef) -> list[dict[str, Any]]:
+    """The failover work's ``nics``: per NIC the addresses it holds where it runs now (VMM keeps
+    them where the target pool holds them and they are free) and, into the recovery site, the
+    address an update chose for it (``recoveryIpAddress``)."""
+    return [{**addresses, "recoveryIpAddress": nic["ipConfigs"][0].get("recoveryStaticIPAddress")
+             if target is item.recovery and nic.get("selectionType") == "SelectedByUser" else None}
+            for addresses, nic in zip(item.nic_addresses(item.active), item.nics)]
 
 
 def _start_failover(service: ChannelService, vault: Vault, item: ProtectedItem, scenario: Scenario, *,
                     source_side: bool, after: str, client_request_id: str | None) -> Job:
     backend = service.backend
-    primary = sites.provider_for(service, vault, sites.fabric(service, vault, item.primary.fabric))
-    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
-    details = _failover_details(item)
-    nics = [{**addresses, "recoveryIpAddress": nic["ipConfigs"][0].get("recoveryStaticIPAddress")
-             if nic.get("selectionType") == "SelectedByUser" else None}
-            for addresses, nic in zip(item.nic_addresses(), item.nics)]
+    source_ref, target_ref = item.active, item.standby
+    source = sites.provider_for(service, vault, sites.fabric(service, vault, source_ref.fabric))
+    target = sites.provider_for(service, vault, sites.fabric(service, vault, target_ref.fabric))
+    details = _failover_details(item, source_ref, target_ref)
+    nics = _target_addresses(item, target_ref)
+    field = "recoveryStaticIPAddress" if target_ref is item.recovery else "staticIPAddress"
+    now_at = "Recovery" if target_ref is item.recovery else "Primary"
 
     def failed_over(items: Sequence[WorkItem]) -> None:
         answer = items[0].result.get("nics") or []
         addresses = [a for nic in answer if isinstance(nic, dict) for a in nic.get("ipAddresses") or []]
         for nic, address in zip((n for n in item.nics if n["recoveryVMNetworkId"] != UNMAPPED_NETWORK), addresses):
-            nic["ipConfigs"][0]["recoveryStaticIPAddress"] = address
-            nic["ipConfigs"][0]["recoveryIPAddressType"] = "Static"
+            nic["ipConfigs"][0][field] = address
+            if field == "recoveryStaticIPAddress":
+                nic["ipConfigs"][0]["recoveryIPAddressType"] = "Static"
 
     def started(_items: Sequence[WorkItem]) -> ProtectedItem:
-        item.state, item.active_location = after, "Recovery"
+        item.state, item.active_location = after, now_at
         assert item.job is not None
         item.last_failover = item.job.start_time
         return item
 
     (check, shutdown, prepare, failover, start) = scenario.tasks
-    vm = {"vmmVmId": item.vmm_vm_id}
+    vm = {"vmmVmId": item.vmm_vm_id_on(source_ref)}
     source_tasks: list[Task] = [
         wait_for_work(service, vault, task_id=shutdown.task_id, name=shutdown.name, friendly_name=shutdown.friendly_name,
-                      timeout=backend.timings.seconds(shutdown), sends=lambda: [Send(primary, "ShutdownPrimaryVm", vm)]),
+                      timeout=backend.timings.seconds(shutdown), sends=lambda: [Send(source, "ShutdownPrimaryVm", vm)]),
         wait_for_work(service, vault, task_id=prepare.task_id, name=prepare.name, friendly_name=prepare.friendly_name,
-                      timeout=backend.timings.seconds(prepare), sends=lambda: [Send(primary, "PrepareForFailover", vm)]),
+                      timeout=backend.timings.seconds(prepare), sends=lambda: [Send(source, "PrepareForFailover", vm)]),
     ] if source_side else [Skipped(task_id=t.task_id, name=t.name, friendly_name=t.friendly_name)
                            for t in (shutdown, prepare)]
     tasks: list[Task] = [
@@ -90,10 +105,10 @@ def _start_failover(service: ChannelService, vault: Vault, item: ProtectedItem, 
         *source_tasks,
         wait_for_work(service, vault, task_id=failover.task_id, name=failover.name, friendly_name=failover.friendly_name,
                       timeout=backend.timings.seconds(failover), collect=failed_over,
-                      sends=lambda: [Send(recovery, "Failover", {"vmId": item.vm_id, "nics": nics})]),
+                      sends=lambda: [Send(target, "Failover", {"vmId": item.vm_id, "nics": nics})]),
         wait_for_work(service, vault, task_id=start.task_id, name=start.name, friendly_name=start.friendly_name,
                       timeout=backend.timings.seconds(start), collect=started,
-                      sends=lambda: [Send(recovery, "StartReplicaVm", {"vmId": item.vm_id})]),
+                      sends=lambda: [Send(target, "StartReplicaVm", {"vmId": item.vm_id})]),
     ]
     item.job = backend.start_job(vault, scenario, target_object_id=item.vm_id, target_object_name=item.vm_name,
                                  tasks=tasks, custom_details=details, client_request_id=client_request_id)
@@ -102,9 +117,10 @@ def _start_failover(service: ChannelService, vault: Vault, item: ProtectedItem, 
 
 def start_commit(service: ChannelService, vault: Vault, item: ProtectedItem, *,
                  client_request_id: str | None = None) -> Job:
-    """Start the commit of ``item``'s failover (the caller checked it is allowed)."""
+    """Start the commit of ``item``'s failover, at the site it failed over to (the caller checked
+    it is allowed)."""
     backend = service.backend
-    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+    active = sites.provider_for(service, vault, sites.fabric(service, vault, item.active.fabric))
 
     def committed(_items: Sequence[WorkItem]) -> ProtectedItem:
         item.state = _COMMITTED[item.state]
@@ -114,10 +130,10 @@ def start_commit(service: ChannelService, vault: Vault, item: ProtectedItem, *,
     tasks: list[Task] = [
         wait_for_work(service, vault, task_id=commit.task_id, name=commit.name, friendly_name=commit.friendly_name,
                       timeout=backend.timings.seconds(commit), collect=committed,
-                      sends=lambda: [Send(recovery, "CommitFailover", {"vmId": item.vm_id})]),
+                      sends=lambda: [Send(active, "CommitFailover", {"vmId": item.vm_id})]),
     ]
     item.job = backend.start_job(vault, COMMIT_SCENARIO, target_object_id=item.vm_id, target_object_name=item.vm_name,
-                                 tasks=tasks, custom_details=_failover_details(item),
+                                 tasks=tasks, custom_details=_failover_details(item, item.standby, item.active),
                                  client_request_id=client_request_id)
     return item.job
 
@@ -132,10 +148,11 @@ def start_reverse_replication(service: ChannelService, vault: Vault, item: Prote
     shut the old primary VM down if it still runs (after an unplanned failover without source-side
     operations: "Preparing for reverse replication", policy), then the recovery VMM makes the
     failed-over VM the primary, replicating back to the old primary's host; the item is
-    ``Protected`` again, active at the recovery site (§A.4.4)."""
+    ``Protected`` again, active where it failed over to (§A.4.4). After a failback the same runs the
+    other way: the primary replicates to the recovery site again."""
     backend = service.backend
-    primary = sites.provider_for(service, vault, sites.fabric(service, vault, item.primary.fabric))
-    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+    old = sites.provider_for(service, vault, sites.fabric(service, vault, item.standby.fabric))
+    active = sites.provider_for(service, vault, sites.fabric(service, vault, item.active.fabric))
     vm = {"vmId": item.vm_id}
 
     def committed(_items: Sequence[WorkItem]) -> None:
@@ -150,20 +167,20 @@ def start_reverse_replication(service: ChannelService, vault: Vault, item: Prote
     (check, commit, prepare, initiate, update) = REVERSE_REPLICATION_SCENARIO.tasks
     committing: Task = wait_for_work(
         service, vault, task_id=backend.new_id(), name=commit.name, friendly_name=commit.friendly_name,
-        timeout=backend.timings.seconds(commit), sends=lambda: [Send(recovery, "CommitFailover", vm)], collect=committed)
+        timeout=backend.timings.seconds(commit), sends=lambda: [Send(active, "CommitFailover", vm)], collect=committed)
     tasks: list[Task] = [
         backend.step(check.name, check.friendly_name, seconds=backend.timings.seconds(check)),
         committing if item.state in _COMMITTED else Skipped(task_id=backend.new_id(), name=commit.name,
                                                             friendly_name=commit.friendly_name),
         wait_for_work(service, vault, task_id=backend.new_id(), name=prepare.name, friendly_name=prepare.friendly_name,
                       timeout=backend.timings.seconds(prepare),
-                      sends=lambda: [Send(primary, "ShutdownPrimaryVm", {"vmmVmId": item.vmm_vm_id})]),
+                      sends=lambda: [Send(old, "ShutdownPrimaryVm", {"vmmVmId": item.vmm_vm_id_on(item.standby)})]),
         wait_for_work(service, vault, task_id=backend.new_id(), name=initiate.name, friendly_name=initiate.friendly_name,
                       timeout=backend.timings.seconds(initiate), collect=reversed_,
-                      sends=lambda: [Send(recovery, "ReverseReplication", vm)]),
+                      sends=lambda: [Send(active, "ReverseReplication", vm)]),
         backend.step(update.name, update.friendly_name, seconds=backend.timings.seconds(update), action=updated),
     ]
-    affected = vm_affected_objects(item, recoveryVmId=item.vm_id, recoveryVmName=item.vm_name,
+    affected = vm_affected_objects(item, item.standby, item.active, recoveryVmId=item.vm_id, recoveryVmName=item.vm_name,
                                    protectionProfileId=item.policy_id.rsplit("/", 1)[-1])
     item.job = backend.start_job(vault, REVERSE_REPLICATION_SCENARIO, target_object_id=item.vm_id,
                                  target_object_name=item.vm_name, tasks=tasks,

@@ -104,10 +104,12 @@ def _protectable(vault: Vault, ref: ContainerRef, name: str, **fields: Any) -> N
         stored.properties.update(fields)
 
 
-def vm_affected_objects(item: ProtectedItem, **fields: str) -> dict[str, Any]:
+def vm_affected_objects(item: ProtectedItem, primary: ContainerRef | None = None, recovery: ContainerRef | None = None,
+                        **fields: str) -> dict[str, Any]:
     """``affectedObjectDetails`` of a job on ``item``: its VM, ``fields`` (each job's own, as
-    recorded), then both clouds and VMM servers (``sites.affected_objects``)."""
-    cloud = sites.affected_objects("Cloud", item.primary, item.recovery)["affectedObjectDetails"]
+    recorded), then both clouds and VMM servers (``sites.affected_objects``): the item's, or the
+    job's ``primary`` and ``recovery`` when it runs the other way (a failback's are swapped, §B.2.1)."""
+    cloud = sites.affected_objects("Cloud", primary or item.primary, recovery or item.recovery)["affectedObjectDetails"]
     return {"primaryVmId": item.vm_id, "primaryVmName": item.vm_name, **fields, **cloud}
 
 

@@ -32,7 +32,8 @@ __all__ = ["start_test_failover", "start_test_failover_cleanup"]
 
 def _details(item: ProtectedItem, network: NetworkRef | None, status: str | None, comments: str | None
              ) -> dict[str, Any]:
-    affected = vm_affected_objects(item, RecoveryVmId=item.vm_id)  # capitalized as recorded (§A.4.3)
+    affected = vm_affected_objects(item, item.active, item.standby,
+                                   RecoveryVmId=item.vm_id)  # capitalized as recorded (§A.4.3)
     return {"instanceType": "TestFailoverJobDetails", "testFailoverStatus": status, "comments": comments,
             "networkName": "" if network is None else network.network,
             "networkFriendlyName": "" if network is None else network.friendly_name,
@@ -42,12 +43,13 @@ def _details(item: ProtectedItem, network: NetworkRef | None, status: str | None
 
 def start_test_failover(service: ChannelService, vault: Vault, item: ProtectedItem, network: NetworkRef | None, *,
                         client_request_id: str | None = None) -> Job:
-    """Start ``TestFailover`` of ``item`` (the caller checked it is allowed) into ``network``."""
+    """Start ``TestFailover`` of ``item`` (the caller checked it is allowed) into ``network``, at the
+    site the replica is (the recovery site, or the primary once the VM runs at the recovery site)."""
     backend = service.backend
-    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+    standby = sites.provider_for(service, vault, sites.fabric(service, vault, item.standby.fabric))
     details = _details(item, network, "Active", None)
     payload = {"vmId": item.vm_id, "vmName": item.vm_name, "vmNetworkId": None if network is None else network.network,
-               "nics": item.nic_addresses()}
+               "nics": item.nic_addresses(item.active)}
 
     def created(items: Sequence[WorkItem]) -> None:
         answer = dict(items[0].result)
@@ -69,7 +71,7 @@ def start_test_failover(service: ChannelService, vault: Vault, item: ProtectedIt
         backend.step(check.name, check.friendly_name, seconds=backend.timings.seconds(check), task_id=check.task_id),
         wait_for_work(service, vault, task_id=initiate.task_id, name=initiate.name,
                       friendly_name=initiate.friendly_name, timeout=backend.timings.seconds(initiate),
-                      sends=lambda: [Send(recovery, "TestFailover", payload)], collect=created),
+                      sends=lambda: [Send(standby, "TestFailover", payload)], collect=created),
         backend.step(prepare.name, prepare.friendly_name, seconds=backend.timings.seconds(prepare),
                      task_id=prepare.task_id),
         backend.step(boot.name, boot.friendly_name, seconds=backend.timings.seconds(boot), action=succeeded,
@@ -85,7 +87,7 @@ def start_test_failover_cleanup(service: ChannelService, vault: Vault, item: Pro
                                 client_request_id: str | None = None) -> Job:
     """Start ``TestFailoverCleanup`` of ``item`` (the caller checked a test failover is up)."""
     backend = service.backend
-    recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
+    standby = sites.provider_for(service, vault, sites.fabric(service, vault, item.standby.fabric))
     details = {**_details(item, None, None, comments), "networkName": None, "networkFriendlyName": None,
                "networkType": None}
 
@@ -98,7 +100,7 @@ def start_test_failover_cleanup(service: ChannelService, vault: Vault, item: Pro
         backend.step(check.name, check.friendly_name, seconds=backend.timings.seconds(check), task_id=check.task_id),
         wait_for_work(service, vault, task_id=end.task_id, name=end.name, friendly_name=end.friendly_name,
                       timeout=backend.timings.seconds(end),
-                      sends=lambda: [Send(recovery, "TestFailoverCleanup", {"vmId": item.vm_id})]),
+                      sends=lambda: [Send(standby, "TestFailoverCleanup", {"vmId": item.vm_id})]),
         backend.step(delete.name, delete.friendly_name, seconds=backend.timings.seconds(delete), action=ended,
                      task_id=delete.task_id),
     ]

@@ -1,9 +1,11 @@
 """A model-comparing state machine at the ASR level: random sequences of ASR operations on a protected
-VM — valid and invalid for its state — with virtual time passing and Provider restarts between them.
-A small model says which operations the recorded state allows and where the VM should run; each
-valid operation succeeds and the item and the hosts then agree with the model, each invalid one is
-refused (409 150205, or 501 for a failback) and changes nothing, and no failover ever gives the
-replica a write its primary did not make or loses one a planned failover promised to keep."""
+VM — valid and invalid for its state, in either direction: failover, reversal, failback and round
+again — with virtual time passing, Provider restarts, a Provider's channel to ASR cut and the sites'
+hosts cut off from each other between them. A small model says which operations the recorded state
+allows and where the VM should run; each valid operation succeeds and the item and the hosts then
+agree with the model, each invalid one is refused (409 150205, or 400 for the wrong direction) and
+changes nothing, and no failover ever gives the target a write its source did not make or loses
+one a planned failover promised to keep."""
 
 from __future__ import annotations
 
@@ -21,27 +23,32 @@ from simcore import FaultRule, Match, Partition
 
 from .conftest import Runbook, hyperv_policy
 
-#: the model: state -> (the recorded allowed operations, where the VM runs)
+#: the model: state -> the recorded allowed operations (wherever the VM is active)
 ALLOWED = {
-    "Protected": ({"PlannedFailover", "UnplannedFailover", "DisableProtection", "TestFailover"}, "Primary"),
-    "TestFailoverUp": ({"TestFailoverCleanup"}, "Primary"),
-    "PlannedFailoverCommitRequired": ({"ReverseReplicate", "Commit", "DisableProtection"}, "Recovery"),
-    "UnplannedFailoverCommitPendingStatesBegin": ({"ReverseReplicate", "Commit", "DisableProtection"}, "Recovery"),
-    "PlannedFailoverStatesBegin": ({"ReverseReplicate", "DisableProtection"}, "Recovery"),
-    "UnplannedFailoverStatesBegin": ({"ReverseReplicate", "DisableProtection"}, "Recovery"),
-    "Reversed": ({"DisableProtection"}, "Recovery"),  # Protected at the recovery site; failback not emulated
+    "Protected": {"PlannedFailover", "UnplannedFailover", "DisableProtection", "TestFailover"},
+    "TestFailoverUp": {"TestFailoverCleanup"},
+    "PlannedFailoverCommitRequired": {"ReverseReplicate", "Commit", "DisableProtection"},
+    "UnplannedFailoverCommitPendingStatesBegin": {"ReverseReplicate", "Commit", "DisableProtection"},
+    "PlannedFailoverStatesBegin": {"ReverseReplicate", "DisableProtection"},
+    "UnplannedFailoverStatesBegin": {"ReverseReplicate", "DisableProtection"},
 }
+#: (state, operation) -> the state after it; a failover also moves the VM to the other site
 AFTER = {
     ("Protected", "TestFailover"): "TestFailoverUp", ("TestFailoverUp", "TestFailoverCleanup"): "Protected",
     ("Protected", "PlannedFailover"): "PlannedFailoverCommitRequired",
     ("Protected", "UnplannedFailover"): "UnplannedFailoverCommitPendingStatesBegin",
     ("PlannedFailoverCommitRequired", "Commit"): "PlannedFailoverStatesBegin",
     ("UnplannedFailoverCommitPendingStatesBegin", "Commit"): "UnplannedFailoverStatesBegin",
+    **{(state, "ReverseReplicate"): "Protected" for state in (
+        "PlannedFailoverCommitRequired", "UnplannedFailoverCommitPendingStatesBegin", "PlannedFailoverStatesBegin",
+        "UnplannedFailoverStatesBegin")},
 }
 _COMMITTED = {"PlannedFailoverCommitRequired": "PlannedFailoverStatesBegin",
               "UnplannedFailoverCommitPendingStatesBegin": "UnplannedFailoverStatesBegin"}
 OPERATIONS = ("TestFailover", "TestFailoverCleanup", "PlannedFailover", "UnplannedFailover", "Commit",
               "ReverseReplicate")
+_OTHER = {"Primary": "Recovery", "Recovery": "Primary"}
+_ROLE = {"Primary": Role.primary, "Recovery": Role.recovery}
 
 
 class ProtectionMachine(RuleBasedStateMachine):
@@ -56,21 +63,34 @@ class ProtectionMachine(RuleBasedStateMachine):
         self.name = book.enable_poller("Gold-VM1").result().name
         self.lab.advance(3_600)
         self.fabric, self.container = book.container("Gold")
-        self.state = "Protected"
+        self.state, self.where = "Protected", "Primary"  # the model: the item's state, where the VM runs
         self.cut: FaultRule | None = None  # the sites' hosts cannot reach each other
+        self.channel_cut: FaultRule | None = None  # a VMM server cannot reach ASR (nor ASR it)
 
-    @rule()
-    def the_sites_are_cut_off(self) -> None:
-        if self.cut is None:
+    @rule(fault=st.sampled_from(["sites cut off", "sites reconnect", "primary channel cut", "recovery channel cut",
+                                 "primary Provider restarts", "recovery Provider restarts"]))
+    def a_fault(self, fault: str) -> None:
+        """The sites' hosts cut off from each other (until they reconnect); a VMM server's outbound
+        channel to ASR cut both ways (it heals inside the next operation, before ASR gives up on the
+        work, or when time passes); a Provider restart."""
+        site = Role.primary if fault.startswith("primary") else Role.recovery
+        if fault == "sites cut off" and self.cut is None:
             hosts = [tuple(h.name for h in self.lab.sites[role].hosts) for role in (Role.primary, Role.recovery)]
             self.cut = self.lab.faults.add(FaultRule(Partition(), Match(src=hosts[0], dst=hosts[1],
                                                                         bidirectional=True)))
-
-    @rule()
-    def the_sites_reconnect(self) -> None:
-        if self.cut is not None:
+        elif fault == "sites reconnect" and self.cut is not None:
             self.lab.faults.heal(self.cut)
             self.cut = None
+        elif fault.endswith("channel cut") and self.channel_cut is None:
+            self.channel_cut = self.lab.faults.add(FaultRule(Partition(), Match(
+                src=self.lab.sites[site].vmm.name, dst=self.lab.service.channel.node, bidirectional=True)))
+        elif fault.endswith("restarts"):
+            self.lab.providers[site].restart()
+
+    def _heal_channel(self) -> None:
+        if self.channel_cut is not None:
+            self.lab.faults.heal(self.channel_cut)
+            self.channel_cut = None
 
     def teardown(self) -> None:
         self.lab.close()
@@ -79,78 +99,99 @@ class ProtectionMachine(RuleBasedStateMachine):
         return self.book.asr.replication_protected_items.get(self.book.rg, self.book.vault, self.fabric,
                                                              self.container, self.name)
 
-    def _call(self, operation: str) -> Any:
+    def _call(self, operation: str, direction: str) -> Any:
         items, args = self.book.asr.replication_protected_items, (self.book.rg, self.book.vault, self.fabric,
                                                                    self.container, self.name)
         if operation == "TestFailover":
-            return items.begin_test_failover(*args, {"properties": {"networkType": "NoNetworkAttachAsInput"}})
+            return items.begin_test_failover(*args, {"properties": {"failoverDirection": direction,
+                                                                    "networkType": "NoNetworkAttachAsInput"}})
         if operation == "TestFailoverCleanup":
             return items.begin_test_failover_cleanup(*args, {"properties": {"comments": ""}})
         if operation == "PlannedFailover":
-            return items.begin_planned_failover(*args, {"properties": {"failoverDirection": "PrimaryToRecovery"}})
-        if operation == "UnplannedFailover":  # the primary site is lost: no source-side operations
+            return items.begin_planned_failover(*args, {"properties": {"failoverDirection": direction}})
+        if operation == "UnplannedFailover":  # the active site is lost: no source-side operations
             return items.begin_unplanned_failover(*args, {"properties": {
-                "failoverDirection": "PrimaryToRecovery",
+                "failoverDirection": direction,
                 "sourceSiteOperations": "NotRequired" if self.cut is not None else "Required"}})
         if operation == "Commit":
             return items.begin_failover_commit(*args)
-        return items.begin_reprotect(*args, {"properties": {"failoverDirection": "RecoveryToPrimary"}})
+        return items.begin_reprotect(*args, {"properties": {"failoverDirection": direction}})
 
-    @rule(operation=st.sampled_from(OPERATIONS))
-    def operate(self, operation: str) -> None:
-        allowed, _ = ALLOWED[self.state]
+    def _direction(self) -> str:
+        return f"{self.where}To{_OTHER[self.where]}"  # a failover's, and a reversal's once failed over
+
+    @rule(data=st.data())
+    def a_valid_operation(self, data: st.DataObject) -> None:
+        operation = data.draw(st.sampled_from(sorted(ALLOWED[self.state] & set(OPERATIONS))))
+        self._operate(operation, self._direction())
+
+    @rule(data=st.data())
+    def an_invalid_operation_changes_nothing(self, data: st.DataObject) -> None:
+        """One the state does not allow (150205), or one it does in the wrong direction (400)."""
+        wrong_way = f"{_OTHER[self.where]}To{self.where}"
+        directed = sorted(ALLOWED[self.state] & {"TestFailover", "PlannedFailover", "UnplannedFailover",
+                                                  "ReverseReplicate"})
+        operation, direction, code = data.draw(st.sampled_from(
+            [(op, self._direction(), "150205") for op in OPERATIONS if op not in ALLOWED[self.state]]
+            + [(op, wrong_way, "InvalidParameter") for op in directed]))
         before = self._item().properties
-        if operation not in allowed:
-            with pytest.raises(HttpResponseError) as info:
-                self._call(operation)
-            assert info.value.error.code in ("150205", "NotImplemented"), (operation, self.state)
-            after = self._item().properties
-            assert (after.protection_state, after.active_location, after.allowed_operations) == (
-                before.protection_state, before.active_location, before.allowed_operations)
-            return
-        primary = self._vm(Role.primary)
-        written = primary.workload.image(self.lab.now)
+        with pytest.raises(HttpResponseError) as info:
+            self._call(operation, direction)
+        assert info.value.error.code == code, (operation, self.state, self.where, direction)
+        after = self._item().properties
+        assert (after.protection_state, after.active_location, after.allowed_operations) == (
+            before.protection_state, before.active_location, before.allowed_operations)
+
+    def _operate(self, operation: str, direction: str) -> None:
+        before = self._item().properties
+        source = self._vm(_ROLE[self.where])
+        written = source.workload.image(self.lab.now)
         if self.cut is not None and operation in ("PlannedFailover", "ReverseReplicate"):
             # the final log (or the reversal) cannot reach the other site: the job fails; only the
-            # steps it finished stay done (a reversal's VmCommit, which is local to the recovery site)
+            # steps it finished stay done (a reversal's VmCommit, which is local to the active site)
             with pytest.raises(HttpResponseError):
-                self._call(operation).result()
+                self._run(operation, direction)
             if operation == "ReverseReplicate":
                 self.state = _COMMITTED.get(self.state, self.state)
             else:
                 self._recover()
-            after = self._item().properties
-            assert after.active_location == before.active_location
+            assert self._item().properties.active_location == before.active_location
             return
-        self._call(operation).result()
-        self.state = AFTER.get((self.state, operation), "Reversed" if operation == "ReverseReplicate" else self.state)
+        self._run(operation, direction)
+        self.state = AFTER.get((self.state, operation), self.state)
         if operation in ("PlannedFailover", "UnplannedFailover"):
-            replica = self._vm(Role.recovery).workload.image(self.lab.now)
+            self.where = _OTHER[self.where]
+            target = self._vm(_ROLE[self.where])
             if self.cut is None:  # with the source side: nothing lost
-                assert written.is_prefix_of(replica)
+                assert written.is_prefix_of(target.workload.image(self.lab.now))
             else:  # the replica never holds a write its primary did not make; later ones are lost
                 failed_over = self.lab.history.select(op="vmm.failover")[-1]
-                held = self._vm(Role.recovery).workload.image(failed_over.time)
-                assert held.is_prefix_of(written)
+                assert target.workload.image(failed_over.time).is_prefix_of(written)
+
+    def _run(self, operation: str, direction: str) -> None:
+        """Issue ``operation``; a cut channel heals ten minutes later, long before ASR would give up
+        on the work it waits for, and the job then finishes as if nothing happened."""
+        poller = self._call(operation, direction)
+        if self.channel_cut is not None:
+            self.lab.advance(600)
+            self._heal_channel()
+        poller.result()
 
     def _recover(self) -> None:
-        """After a failed planned failover the primary was shut down (and may be prepared): the
+        """After a failed planned failover the source VM was shut down (and may be prepared): the
         operator starts it again, as ASR leaves it (policy of this machine)."""
-        primary = self._vm(Role.primary)
-        host = next(h for h in self.lab.sites[Role.primary].hosts if primary in h.vms)
-        rel = primary.replication
+        source = self._vm(_ROLE[self.where])
+        host = next(h for h in self.lab.sites[_ROLE[self.where]].hosts if source in h.vms)
+        rel = source.replication
         if rel is not None and rel.state.value == "PreparedForFailover":
-            host.stop_vm_failover(primary.name)
-        if primary.state is not VMState.Running:
-            host.start_vm(primary.name)
+            host.stop_vm_failover(source.name)
+        if source.state is not VMState.Running:
+            host.start_vm(source.name)
 
     @rule(seconds=st.sampled_from([30.0, 600.0, 7_200.0]))
     def time_passes(self, seconds: float) -> None:
         self.lab.advance(seconds)
-
-    @rule(site=st.sampled_from([Role.primary, Role.recovery]))
-    def provider_restarts(self, site: Role) -> None:
-        self.lab.providers[site].restart()
+        self._heal_channel()
 
     def _vm(self, role: Role) -> Any:
         return next(vm for host in self.lab.sites[role].hosts for vm in host.vms if vm.name == "Gold-VM1")
@@ -158,15 +199,12 @@ class ProtectionMachine(RuleBasedStateMachine):
     @invariant()
     def asr_and_the_hosts_agree_with_the_model(self) -> None:
         p = self._item().properties
-        expected = {"TestFailoverUp": "Protected", "Reversed": "Protected"}.get(self.state, self.state)
-        assert p.protection_state == expected
-        allowed, where = ALLOWED[self.state]
-        assert set(p.allowed_operations) >= allowed and p.active_location == where
-        running = self._vm(Role.recovery if where == "Recovery" else Role.primary)
-        assert running.state is VMState.Running  # the VM runs where ASR says it is active
+        assert p.protection_state == ("Protected" if self.state == "TestFailoverUp" else self.state)
+        assert set(p.allowed_operations) >= ALLOWED[self.state] and p.active_location == self.where
+        assert self._vm(_ROLE[self.where]).state is VMState.Running  # the VM runs where ASR says it is active
         if self.state == "TestFailoverUp":
             assert p.test_failover_state == "TestFailoverCompleted"
 
 
-ProtectionMachine.TestCase.settings = settings(stateful_step_count=10, deadline=None)
+ProtectionMachine.TestCase.settings = settings(stateful_step_count=15, deadline=None)
 test_protection_machine = ProtectionMachine.TestCase
