@@ -26,7 +26,8 @@ __all__ = [
     "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
     "TEST_FAILOVER_SCENARIO", "TEST_FAILOVER_CLEANUP_SCENARIO", "TEST_FAILOVER_ACTIVE",
     "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO", "UNPLANNED_FAILOVER_SCENARIO", "REVERSE_REPLICATION_SCENARIO",
-    "CONFLICT_FAILS_AFTER_SECONDS",
+    "CONFLICT_FAILS_AFTER_SECONDS", "UNPLANNED_FAILOVER_RECOVERY_POINT", "APPLY_RECOVERY_POINT_SCENARIO",
+    "RECOVERY_POINT_TYPES", "RECOVERY_POINT_NAME", "APPLIED_POINT_SHOWN_UNTIL_PROTECTED", "COMMITTED_POINT_LISTED",
     "HEALTHY", "HEALTH_BY_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_SOURCES", "PAIRING_HEALTH_ERROR_TYPE",
     "PAIRING_HEALTH_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_CATEGORY", "PAIRING_HEALTH_RESOLVABILITY",
     "PAIRING_HEALTH_ERROR_ID",
@@ -287,6 +288,50 @@ UNPLANNED_FAILOVER_SCENARIO = Scenario(
      TaskTiming("VmFailover", "Start failover", WORK_WAIT_SECONDS, "FailoverTask"),
      TaskTiming("VmFoStartVmOnSecondary", "Start the replica virtual machine", WORK_WAIT_SECONDS,
                 "StartVmOnSecondary")))
+
+#: Policy (the SDK's VMM-to-VMM input, ``ProviderSpecificFailoverInput``, carries no recovery point;
+#: asr-api.md §7): an unplanned failover goes to the replica's latest point, and an older one is chosen
+#: afterwards with ChangePit (``applyRecoveryPoint``), before the commit — as the portal's "Change
+#: Recovery Point" does (hyperv-scvmm.md §5.6). ``failoverRecoveryPointId`` stays ``""`` after a plain
+#: unplanned failover (fact: §A.4.6, ``""`` in every recorded state).
+UNPLANNED_FAILOVER_RECOVERY_POINT = "latest"
+
+#: Policy (§A NOT FOUND 6, §B NOT FOUND 4: no VMM-to-VMM ``applyRecoveryPoint`` job was recorded):
+#: ``ApplyRecoveryPoint`` / "Change recovery point": a preflight, the VMM of the site where the item is
+#: active cancels the failover and fails over again to the chosen point (``Stop-VMFailover``, then
+#: ``Start-VMFailover -VMRecoverySnapshot``, hyperv-scvmm.md §3.4), then starts the VM again (the
+#: failover job's recorded start task).
+APPLY_RECOVERY_POINT_SCENARIO = Scenario(
+    "ApplyRecoveryPoint", "Change recovery point", "ProtectionEntity",
+    (TaskTiming("VmChangePitPrerequisitesCheck", "Prerequisites check for changing the recovery point", 0.5,
+                "ChangePitPreflightChecksTask"),
+     TaskTiming("VmChangePit", "Change the recovery point", WORK_WAIT_SECONDS, "ChangePitTask"),
+     TaskTiming("VmFoStartVmOnSecondary", "Start the replica virtual machine", WORK_WAIT_SECONDS,
+                "StartVmOnSecondary")))
+
+#: ``recoveryPointType`` per Hyper-V point kind (``ReplicationType``, hyperv-scvmm.md §2.8). Fact
+#: (§B.5): H2A points read ``CrashConsistent``. Policy (no VMM-to-VMM list was recorded, §A.4.6): a
+#: standard point is ``CrashConsistent``, an application-consistent (VSS) one ``AppConsistent``, and
+#: the final point of a planned failover — taken with the VM shut down — ``AppConsistent`` too.
+RECOVERY_POINT_TYPES: dict[str, str] = {
+    "None": "CrashConsistent", "Regular": "CrashConsistent", "ApplicationConsistent": "AppConsistent",
+    "Planned": "AppConsistent"}
+
+#: Policy (recorded names are GUIDs, §B.5; how they are made is unknown): a point's name is a
+#: name-based UUID of the VM, the point's time and whether it is the latest (Hyper-V keeps an hourly
+#: point and its "Latest Recovery Point" at the same instant apart), so it is stable across reads,
+#: syncs and replays.
+RECOVERY_POINT_NAME = "uuid5(NAMESPACE_URL, '<Hyper-V VM id>|<point time>|latest or hourly')"
+
+#: Policy (fact, §B.5: after ``applyRecoveryPoint`` ``failoverRecoveryPointId`` holds the applied
+#: point's ARM id; how long was not recorded): it holds that id, through the commit, until the item is
+#: protected again (reverse replication) or fails over anew; ``""`` otherwise.
+APPLIED_POINT_SHOWN_UNTIL_PROTECTED = True
+
+#: Policy: after the commit the item lists exactly one point, the one it failed over to (Hyper-V's
+#: ``Complete-VMFailover`` removes all others, hyperv-scvmm.md §3.4; the replica-side VMM reports the
+#: committed point), so ``failoverRecoveryPointId`` still names a point that ``get`` answers.
+COMMITTED_POINT_LISTED = True
 
 #: Facts (§A.4.2): the reverse replication job and its task names (their ids were GUIDs: drawn).
 #: Policy: ``VmCommit`` runs the commit when the failover is not committed yet (else it is skipped);

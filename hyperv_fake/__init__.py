@@ -45,6 +45,7 @@ from ._image import DataImage
 from ._ipconfig import FailoverIPConfiguration, GuestNetworkConfiguration
 from ._jobs import HyperVJob
 from ._outlook import InitialReplicationStatus, ReplicationOutlook
+from ._points_outlook import PointsOutlook
 from ._points import RecoveryPoint
 from ._relationship import VMReplication
 from ._replication_cmdlets import ExportedReplica
@@ -61,7 +62,8 @@ __all__ = [
     # what cmdlets return
     "VM", "VMNetworkAdapter", "HardDiskDrive", "Guest", "VMReplication", "ReplicationStatistics", "RecoveryPoint",
     "VMReplicationServer", "AuthorizationEntry", "FirewallRule", "FailoverIPConfiguration",
-    "GuestNetworkConfiguration", "DataImage", "ExportedReplica", "ReplicationOutlook", "InitialReplicationStatus",
+    "GuestNetworkConfiguration", "DataImage", "ExportedReplica", "ReplicationOutlook", "PointsOutlook",
+    "InitialReplicationStatus",
     "HTTP_LISTENER_RULE", "HTTPS_LISTENER_RULE", "MY_STORE", "ROOT_STORE",
     # how a host judges trust
     "current_crls",

@@ -150,6 +150,7 @@ class FailoverCmdlets(ReplicationCmdlets):
             link.block_replica(_FAILED_OVER)
         vm.adopt(point.image, self.now)
         vm.failover_boot_pending = True
+        rel.failed_over_point = point
         rel.set_state(ReplicationState.FailedOverWaitingCompletion, "planned failover" if planned else
                       "unplanned failover", extra={"planned": planned, "point": point.describe()})
         return self._job("Start-VMFailover", vm).complete()
@@ -201,6 +202,7 @@ class FailoverCmdlets(ReplicationCmdlets):
         vm.state = VMState.Off
         vm.adopt(rel.applied, self.now)
         vm.failover_boot_pending = False
+        rel.failed_over_point = None
         rel.set_state(ReplicationState.Replicating, "failover cancelled")
         if rel.link is not None:
             rel.link.block_replica(None)

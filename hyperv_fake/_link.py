@@ -22,6 +22,7 @@ from ._enums import ReplicationState, ReplicationType
 from ._errors import Refusal, RefusalReason
 from ._image import DataImage
 from ._points import RECOVERY_POINT_INTERVAL, retain
+from ._relationship import FAILED_OVER_STATES
 from .policy import RetryPolicy
 
 if TYPE_CHECKING:
@@ -327,9 +328,10 @@ class Link:
     # -- recovery points --------------------------------------------------------------------------------
 
     def _take_points(self, since: float, until: float) -> None:
-        """Hourly points (§2.8) for hours in ``(since, until]`` in which a log was applied, newest kept."""
+        """Hourly points (§2.8) for hours in ``(since, until]`` in which a log was applied, newest kept;
+        none once the replica failed over (it runs from its point: Hyper-V takes no more)."""
         replica = self.replica
-        if replica is None or replica.points_anchor is None or not self._runs:
+        if replica is None or replica.points_anchor is None or not self._runs or replica.state in FAILED_OVER_STATES:
             return
         keep = replica.settings.recovery_history
         if not keep:

@@ -16,7 +16,8 @@ move with time alone are these, each at an instant known in advance:
 before it, though it may change nothing). While cycles succeed (``cycle_anchor`` set) the last
 replication time at ``t`` is ``cycle_anchor + k*f`` for the largest ``k >= 1`` with that not after
 ``t``, and ``last_replication_time`` before the first such cycle; neither needs a new reading, so a
-healthy replicating VM costs nothing per cycle.
+healthy replicating VM costs nothing per cycle. A replica's recovery points come the same way
+(``_points_outlook``), their one due instant folded into ``next_change``.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from ._enums import ReplicationState
+from ._enums import ReplicationMode, ReplicationState
 from ._health import BEHIND_WARNING_SECONDS, MISSED_CYCLES_WARNING
 from ._link import _TRACKING, RESYNC_LOG_FRACTION
+from ._points_outlook import PointsOutlook, points_outlook
 from ._relationship import INITIAL_REPLICATION_STATES, VMReplication
 
 if TYPE_CHECKING:
@@ -57,6 +59,7 @@ class ReplicationOutlook:
 
     Times are virtual seconds. ``last_replication_time`` is the last log applied (replica) or
     acknowledged (primary) — while ``cycle_anchor`` is set, as of the anchor, before its first cycle.
+    ``points``: a replica's recovery points (None for a primary).
     """
 
     replication: VMReplication
@@ -65,6 +68,7 @@ class ReplicationOutlook:
     last_replication_time: float | None
     cycle_anchor: float | None
     next_change: float | None
+    points: PointsOutlook | None = None
 
 
 def outlook(host: HostBase, rel: Relationship, replication: VMReplication) -> ReplicationOutlook:
@@ -78,8 +82,11 @@ def outlook(host: HostBase, rel: Relationship, replication: VMReplication) -> Re
         last = link.anchored_last
     else:
         anchor, last = None, rel.last_replication_time
-    return ReplicationOutlook(replication, now, initial_replication(rel), last, anchor,
-                              None if link is None else next_change(link, now))
+    points = points_outlook(rel, now, steady=steady) if rel.mode is ReplicationMode.Replica else None
+    changes = [at for at in (None if link is None else next_change(link, now), None if points is None else points.due)
+               if at is not None]
+    return ReplicationOutlook(replication, now, initial_replication(rel), last, anchor, min(changes, default=None),
+                              points)
 
 
 def initial_replication(rel: Relationship) -> InitialReplicationStatus:

@@ -106,6 +106,7 @@ class Relationship:
         self.applied: DataImage = EMPTY
         self.points: list[tuple[float, int, ReplicationType]] = []  # hourly: (time, last write, kind), oldest first
         self.points_anchor: float | None = None
+        self.failed_over_point: RecoveryPoint | None = None  # what the replica failed over to (and committed)
         self.test_vm: VM | None = None
         self.last_test_failover_time: float | None = None
         self.planned_ready = False

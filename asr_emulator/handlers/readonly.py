@@ -1,5 +1,5 @@
 """GET and list for the families later issues fill (fabrics, providers, networks, mappings,
-containers, protectable / protected items, recovery points, recovery plans).
+containers, protectable / protected items, recovery plans; recovery points have their own module).
 
 One generic handler per shape: the resource kind and which names are parents come from the
 operation's path template, so each family answers exactly its SDK paths. A missing resource or
@@ -28,7 +28,6 @@ _READS = {
     "ReplicationProtectionContainerMappingsOperations": ("get", "list_by_replication_protection_containers", "list"),
     "ReplicationProtectableItemsOperations": ("get", "list_by_replication_protection_containers"),
     "ReplicationProtectedItemsOperations": ("get", "list_by_replication_protection_containers", "list"),
-    "RecoveryPointsOperations": ("get", "list_by_replication_protected_items"),
     "ReplicationRecoveryPlansOperations": ("get", "list"),
 }
 

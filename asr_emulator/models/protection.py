@@ -69,6 +69,8 @@ class ProtectedItem:
     test_vm: dict[str, Any] | None = None  # what the recovery VMM answered, while a test failover is up
     job: Job | None = field(default=None, repr=False)  # the last job started on it
     nics: list[dict[str, Any]] = field(default_factory=list)
+    #: the ARM id of the point ChangePit applied, and the failover it belongs to (``last_failover``)
+    applied_point: tuple[float | None, str] | None = None
 
     @property
     def active(self) -> ContainerRef:
@@ -117,6 +119,14 @@ class ProtectedItem:
         if self.test_vm is not None:
             return list(TEST_FAILOVER_ACTIVE[2])
         return list(PROTECTION_STATES[self.state].allowed_operations)
+
+    def failover_recovery_point_id(self) -> str:
+        """The point ChangePit applied to this failover, until the item is protected again (policy
+        ``APPLIED_POINT_SHOWN_UNTIL_PROTECTED``); ``""`` otherwise, as recorded (§A.4.6)."""
+        applied = self.applied_point
+        if applied is None or applied[0] != self.last_failover or self.state == "Protected":
+            return ""
+        return applied[1]
 
     def _test_failover_state(self) -> tuple[str, str]:
         if self.test_vm is not None:
@@ -213,7 +223,7 @@ class ProtectedItem:
                                 "startTime": NO_SCENARIO_START} if job is None else {
                 "scenarioName": job.scenario_name, "jobId": f"{self.vault_id}/replicationJobs/{job.name}",
                 "startTime": fmt_time(self.clock, job.start_time)},
-            "failoverRecoveryPointId": "",
+            "failoverRecoveryPointId": self.failover_recovery_point_id(),
             "providerSpecificDetails": {
                 "instanceType": "HyperVReplica2012R2",
                 "lastReplicatedTime": fmt_time(self.clock, self.last_replicated()),

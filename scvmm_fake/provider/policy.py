@@ -13,7 +13,7 @@ __all__ = [
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
     "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED", "PROTECTION_WORK_SECONDS", "WORK_PENDING_RERUN",
     "PROTECTION_RECONCILED_EACH_POLL", "TEST_FAILOVER_WORK_SECONDS", "FAILOVER_WORK_SECONDS",
-    "LEASE_UNTIL_DRAINED", "WORK_ERROR_CODES",
+    "LEASE_UNTIL_DRAINED", "WORK_ERROR_CODES", "RECOVERY_POINT_WORK_SECONDS",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -117,6 +117,10 @@ TEST_FAILOVER_WORK_SECONDS: dict[str, float] = {"TestFailover": 35.0, "TestFailo
 #: were not recorded (§A.4.2 lists the tasks only): each takes 30 s; the commit 10 s.
 FAILOVER_WORK_SECONDS: dict[str, float] = {"ShutdownPrimaryVm": 30.0, "PrepareForFailover": 30.0, "Failover": 30.0,
                                            "StartReplicaVm": 30.0, "CommitFailover": 10.0, "ReverseReplication": 30.0}
+
+#: Policy (no ChangePit job was recorded, asr-orchestration.md §B.5): changing a failover's recovery
+#: point — cancel, then fail over again — takes what a failover's VMM work takes.
+RECOVERY_POINT_WORK_SECONDS: dict[str, float] = {"ApplyRecoveryPoint": FAILOVER_WORK_SECONDS["Failover"]}
 
 LEASE_UNTIL_DRAINED = True
 """Policy: a poll leases, a batch at a time, as many items as the heartbeat said are pending, so a

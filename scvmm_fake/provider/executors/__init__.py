@@ -48,6 +48,7 @@ def executes(kind: str, *, seconds: float = 0.0) -> Callable[[Run], Run]:
     return register
 
 
-from . import failover, network_mapping, pairing, protection, refresh, testfailover  # noqa: E402  (they register themselves)
+# the executor modules register themselves
+from . import failover, network_mapping, pairing, protection, recovery_point, refresh, testfailover  # noqa: E402
 
-__all__ += ["failover", "network_mapping", "pairing", "protection", "refresh", "testfailover"]
+__all__ += ["failover", "network_mapping", "pairing", "protection", "recovery_point", "refresh", "testfailover"]
