@@ -48,6 +48,9 @@ def executes(kind: str, *, seconds: float = 0.0) -> Callable[[Run], Run]:
     return register
 
 
-from . import failover, network_mapping, pairing, protection, refresh, testfailover  # noqa: E402  (they register themselves)
+from . import (  # noqa: E402  (they register themselves)
+    failover, failover_cancel, network_mapping, pairing, protection, refresh, repair, replica_settings, testfailover,
+)
 
-__all__ += ["failover", "network_mapping", "pairing", "protection", "refresh", "testfailover"]
+__all__ += ["failover", "failover_cancel", "network_mapping", "pairing", "protection", "refresh", "repair",
+            "replica_settings", "testfailover"]
