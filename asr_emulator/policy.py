@@ -26,7 +26,7 @@ __all__ = [
     "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
     "TEST_FAILOVER_SCENARIO", "TEST_FAILOVER_CLEANUP_SCENARIO", "TEST_FAILOVER_ACTIVE",
     "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO", "UNPLANNED_FAILOVER_SCENARIO", "REVERSE_REPLICATION_SCENARIO",
-    "CONFLICT_FAILS_AFTER_SECONDS",
+    "CONFLICT_FAILS_AFTER_SECONDS", "RECOVERY_VM_NAME_MAX",
     "HEALTHY", "HEALTH_BY_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_SOURCES", "PAIRING_HEALTH_ERROR_TYPE",
     "PAIRING_HEALTH_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_CATEGORY", "PAIRING_HEALTH_RESOLVABILITY",
     "PAIRING_HEALTH_ERROR_ID",
@@ -146,7 +146,8 @@ JOB_SCENARIOS: dict[str, Scenario] = {
         "UpdateProtectionContainerMapping", "Update replication policy association", "ProtectionProfile",
         (TaskTiming("UpdateProtectionContainerMappingTask", "Update the protection configuration", 0.5),),
     ),
-    # Policy: the update of a protected item's recovery settings (no recording of it was found).
+    # Policy: the update of a protected item's recovery settings (no recording of it was found); its
+    # task waits for the recovery Provider (WORK_WAIT_SECONDS), the conflict job's takes 1 s.
     "UpdateVmProperties": Scenario(
         "UpdateVmProperties", "Update the virtual machine", "ProtectionEntity",
         (TaskTiming("UpdateVmPropertiesTask", "Update the virtual machine properties", 1.0),),
@@ -311,6 +312,11 @@ COMMIT_SCENARIO = Scenario(
 #: succeeded and until its cleanup, ``testFailoverState`` reads ``TestFailoverCompleted`` / "Test
 #: failover completed" and the only allowed operation is its cleanup.
 TEST_FAILOVER_ACTIVE = ("TestFailoverCompleted", "Test failover completed", ("TestFailoverCleanup",))
+
+
+#: Policy: the longest recovery VM name an update accepts (VMM's 64-character VM name limit; the
+#: reference states none).
+RECOVERY_VM_NAME_MAX = 64
 
 
 #: Fact (§A.4.5): an operation issued while another runs on the same protected item is accepted, and
