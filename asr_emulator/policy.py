@@ -26,7 +26,7 @@ __all__ = [
     "ENABLE_SCENARIO", "DISABLE_SCENARIO", "IR_COMPLETION_SCENARIOS", "PROTECTION_STATES", "ProtectionState",
     "TEST_FAILOVER_SCENARIO", "TEST_FAILOVER_CLEANUP_SCENARIO", "TEST_FAILOVER_ACTIVE",
     "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO", "UNPLANNED_FAILOVER_SCENARIO", "REVERSE_REPLICATION_SCENARIO",
-    "CONFLICT_FAILS_AFTER_SECONDS", "RECOVERY_VM_NAME_MAX",
+    "CONFLICT_FAILS_AFTER_SECONDS", "REPAIR_REPLICATION_SCENARIO", "REPAIR_REPLICATION_STATES", "RECOVERY_VM_NAME_MAX",
     "HEALTHY", "HEALTH_BY_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_SOURCES", "PAIRING_HEALTH_ERROR_TYPE",
     "PAIRING_HEALTH_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_CATEGORY", "PAIRING_HEALTH_RESOLVABILITY",
     "PAIRING_HEALTH_ERROR_ID",
@@ -313,6 +313,23 @@ COMMIT_SCENARIO = Scenario(
 #: failover completed" and the only allowed operation is its cleanup.
 TEST_FAILOVER_ACTIVE = ("TestFailoverCompleted", "Test failover completed", ("TestFailoverCleanup",))
 
+
+#: Policy (no VMM-to-VMM recording of a repair): ``RepairReplication`` / "Repair replication", a
+#: preflight, then the resynchronization on the primary side's Provider (``Resume-VMReplication
+#: -Resynchronize``), done when Hyper-V's resynchronization ends.
+REPAIR_REPLICATION_SCENARIO = Scenario(
+    "RepairReplication", "Repair replication", "ProtectionEntity",
+    (TaskTiming("VmRepairReplicationPrerequisitesCheck", "Prerequisites check for repairing replication", 0.5,
+                "RepairReplicationPreflightChecksTask"),
+     TaskTiming("VmResynchronizeReplication", "Resynchronize replication", WORK_WAIT_SECONDS,
+                "ResynchronizeReplicationTask")))
+
+#: Policy: the Hyper-V replication states (as the primary side's VMM reports them) in which a
+#: ``Protected`` item offers ``RepairReplication``, first in ``allowedOperations`` as in the one
+#: recorded list holding it (V2A, §B.8): "Resynchronization required" (hyperv-scvmm.md §2.3, state 9)
+#: and "Replication Error" (state 8), both Critical and both left by ``Resume-VMReplication
+#: -Resynchronize`` (§2.3). The recorded lists of a healthy item are kept as they are.
+REPAIR_REPLICATION_STATES = ("WaitingForStartResynchronize", "Error")
 
 #: Policy: the longest recovery VM name an update accepts (VMM's 64-character VM name limit; the
 #: reference states none).

@@ -1,7 +1,7 @@
 """The wire's handlers, one module per resource family; importing them fills ``HANDLERS``."""
 
 from ..routing.registry import HANDLERS
-from . import events, fabrics, failover, jobs, mappings, policies, protection, readonly, update, vaults
+from . import events, fabrics, failover, jobs, mappings, policies, protection, readonly, repair, update, vaults
 
 __all__ = ["HANDLERS", "events", "fabrics", "failover", "jobs", "mappings", "policies", "protection", "readonly",
-           "update", "vaults"]
+           "repair", "update", "vaults"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from simcore import Clock
 
-from ..policy import PROTECTION_STATES, TEST_FAILOVER_ACTIVE
+from ..policy import PROTECTION_STATES, REPAIR_REPLICATION_STATES, TEST_FAILOVER_ACTIVE
 from ..wire.render import fmt_time
 from .health import HealthError, health_of
 from .jobs import Job
@@ -94,7 +94,16 @@ class ProtectedItem:
             return []
         if self.test_vm is not None:
             return list(TEST_FAILOVER_ACTIVE[2])
-        return list(PROTECTION_STATES[self.state].allowed_operations)
+        allowed = list(PROTECTION_STATES[self.state].allowed_operations)
+        return ["RepairReplication", *allowed] if self.state == "Protected" and self.needs_repair else allowed
+
+    @property
+    def needs_repair(self) -> bool:
+        """Policy ``REPAIR_REPLICATION_STATES``: the side that is the replication primary reports a
+        state only a resynchronization leaves."""
+        reports = (entry.get("replication") for entry in (self.vm, self.replica))
+        return any(isinstance(report, dict) and report.get("mode") == "Primary"
+                   and report.get("state") in REPAIR_REPLICATION_STATES for report in reports)
 
     def _test_failover_state(self) -> tuple[str, str]:
         if self.test_vm is not None:
