@@ -28,6 +28,8 @@ __all__ = [
     "PLANNED_FAILOVER_SCENARIO", "COMMIT_SCENARIO", "UNPLANNED_FAILOVER_SCENARIO", "REVERSE_REPLICATION_SCENARIO",
     "CONFLICT_FAILS_AFTER_SECONDS", "UNPLANNED_FAILOVER_RECOVERY_POINT", "APPLY_RECOVERY_POINT_SCENARIO",
     "RECOVERY_POINT_TYPES", "RECOVERY_POINT_NAME", "APPLIED_POINT_SHOWN_UNTIL_PROTECTED", "COMMITTED_POINT_LISTED",
+    "CONFLICT_FAILS_AFTER_SECONDS", "REPAIR_REPLICATION_SCENARIO", "REPAIR_REPLICATION_STATES",
+    "CANCEL_FAILOVER_SCENARIO", "FAILOVER_ROLLBACK_TASKS", "ROLLED_BACK_NOT_RESTARTABLE", "RECOVERY_VM_NAME_MAX",
     "HEALTHY", "HEALTH_BY_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_SOURCES", "PAIRING_HEALTH_ERROR_TYPE",
     "PAIRING_HEALTH_ERROR_LEVEL", "PAIRING_HEALTH_ERROR_CATEGORY", "PAIRING_HEALTH_RESOLVABILITY",
     "PAIRING_HEALTH_ERROR_ID",
@@ -147,7 +149,8 @@ JOB_SCENARIOS: dict[str, Scenario] = {
         "UpdateProtectionContainerMapping", "Update replication policy association", "ProtectionProfile",
         (TaskTiming("UpdateProtectionContainerMappingTask", "Update the protection configuration", 0.5),),
     ),
-    # Policy: the update of a protected item's recovery settings (no recording of it was found).
+    # Policy: the update of a protected item's recovery settings (no recording of it was found); its
+    # task waits for the recovery Provider (WORK_WAIT_SECONDS), the conflict job's takes 1 s.
     "UpdateVmProperties": Scenario(
         "UpdateVmProperties", "Update the virtual machine", "ProtectionEntity",
         (TaskTiming("UpdateVmPropertiesTask", "Update the virtual machine properties", 1.0),),
@@ -358,6 +361,51 @@ COMMIT_SCENARIO = Scenario(
 TEST_FAILOVER_ACTIVE = ("TestFailoverCompleted", "Test failover completed", ("TestFailoverCleanup",))
 
 
+#: Policy (no VMM-to-VMM recording of a repair): ``RepairReplication`` / "Repair replication", a
+#: preflight, then the resynchronization on the primary side's Provider (``Resume-VMReplication
+#: -Resynchronize``), done when Hyper-V's resynchronization ends.
+REPAIR_REPLICATION_SCENARIO = Scenario(
+    "RepairReplication", "Repair replication", "ProtectionEntity",
+    (TaskTiming("VmRepairReplicationPrerequisitesCheck", "Prerequisites check for repairing replication", 0.5,
+                "RepairReplicationPreflightChecksTask"),
+     TaskTiming("VmResynchronizeReplication", "Resynchronize replication", WORK_WAIT_SECONDS,
+                "ResynchronizeReplicationTask")))
+
+#: Policy: the Hyper-V replication states (as the primary side's VMM reports them) in which a
+#: ``Protected`` item offers ``RepairReplication``, first in ``allowedOperations`` as in the one
+#: recorded list holding it (V2A, §B.8): "Resynchronization required" (hyperv-scvmm.md §2.3, state 9)
+#: and "Replication Error" (state 8), both Critical and both left by ``Resume-VMReplication
+#: -Resynchronize`` (§2.3). The recorded lists of a healthy item are kept as they are.
+REPAIR_REPLICATION_STATES = ("WaitingForStartResynchronize", "Error")
+
+#: Policy (no recorded VMM-to-VMM state allows ``CancelFailover``, so ``failoverCancel`` is always
+#: refused with 150205): the scenario of the job that fails with 532 when it is issued while another
+#: operation runs on the item, as every item operation does (§A.4.5).
+CANCEL_FAILOVER_SCENARIO = Scenario(
+    "CancelFailover", "Cancel failover", "ProtectionEntity",
+    (TaskTiming("VmCancelFailover", "Cancel failover", WORK_WAIT_SECONDS, "CancelFailoverTask"),))
+
+#: Policy (a cancelled failover was not recorded; hyperv-scvmm.md §5.6 maps ASR's cancel to
+#: ``Stop-VMFailover``): cancelling a planned or unplanned failover job under way rolls it back while
+#: the job reads ``Cancelling`` (the transitional state of the cancel example, §B.1.4) — the replica's
+#: failover stopped and its addresses returned on the recovery site, then (if the job had source-side
+#: tasks) the primary's prepare cancelled and the VM started again if the job had shut it down — and
+#: the item is as before the failover. The job is ``Cancelled`` once the rollback ended; its tasks
+#: are not listed (the job's recorded tasks are).
+FAILOVER_ROLLBACK_TASKS = (
+    TaskTiming("VmCancelFailoverOnRecovery", "Cancel the failover of the replica virtual machine", WORK_WAIT_SECONDS),
+    TaskTiming("VmCancelFailoverOnPrimary", "Cancel the failover preparation of the virtual machine",
+               WORK_WAIT_SECONDS))
+
+#: Policy: a cancelled job whose steps were rolled back allows no ``Restart`` (it would re-run from
+#: the first step not finished, skipping the steps that were undone): a new operation is started instead.
+ROLLED_BACK_NOT_RESTARTABLE = True
+
+#: Policy: the longest recovery VM name an update accepts (VMM's 64-character VM name limit; the
+#: reference states none).
+RECOVERY_VM_NAME_MAX = 64
+
+
 #: Fact (§A.4.5): an operation issued while another runs on the same protected item is accepted, and
 #: its job fails about 3 min 20 s later (code 532). Policy: exactly 200 s.
 CONFLICT_FAILS_AFTER_SECONDS = 200.0
@@ -406,13 +454,15 @@ class JobTimings:
 
 
 #: ``allowedActions`` per job state. ``Suspended`` → ``["Cancel", "Resume"]`` is a fact
-#: ([EX:ReplicationJobs_Resume]); the others are policy: a running job may be cancelled, a failed
+#: ([EX:ReplicationJobs_Resume]), so is ``Cancelling`` → ``[]`` ([SPEC-CANCEL], §B.1.4); the others
+#: are policy: a running job may be cancelled, a failed
 #: or cancelled one restarted (the Restart-AzRecoveryServicesAsrJob cmdlet exists for them), a
 #: succeeded one allows nothing (fact: [EX:ReplicationJobs_Get] shows ``[]``).
 ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
     "NotStarted": ("Cancel",),
     "InProgress": ("Cancel",),
     "Suspended": ("Cancel", "Resume"),
+    "Cancelling": (),
     "Failed": ("Restart",),
     "Cancelled": ("Restart",),
     "Succeeded": (),
@@ -435,10 +485,11 @@ CANCELLED_OPERATION_ERROR = ("OperationCancelled", "The operation was cancelled:
 #: ``Cancelled`` (§B.1.4): the 2021+ spelling was never recorded (§B NOT FOUND 1), and azure-core
 #: (like ARM's async-operation contract) ends a poll only on succeeded / failed / canceled, so
 #: ``Cancelled`` would poll the official SDKs forever. A ``Suspended`` (or ``Other``) job's
-#: operation has ended, as its ``operationresults`` poll says (200 + the result): ``Succeeded``.
+#: operation has ended, as its ``operationresults`` poll says (200 + the result): ``Succeeded``. A
+#: ``Cancelling`` job (rolling back, ``FAILOVER_ROLLBACK_TASKS``) is still ``InProgress``.
 OPERATION_STATUS: dict[str, str] = {
     "NotStarted": "NotStarted", "InProgress": "InProgress", "Succeeded": "Succeeded", "Suspended": "Succeeded",
-    "Failed": "Failed", "Cancelled": "Canceled", "Other": "Succeeded",
+    "Failed": "Failed", "Cancelled": "Canceled", "Other": "Succeeded", "Cancelling": "InProgress",
 }
 
 #: Policy: the status of a job *action* (cancel / restart / resume) reads ``Succeeded`` once the

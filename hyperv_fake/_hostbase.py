@@ -140,10 +140,20 @@ class HostBase:
 
     def drop_vm(self, vm: VM) -> None:
         del self._vms[vm.id]
+        self._unname(vm)
+
+    def _unname(self, vm: VM) -> None:
         named = self._by_name[vm.name]
         named.remove(vm)
         if not named:
             del self._by_name[vm.name]
+
+    def rename(self, vm: VM, new_name: str) -> None:
+        """Give ``vm`` another name (no cmdlet checks: ``Rename-VM`` calls this)."""
+        self._unname(vm)
+        vm.name = new_name
+        self._by_name.setdefault(new_name, []).append(vm)
+        self.fabric.revision += 1
 
     def _vm(self, name: str) -> VM:
         vm = self.find_vm(name)

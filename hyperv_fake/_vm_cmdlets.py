@@ -59,6 +59,14 @@ class VMCmdlets(HostBase):
                                     vm_name=name)
         self.drop_vm(vm)
 
+    @cmdlet("Rename-VM")
+    def rename_vm(self, name: str, new_name: str) -> None:
+        """``Rename-VM -Name -NewName``: only the name changes (replication follows the VM by its ID)."""
+        vm = self._vm(name)
+        if not isinstance(new_name, str) or not new_name.strip():
+            raise InvalidParameterError(f"The value {new_name!r} for parameter 'NewName' is not valid.", vm_name=name)
+        self.rename(vm, new_name)
+
     @cmdlet("Add-VMHardDiskDrive")
     def add_vm_hard_disk_drive(self, vm_name: str, path: str, *, size_bytes: int) -> None:
         """Attach a new VHDX of ``size_bytes`` (New-VHD and Add-VMHardDiskDrive in one)."""

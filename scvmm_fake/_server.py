@@ -12,6 +12,9 @@ from ._cmdlets_pairing import PairingCmdlets
 from ._cmdlets_pools import PoolCmdlets
 from ._cmdlets_failover import FailoverCmdlets
 from ._cmdlets_recovery_point import RecoveryPointCmdlets
+from ._cmdlets_failover_cancel import FailoverCancelCmdlets
+from ._cmdlets_repair import RepairCmdlets
+from ._cmdlets_replica_settings import ReplicaSettingsCmdlets
 from ._cmdlets_vm import VMCmdlets
 from ._core import ServerCore
 from ._hostgroups import ROOT_HOST_GROUP_NAME, HostGroup
@@ -25,7 +28,8 @@ __all__ = ["VMMServer"]
 
 class VMMServer(
     VMCmdlets, FabricCmdlets, AccountCmdlets, LibraryCmdlets, NetworkCmdlets, CloudCmdlets, RecoveryPointCmdlets,
-    FailoverCmdlets, PairingCmdlets, PoolCmdlets, ServerCore,
+    FailoverCmdlets, FailoverCancelCmdlets, ReplicaSettingsCmdlets, RepairCmdlets, PairingCmdlets, PoolCmdlets,
+    ServerCore,
 ):
     """One VMM server (name, FQDN) on ``sim``'s network, with the root host group "All Hosts" and
     the default library share. Cmdlets are methods named as the VMM cmdlets in snake_case."""

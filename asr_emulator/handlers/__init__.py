@@ -1,7 +1,10 @@
 """The wire's handlers, one module per resource family; importing them fills ``HANDLERS``."""
 
 from ..routing.registry import HANDLERS
-from . import events, fabrics, failover, jobs, mappings, policies, protection, readonly, recovery_points, vaults
+from . import (
+    cancel, events, fabrics, failover, jobs, mappings, policies, protection, readonly, recovery_points, repair, update,
+    vaults,
+)
 
-__all__ = ["HANDLERS", "events", "fabrics", "failover", "jobs", "mappings", "policies", "protection", "readonly",
-           "recovery_points", "vaults"]
+__all__ = ["HANDLERS", "cancel", "events", "fabrics", "failover", "jobs", "mappings", "policies", "protection",
+           "readonly", "recovery_points", "repair", "update", "vaults"]

@@ -21,6 +21,7 @@ from ..routing.registry import handles
 from ..wire.call import Call
 from ..wire.odata import parse_filter
 from ..wire.render import fmt_time, job_json
+from ..workflows import failover_cancel
 
 _TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$")
 _OUTPUT_TYPES = ("Json", "Xml", "Excel")  # enum ExportJobOutputSerializationType
@@ -109,7 +110,7 @@ def _job_action(call: Call, action: str) -> HttpResponse:
         properties = Call.field(body, "properties", dict, "") or {}
         backend.engine.resume(job, Call.field(properties, "comments", str, "properties"))
     else:
-        getattr(backend.engine, action)(job)
+        backend.engine.restart(job)
     return call.accepted(vault, job, "action", _render_job(call, vault))
 
 
@@ -120,7 +121,11 @@ def _render_job(call: Call, vault: Vault) -> Callable[[Job], dict[str, Any]]:
 
 @handles("ReplicationJobsOperations", "begin_cancel")
 def cancel_job(call: Call) -> HttpResponse:
-    return _job_action(call, "cancel")
+    """A failover under way is rolled back before the job reads Cancelled (``workflows.failover_cancel``)."""
+    vault = call.vault()
+    job = call.service.backend.job(vault, call.params["jobName"])
+    failover_cancel.cancel_job(call.service.channel, vault, job)
+    return call.accepted(vault, job, "action", _render_job(call, vault))
 
 
 @handles("ReplicationJobsOperations", "begin_restart")

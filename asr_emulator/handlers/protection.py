@@ -1,24 +1,21 @@
 """Protection of VMs on the wire (asr-orchestration.md §A.3.2, §B.4.1): enable (PUT), disable
-(POST ``…/remove``, the SDK's ``begin_delete``), purge (DELETE) and the update of an item's recovery
-settings. Each request is parsed, resolved against what the Providers reported and checked against
-the workflow's rules before it is answered 202 with the job that carries it out
-(``workflows.protection``)."""
+(POST ``…/remove``, the SDK's ``begin_delete``) and purge (DELETE); the update of an item's recovery
+settings is ``handlers.update``. Each request is parsed, resolved against what the Providers
+reported and checked against the workflow's rules before it is answered 202 with the job that
+carries it out (``workflows.protection``)."""
 
 from __future__ import annotations
-
-import ipaddress
 
 from ..catalogue import ITEM_NAME_MISMATCH
 from ..errors import InvalidParameter, ResourceNotFound
 from ..http import HttpResponse
 from ..models.jobs import Job
-from ..models.protection import ProtectedItem
 from ..models.resources import KINDS, StoredResource
-from ..policy import DISABLE_SCENARIO, JOB_SCENARIOS
+from ..policy import DISABLE_SCENARIO
 from ..routing.registry import handles
 from ..wire.call import Call
 from ..workflows import protection, sites
-from ._item import ITEMS, conflicting, item_of, operate, properties_of, render
+from ._item import ITEMS, item_of, operate, properties_of, render
 from .mappings import _policy_name
 
 _ENABLE_INPUTS = ("EnableProtectionProviderSpecificInput", "HyperVReplica2012R2", "HyperVReplica2012")
@@ -76,63 +73,3 @@ def disable_protection(call: Call) -> HttpResponse:
     if purge:
         return call.accepted(vault, start(call.client_request_id), "delete")
     return operate(call, vault, item, "DisableProtection", DISABLE_SCENARIO, start, "delete")
-
-
-_AZURE_ONLY = ("recoveryAzureVMName", "recoveryAzureVMSize", "selectedRecoveryAzureNetworkId",
-               "selectedTfoAzureNetworkId", "enableRdpOnTargetOption", "licenseType", "recoveryAvailabilitySetId")
-
-
-@handles(ITEMS, "begin_update")
-def update_protecteditem_of(call: Call) -> HttpResponse:
-    """``vmNics``: per NIC, the recovery static IP address to inject at failover (``ipConfigs[0]
-    .recoveryStaticIPAddress``, ``selectionType`` SelectedByUser) or none (NotSelected: the pool
-    chooses). The Azure-target fields do not apply to a VMM-to-VMM item and are refused."""
-    vault = call.vault()
-    properties = properties_of(call)
-    for name in _AZURE_ONLY:
-        if properties.get(name) is not None:
-            raise InvalidParameter(f"'properties.{name}' applies to replication to Azure, not to a VMM cloud.",
-                                   target=f"properties.{name}")
-    nics = Call.field(properties, "vmNics", list, "properties") or []
-    item = item_of(call, vault)
-    known = {nic["nicId"].lower(): nic for nic in item.nics}
-    chosen: dict[str, str | None] = {}
-    for index, nic in enumerate(nics):
-        where = f"properties.vmNics[{index}]"
-        if not isinstance(nic, dict):
-            raise InvalidParameter(f"'{where}' must be an object.", target=where)
-        nic_id = Call.field(nic, "nicId", str, where, required=True)
-        if nic_id.lower() not in known:
-            raise InvalidParameter(f"The value '{nic_id}' of '{where}.nicId' is not a NIC of '{item.vm_name}'.",
-                                   target=f"{where}.nicId")
-        configs = Call.field(nic, "ipConfigs", list, where) or [{}]
-        address = Call.field(configs[0], "recoveryStaticIPAddress", str, f"{where}.ipConfigs[0]") \
-            if isinstance(configs[0], dict) else None
-        if address is not None:
-            try:
-                ipaddress.IPv4Address(address)
-            except ValueError:
-                raise InvalidParameter(f"The value '{address}' of '{where}.ipConfigs[0].recoveryStaticIPAddress' is "
-                                       "not an IPv4 address.", target=f"{where}.ipConfigs[0].recoveryStaticIPAddress"
-                                       ) from None
-        chosen[nic_id.lower()] = address
-
-    def apply() -> ProtectedItem:
-        for nic_id, address in chosen.items():
-            nic = known[nic_id]
-            nic["selectionType"] = "SelectedByUser" if address else "NotSelected"
-            nic["ipConfigs"][0].update(recoveryStaticIPAddress=address, recoveryIPAddressType="Static" if address
-                                       else None)
-        return item
-
-    def start(request_id: str | None) -> Job:
-        return call.service.backend.start_job(vault, "UpdateVmProperties", target_object_id=item.vm_id,
-                                              target_object_name=item.vm_name,
-                                              actions={"UpdateVmPropertiesTask": apply},
-                                              client_request_id=request_id)
-    conflict = conflicting(call, vault, item, JOB_SCENARIOS["UpdateVmProperties"])
-    if conflict is not None:
-        return conflict
-    job = start(call.client_request_id)
-    item.job = job
-    return call.accepted(vault, job, "resource", render(vault))

@@ -227,9 +227,11 @@ class JobEngine:
                 f"The job '{job.name}' is {job.state}: '{action}' is not allowed (allowed actions: {allowed}).",
                 target="jobName")
 
-    def cancel(self, job: Job) -> None:
-        """Stop a running or suspended job at once: its unfinished started tasks and the job become
-        Cancelled, and the work it waits on is withdrawn."""
+    def cancel(self, job: Job, undo: Callable[[], list[Task]] | None = None) -> None:
+        """Stop a running or suspended job at once: its unfinished started tasks become Cancelled and
+        the work it waits on is withdrawn. The job is then Cancelled — or, with ``undo``, Cancelling
+        while the tasks ``undo()`` builds (once the job's tasks read Cancelled) run, one after
+        another whatever each one's outcome (their errors are the job's), and Cancelled after them."""
         self._require(job, "Cancel")
         run = self._runs.get(job.name)
         if run is not None:
@@ -241,8 +243,18 @@ class JobEngine:
                 task.end_time = now
                 task.state = task.state_description = "Cancelled"
                 last = task
-        job.end_time = now
-        self._set(job, "Cancelled", "Cancelled", last)
+        if undo is None:
+            job.end_time = now
+            self._set(job, "Cancelled", "Cancelled", last)
+            return
+        self._set(job, "Cancelling", "Cancelling", last)
+        undoing = self._runs[job.name] = _Run(job)
+
+        def undone(_ok: bool) -> None:
+            self._stop(undoing)
+            job.end_time, job.rolled_back = self._sim.clock.now, True
+            self._set(job, "Cancelled", "Cancelled")
+        self._sequence(undoing, undo(), 0, True, undone)
 
     def refuse_later(self, job: Job, seconds: float, failure: JobFailure) -> None:
         """Run ``job`` as the service runs an operation that conflicts with one in progress

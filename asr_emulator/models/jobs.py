@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..policy import ALLOWED_ACTIONS
+from ..policy import ALLOWED_ACTIONS, ROLLED_BACK_NOT_RESTARTABLE
 
 if TYPE_CHECKING:
     from .tasks import Task
@@ -21,8 +21,8 @@ __all__ = [
 ]
 
 JOB_STATES = ("NotStarted", "InProgress", "Succeeded", "Failed", "Cancelled", "Suspended", "Other")
-#: States in which an operation's poll still answers 202.
-RUNNING_STATES = frozenset({"NotStarted", "InProgress"})
+#: States in which an operation's poll still answers 202 (``Cancelling``: a cancelled job rolling back).
+RUNNING_STATES = frozenset({"NotStarted", "InProgress", "Cancelling"})
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,14 @@ class Job:
     errors: list[JobError] = field(default_factory=list)
     output: Any = None
     sequence: int = 0  # creation order within the vault: the list order's tie-breaker
+    rolled_back: bool = False  # cancelled, and what its steps did was undone (``JobEngine.cancel``)
 
     @property
     def allowed_actions(self) -> tuple[str, ...]:
-        return ALLOWED_ACTIONS.get(self.state, ())
+        allowed = ALLOWED_ACTIONS.get(self.state, ())
+        if self.rolled_back and ROLLED_BACK_NOT_RESTARTABLE:
+            return tuple(action for action in allowed if action != "Restart")
+        return allowed
 
     @property
     def running(self) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from simcore import Clock
 
-from ..policy import PROTECTION_STATES, TEST_FAILOVER_ACTIVE
+from ..policy import PROTECTION_STATES, REPAIR_REPLICATION_STATES, TEST_FAILOVER_ACTIVE
 from ..wire.render import fmt_time
 from .health import HealthError, health_of
 from .jobs import Job
@@ -110,7 +110,7 @@ class ProtectedItem:
     def running(self) -> Job | None:
         """The job running on the item now, if any."""
         job = self.job
-        return job if job is not None and job.state in ("NotStarted", "InProgress", "Suspended") else None
+        return job if job is not None and job.state in ("NotStarted", "InProgress", "Suspended", "Cancelling") else None
 
     @property
     def allowed_operations(self) -> list[str]:
@@ -118,7 +118,16 @@ class ProtectedItem:
             return []
         if self.test_vm is not None:
             return list(TEST_FAILOVER_ACTIVE[2])
-        return list(PROTECTION_STATES[self.state].allowed_operations)
+        allowed = list(PROTECTION_STATES[self.state].allowed_operations)
+        return ["RepairReplication", *allowed] if self.state == "Protected" and self.needs_repair else allowed
+
+    @property
+    def needs_repair(self) -> bool:
+        """Policy ``REPAIR_REPLICATION_STATES``: the side that is the replication primary reports a
+        state only a resynchronization leaves."""
+        reports = (entry.get("replication") for entry in (self.vm, self.replica))
+        return any(isinstance(report, dict) and report.get("mode") == "Primary"
+                   and report.get("state") in REPAIR_REPLICATION_STATES for report in reports)
 
     def failover_recovery_point_id(self) -> str:
         """The point ChangePit applied to this failover, until the item is protected again (policy

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..channel.service import ChannelService
 
 __all__ = ["check_protection", "start_enable", "start_disable", "observe_inventory", "protected_item_of",
-           "vm_affected_objects"]
+           "vm_affected_objects", "mapped_network"]
 
 
 def protected_item_of(vault: Vault, ref: ContainerRef, name: str) -> ProtectedItem | None:
@@ -84,6 +84,12 @@ def _recovery_network(vault: Vault, ref: ContainerRef, network_id: str) -> str |
         if isinstance(mapping, NetworkMapping):
             return mapping.recovery.network
     return None
+
+
+def mapped_network(vault: Vault, item: ProtectedItem, nic: dict[str, Any]) -> str:
+    """The recovery VM network the network mappings give ``nic`` of ``item`` now (else UNMAPPED_NETWORK)."""
+    network_id = _networks_by_name(vault, item.primary).get(str(nic["vMNetworkName"]).lower())
+    return (_recovery_network(vault, item.primary, network_id) if network_id else None) or UNMAPPED_NETWORK
 
 
 def _networks_by_name(vault: Vault, ref: ContainerRef) -> dict[str, str]:

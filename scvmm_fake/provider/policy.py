@@ -13,7 +13,8 @@ __all__ = [
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
     "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED", "PROTECTION_WORK_SECONDS", "WORK_PENDING_RERUN",
     "PROTECTION_RECONCILED_EACH_POLL", "TEST_FAILOVER_WORK_SECONDS", "FAILOVER_WORK_SECONDS",
-    "LEASE_UNTIL_DRAINED", "WORK_ERROR_CODES", "RECOVERY_POINT_WORK_SECONDS",
+    "LEASE_UNTIL_DRAINED", "WORK_ERROR_CODES", "RECOVERY_POINT_WORK_SECONDS", "FAILOVER_CANCEL_WORK_SECONDS",
+    "REPAIR_WORK_SECONDS", "REPLICA_UPDATE_WORK_SECONDS",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -121,6 +122,17 @@ FAILOVER_WORK_SECONDS: dict[str, float] = {"ShutdownPrimaryVm": 30.0, "PrepareFo
 #: Policy (no ChangePit job was recorded, asr-orchestration.md §B.5): changing a failover's recovery
 #: point — cancel, then fail over again — takes what a failover's VMM work takes.
 RECOVERY_POINT_WORK_SECONDS: dict[str, float] = {"ApplyRecoveryPoint": FAILOVER_WORK_SECONDS["Failover"]}
+
+#: Policy: the VMM work of rolling a cancelled failover back (no recording of a cancelled failover):
+#: each side's ``Stop-VMFailover`` takes 10 s, as the commit.
+FAILOVER_CANCEL_WORK_SECONDS: dict[str, float] = {"CancelFailover": 10.0, "CancelFailoverOnPrimary": 10.0}
+
+#: Policy: starting a resynchronization takes 5 s of VMM work; the item then stays in flight until
+#: Hyper-V's resynchronization job ends (policy WORK_PENDING_RERUN).
+REPAIR_WORK_SECONDS: dict[str, float] = {"ResynchronizeReplication": 5.0}
+
+#: Policy: renaming the replica and reconnecting its adapters takes 5 s of VMM work (no recording).
+REPLICA_UPDATE_WORK_SECONDS: dict[str, float] = {"UpdateReplicaVm": 5.0}
 
 LEASE_UNTIL_DRAINED = True
 """Policy: a poll leases, a batch at a time, as many items as the heartbeat said are pending, so a

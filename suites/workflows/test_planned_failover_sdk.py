@@ -333,7 +333,7 @@ def test_an_update_with_a_bad_address_or_an_azure_field_is_refused_and_changes_n
     fabric, container = runbook.container("Gold")
     with pytest.raises(HttpResponseError) as info:
         runbook.asr.replication_protected_items.begin_update(
-            runbook.rg, runbook.vault, fabric, container, name, {"properties": {"recoveryAzureVMName": "x"}})
+            runbook.rg, runbook.vault, fabric, container, name, {"properties": {"recoveryAzureVMSize": "x"}})
     assert info.value.error.code == "InvalidParameter"
     assert runbook.jobs("UpdateVmProperties") == []
     item = runbook.asr.replication_protected_items.get(runbook.rg, runbook.vault, fabric, container, name)

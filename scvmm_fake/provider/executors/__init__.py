@@ -48,7 +48,10 @@ def executes(kind: str, *, seconds: float = 0.0) -> Callable[[Run], Run]:
     return register
 
 
-# the executor modules register themselves
-from . import failover, network_mapping, pairing, protection, recovery_point, refresh, testfailover  # noqa: E402
+from . import (  # noqa: E402  (they register themselves)
+    failover, failover_cancel, network_mapping, pairing, protection, recovery_point, refresh, repair, replica_settings,
+    testfailover,
+)
 
-__all__ += ["failover", "network_mapping", "pairing", "protection", "recovery_point", "refresh", "testfailover"]
+__all__ += ["failover", "failover_cancel", "network_mapping", "pairing", "protection", "recovery_point", "refresh",
+            "repair", "replica_settings", "testfailover"]
