@@ -12,6 +12,7 @@ from typer.exceptions import TyperException
 from simcore import Delay, FaultRule, Match, Partition, Simulation
 
 from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
+from .serve_time import DEFAULT_TIME_RATE, TimeMode
 
 _LIMITS = ConnectionLimits()
 
@@ -56,6 +57,10 @@ def serve(
                                         help="Open connections; one more closes the longest-idle one."),
     history_limit: int = typer.Option(DEFAULT_HISTORY_LIMIT, help="Events the lab's history keeps in memory (the newest)."),
     history_spill: Path | None = typer.Option(None, help="Append the events let go to this JSON Lines file."),
+    time_mode: TimeMode = typer.Option(TimeMode.ON_POLL.value, help="How virtual time moves: on-poll (a poll of a "
+                                       "running job moves it 30 s), auto (with the wall clock while anything is "
+                                       "pending) or manual."),
+    time_rate: float = typer.Option(DEFAULT_TIME_RATE, help="auto mode: virtual seconds per wall second."),
 ) -> None:
     """Serve the default two-site lab's ASR over HTTPS, its Providers registered and synced; print one
     JSON line (base_url, ca_bundle, ids, fabrics, clouds) when ready."""
@@ -67,7 +72,8 @@ def serve(
                                       max_connections)
         except ValueError as error:
             raise ServeError("--" + str(error).replace("_", "-")) from None
-        options = ServeOptions(host, port, retry_after, seed, limits, history_limit, history_spill)
+        options = ServeOptions(host, port, retry_after, seed, limits, history_limit, history_spill, time_mode,
+                               time_rate)
         run_server(options, on_ready=lambda info: typer.echo(info.to_json()))
     except ServeError as error:
         typer.echo(f"asr-harness serve: error: {error}", err=True)

@@ -5,8 +5,9 @@ SDK sees fabrics, containers and protectable items at once — with the ``AsgiAp
 served by uvicorn with a server certificate from a fresh trustme CA (``serve_tls``: the CA bundle
 in a private temporary directory removed when the server stops, the key never left on disk). The
 service runs on uvicorn's event-loop thread only, so requests are answered one at a time in arrival
-order; virtual time moves only when a client polls a running job (``advance_on_poll``), never with
-the wall clock; the Providers' polls run then, in-process, on the lab's simulated network.
+order. Virtual time moves as ``--time-mode`` says (``serve_time``): by default only when a client
+polls a running job (``advance_on_poll``), in ``auto`` mode with the wall clock while anything is
+pending; the Providers' polls run then, in-process, on the lab's simulated network.
 
 Every URL the service writes starts with the announced ``base_url`` (never the client's ``Host``).
 Clients are bounded by ``ConnectionLimits`` (idle, slow and half-sent clients, a connection cap,
@@ -32,6 +33,7 @@ from .lab import RESOURCE_GROUP, SUBSCRIPTION_ID, VAULT, Lab
 from .serve_history import RetainedEvents, bound_history
 from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
 from .serve_server import ServeConfig, ServeServer, lean_tls_buffers
+from .serve_time import DEFAULT_TIME_RATE, AutoClock, TimeMode
 from .serve_tls import server_tls
 
 __all__ = ["ServeError", "ServeOptions", "ServeInfo", "POLL_ADVANCE", "loopback_host", "build_lab", "build_service",
@@ -56,6 +58,8 @@ class ServeOptions:
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
     history_limit: int = DEFAULT_HISTORY_LIMIT
     history_spill: Path | None = None
+    time_mode: TimeMode = TimeMode.ON_POLL
+    time_rate: float = DEFAULT_TIME_RATE
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -64,6 +68,8 @@ class ServeOptions:
             raise ServeError(f"--retry-after must be a whole number of seconds >= 0, got {self.retry_after}")
         if isinstance(self.history_limit, bool) or not isinstance(self.history_limit, int) or self.history_limit < 1:
             raise ServeError(f"--history-limit must be a whole number of events >= 1, got {self.history_limit}")
+        if not 0 < self.time_rate < float("inf"):
+            raise ServeError(f"--time-rate must be a number of virtual seconds per wall second > 0, got {self.time_rate}")
         loopback_host(self.host)
 
 
@@ -119,7 +125,8 @@ def _raise_open_files_limit(wanted: int) -> None:
 
 
 def _served_lab(options: ServeOptions, base_url: str | None) -> tuple[Lab, RetainedEvents]:
-    lab = Lab(options.seed, retry_after=options.retry_after, advance_on_poll=POLL_ADVANCE)
+    on_poll = POLL_ADVANCE if options.time_mode is TimeMode.ON_POLL else None
+    lab = Lab(options.seed, retry_after=options.retry_after, advance_on_poll=on_poll)
     lab.service.base_url = configured_base_url(base_url)
     return lab, bound_history(lab.history, options.history_limit, options.history_spill)
 
@@ -153,10 +160,12 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
                 on_ready(ServeInfo(base_url, str(tls.ca_bundle), SUBSCRIPTION_ID, RESOURCE_GROUP, VAULT,
                                    lab.fabric_names(), lab.cloud_names()))
 
-            config = ServeConfig(AsgiApp(lab.service, base_url=base_url), ssl_context=tls.context,
+            app = AsgiApp(lab.service, base_url=base_url)
+            clock = AutoClock(lab, options.time_rate) if options.time_mode is TimeMode.AUTO else None
+            config = ServeConfig(app if clock is None else clock.app(app), ssl_context=tls.context,
                                  limits=options.limits)
             with lean_tls_buffers():
-                ServeServer(config, announce).run(sockets=[sock])
+                ServeServer(config, announce, None if clock is None else clock.run).run(sockets=[sock])
     finally:
         sock.close()
         history.close()

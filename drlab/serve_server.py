@@ -24,7 +24,7 @@ import contextlib
 import signal
 import socket
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import uvicorn
@@ -79,10 +79,13 @@ class ServeConfig(uvicorn.Config):
 class ServeServer(uvicorn.Server):
     """Announces readiness once listening (``on_listening(port)``) and ends normally on SIGINT/SIGTERM."""
 
-    def __init__(self, config: ServeConfig, on_listening: Callable[[int], None]) -> None:
+    def __init__(self, config: ServeConfig, on_listening: Callable[[int], None],
+                 background: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
         super().__init__(config)
         self.serve_config = config
         self._on_listening = on_listening
+        self._background = background  # runs on the server's loop while it serves (the auto clock)
+        self._task: asyncio.Task[None] | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         """uvicorn's startup for the sockets given, with asyncio's TLS bounds (module docstring)."""
@@ -102,9 +105,13 @@ class ServeServer(uvicorn.Server):
                                      ssl_shutdown_timeout=limits.shutdown_grace)
             for sock in sockets]
         self.started = True
+        if self._background is not None:
+            self._task = loop.create_task(self._background())
         self._on_listening(sockets[0].getsockname()[1])
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._task is not None:
+            self._task.cancel()
         await super().shutdown(sockets)
         for connection in list(self.server_state.connections):  # past the grace: nothing is waited for
             connection.transport.abort()

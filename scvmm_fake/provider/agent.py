@@ -119,6 +119,11 @@ class AsrProvider:
         return self._cadence.running
 
     @property
+    def busy(self) -> bool:
+        """Polling for real: its idle polls are not stood down (policy ``IDLE_POLLS_ELIDED``)."""
+        return self._cadence.ticking
+
+    @property
     def last_contact(self) -> float | None:
         """When ASR last answered a heartbeat (as if elided idle polls ran)."""
         return self._cadence.recurring(self._contact)

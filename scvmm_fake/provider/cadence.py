@@ -28,6 +28,11 @@ class PollCadence:
     def running(self) -> bool:
         return self._timer is not None or self._standing is not None
 
+    @property
+    def ticking(self) -> bool:
+        """Polling for real (not stood down): something the polls carry may still change."""
+        return self._timer is not None
+
     def start(self) -> None:
         if not self.running:
             self._timer = self.sim.scheduler.call_every(self.interval, self._poll, label=f"provider {self.node}")
