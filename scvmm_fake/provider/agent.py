@@ -11,7 +11,8 @@ the Provider's persistent store and survive ``restart``; what it last sent does 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -107,6 +108,7 @@ class AsrProvider:
         self._transport: httpx.BaseTransport | None = None
         self._acknowledged: str | None = None  # digest of the inventory ASR last applied
         self._checked: tuple[int, ...] | None = None  # the VMM revision that inventory was built at
+        self._sessions = 0  # how many channel sessions are open, nested (policy CHANNEL_KEEP_ALIVE)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -133,6 +135,7 @@ class AsrProvider:
 
     def stop(self) -> None:
         self._cadence.stop()
+        self._hang_up()
         self._client = self._transport = None
 
     def restart(self) -> None:
@@ -185,6 +188,8 @@ class AsrProvider:
             if failure.code is not None:
                 raise RegistrationRefused(failure.code, str(failure)) from None
             raise
+        finally:
+            client.close()
         self.store.credential = _credential(answer)
         self.store.registration = Registration(vault_id, endpoint, answer["fabricName"], answer["providerName"],
                                                answer["providerId"])
@@ -204,20 +209,8 @@ class AsrProvider:
         tick = self.sim.clock.now
         history.record(self.vmm.name, "provider.poll", Phase.INVOKE, {})
         try:
-            beat = self._call("heartbeat", "POST", "heartbeat", {})
-            self._contact = self.sim.clock.now
-            self._idle_poll = True  # until another call is made
-            for item_id in list(self.store.unacknowledged):
-                self._report(item_id)
-            self._continue()
-            pending = beat.get("pendingWorkItems")
-            if isinstance(pending, int) and pending > 0:
-                self._work(pending)
-            if self.vmm.reconcile_pairings():  # hosts that joined a paired cloud (policy PAIRING_RECONCILE)
-                self._idle_poll = False
-            if self.vmm.reconcile_protection():  # replica VMs Hyper-V created (policy PROTECTION_RECONCILED_EACH_POLL)
-                self._idle_poll = False
-            self.sync()
+            with self._session():
+                self._cycle()
         except ChannelFailure as failure:
             self.last_error = failure
             history.record(self.vmm.name, "provider.poll", Phase.FAIL, _failure_details(failure))
@@ -229,6 +222,23 @@ class AsrProvider:
         if idle:
             self._stand(tick)
         return True
+
+    def _cycle(self) -> None:
+        """The poll's calls, on one connection: heartbeat, reports, work, reconciliations, inventory."""
+        beat = self._call("heartbeat", "POST", "heartbeat", {})
+        self._contact = self.sim.clock.now
+        self._idle_poll = True  # until another call is made
+        for item_id in list(self.store.unacknowledged):
+            self._report(item_id)
+        self._continue()
+        pending = beat.get("pendingWorkItems")
+        if isinstance(pending, int) and pending > 0:
+            self._work(pending)
+        if self.vmm.reconcile_pairings():  # hosts that joined a paired cloud (policy PAIRING_RECONCILE)
+            self._idle_poll = False
+        if self.vmm.reconcile_protection():  # replica VMs Hyper-V created (policy PROTECTION_RECONCILED_EACH_POLL)
+            self._idle_poll = False
+        self.sync()
 
     # -- idle polls stood down (policy IDLE_POLLS_ELIDED) ----------------------------------------
 
@@ -369,13 +379,31 @@ class AsrProvider:
 
     # -- requests -------------------------------------------------------------------------------
 
+    @contextmanager
+    def _session(self) -> Iterator[None]:
+        """Send the requests inside on one connection, hung up when the outermost session ends
+        (policy CHANNEL_KEEP_ALIVE): a poll is one session, and so is a call made outside any."""
+        self._sessions += 1
+        try:
+            yield
+        finally:
+            self._sessions -= 1
+            if not self._sessions:
+                self._hang_up()
+
+    def _hang_up(self) -> None:
+        hang_up = getattr(self._transport, "hang_up", None)  # a transport that keeps its connection
+        if hang_up is not None:
+            hang_up()
+
     def _call(self, operation: str, method: str, path: str, body: dict[str, Any], *,
               idempotency_key: str | None = None) -> dict[str, Any]:
         if self._client is None:
             raise NotRegistered(f"the Provider of {self.vmm.name} is not running")
         if operation != "heartbeat":
             self._idle_poll = False
-        return self._request(self._client, operation, method, path, body, idempotency_key)
+        with self._session():
+            return self._request(self._client, operation, method, path, body, idempotency_key)
 
     @staticmethod
     def _request(client: httpx.Client, operation: str, method: str, path: str, body: dict[str, Any],
