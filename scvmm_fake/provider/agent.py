@@ -323,17 +323,27 @@ class AsrProvider:
                                 {"item": item_id, "kind": kind, "attempt": item.get("attempt")})
 
     def _continue(self) -> None:
-        """Renew the lease of started work — refused once its job stopped, and then the work is
-        abandoned, never run — and run and report the work whose time is up."""
-        for item_id, flight in list(self.store.in_flight.items()):
-            try:
-                self._call("renew", "POST", f"workItems/{item_id}/renew", {"progress": {"due": flight.due}})
-            except ChannelFailure as failure:
-                if failure.code != "WorkItemWithdrawn":
-                    raise
-                del self.store.in_flight[item_id]
-                self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO,
-                                        {"item": item_id, "kind": flight.kind, "abandoned": "WorkItemWithdrawn"})
+        """Renew the leases of started work in one call (policy RENEWALS_BATCHED) — an item whose job
+        stopped is refused, and then its work is abandoned, never run — and run and report, in start
+        order, the work whose time is up; what a report's answer says it stopped is abandoned too."""
+        flights = self.store.in_flight
+        if not flights:
+            return
+        answer = self._call("renew", "POST", "workItems/renew", {"items": [
+            {"id": item_id, "progress": {"due": flight.due}} for item_id, flight in flights.items()]})
+        verdicts = {str(entry.get("id")): entry for entry in answer.get("items") or [] if isinstance(entry, dict)}
+        for item_id in list(flights):
+            flight = flights.get(item_id)
+            if flight is None:  # abandoned on a report's answer meanwhile
+                continue
+            verdict = verdicts.get(item_id)
+            error = verdict.get("error") if verdict is not None else {"message": "no answer for this item"}
+            if isinstance(error, dict):
+                code = error.get("code")
+                if code != "WorkItemWithdrawn":
+                    raise ChannelFailure("renew", f"{item_id}: {error.get('message')}",
+                                         code=None if code is None else str(code), status=(verdict or {}).get("status"))
+                self._abandon(item_id)
                 continue
             if self.sim.clock.now < flight.due:
                 continue
@@ -341,9 +351,15 @@ class AsrProvider:
             if report is None:  # policy WORK_PENDING_RERUN
                 continue
             self.store.reports[item_id] = report
-            del self.store.in_flight[item_id]
+            del flights[item_id]
             self.store.unacknowledged.append(item_id)
             self._report(item_id)
+
+    def _abandon(self, item_id: str) -> None:
+        """Drop started work whose job stopped: it never runs."""
+        flight = self.store.in_flight.pop(item_id)
+        self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO,
+                                {"item": item_id, "kind": flight.kind, "abandoned": "WorkItemWithdrawn"})
 
     def _execute(self, item_id: str, flight: InFlight) -> dict[str, Any] | None:
         """The item's report, or None if its work is still under way (``WorkPending``)."""
@@ -373,9 +389,14 @@ class AsrProvider:
         return {"status": "Succeeded", "result": result}
 
     def _report(self, item_id: str) -> None:
-        self._call("complete", "POST", f"workItems/{item_id}/complete", self.store.reports[item_id],
-                   idempotency_key=f"workitem:{item_id}")
+        """Send an executed item's report; abandon the started work its answer says was withdrawn
+        (the report may have stopped their job)."""
+        answer = self._call("complete", "POST", f"workItems/{item_id}/complete", self.store.reports[item_id],
+                            idempotency_key=f"workitem:{item_id}")
         self.store.unacknowledged.remove(item_id)
+        for withdrawn in answer.get("withdrawn") or []:
+            if str(withdrawn) in self.store.in_flight:
+                self._abandon(str(withdrawn))
 
     # -- requests -------------------------------------------------------------------------------
 
