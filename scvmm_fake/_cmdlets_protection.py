@@ -53,6 +53,15 @@ class ProtectionCmdlets(PairingCmdlets):
         state: dict[str, ProtectionTarget] = self.__dict__.setdefault("_protection_targets", {})
         return state
 
+    def _awaiting_replicas(self) -> dict[str, ProtectionTarget]:
+        """VM ID → a placement whose replica VM is not registered yet, in the order placed: what
+        ``reconcile_protection`` and the placement load look at, instead of every placement made.
+        An entry no longer the VM's placement (removed, replaced) is dropped when next met."""
+        state: dict[str, ProtectionTarget] = self.__dict__.setdefault("_protection_awaiting", {})
+        for vm_id, target in [(k, t) for k, t in state.items() if self._targets().get(k) is not t or t.replica_id]:
+            del state[vm_id]
+        return state
+
     def _enabling(self) -> dict[str, HyperVJob]:
         """VMM VM id → the ``Enable-VMReplication`` job started for it and not yet answered."""
         state: dict[str, HyperVJob] = self.__dict__.setdefault("_protection_enabling", {})
@@ -95,8 +104,8 @@ class ProtectionCmdlets(PairingCmdlets):
                                      f"{cloud.name!r}")
             networks.append(network)
         pending: dict[str, int] = {}  # policy REPLICA_LOAD: placed, not yet created
-        for other in self._targets().values():
-            if other.replica_id is None and other.vm_id != target.vm_id:
+        for other in self._awaiting_replicas().values():
+            if other.vm_id != target.vm_id:
                 pending[other.host_id] = pending.get(other.host_id, 0) + 1
         host = place_replica(cloud.hosts(), cloud_name=cloud.name, vm_name=target.vm_name, vm_id=target.vm_id,
                              configured={fqdn for record in pairings for fqdn in record.configured_hosts},
@@ -104,6 +113,7 @@ class ProtectionCmdlets(PairingCmdlets):
                              capacity=self.policy.replica_host_capacity)
         target.host_id, target.host_fqdn = host.id, host.host.fqdn
         self._targets()[target.vm_id] = target
+        self._awaiting_replicas()[target.vm_id] = target
         self._record("vmm.protection.target", {"vm": target.vm_name, "vmId": target.vm_id, "cloud": cloud.name,
                                                "host": host.host.fqdn, "networks": [n.name for n in networks]})
         return target.result(host.name)
@@ -238,9 +248,9 @@ class ProtectionCmdlets(PairingCmdlets):
             return []
         found: list[str] = []
         hosts = self._registry("VMHost")
-        for target in self._targets().values():
+        for target in list(self._awaiting_replicas().values()):
             vm_host = hosts.get(target.host_id)
-            if target.replica_id is not None or vm_host is None:
+            if vm_host is None:
                 continue
             hv = vm_host.host.find_vm_by_id(target.vm_id)
             if hv is None or hv.replication is None or hv.replication.mode is not ReplicationMode.Replica:
