@@ -54,12 +54,11 @@ class ProtectionCmdlets(PairingCmdlets):
         return state
 
     def _awaiting_replicas(self) -> dict[str, ProtectionTarget]:
-        """VM ID → a placement whose replica VM is not registered yet, in the order placed: what
+        """VM ID → a placement whose replica VM may not be registered yet, in the order placed: what
         ``reconcile_protection`` and the placement load look at, instead of every placement made.
-        An entry no longer the VM's placement (removed, replaced) is dropped when next met."""
+        ``reconcile_protection`` drops the entries that are registered or no longer the VM's
+        placement (removed, replaced)."""
         state: dict[str, ProtectionTarget] = self.__dict__.setdefault("_protection_awaiting", {})
-        for vm_id, target in [(k, t) for k, t in state.items() if self._targets().get(k) is not t or t.replica_id]:
-            del state[vm_id]
         return state
 
     def _enabling(self) -> dict[str, HyperVJob]:
@@ -104,8 +103,9 @@ class ProtectionCmdlets(PairingCmdlets):
                                      f"{cloud.name!r}")
             networks.append(network)
         pending: dict[str, int] = {}  # policy REPLICA_LOAD: placed, not yet created
+        targets = self._targets()
         for other in self._awaiting_replicas().values():
-            if other.vm_id != target.vm_id:
+            if other.replica_id is None and other.vm_id != target.vm_id and targets.get(other.vm_id) is other:
                 pending[other.host_id] = pending.get(other.host_id, 0) + 1
         host = place_replica(cloud.hosts(), cloud_name=cloud.name, vm_name=target.vm_name, vm_id=target.vm_id,
                              configured={fqdn for record in pairings for fqdn in record.configured_hosts},
@@ -248,7 +248,11 @@ class ProtectionCmdlets(PairingCmdlets):
             return []
         found: list[str] = []
         hosts = self._registry("VMHost")
-        for target in list(self._awaiting_replicas().values()):
+        targets, awaiting = self._targets(), self._awaiting_replicas()
+        for target in list(awaiting.values()):
+            if target.replica_id is not None or targets.get(target.vm_id) is not target:
+                del awaiting[target.vm_id]
+                continue
             vm_host = hosts.get(target.host_id)
             if vm_host is None:
                 continue
@@ -256,6 +260,7 @@ class ProtectionCmdlets(PairingCmdlets):
             if hv is None or hv.replication is None or hv.replication.mode is not ReplicationMode.Replica:
                 continue
             target.replica_id = self._register_replica(target, vm_host, hv).id
+            del awaiting[target.vm_id]
             found.append(hv.name)
         if found:
             self._record("vmm.protection.replicas", {"found": found})
