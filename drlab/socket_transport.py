@@ -126,7 +126,7 @@ class SocketTransport(httpx.BaseTransport):
             if self.proxy is not None:
                 auth = None if self.proxy.username is None else (self.proxy.username, self.proxy.password or "")
                 proxy = httpx.Proxy(f"http://{self.proxy.address}:{self.proxy.port}", auth=auth)
-            # no keep-alive: one connection per request, as the protocol says (PROTOCOL.md §1), so
+            # no keep-alive: socket mode keeps one connection per request (PROTOCOL.md §1), so
             # each request is its own CONNECT and TLS handshake. TCP_NODELAY, or each small write
             # waits out the peer's delayed ACK (~40 ms)
             inner = self._inner[key] = httpx.HTTPTransport(

@@ -53,6 +53,14 @@ class ProtectionCmdlets(PairingCmdlets):
         state: dict[str, ProtectionTarget] = self.__dict__.setdefault("_protection_targets", {})
         return state
 
+    def _awaiting_replicas(self) -> dict[str, ProtectionTarget]:
+        """VM ID → a placement whose replica VM may not be registered yet, in the order placed: what
+        ``reconcile_protection`` and the placement load look at, instead of every placement made.
+        ``reconcile_protection`` drops the entries that are registered or no longer the VM's
+        placement (removed, replaced)."""
+        state: dict[str, ProtectionTarget] = self.__dict__.setdefault("_protection_awaiting", {})
+        return state
+
     def _enabling(self) -> dict[str, HyperVJob]:
         """VMM VM id → the ``Enable-VMReplication`` job started for it and not yet answered."""
         state: dict[str, HyperVJob] = self.__dict__.setdefault("_protection_enabling", {})
@@ -95,8 +103,9 @@ class ProtectionCmdlets(PairingCmdlets):
                                      f"{cloud.name!r}")
             networks.append(network)
         pending: dict[str, int] = {}  # policy REPLICA_LOAD: placed, not yet created
-        for other in self._targets().values():
-            if other.replica_id is None and other.vm_id != target.vm_id:
+        targets = self._targets()
+        for other in self._awaiting_replicas().values():
+            if other.replica_id is None and other.vm_id != target.vm_id and targets.get(other.vm_id) is other:
                 pending[other.host_id] = pending.get(other.host_id, 0) + 1
         host = place_replica(cloud.hosts(), cloud_name=cloud.name, vm_name=target.vm_name, vm_id=target.vm_id,
                              configured={fqdn for record in pairings for fqdn in record.configured_hosts},
@@ -104,6 +113,7 @@ class ProtectionCmdlets(PairingCmdlets):
                              capacity=self.policy.replica_host_capacity)
         target.host_id, target.host_fqdn = host.id, host.host.fqdn
         self._targets()[target.vm_id] = target
+        self._awaiting_replicas()[target.vm_id] = target
         self._record("vmm.protection.target", {"vm": target.vm_name, "vmId": target.vm_id, "cloud": cloud.name,
                                                "host": host.host.fqdn, "networks": [n.name for n in networks]})
         return target.result(host.name)
@@ -238,14 +248,19 @@ class ProtectionCmdlets(PairingCmdlets):
             return []
         found: list[str] = []
         hosts = self._registry("VMHost")
-        for target in self._targets().values():
+        targets, awaiting = self._targets(), self._awaiting_replicas()
+        for target in list(awaiting.values()):
+            if target.replica_id is not None or targets.get(target.vm_id) is not target:
+                del awaiting[target.vm_id]
+                continue
             vm_host = hosts.get(target.host_id)
-            if target.replica_id is not None or vm_host is None:
+            if vm_host is None:
                 continue
             hv = vm_host.host.find_vm_by_id(target.vm_id)
             if hv is None or hv.replication is None or hv.replication.mode is not ReplicationMode.Replica:
                 continue
             target.replica_id = self._register_replica(target, vm_host, hv).id
+            del awaiting[target.vm_id]
             found.append(hv.name)
         if found:
             self._record("vmm.protection.replicas", {"found": found})

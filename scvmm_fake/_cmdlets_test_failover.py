@@ -13,6 +13,7 @@ address. ``test_failover_cleanup`` stops the test VM and returns its addresses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from hyperv_fake import VM, HyperVError, ReplicationMode
@@ -48,7 +49,11 @@ class TestFailoverCmdlets(ProtectionCmdlets, IPInjection):
 
     def _replica_record(self, vm_id: str) -> VirtualMachine:
         self.reconcile_protection()
-        for vm in self._all("VirtualMachine"):
+        placed = self._targets().get(vm_id)  # the replica this server registered is looked at first: no scan
+        records = self._registry("VirtualMachine")
+        replica_id = placed.replica_id if placed is not None else None
+        known = [records[replica_id]] if replica_id is not None and replica_id in records else []
+        for vm in chain(known, records.values()):
             rel = vm.vm.replication
             if vm.vm_id == vm_id and rel is not None and rel.mode is ReplicationMode.Replica:
                 assert isinstance(vm, VirtualMachine)

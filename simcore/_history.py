@@ -29,6 +29,9 @@ class Phase(str, Enum):
 
 
 _SCALARS = (str, int, bool, type(None))
+#: Every phase by itself and by its value: ``record`` takes either, and an ``Enum`` call per event
+#: (``Phase("info")``) was a noticeable share of recording a busy lab's history.
+_PHASES: dict[Phase | str, Phase] = {**{phase.value: phase for phase in Phase}, **{phase: phase for phase in Phase}}
 
 
 def _check_json(value: Any, where: str) -> Any:
@@ -107,7 +110,7 @@ class History:
             time=self._now() if time is None else time,
             node=node,
             op=op,
-            phase=Phase(phase),
+            phase=_PHASES.get(phase) or Phase(phase),
             details=_check_json(details or {}, op),
             index=len(self._events),
         )

@@ -17,7 +17,7 @@ from cryptography import x509
 from simcore import Standing, UnknownNode
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Validation, thumbprint
 
-from ..errors import InvalidParameter
+from ..errors import ArmError, InvalidParameter
 from ..http import HttpRequest, HttpResponse
 from ..models.jobs import Job
 from ..models.resources import KINDS
@@ -232,7 +232,8 @@ class ChannelService:
         self.sim.history.record(self.node, "channel.workitem", "info",
                                 {"item": item.id, "kind": item.kind, "state": item.state, "outcome": item.outcome,
                                  "duplicate": not first})
-        return {"state": item.state, "outcome": item.outcome, "duplicate": not first}
+        return {"state": item.state, "outcome": item.outcome, "duplicate": not first,
+                "withdrawn": channel.unheard.pop(record.name, [])}
 
     def sync(self, vault: Vault, channel: VaultChannel, record: ProviderRecord, body: dict[str, Any]) -> dict[str, Any]:
         inventory = parse_inventory(body)
@@ -248,22 +249,42 @@ class ChannelService:
 
     # -- what the ARM API asks of a Provider --------------------------------------------------
 
-    def renew(self, channel: VaultChannel, record: ProviderRecord, item_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Extend a leased item's lease (long work, PROTOCOL.md §5.1) and keep its progress; a withdrawn
-        item is refused (its job stopped: the Provider must not go on)."""
-        item = self._item(channel, record, item_id)
-        progress = Call.field(body, "progress", dict, "") or {}
-        if item.state == "Withdrawn":
-            raise WorkItemWithdrawn(f"The work item '{item.id}' was withdrawn: the job that sent it stopped.",
-                                    target="workItemId")
+    def renew(self, channel: VaultChannel, record: ProviderRecord, body: dict[str, Any]) -> dict[str, Any]:
+        """Extend the leases of the items named (long work, PROTOCOL.md §5.1), keeping each one's
+        progress, in one call: each item is answered on its own — renewed, or refused when it was
+        withdrawn (its job stopped: the Provider must not go on) or is not this Provider's."""
+        entries = Call.field(body, "items", list, "", required=True)
+        orders: list[tuple[str, dict[str, Any]]] = []
+        for index, entry in enumerate(entries):  # all checked before anything changes
+            where = f"items[{index}]"
+            if not isinstance(entry, dict):
+                raise InvalidParameter(f"The value of '{where}' is invalid: an object with the item's id.", target=where)
+            orders.append((Call.field(entry, "id", str, where, required=True),
+                           Call.field(entry, "progress", dict, where) or {}))
+        channel.unheard.pop(record.name, None)  # each item's answer says whether it was withdrawn
+        return {"items": [self._renew_one(channel, record, item_id, progress) for item_id, progress in orders]}
+
+    def _renew_one(self, channel: VaultChannel, record: ProviderRecord, item_id: str,
+                   progress: dict[str, Any]) -> dict[str, Any]:
+        try:
+            item = self._item(channel, record, item_id)
+            if item.state == "Withdrawn":
+                raise WorkItemWithdrawn(f"The work item '{item.id}' was withdrawn: the job that sent it stopped.",
+                                        target="workItemId")
+        except ArmError as error:
+            return {"id": item_id, "status": error.status, **error.to_json()}
         renewed = channel.work.renew(item, self.sim.clock.now, LEASE_SECONDS, progress)
         self.sim.history.record(self.node, "channel.workitem", "info",
                                 {"item": item.id, "kind": item.kind, "state": item.state, "renewed": renewed})
-        return {"state": item.state, "leaseExpiresAt": item.lease_expires}
+        return {"id": item.id, "status": 200, "state": item.state, "leaseExpiresAt": item.lease_expires}
 
-    def record_withdrawal(self, item: WorkItem) -> None:
+    def record_withdrawal(self, channel: VaultChannel, item: WorkItem) -> None:
+        """Record ``item``'s withdrawal and, if its Provider may hold it (it was leased), keep it to
+        tell that Provider in its next report's answer (``withdrawn``)."""
         self.sim.history.record(self.node, "channel.workitem", "info",
                                 {"item": item.id, "kind": item.kind, "state": "Withdrawn"})
+        if item.attempt > 0:
+            channel.unheard.setdefault(item.provider, []).append(item.id)
 
     def _item(self, channel: VaultChannel, record: ProviderRecord, item_id: str) -> WorkItem:
         item = channel.work.get(item_id)

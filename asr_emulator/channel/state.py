@@ -32,6 +32,9 @@ class VaultChannel:
     inventories: dict[str, dict[str, Any]] = field(default_factory=dict)  # fabric name (lower) -> last report
     sequences: dict[str, int] = field(default_factory=dict)  # provider name -> last applied sequence
     answers: dict[str, OrderedDict[str, HttpResponse]] = field(default_factory=dict)  # provider -> key -> answer
+    #: provider -> ids of its leased items withdrawn since its last renewal or report (told in the
+    #: next report's answer, so work a report stopped is not run later in the same poll)
+    unheard: dict[str, list[str]] = field(default_factory=dict)
 
     def provider(self, name: str) -> ProviderRecord | None:
         return self.providers.get(name.lower())
@@ -57,3 +60,4 @@ class VaultChannel:
         self.work.forget_provider(record.name)
         self.answers.pop(record.name, None)
         self.sequences.pop(record.name, None)
+        self.unheard.pop(record.name, None)

@@ -31,7 +31,7 @@ OPERATIONS: dict[tuple[str, tuple[str, ...]], str] = {
     ("POST", ("heartbeat",)): "Heartbeat",
     ("POST", ("workitems", "lease")): "LeaseWorkItems",
     ("POST", ("workitems", "*", "complete")): "CompleteWorkItem",
-    ("POST", ("workitems", "*", "renew")): "RenewWorkItem",
+    ("POST", ("workitems", "renew")): "RenewWorkItems",
     ("PUT", ("inventory",)): "SyncInventory",
 }
 _PREFIX = [segment.lower() for segment in CHANNEL_PREFIX.split("/") if segment]
@@ -78,8 +78,8 @@ def _dispatch(service: ChannelService, operation: str, below: list[str], request
         answer = service.lease(channel, record, body)
     elif operation == "CompleteWorkItem":
         answer = service.complete(channel, record, below[1], body)
-    elif operation == "RenewWorkItem":
-        answer = service.renew(channel, record, below[1], body)
+    elif operation == "RenewWorkItems":
+        answer = service.renew(channel, record, body)
     else:
         answer = service.sync(vault, channel, record, body)
     response = json_response(200, answer)

@@ -71,7 +71,8 @@ def wait_for_work(
             item = channel.work.add(WorkItem(
                 service.backend.new_id(), order.provider.name, order.kind, {"jobName": job.name, **order.payload},
                 service.sim.clock.now,
-                on_done=lambda _item: notify(), on_withdraw=service.record_withdrawal))
+                on_done=lambda _item: notify(),
+                on_withdraw=lambda withdrawn: service.record_withdrawal(channel, withdrawn)))
             service.sim.history.record(service.node, "channel.workitem", "info",
                                        {"item": item.id, "kind": item.kind, "state": "Pending"})
             items.append(item)

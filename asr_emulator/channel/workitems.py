@@ -60,20 +60,33 @@ class WorkItem:
 
 
 class WorkQueue:
-    """The work items of one vault's Providers, in creation order."""
+    """The work items of one vault's Providers, in creation order.
+
+    Each Provider's unfinished items are indexed apart (finished ones leave the index when next met),
+    so a heartbeat or a lease costs what is outstanding for that Provider, not every item ever sent.
+    """
 
     def __init__(self) -> None:
         self._items: dict[str, WorkItem] = {}
+        self._open: dict[str, dict[str, WorkItem]] = {}  # provider -> its unfinished items, in creation order
 
     def add(self, item: WorkItem) -> WorkItem:
         self._items[item.id] = item
+        self._open.setdefault(item.provider, {})[item.id] = item
         return item
 
     def get(self, item_id: str) -> WorkItem | None:
         return self._items.get(item_id)
 
     def pending_for(self, provider: str, now: float) -> list[WorkItem]:
-        return [item for item in self._items.values() if item.provider == provider and item.leasable(now)]
+        """``provider``'s leasable items, in creation order."""
+        found = self._open.get(provider)
+        if not found:
+            return []
+        finished = [key for key, item in found.items() if item.finished]
+        for key in finished:
+            del found[key]
+        return [item for item in found.values() if item.leasable(now)]
 
     def lease(self, provider: str, now: float, *, seconds: float, limit: int, token: Callable[[], str]) -> list[WorkItem]:
         """Hand ``provider`` up to ``limit`` leasable items, each with a new token until ``now + seconds``."""
@@ -105,3 +118,4 @@ class WorkQueue:
     def forget_provider(self, provider: str) -> None:
         """Drop every item of a removed Provider."""
         self._items = {key: item for key, item in self._items.items() if item.provider != provider}
+        self._open.pop(provider, None)

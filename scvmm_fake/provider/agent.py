@@ -11,7 +11,8 @@ the Provider's persistent store and survive ``restart``; what it last sent does 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -107,6 +108,7 @@ class AsrProvider:
         self._transport: httpx.BaseTransport | None = None
         self._acknowledged: str | None = None  # digest of the inventory ASR last applied
         self._checked: tuple[int, ...] | None = None  # the VMM revision that inventory was built at
+        self._sessions = 0  # how many channel sessions are open, nested (policy CHANNEL_KEEP_ALIVE)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -138,6 +140,7 @@ class AsrProvider:
 
     def stop(self) -> None:
         self._cadence.stop()
+        self._hang_up()
         self._client = self._transport = None
 
     def restart(self) -> None:
@@ -190,6 +193,8 @@ class AsrProvider:
             if failure.code is not None:
                 raise RegistrationRefused(failure.code, str(failure)) from None
             raise
+        finally:
+            client.close()
         self.store.credential = _credential(answer)
         self.store.registration = Registration(vault_id, endpoint, answer["fabricName"], answer["providerName"],
                                                answer["providerId"])
@@ -209,20 +214,8 @@ class AsrProvider:
         tick = self.sim.clock.now
         history.record(self.vmm.name, "provider.poll", Phase.INVOKE, {})
         try:
-            beat = self._call("heartbeat", "POST", "heartbeat", {})
-            self._contact = self.sim.clock.now
-            self._idle_poll = True  # until another call is made
-            for item_id in list(self.store.unacknowledged):
-                self._report(item_id)
-            self._continue()
-            pending = beat.get("pendingWorkItems")
-            if isinstance(pending, int) and pending > 0:
-                self._work(pending)
-            if self.vmm.reconcile_pairings():  # hosts that joined a paired cloud (policy PAIRING_RECONCILE)
-                self._idle_poll = False
-            if self.vmm.reconcile_protection():  # replica VMs Hyper-V created (policy PROTECTION_RECONCILED_EACH_POLL)
-                self._idle_poll = False
-            self.sync()
+            with self._session():
+                self._cycle()
         except ChannelFailure as failure:
             self.last_error = failure
             history.record(self.vmm.name, "provider.poll", Phase.FAIL, _failure_details(failure))
@@ -234,6 +227,23 @@ class AsrProvider:
         if idle:
             self._stand(tick)
         return True
+
+    def _cycle(self) -> None:
+        """The poll's calls, on one connection: heartbeat, reports, work, reconciliations, inventory."""
+        beat = self._call("heartbeat", "POST", "heartbeat", {})
+        self._contact = self.sim.clock.now
+        self._idle_poll = True  # until another call is made
+        for item_id in list(self.store.unacknowledged):
+            self._report(item_id)
+        self._continue()
+        pending = beat.get("pendingWorkItems")
+        if isinstance(pending, int) and pending > 0:
+            self._work(pending)
+        if self.vmm.reconcile_pairings():  # hosts that joined a paired cloud (policy PAIRING_RECONCILE)
+            self._idle_poll = False
+        if self.vmm.reconcile_protection():  # replica VMs Hyper-V created (policy PROTECTION_RECONCILED_EACH_POLL)
+            self._idle_poll = False
+        self.sync()
 
     # -- idle polls stood down (policy IDLE_POLLS_ELIDED) ----------------------------------------
 
@@ -318,17 +328,27 @@ class AsrProvider:
                                 {"item": item_id, "kind": kind, "attempt": item.get("attempt")})
 
     def _continue(self) -> None:
-        """Renew the lease of started work — refused once its job stopped, and then the work is
-        abandoned, never run — and run and report the work whose time is up."""
-        for item_id, flight in list(self.store.in_flight.items()):
-            try:
-                self._call("renew", "POST", f"workItems/{item_id}/renew", {"progress": {"due": flight.due}})
-            except ChannelFailure as failure:
-                if failure.code != "WorkItemWithdrawn":
-                    raise
-                del self.store.in_flight[item_id]
-                self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO,
-                                        {"item": item_id, "kind": flight.kind, "abandoned": "WorkItemWithdrawn"})
+        """Renew the leases of started work in one call (policy RENEWALS_BATCHED) — an item whose job
+        stopped is refused, and then its work is abandoned, never run — and run and report, in start
+        order, the work whose time is up; what a report's answer says it stopped is abandoned too."""
+        flights = self.store.in_flight
+        if not flights:
+            return
+        answer = self._call("renew", "POST", "workItems/renew", {"items": [
+            {"id": item_id, "progress": {"due": flight.due}} for item_id, flight in flights.items()]})
+        verdicts = {str(entry.get("id")): entry for entry in answer.get("items") or [] if isinstance(entry, dict)}
+        for item_id in list(flights):
+            flight = flights.get(item_id)
+            if flight is None:  # abandoned on a report's answer meanwhile
+                continue
+            verdict = verdicts.get(item_id)
+            error = verdict.get("error") if verdict is not None else {"message": "no answer for this item"}
+            if isinstance(error, dict):
+                code = error.get("code")
+                if code != "WorkItemWithdrawn":
+                    raise ChannelFailure("renew", f"{item_id}: {error.get('message')}",
+                                         code=None if code is None else str(code), status=(verdict or {}).get("status"))
+                self._abandon(item_id)
                 continue
             if self.sim.clock.now < flight.due:
                 continue
@@ -336,9 +356,15 @@ class AsrProvider:
             if report is None:  # policy WORK_PENDING_RERUN
                 continue
             self.store.reports[item_id] = report
-            del self.store.in_flight[item_id]
+            del flights[item_id]
             self.store.unacknowledged.append(item_id)
             self._report(item_id)
+
+    def _abandon(self, item_id: str) -> None:
+        """Drop started work whose job stopped: it never runs."""
+        flight = self.store.in_flight.pop(item_id)
+        self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO,
+                                {"item": item_id, "kind": flight.kind, "abandoned": "WorkItemWithdrawn"})
 
     def _execute(self, item_id: str, flight: InFlight) -> dict[str, Any] | None:
         """The item's report, or None if its work is still under way (``WorkPending``)."""
@@ -368,11 +394,33 @@ class AsrProvider:
         return {"status": "Succeeded", "result": result}
 
     def _report(self, item_id: str) -> None:
-        self._call("complete", "POST", f"workItems/{item_id}/complete", self.store.reports[item_id],
-                   idempotency_key=f"workitem:{item_id}")
+        """Send an executed item's report; abandon the started work its answer says was withdrawn
+        (the report may have stopped their job)."""
+        answer = self._call("complete", "POST", f"workItems/{item_id}/complete", self.store.reports[item_id],
+                            idempotency_key=f"workitem:{item_id}")
         self.store.unacknowledged.remove(item_id)
+        for withdrawn in answer.get("withdrawn") or []:
+            if str(withdrawn) in self.store.in_flight:
+                self._abandon(str(withdrawn))
 
     # -- requests -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _session(self) -> Iterator[None]:
+        """Send the requests inside on one connection, hung up when the outermost session ends
+        (policy CHANNEL_KEEP_ALIVE): a poll is one session, and so is a call made outside any."""
+        self._sessions += 1
+        try:
+            yield
+        finally:
+            self._sessions -= 1
+            if not self._sessions:
+                self._hang_up()
+
+    def _hang_up(self) -> None:
+        hang_up = getattr(self._transport, "hang_up", None)  # a transport that keeps its connection
+        if hang_up is not None:
+            hang_up()
 
     def _call(self, operation: str, method: str, path: str, body: dict[str, Any], *,
               idempotency_key: str | None = None) -> dict[str, Any]:
@@ -380,7 +428,8 @@ class AsrProvider:
             raise NotRegistered(f"the Provider of {self.vmm.name} is not running")
         if operation != "heartbeat":
             self._idle_poll = False
-        return self._request(self._client, operation, method, path, body, idempotency_key)
+        with self._session():
+            return self._request(self._client, operation, method, path, body, idempotency_key)
 
     @staticmethod
     def _request(client: httpx.Client, operation: str, method: str, path: str, body: dict[str, Any],

@@ -14,7 +14,7 @@ __all__ = [
     "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED", "PROTECTION_WORK_SECONDS", "WORK_PENDING_RERUN",
     "PROTECTION_RECONCILED_EACH_POLL", "TEST_FAILOVER_WORK_SECONDS", "FAILOVER_WORK_SECONDS",
     "LEASE_UNTIL_DRAINED", "WORK_ERROR_CODES", "RECOVERY_POINT_WORK_SECONDS", "FAILOVER_CANCEL_WORK_SECONDS",
-    "REPAIR_WORK_SECONDS", "REPLICA_UPDATE_WORK_SECONDS",
+    "REPAIR_WORK_SECONDS", "REPLICA_UPDATE_WORK_SECONDS", "CHANNEL_KEEP_ALIVE", "RENEWALS_BATCHED",
 ]
 
 #: Fact (§5.1 [D:ASR-SecSupportMatrix]): the latest Provider version is 5.1.19.
@@ -37,6 +37,24 @@ due; then it polls again on its phase, as if it had never stopped. ``lastHeartBe
 ``last_contact`` read as if the elided polls ran; the history records ``provider.idle`` instead
 of each idle poll. So a lab costs what happens in it, not how much virtual time passes.
 ``AsrProvider(elide_idle_polls=False)`` polls every interval for real."""
+
+CHANNEL_KEEP_ALIVE = "poll"
+"""Policy: the Provider keeps its HTTPS connection to ASR open for the requests of one poll (as an
+HTTP/1.1 client keeps a connection alive) and closes it when the poll ends; a call made outside a
+poll has its own connection. So each poll connects and handshakes once, and a certificate that was
+revoked or expired, a proxy or a network change since the last poll is met at the next poll's
+handshake, as before. A request that fails (timeout, reset, alert) closes the connection; a request
+made while another is waiting for its answer (a nested poll) opens its own. The real Provider's
+connection management is not documented (§5.2); a connection per request made the handshake's two
+certificate validations most of the cost of a poll with many work items."""
+
+RENEWALS_BATCHED = True
+"""Policy: the Provider renews the leases of all its started work in one ``RenewWorkItems`` call
+(at the start of a poll and after leasing), then runs and reports, in start order, the items whose
+time is up and whose renewal was accepted. A report's answer names the Provider's leased items
+withdrawn since (``withdrawn``: the report may have stopped their job), which are abandoned before
+they run, so work of a stopped job still never runs afterwards. One renewal per started item per
+poll made a drill of 1,000 VMs send tens of thousands of requests."""
 
 #: Policy: each channel request gives up after this many virtual seconds (connect and read), and
 #: fails with httpx's timeout errors.

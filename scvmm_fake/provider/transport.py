@@ -1,10 +1,12 @@
 """An httpx transport that carries each request over the lab's simulated network (PROTOCOL.md §Transport).
 
-For every request it opens a connection from its own node — to the proxy when one is set (an HTTP
-``CONNECT`` tunnel), else to the host the URL names — runs the channel's simulated TLS handshake
-(verifying the server's certificate against its trusted roots at virtual now, presenting its client
+It opens a connection from its own node — to the proxy when one is set (an HTTP ``CONNECT``
+tunnel), else to the host the URL names — runs the channel's simulated TLS handshake (verifying
+the server's certificate against its trusted roots at virtual now, presenting its client
 certificate), sends the request and waits for the answer by running the lab's scheduler, bounded
-by the request's httpx timeouts in *virtual* seconds. So the history shows who opened every
+by the request's httpx timeouts in *virtual* seconds. The connection stays open for the next
+requests until ``hang_up`` (the Provider hangs up at the end of each poll, policy
+``CHANNEL_KEEP_ALIVE``) or until a request on it fails. So the history shows who opened every
 connection, and partitions, drops, delays and resets apply. Failures are httpx's own errors:
 ``ConnectTimeout`` (unreachable), ``ConnectError`` (refused; TLS refusals as its subclasses
 ``TlsAlertReceived``/``ServerCertificateRejected``), ``ProxyError`` (407 as
@@ -68,14 +70,21 @@ def judge_server_chain(chain: Sequence[x509.Certificate], host: str,
 
 
 class _Wire:
-    """One connection's receiving side: frames queue up until the transport waits for them."""
+    """One connection's receiving side: frames queue up until the transport waits for them.
+    ``host``/``port``: where it leads; ``requests``: how many were sent on it (the next frame id)."""
 
-    def __init__(self, sim: Simulation, endpoint: Endpoint, request: httpx.Request) -> None:
+    def __init__(self, sim: Simulation, endpoint: Endpoint, request: httpx.Request, host: str, port: int) -> None:
         self.sim, self.endpoint, self.request = sim, endpoint, request
+        self.host, self.port = host, port
+        self.requests = 0
         self.frames: deque[Any] = deque()
         self.closed: str | None = None
         endpoint.on_message = self.frames.append
         endpoint.on_close = self._closed
+
+    def open_to(self, host: str, port: int) -> bool:
+        """Whether another request to ``host``:``port`` may go on this connection."""
+        return self.closed is None and self.endpoint.closed is None and (self.host, self.port) == (host, port)
 
     def _closed(self, why: str) -> None:
         self.closed = why
@@ -96,6 +105,14 @@ class _Wire:
             return frame if isinstance(frame, dict) else {"type": None}
         raise httpx.ReadError(f"the connection was {self.closed} while waiting for {what}", request=self.request)
 
+    def answer(self, timeout: float) -> dict[str, Any]:
+        """The server's answer to the request just sent: an ``Alert``, or the ``Response`` with its
+        id — a stale copy of an earlier answer (a duplicating network) is skipped."""
+        while True:
+            frame = self.receive(timeout, httpx.ReadTimeout, "response")
+            if frame.get("type") != "Response" or frame.get("id") == self.requests:
+                return frame
+
 
 class SimulatedNetworkTransport(httpx.BaseTransport):
     """Requests from ``node`` over ``sim``'s network. ``trust_roots``: the CAs the server certificate
@@ -115,29 +132,59 @@ class SimulatedNetworkTransport(httpx.BaseTransport):
         #: successful handshake found them: what an idle poll depends on besides the server itself.
         self.server_node: str | None = None
         self.server_valid_until: datetime | None = None
+        self._kept: _Wire | None = None  # the connection open for the next request
+        self._busy = False  # a request is on the kept connection (a nested one opens its own)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout") or {}
         connect_timeout = timeouts.get("connect") or REQUEST_TIMEOUT_SECONDS
         read_timeout = timeouts.get("read") or REQUEST_TIMEOUT_SECONDS
         host, port = request.url.host, request.url.port or 443
-        wire = _Wire(self.sim, self._connect(request, host, port), request)
+        kept = self._kept if not self._busy else None
+        wire = kept if kept is not None and kept.open_to(host, port) else None
+        if wire is None:
+            if not self._busy:
+                self.hang_up()
+            wire = _Wire(self.sim, self._connect(request, host, port), request, host, port)
+        wire.request = request
+        nested, self._busy = self._busy, True
         try:
-            if self.proxy is not None:
-                self._tunnel(wire, host, port, connect_timeout)
-            self._handshake(wire, host, connect_timeout)
-            wire.send({"type": "Request", "id": 1, "method": request.method, "url": str(request.url),
+            if wire.requests == 0:
+                if self.proxy is not None:
+                    self._tunnel(wire, host, port, connect_timeout)
+                self._handshake(wire, host, connect_timeout)
+            wire.requests += 1
+            wire.send({"type": "Request", "id": wire.requests, "method": request.method, "url": str(request.url),
                        "headers": dict(request.headers.items()), "body": request.read().decode()})
-            frame = wire.receive(read_timeout, httpx.ReadTimeout, "response")
+            frame = wire.answer(read_timeout)
             if frame.get("type") == "Alert":
                 raise TlsAlertReceived(frame.get("description", ""), list(frame.get("reasons") or []),
                                        frame.get("message", ""), request=request)
             if frame.get("type") != "Response":
                 raise httpx.RemoteProtocolError(f"unexpected frame {frame.get('type')!r}", request=request)
-            return httpx.Response(frame["status"], headers=frame.get("headers") or {},
-                                  content=(frame.get("body") or "").encode(), request=request)
+            response = httpx.Response(frame["status"], headers=frame.get("headers") or {},
+                                      content=(frame.get("body") or "").encode(), request=request)
+        except BaseException:
+            wire.endpoint.close()  # a connection a request failed on is not used again
+            if not nested:
+                self._kept = None
+            raise
         finally:
+            self._busy = nested
+        if nested:
             wire.endpoint.close()
+        else:
+            self._kept = wire
+        return response
+
+    def hang_up(self) -> None:
+        """Close the kept connection, if any: the next request connects and handshakes anew."""
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.endpoint.close()
+
+    def close(self) -> None:
+        self.hang_up()
 
     def _connect(self, request: httpx.Request, host: str, port: int) -> Endpoint:
         if self.proxy is not None:

@@ -128,3 +128,59 @@ def test_one_poll_leases_everything_pending_a_batch_at_a_time(sim, service, vaul
     sim.advance(registered.poll_interval)
     assert len(registered.store.in_flight) == count
     assert len([e for e in _item_events(sim, state="Leased") if "attempt" in e]) == count
+
+
+def test_work_whose_job_stops_during_the_poll_is_abandoned_and_never_runs(sim, service, vault, registered, runs):
+    """Policy RENEWALS_BATCHED: two items due at the same poll are renewed in one call, then run in start
+    order. The first one's work cancels the second one's job (as an operator could meanwhile); the
+    answer to its report names the second item as withdrawn, so that item — its renewal accepted a
+    moment before — never runs."""
+    cancelling = "ProbeCancellingVmmWork"
+    jobs = []
+
+    @executes(cancelling, seconds=SECONDS)
+    def cancel_the_other(provider, payload):  # type: ignore[no-untyped-def]
+        service.backend.engine.cancel(jobs[1])
+        return {}
+    try:
+        record = vault.channel.provider(registered.registration.provider_name)
+        for kind in (cancelling, SLOW):
+            wait = wait_for_work(service.channel, vault, task_id=service.backend.new_id(), name="ProbeTask",
+                                 friendly_name="Probe", sends=lambda kind=kind: [Send(record, kind, {})],
+                                 timeout=4 * SECONDS)
+            jobs.append(service.backend.start_job(vault, SCENARIO, target_object_id="t", target_object_name="t",
+                                                  tasks=[wait]))
+        sim.advance(SECONDS + 2 * registered.poll_interval)
+    finally:
+        del EXECUTORS[cancelling]
+    assert [job.state for job in jobs] == ["Succeeded", "Cancelled"] and runs == [] and not registered.store.in_flight
+    abandoned = [e.details for e in sim.history.select(op="provider.work", phase="info")]
+    assert [(d["kind"], d.get("abandoned")) for d in abandoned] == [(SLOW, "WorkItemWithdrawn")]
+
+
+def test_one_renewal_answers_each_item_on_its_own(sim, service, vault, registered, runs):
+    """RenewWorkItems: a renewed item, a withdrawn one and an unknown one each get their own answer; a
+    malformed entry refuses the whole call before anything is renewed."""
+    import httpx
+
+    from scvmm_fake.provider import SimulatedNetworkTransport
+    renewed, withdrawn = _job(service, vault, registered), _job(service, vault, registered)
+    sim.advance(registered.poll_interval)
+    service.backend.engine.cancel(withdrawn)
+    ((kept_id, kept),) = [(i, f) for i, f in registered.store.in_flight.items() if f.payload["jobName"] == renewed.name]
+    gone_id = next(i for i in registered.store.in_flight if i != kept_id)
+    client = httpx.Client(transport=SimulatedNetworkTransport(sim, registered.vmm.name,
+                                                              trust_roots=[service.channel.public_root],
+                                                              identity=lambda: registered.store.credential),
+                          base_url=f"https://{service.channel.endpoint}", trust_env=False)
+    path = "/providers/Microsoft.RecoveryServices/channel/workItems/renew"
+    item = vault.channel.work.get(kept_id)
+    before = item.lease_expires
+    refused = client.post(path, json={"items": [{"id": kept_id}, "not an object"]})
+    assert refused.status_code == 400 and item.lease_expires == before
+    sim.advance(1)
+    answer = client.post(path, json={"items": [{"id": kept_id, "progress": {"due": kept.due}}, {"id": gone_id},
+                                               {"id": "no-such-item"}]}).json()["items"]
+    assert [(a["id"], a["status"], a.get("state"), a.get("error", {}).get("code")) for a in answer] == [
+        (kept_id, 200, "Leased", None), (gone_id, 409, None, "WorkItemWithdrawn"), ("no-such-item", 404, None, "WorkItemNotFound")]
+    assert item.lease_expires == answer[0]["leaseExpiresAt"] > before and item.progress == {"due": kept.due}

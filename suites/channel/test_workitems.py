@@ -35,17 +35,27 @@ def _refresh_job(vault):
     return job
 
 
-def _next_poll_connections(sim) -> dict[str, int]:
-    """The connections the next poll with one work item opens: heartbeat, lease, the lease's renewal
-    just before the work runs, the forced sync, the report."""
-    first = sim.network.opened + 1
-    return {"heartbeat": first, "lease": first + 1, "renew": first + 2, "sync": first + 3, "report": first + 4}
+#: The requests the next poll with one work item sends, in order, on its one connection (policy
+#: CHANNEL_KEEP_ALIVE): heartbeat, lease, the lease's renewal just before the work runs, the forced
+#: sync, the report.
+_POLL_REQUESTS = ("heartbeat", "lease", "renew", "sync", "report")
+
+
+def _lose_request(sim, provider, service, name: str) -> None:
+    """Lose the next poll's request ``name`` (and what follows it): its ClientHello, its certificate
+    and the requests before it pass."""
+    _lose(sim, sim.network.opened + 1, provider.vmm.name, service.node, after=2 + _POLL_REQUESTS.index(name))
+
+
+def _lose_answer(sim, provider, service, name: str) -> None:
+    """Lose the answer to the next poll's request ``name`` (and what follows it): its ServerHello and
+    the answers before it pass."""
+    _lose(sim, sim.network.opened + 1, service.node, provider.vmm.name, after=1 + _POLL_REQUESTS.index(name))
 
 
 def test_a_lost_answer_to_the_report_does_not_run_the_item_again(sim, asr, service, vault, registered):
     _refresh(asr, registered)
-    conns = _next_poll_connections(sim)
-    _lose(sim, conns["report"], service.node, registered.vmm.name, after=1)  # ServerHello passes, the answer is lost
+    _lose_answer(sim, registered, service, "report")
     sim.advance(registered.poll_interval)
     assert registered.last_error is not None and registered.last_error.operation == "complete"
     assert _refresh_job(vault).state == "Succeeded"  # ASR completed the item: only its answer was lost
@@ -58,8 +68,7 @@ def test_a_lost_answer_to_the_report_does_not_run_the_item_again(sim, asr, servi
 
 def test_a_lost_report_is_sent_again_not_executed_again(sim, asr, service, vault, registered):
     _refresh(asr, registered)
-    conns = _next_poll_connections(sim)
-    _lose(sim, conns["report"], registered.vmm.name, service.node, after=1)  # ClientHello passes, the report is lost
+    _lose_request(sim, registered, service, "report")
     sim.advance(registered.poll_interval)
     assert _refresh_job(vault).state == "InProgress" and registered.store.unacknowledged
     sim.advance(2 * registered.poll_interval)
@@ -69,8 +78,7 @@ def test_a_lost_report_is_sent_again_not_executed_again(sim, asr, service, vault
 
 def test_a_restart_after_executing_reports_instead_of_running_again(sim, asr, service, vault, registered):
     _refresh(asr, registered)
-    conns = _next_poll_connections(sim)
-    _lose(sim, conns["report"], registered.vmm.name, service.node, after=1)
+    _lose_request(sim, registered, service, "report")
     sim.advance(registered.poll_interval)
     registered.restart()
     sim.advance(LEASE_SECONDS + 3 * registered.poll_interval)
@@ -80,8 +88,7 @@ def test_a_restart_after_executing_reports_instead_of_running_again(sim, asr, se
 
 def test_a_lease_lost_before_executing_comes_back_and_runs_once(sim, asr, service, vault, registered):
     _refresh(asr, registered)
-    conns = _next_poll_connections(sim)
-    _lose(sim, conns["lease"], service.node, registered.vmm.name, after=1)  # leased at ASR, the answer lost
+    _lose_answer(sim, registered, service, "lease")  # leased at ASR, the answer lost
     sim.advance(registered.poll_interval)
     assert _executions(sim) == [] and registered.last_error.operation == "lease"
     registered.restart()
