@@ -3,14 +3,9 @@ clouds and mapping its network, as a DR script would, then removing the network 
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 
 import pytest
-from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
-
-from drlab.azure_transport import FakeCredential
-from drlab.serve_process import ServeProcess
 
 from ..workflows.conftest import Runbook
 
@@ -19,14 +14,8 @@ pytestmark = pytest.mark.sockets
 
 @pytest.fixture(scope="module")
 def book() -> Iterator[Runbook]:
-    process = ServeProcess.start("--seed", "9")
-    info = process.info
-    with SiteRecoveryManagementClient(FakeCredential(), info.subscription_id, base_url=info.base_url,
-                                      connection_verify=info.ca_bundle, polling_interval=0) as client:
-        yield Runbook(client, info.subscription_id, info.resource_group, info.vault,
-                      {"primary": info.fabrics[0], "recovery": info.fabrics[1]})
-    stopped = process.stop(signal.SIGTERM)
-    assert stopped.returncode == 0, stopped.stderr
+    with Runbook.served("--seed", "9") as served:
+        yield served
 
 
 def test_policy_pairing_and_network_mapping_over_https(book: Runbook) -> None:

@@ -6,15 +6,10 @@ what the same runbook sees in process."""
 
 from __future__ import annotations
 
-import signal
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
-
-from drlab.azure_transport import FakeCredential
-from drlab.serve_process import ServeProcess
 
 from ..workflows import runbook
 from ..workflows.conftest import Runbook
@@ -27,14 +22,8 @@ PATIENCE = 60.0
 
 @pytest.fixture(scope="module")
 def book() -> Iterator[Runbook]:
-    process = ServeProcess.start("--seed", "11", "--time-mode", "auto", "--time-rate", "3600")
-    info = process.info
-    with SiteRecoveryManagementClient(FakeCredential(), info.subscription_id, base_url=info.base_url,
-                                      connection_verify=info.ca_bundle, polling_interval=0) as client:
-        yield Runbook(client, info.subscription_id, info.resource_group, info.vault,
-                      {"primary": info.fabrics[0], "recovery": info.fabrics[1]})
-    stopped = process.stop(signal.SIGTERM)
-    assert stopped.returncode == 0, stopped.stderr
+    with Runbook.served("--seed", "11", "--time-mode", "auto", "--time-rate", "3600") as served:
+        yield served
 
 
 def test_the_whole_runbook_over_https_with_time_running(book: Runbook) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +40,24 @@ class Runbook:
         from drlab import Role
         fabrics = {role.value: lab.providers[role].registration.fabric_name for role in Role}  # type: ignore[union-attr]
         return cls(lab.azure_client(), lab.subscription_id, lab.resource_group, lab.vault_name, fabrics, lab)
+
+    @classmethod
+    @contextlib.contextmanager
+    def served(cls, *options: str) -> Iterator[Runbook]:
+        """A runbook over HTTPS against ``asr-harness serve *options`` in a subprocess, stopped with
+        SIGTERM afterwards (and checked to have ended cleanly)."""
+        from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
+
+        from drlab.azure_transport import FakeCredential
+        from drlab.serve_process import ServeProcess
+        process = ServeProcess.start(*options)
+        info = process.info
+        with SiteRecoveryManagementClient(FakeCredential(), info.subscription_id, base_url=info.base_url,
+                                          connection_verify=info.ca_bundle, polling_interval=0) as client:
+            yield cls(client, info.subscription_id, info.resource_group, info.vault,
+                      {"primary": info.fabrics[0], "recovery": info.fabrics[1]})
+        stopped = process.stop(signal.SIGTERM)
+        assert stopped.returncode == 0, stopped.stderr
 
     def prefix(self) -> str:
         return (f"/Subscriptions/{self.subscription}/resourceGroups/{self.rg}/providers/"
@@ -107,6 +128,15 @@ class Runbook:
             properties["policyId"] = f"{self.prefix()}/replicationPolicies/{policy}"
         return self.asr.replication_protected_items.begin_create(
             self.rg, self.vault, fabric, container, name or found.name, {"properties": properties})
+
+    def protect(self, vm: str) -> str:
+        """Pair the clouds, map the network, protect ``vm`` and let an hour pass (in process: initial
+        replication is done); the protected item's name."""
+        self.pair()
+        self.map_poller().result()
+        name: str = self.enable_poller(vm).result().name
+        self.lab.advance(3_600)
+        return name
 
     def jobs(self, scenario: str) -> list[Any]:
         return [job for job in self.asr.replication_jobs.list(self.rg, self.vault)

@@ -21,12 +21,8 @@ HEALTHY_OPERATIONS = ["PlannedFailover", "UnplannedFailover", "DisableProtection
 
 
 @pytest.fixture
-def protected(runbook: Runbook, lab: Lab) -> tuple[Runbook, str]:
-    runbook.pair()
-    runbook.map_poller().result()
-    name = runbook.enable_poller("Gold-VM1").result().name
-    lab.advance(3_600)
-    return runbook, name
+def protected(runbook: Runbook) -> tuple[Runbook, str]:
+    return runbook, runbook.protect("Gold-VM1")
 
 
 def _vm(lab: Lab, role: Role) -> Any:

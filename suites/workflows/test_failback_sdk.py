@@ -29,10 +29,7 @@ P2R, R2P = "PrimaryToRecovery", "RecoveryToPrimary"
 @pytest.fixture
 def reprotected(runbook: Runbook, lab: Lab) -> tuple[Runbook, str]:
     """Gold-VM1 failed over (planned), committed and reprotected: Protected at the recovery site."""
-    runbook.pair()
-    runbook.map_poller().result()
-    name = runbook.enable_poller("Gold-VM1").result().name
-    lab.advance(3_600)
+    name = runbook.protect("Gold-VM1")
     _items(runbook, "begin_planned_failover", name, _body(P2R)).result()
     _items(runbook, "begin_failover_commit", name).result()
     _items(runbook, "begin_reprotect", name, _body(R2P, "ReverseReplicationProviderSpecificInput")).result()

@@ -33,12 +33,8 @@ def lab() -> Iterator[Lab]:
 
 
 @pytest.fixture
-def protected(runbook: Runbook, lab: Lab) -> tuple[Runbook, str]:
-    runbook.pair()
-    runbook.map_poller().result()
-    name = runbook.enable_poller("web1").result().name
-    lab.advance(3_600)
-    return runbook, name
+def protected(runbook: Runbook) -> tuple[Runbook, str]:
+    return runbook, runbook.protect("web1")
 
 
 def _item(runbook: Runbook, name: str) -> Any:

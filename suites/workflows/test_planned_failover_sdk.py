@@ -18,12 +18,8 @@ PFO = {"properties": {"failoverDirection": "PrimaryToRecovery",
 
 
 @pytest.fixture
-def protected(runbook: Runbook, lab: Lab) -> tuple[Runbook, str]:
-    runbook.pair()
-    runbook.map_poller().result()
-    name = runbook.enable_poller("Gold-VM1").result().name
-    lab.advance(3_600)
-    return runbook, name
+def protected(runbook: Runbook) -> tuple[Runbook, str]:
+    return runbook, runbook.protect("Gold-VM1")
 
 
 def _vm(lab: Lab, role: Role, name: str):  # type: ignore[no-untyped-def]

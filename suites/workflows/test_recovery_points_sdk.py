@@ -30,11 +30,7 @@ def protected(lab: Lab) -> tuple[Runbook, str]:
     """Gold-VM1 protected with 4 hourly points kept, every second one app-consistent."""
     runbook = Runbook.of(lab)
     runbook.create_policy(recoveryPoints=4, applicationConsistentSnapshotFrequencyInHours=2)
-    runbook.pair()
-    runbook.map_poller().result()
-    name = runbook.enable_poller("Gold-VM1").result().name
-    lab.advance(3_600)
-    return runbook, name
+    return runbook, runbook.protect("Gold-VM1")
 
 
 def _args(runbook: Runbook, name: str) -> tuple[str, ...]:

@@ -29,12 +29,8 @@ def lab() -> Iterator[Lab]:
 
 
 @pytest.fixture
-def protected(runbook: Runbook, lab: Lab) -> tuple[Runbook, str]:
-    runbook.pair()
-    runbook.map_poller().result()
-    name = runbook.enable_poller("web2").result().name  # 10.1.0.11: not the pools' first free address
-    lab.advance(3_600)
-    return runbook, name
+def protected(runbook: Runbook) -> tuple[Runbook, str]:
+    return runbook, runbook.protect("web2")  # 10.1.0.11: not the pools' first free address
 
 
 def _tfo(runbook: Runbook, name: str, network: str | None) -> object:
