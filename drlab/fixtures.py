@@ -5,6 +5,11 @@
   failed test the lab's seed and history are attached to the report.
 * ``asr_client`` — ``lab.azure_client()``, a ``SiteRecoveryManagementClient`` in-process.
 * ``vault_client`` — ``lab.vault_client()``, a ``RecoveryServicesClient`` in-process.
+* ``asr_aio_client`` — ``lab.azure_aio_client()``, the async SDK client in-process (``async with``
+  it in an ``@pytest.mark.asyncio`` test; its sleeps advance the lab too).
+* ``served_lab`` — ``asr-harness serve`` in a subprocess (the ``drlab`` marker's ``seed``, plus
+  ``serve_options=[...]`` command-line options), as the ``ServeInfo`` of its ready line: the base
+  URL, CA bundle and ids a client in any language needs. Stopped with SIGTERM after the test.
 * ``drlab_options`` — the marker's keyword arguments; override it in a conftest to change the
   default lab of a whole directory.
 """
@@ -16,7 +21,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["drlab_options", "lab", "asr_client", "vault_client"]
+__all__ = ["drlab_options", "lab", "asr_client", "asr_aio_client", "vault_client", "served_lab"]
 
 
 @pytest.fixture
@@ -36,7 +41,7 @@ def lab(drlab_options: dict[str, Any], request: pytest.FixtureRequest) -> Iterat
     """A fresh two-site lab, Providers registered; its history goes into a failed test's report."""
     from drlab import Lab
 
-    with Lab(**drlab_options) as built:
+    with Lab(**{k: v for k, v in drlab_options.items() if k != "serve_options"}) as built:
         yield built
         report = getattr(request.node, "drlab_call_report", None)
         if report is not None and report.failed:
@@ -53,3 +58,26 @@ def asr_client(lab: Any) -> Any:
 def vault_client(lab: Any) -> Any:
     """``RecoveryServicesClient`` on the lab's in-process transport."""
     return lab.vault_client()
+
+
+@pytest.fixture
+def asr_aio_client(lab: Any) -> Any:
+    """The async ``SiteRecoveryManagementClient`` on the lab's in-process async transport."""
+    return lab.azure_aio_client()
+
+
+@pytest.fixture
+def served_lab(drlab_options: dict[str, Any]) -> Iterator[Any]:
+    """``asr-harness serve`` for the marker's ``seed`` (and ``serve_options``), as its ``ServeInfo``."""
+    import signal
+
+    from .serve_process import ServeProcess
+
+    options = [str(option) for option in drlab_options.get("serve_options", ())]
+    process = ServeProcess.start("--seed", str(drlab_options.get("seed", 0)), *options)
+    try:
+        yield process.info
+    finally:
+        stopped = process.stop(signal.SIGTERM)
+    if stopped.returncode != 0:
+        pytest.fail(f"asr-harness serve ended with {stopped.returncode}: {stopped.stderr.strip()[-500:]}")

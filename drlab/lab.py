@@ -35,6 +35,7 @@ from .discovered import discovered
 if TYPE_CHECKING:
     from azure.mgmt.recoveryservices import RecoveryServicesClient
     from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
+    from azure.mgmt.recoveryservicessiterecovery.aio import SiteRecoveryManagementClient as AioSiteRecoveryManagementClient
 
 __all__ = ["Lab", "LabStartError", "SUBSCRIPTION_ID", "RESOURCE_GROUP", "VAULT", "LOCATION"]
 
@@ -207,6 +208,12 @@ class Lab:
     def azure_client(self, **kwargs: Any) -> SiteRecoveryManagementClient:
         """A ``SiteRecoveryManagementClient`` on the in-process transport (its sleeps advance the lab)."""
         return site_recovery_client(self.service, self.subscription_id, **kwargs)
+
+    def azure_aio_client(self, **kwargs: Any) -> AioSiteRecoveryManagementClient:
+        """The async ``SiteRecoveryManagementClient`` (``….aio``) on the in-process async transport."""
+        from .azure_aio import async_site_recovery_client
+
+        return async_site_recovery_client(self.service, self.subscription_id, **kwargs)
 
     def vault_client(self, **kwargs: Any) -> RecoveryServicesClient:
         """A ``RecoveryServicesClient`` (vaults) on the in-process transport."""

@@ -115,3 +115,45 @@ def test_a_consumer_project_can_select_each_hypothesis_profile(pytester: pytest.
         result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio",
                                                f"--hypothesis-profile={profile}")
         result.assert_outcomes(passed=1)
+
+
+def test_the_async_client_fixture_runs_an_async_test_without_a_pytest_asyncio_warning(pytester: pytest.Pytester
+                                                                                       ) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.asyncio
+        async def test_async(asr_aio_client, lab):
+            async with asr_aio_client as asr:
+                fabrics = [f async for f in asr.replication_fabrics.list(lab.resource_group, lab.vault_name)]
+                poller = await asr.replication_policies.begin_create(lab.resource_group, lab.vault_name, "p", {
+                    "properties": {"providerSpecificInput": {"instanceType": "HyperVReplica2012R2",
+                                                             "replicationPort": 8084, "allowedAuthenticationType": 2}}})
+                policy = await poller.result()
+            assert len(fabrics) == 2 and policy.name == "p"
+            assert lab.now >= 1  # the poller's sleeps moved the lab clock, not the wall clock
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--strict-markers", "-W", "error::DeprecationWarning")
+    result.assert_outcomes(passed=1)
+    output = result.stdout.str() + result.stderr.str()
+    assert "PytestDeprecationWarning" not in output and "asyncio_default_fixture_loop_scope=function" in output
+
+
+@pytest.mark.sockets
+def test_the_served_lab_fixture_is_reachable_over_https(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import ssl
+        import httpx
+        import pytest
+
+        @pytest.mark.drlab(seed=4, serve_options=["--time-mode", "auto"])
+        def test_served(served_lab):
+            context = ssl.create_default_context(cafile=served_lab.ca_bundle)
+            url = (f"{served_lab.base_url}/subscriptions/{served_lab.subscription_id}/resourceGroups/"
+                   f"{served_lab.resource_group}/providers/Microsoft.RecoveryServices/vaults/{served_lab.vault}/"
+                   "replicationFabrics?api-version=2025-08-01")
+            answer = httpx.get(url, verify=context, headers={"Authorization": "Bearer any"})
+            assert answer.status_code == 200
+            assert sorted(f["name"] for f in answer.json()["value"]) == sorted(served_lab.fabrics)
+    """)
+    result.assert_outcomes(passed=1)
