@@ -9,7 +9,9 @@ content means equal images; a run list stays short (one run per failover in its 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["DataImage", "EMPTY"]
 
@@ -40,6 +42,11 @@ class DataImage:
 
     def describe(self) -> dict[str, object]:
         return {"last": self.last, "runs": [list(run) for run in self.runs]}
+
+    @classmethod
+    def described(cls, description: Mapping[str, Any]) -> DataImage:
+        """The image ``describe()`` gave (as a history event carries it)."""
+        return cls(tuple((str(writer), int(first)) for writer, first in description["runs"]), int(description["last"]))
 
 
 EMPTY = DataImage()

@@ -60,7 +60,8 @@ class FailoverCmdlets(TestFailoverCmdlets):
         except HyperVError as error:
             raise ReplicationFailed(host.fqdn, "Start-VMFailover -Prepare", str(error)) from error
         self._touch()
-        self._record("vmm.failover.prepared", {"vm": vm.name})
+        self._record("vmm.failover.prepared", {  # what the VM wrote, all of it now sent to the replica
+            "vm": vm.name, "image": vm.vm.workload.image(self.sim.clock.now).describe()})
         return {}
 
     # -- on the recovery server ---------------------------------------------------------------------
@@ -113,7 +114,8 @@ class FailoverCmdlets(TestFailoverCmdlets):
         self._record("vmm.failover", {  # the RPO: how far behind now the point failed over to is
             "vm": hv.name, "addresses": [a for n in nics for a in n["ipAddresses"]],
             "pointTime": None if point is None else point.time,
-            "rpoSeconds": None if point is None else round(now - point.time, 6)})
+            "rpoSeconds": None if point is None else round(now - point.time, 6),
+            "image": hv.workload.image(now).describe()})  # what the VM holds now (checkers.data_loss)
         return {"nics": nics}
 
     def start_replica_vm(self, payload: dict[str, Any]) -> dict[str, Any]:

@@ -51,7 +51,8 @@ class RecoveryPointCmdlets(FailoverCmdlets):
         now = self.sim.clock.now
         self._record("vmm.failover", {  # as a failover records it: the RPO of the point now failed over to
             "vm": hv.name, "addresses": [str(a) for nic in record.virtual_network_adapters for a in nic.ipv4_addresses],
-            "pointTime": wanted.time, "rpoSeconds": round(now - wanted.time, 6), "changedFrom": previous.time})
+            "pointTime": wanted.time, "rpoSeconds": round(now - wanted.time, 6), "changedFrom": previous.time,
+            "image": hv.workload.image(now).describe()})  # what the VM holds now (checkers.data_loss)
         return {}
 
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from drlab import Lab, Role
+from drlab.checkers import data_loss, ip_injection
 from hyperv_fake import VMState
 from simcore import FaultRule, Match, Partition
 
@@ -204,6 +205,11 @@ class ProtectionMachine(RuleBasedStateMachine):
         assert self._vm(_ROLE[self.where]).state is VMState.Running  # the VM runs where ASR says it is active
         if self.state == "TestFailoverUp":
             assert p.test_failover_state == "TestFailoverCompleted"
+
+    @invariant()
+    def every_failover_kept_the_data_promise_and_injected_pool_addresses(self) -> None:
+        for verdict in (data_loss(self.lab), ip_injection(self.lab)):
+            assert verdict.ok, str(verdict)
 
 
 ProtectionMachine.TestCase.settings = settings(stateful_step_count=15, deadline=None)
