@@ -26,13 +26,10 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 from typing import Any
 
 from drlab import CloudSpec, Lab, NetworkSpec, Role
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from suites.workflows.conftest import Runbook  # noqa: E402 - the runbook the suites drive
+from drlab.runbook import Runbook
 
 SIZES = (100, 1_000)
 CLOUDS = (CloudSpec("Gold", Role.primary), CloudSpec("Gold-Recovery", Role.recovery))

@@ -1,8 +1,11 @@
-"""drlab — what users touch: labs, transports, fixtures, strategies and the command line.
+"""drlab — what users touch: labs, transports, fixtures, the runbook, machines, checkers and the CLI.
 
 ``Lab(seed=...)`` builds a two-site DR lab (ASR with a vault, two VMM servers with registered
 Providers, Hyper-V hosts, clouds, networks and VMs) on one deterministic simulation; the specs
-describe its topology and ``ProxySpec`` a custom proxy for the Providers.
+describe its topology and ``ProxySpec`` a custom proxy for the Providers. ``drlab.runbook`` holds
+the SDK steps of a DR runbook, ``drlab.machines`` the state machines to run or subclass,
+``drlab.checkers`` the invariants as verdicts over a lab and its history; the pytest plugin's
+fixtures are in ``drlab.fixtures``.
 
 Names load on first use (PEP 562), so ``asr-harness demo`` does not import every emulator.
 """

@@ -157,3 +157,52 @@ def test_the_served_lab_fixture_is_reachable_over_https(pytester: pytest.Pyteste
             assert sorted(f["name"] for f in answer.json()["value"]) == sorted(served_lab.fabrics)
     """)
     result.assert_outcomes(passed=1)
+
+
+def test_a_consumer_subclasses_the_dr_machine_and_adds_a_rule(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        from hypothesis import settings
+        from hypothesis.stateful import rule
+
+        from drlab.machines import ProtectionMachine
+
+        class MyAutomation(ProtectionMachine):
+            seen = 0
+
+            @rule()
+            def my_runbook_lists_the_jobs(self):
+                jobs = list(self.book.asr.replication_jobs.list(self.book.rg, self.book.vault))
+                assert all(job.properties.state in ("InProgress", "Succeeded", "Failed", "Cancelled") for job in jobs)
+                MyAutomation.seen += 1
+
+        MyAutomation.TestCase.settings = settings(max_examples=2, stateful_step_count=4, deadline=None, database=None)
+        TestMine = MyAutomation.TestCase
+
+        def test_the_rule_ran():
+            assert MyAutomation.seen >= 0
+    """)
+    result.assert_outcomes(passed=2)
+
+
+def test_a_checker_catches_a_deliberately_broken_lab_from_outside(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        from drlab import Role
+        from drlab.checkers import ip_injection
+        from drlab.runbook import Runbook
+        from hyperv_fake import GuestNetworkConfiguration
+
+        def test_broken(lab):
+            book = Runbook.of(lab)
+            book.create_policy()
+            name = book.protect("Gold-VM1")
+            fabric, container = book.container("Gold")
+            book.asr.replication_protected_items.begin_planned_failover(
+                book.rg, book.vault, fabric, container, name, {"properties": {"failoverDirection": "PrimaryToRecovery"}}
+            ).result()
+            assert ip_injection(lab).ok
+            replica = next(vm for h in lab.sites[Role.recovery].hosts for vm in h.vms if vm.name == "Gold-VM1")
+            replica.guest.configure_network(replica.adapters[0].name, GuestNetworkConfiguration())  # lost its address
+            verdict = ip_injection(lab)
+            assert not verdict.ok and "not the injected" in str(verdict)
+    """)
+    result.assert_outcomes(passed=1)

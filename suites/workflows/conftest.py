@@ -1,146 +1,16 @@
-"""Fixtures for the workflow suites: a lab and the runbook steps a DR script takes through the SDK."""
+"""Fixtures for the workflow suites: a lab and the runbook steps a DR script takes through the SDK
+(``drlab.runbook``)."""
 
 from __future__ import annotations
 
-import contextlib
-import signal
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from drlab import Lab
+from drlab.runbook import Runbook, hyperv_policy
 
-
-def hyperv_policy(*, auth: int = 2, port: int = 8084, **fields: Any) -> dict[str, Any]:
-    """A HyperVReplica2012R2 policy input (``auth`` 1 = Kerberos, 2 = Certificate)."""
-    body = {"instanceType": "HyperVReplica2012R2", "replicationPort": port, "allowedAuthenticationType": auth,
-            "recoveryPoints": 2, "applicationConsistentSnapshotFrequencyInHours": 1, "compression": "Enable",
-            "initialReplicationMethod": "OverNetwork", "replicaDeletion": "Required",
-            "replicationFrequencyInSeconds": 30}
-    body.update(fields)
-    return body
-
-
-@dataclass
-class Runbook:
-    """The steps of a DR runbook through the official SDK ``asr`` (in-process or over HTTPS), with the
-    ids they need: the vault's subscription, group and name, and the two sites' fabric names."""
-
-    asr: Any
-    subscription: str
-    rg: str
-    vault: str
-    fabrics: dict[str, str]
-    lab: Any = None
-
-    @classmethod
-    def of(cls, lab: Lab) -> Runbook:
-        from drlab import Role
-        fabrics = {role.value: lab.providers[role].registration.fabric_name for role in Role}  # type: ignore[union-attr]
-        return cls(lab.azure_client(), lab.subscription_id, lab.resource_group, lab.vault_name, fabrics, lab)
-
-    @classmethod
-    @contextlib.contextmanager
-    def served(cls, *options: str) -> Iterator[Runbook]:
-        """A runbook over HTTPS against ``asr-harness serve *options`` in a subprocess, stopped with
-        SIGTERM afterwards (and checked to have ended cleanly)."""
-        from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
-
-        from drlab.azure_transport import FakeCredential
-        from drlab.serve_process import ServeProcess
-        process = ServeProcess.start(*options)
-        info = process.info
-        with SiteRecoveryManagementClient(FakeCredential(), info.subscription_id, base_url=info.base_url,
-                                          connection_verify=info.ca_bundle, polling_interval=0) as client:
-            yield cls(client, info.subscription_id, info.resource_group, info.vault,
-                      {"primary": info.fabrics[0], "recovery": info.fabrics[1]})
-        stopped = process.stop(signal.SIGTERM)
-        assert stopped.returncode == 0, stopped.stderr
-
-    def prefix(self) -> str:
-        return (f"/Subscriptions/{self.subscription}/resourceGroups/{self.rg}/providers/"
-                f"Microsoft.RecoveryServices/vaults/{self.vault}")
-
-    def fabric(self, site: str) -> str:
-        """The fabric name of the ``primary`` or ``recovery`` VMM server."""
-        return self.fabrics[site]
-
-    def container(self, cloud: str) -> tuple[str, str]:
-        """(fabric, container) of the lab cloud named ``cloud``."""
-        for site in ("primary", "recovery"):
-            fabric = self.fabric(site)
-            for found in self.asr.replication_protection_containers.list_by_replication_fabrics(
-                    self.rg, self.vault, fabric):
-                if found.properties.friendly_name == cloud:
-                    return fabric, found.name
-        raise LookupError(cloud)
-
-    def network(self, site: str, name: str) -> tuple[str, str]:
-        fabric = self.fabric(site)
-        for found in self.asr.replication_networks.list_by_replication_fabrics(self.rg, self.vault, fabric):
-            if found.properties.friendly_name == name:
-                return fabric, found.name
-        raise LookupError(name)
-
-    def create_policy(self, name: str = "pol1", **fields: Any) -> Any:
-        return self.asr.replication_policies.begin_create(
-            self.rg, self.vault, name, {"properties": {"providerSpecificInput": hyperv_policy(**fields)}}).result()
-
-    def pair_poller(self, primary: str = "Gold", recovery: str = "Gold-Recovery", *, policy: str = "pol1",
-                    name: str = "pairing1") -> Any:
-        fabric, container = self.container(primary)
-        target_fabric, target = self.container(recovery)
-        body = {"properties": {
-            "targetProtectionContainerId": f"{self.prefix()}/replicationFabrics/{target_fabric}/"
-                                           f"replicationProtectionContainers/{target}",
-            "policyId": f"{self.prefix()}/replicationPolicies/{policy}",
-            "providerSpecificInput": {"instanceType": "ReplicationProviderSpecificContainerMappingInput"}}}
-        return self.asr.replication_protection_container_mappings.begin_create(
-            self.rg, self.vault, fabric, container, name, body)
-
-    def pair(self, *args: Any, **kwargs: Any) -> Any:
-        return self.pair_poller(*args, **kwargs).result()
-
-    def map_poller(self, network: str = "Corp", *, name: str = "map1", recovery: str | None = None) -> Any:
-        fabric, primary = self.network("primary", network)
-        target_fabric, target = self.network("recovery", recovery or network)
-        body = {"properties": {
-            "recoveryFabricName": target_fabric,
-            "recoveryNetworkId": f"{self.prefix()}/replicationFabrics/{target_fabric}/replicationNetworks/{target}",
-            "fabricSpecificDetails": {"instanceType": "VmmToVmm"}}}
-        return self.asr.replication_network_mappings.begin_create(self.rg, self.vault, fabric, primary, name, body)
-
-    def protectable(self, cloud: str = "Gold") -> list[Any]:
-        fabric, container = self.container(cloud)
-        return list(self.asr.replication_protectable_items.list_by_replication_protection_containers(
-            self.rg, self.vault, fabric, container))
-
-    def enable_poller(self, vm: str, *, cloud: str = "Gold", policy: str | None = "pol1", name: str | None = None,
-                      item: str | None = None) -> Any:
-        """``New-AzRecoveryServicesAsrReplicationProtectedItem``'s request (§A.3.2) for the VM named ``vm``."""
-        fabric, container = self.container(cloud)
-        found = next(p for p in self.protectable(cloud) if p.properties.friendly_name == vm)
-        properties: dict[str, Any] = {"protectableItemId": item or found.id,
-                                      "providerSpecificDetails": {"instanceType": "EnableProtectionProviderSpecificInput"}}
-        if policy is not None:
-            properties["policyId"] = f"{self.prefix()}/replicationPolicies/{policy}"
-        return self.asr.replication_protected_items.begin_create(
-            self.rg, self.vault, fabric, container, name or found.name, {"properties": properties})
-
-    def protect(self, vm: str) -> str:
-        """Pair the clouds, map the network, protect ``vm`` and let an hour pass (in process: initial
-        replication is done); the protected item's name."""
-        self.pair()
-        self.map_poller().result()
-        name: str = self.enable_poller(vm).result().name
-        self.lab.advance(3_600)
-        return name
-
-    def jobs(self, scenario: str) -> list[Any]:
-        return [job for job in self.asr.replication_jobs.list(self.rg, self.vault)
-                if job.properties.scenario_name == scenario]
+__all__ = ["Runbook", "hyperv_policy"]
 
 
 @pytest.fixture
