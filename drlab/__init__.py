@@ -4,7 +4,8 @@
 Providers, Hyper-V hosts, clouds, networks and VMs) on one deterministic simulation; the specs
 describe its topology and ``ProxySpec`` a custom proxy for the Providers. ``drlab.runbook`` holds
 the SDK steps of a DR runbook, ``drlab.machines`` the state machines to run or subclass,
-``drlab.checkers`` the invariants as verdicts over a lab and its history; the pytest plugin's
+``drlab.checkers`` the invariants as verdicts over a lab and its history, ``drlab.strategies``
+hypothesis strategies for labs, policies and faults; the pytest plugin's
 fixtures are in ``drlab.fixtures``.
 
 Names load on first use (PEP 562), so ``asr-harness demo`` does not import every emulator.

@@ -9,26 +9,11 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from asr_emulator import AsrService
 from drlab.azure_transport import DEFAULT_SUBSCRIPTION, site_recovery_client
+from drlab.strategies import replication_policies
 from simcore import Simulation
 
 RG, VAULT = "rg", "vault1"
 NAMES = st.sampled_from(["gold", "silver", "Gold"])  # "Gold" and "gold" are one ARM name
-
-
-@st.composite
-def valid_inputs(draw):
-    kind = draw(st.sampled_from(["HyperVReplica2012R2", "HyperVReplica2012"]))
-    points = draw(st.integers(0, 24 if kind == "HyperVReplica2012R2" else 15))
-    body = {"instanceType": kind, "replicationPort": draw(st.integers(1, 65535)), "recoveryPoints": points,
-            "applicationConsistentSnapshotFrequencyInHours": draw(st.integers(1, min(12, points - 1))) if points > 1 and draw(st.booleans()) else 0,
-            "compression": draw(st.sampled_from(["Enable", "Disable"])),
-            "allowedAuthenticationType": draw(st.sampled_from([1, 2])),
-            "replicaDeletion": draw(st.sampled_from(["Required", "NotRequired"]))}
-    if kind == "HyperVReplica2012R2" and draw(st.booleans()):
-        body["replicationFrequencyInSeconds"] = draw(st.sampled_from([30, 300, 900]))
-    if draw(st.booleans()):
-        body.update(initialReplicationMethod="Offline", offlineReplicationImportPath="\\\\f\\in", offlineReplicationExportPath="\\\\f\\out")
-    return body
 
 
 MUTATIONS = [("replicationPort", 0), ("replicationPort", "80"), ("allowedAuthenticationType", 0), ("compression", "On"),
@@ -98,7 +83,7 @@ class PolicyMachine(RuleBasedStateMachine):
         self.steps.append((op, *args))
         return self.driver.run(op, *args)
 
-    @rule(name=NAMES, body=valid_inputs())
+    @rule(name=NAMES, body=replication_policies())
     def create(self, name, body):
         outcome = self.do("create", name, body)
         if name.lower() in self.policies:
@@ -110,7 +95,7 @@ class PolicyMachine(RuleBasedStateMachine):
             self.policies[name.lower()] = (name, body, expected_details(body))
             self.jobs.append({"scenario": "AddProtectionProfile", "state": "Succeeded", "name": name, "input": body})
 
-    @rule(name=NAMES, body=valid_inputs(), mutation=st.sampled_from(MUTATIONS))
+    @rule(name=NAMES, body=replication_policies(), mutation=st.sampled_from(MUTATIONS))
     def create_invalid(self, name, body, mutation):
         field, value = mutation
         outcome = self.do("create", name, {**body, field: value})

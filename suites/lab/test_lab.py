@@ -7,9 +7,9 @@ import ipaddress
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import drlab.lab
+from drlab.strategies import lab_topologies
 from drlab import (
     CloudSpec, DuplicateName, Lab, LabConfigError, NetworkSpec, ProxySpec, Role, UnknownCloud, UnknownNetwork, VMSpec,
 )
@@ -167,17 +167,7 @@ def test_unknown_cloud_spec_site_and_bad_proxy_credentials_are_refused_when_spec
         ProxySpec(credentials="dra:pw")  # type: ignore[arg-type]
 
 
-@st.composite
-def topologies(draw: st.DrawFn) -> dict:
-    """Small labs: 1–3 hosts a site, 1–3 primary clouds (each DR or not) with 0–3 VMs, one recovery cloud."""
-    flags = draw(st.lists(st.booleans(), min_size=1, max_size=3))
-    clouds = [CloudSpec(f"C{i}", disaster_recovery=dr) for i, dr in enumerate(flags)] + [CloudSpec("R", "recovery")]
-    vms = [VMSpec(f"C{i}-vm{j}", f"C{i}") for i in range(len(flags)) for j in range(draw(st.integers(0, 3)))]
-    return {"seed": draw(st.integers(0, 2**16)), "hosts_per_site": draw(st.integers(1, 3)), "clouds": clouds,
-            "vms": vms}
-
-
-@given(topologies())
+@given(lab_topologies(networks=False))
 def test_asr_sees_exactly_the_dr_clouds_and_their_vms_and_a_seed_replays(options: dict) -> None:
     lab, again = Lab(**options), Lab(**options)
     primary = {cloud.name: sorted(vm.name for vm in options["vms"] if vm.cloud == cloud.name)

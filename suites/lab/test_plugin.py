@@ -206,3 +206,24 @@ def test_a_checker_catches_a_deliberately_broken_lab_from_outside(pytester: pyte
             assert not verdict.ok and "not the injected" in str(verdict)
     """)
     result.assert_outcomes(passed=1)
+
+
+def test_strategies_generate_labs_that_build_and_faults_that_heal(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        from hypothesis import given, settings, strategies as st
+
+        from drlab import Lab
+        from drlab.strategies import lab_topologies, replication_policies, site_faults
+
+        @settings(max_examples=5, deadline=None, database=None)
+        @given(lab_topologies(), replication_policies(), st.data())
+        def test_labs_build(topology, policy, data):
+            with Lab(**topology) as lab:
+                asr = lab.azure_client()
+                asr.replication_policies.begin_create(lab.resource_group, lab.vault_name, "p", {
+                    "properties": {"providerSpecificInput": policy}}).result()
+                rule = lab.faults.add(data.draw(site_faults(lab)))
+                lab.advance(3_601)
+                assert not rule.active_at(lab.now)  # it healed by itself
+    """)
+    result.assert_outcomes(passed=1)
