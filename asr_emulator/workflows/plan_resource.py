@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..channel.service import ChannelService
     from ..handlers._plan_input import GroupInput
 
-__all__ = ["plan_of", "fabric_of_id", "start_create", "start_update", "start_delete", "NOT_YET_PROTECTED"]
+__all__ = ["plan_of", "fabric_of_id", "plan_affected_objects", "start_create", "start_update", "start_delete", "NOT_YET_PROTECTED"]
 
 #: Policy: item states a plan refuses (protection not enabled yet, initial replication under way,
 #: protection being disabled).
@@ -135,7 +135,7 @@ def _providers(vault: Vault, plan_groups: list[PlanGroup]) -> list[str]:
     return found
 
 
-def _details(plan: RecoveryPlan, *, recovery_name: bool = True) -> dict[str, Any]:
+def plan_affected_objects(plan: RecoveryPlan, *, recovery_name: bool = True) -> dict[str, Any]:
     """``affectedObjectDetails`` of a plan job as recorded (§B.3.2): the delete's has no
     ``recoveryVmmName``."""
     details = {"primaryVmmId": plan.primary_fabric, "primaryVmmName": plan.primary_fabric_friendly_name,
@@ -152,7 +152,7 @@ def _start(service: ChannelService, vault: Vault, plan: RecoveryPlan, scenario: 
     (task,) = scenario.tasks
     step = backend.step(task.name, task.friendly_name, seconds=backend.timings.seconds(task), action=action)
     return backend.start_job(vault, scenario, target_object_id=plan.internal_id, target_object_name=plan.name,
-                             tasks=[step], custom_details=_details(plan, recovery_name=recovery_name),
+                             tasks=[step], custom_details=plan_affected_objects(plan, recovery_name=recovery_name),
                              client_request_id=client_request_id)
 
 
