@@ -21,6 +21,9 @@ __all__ = [
     "NETWORK_MAPPING_SAME_FABRIC", "RECOVERY_FABRIC_MISMATCH",
     "CLOUD_NOT_PAIRED", "ALREADY_PROTECTED", "PROTECTION_POLICY_MISMATCH", "ITEM_NAME_MISMATCH",
     "OPERATION_NOT_ALLOWED", "OPERATION_IN_PROGRESS", "PAIRING_HOST_DEFECTS", "PAIRING_HOST_DEFECT_OTHER",
+    "PLAN_EXISTS", "PLAN_ITEM_NOT_PROTECTED", "PLAN_ITEM_OTHER_FABRICS", "PLAN_ITEM_TWICE", "PLAN_TOO_MANY_GROUPS",
+    "PLAN_TOO_MANY_ITEMS", "PLAN_SAME_FABRIC", "PLAN_BUSY", "PLAN_OPERATION_NOT_ALLOWED", "PLAN_DIRECTION_MIXED",
+    "PLAN_VM_FAILED", "PLAN_HOLD_EXPIRED", "PLAN_STOPPED",
 ]
 
 
@@ -138,6 +141,51 @@ OPERATION_IN_PROGRESS = Entry(
     "532", "The operation couldn't be completed.", "An operation {vm} ({operation}) is in progress.",
     "Either wait for the operation in progress to complete, or cancel it and then retry the operation that couldn't "
     "complete. For details see http://aka.ms/asr-err-inprogress. ")
+
+# -- recovery plans (policy: codes and wording are the emulator's; the rules are facts, hyperv-scvmm.md §5.7)
+
+PLAN_EXISTS = Entry(
+    "150601", "A recovery plan named '{name}' already exists.", "", "Use another name, or update the plan.", Conflict)
+PLAN_ITEM_NOT_PROTECTED = Entry(
+    "150602", "The item '{item}' cannot be added to the recovery plan: it is not a protected virtual machine.",
+    "{why}", "Enable protection of the virtual machine and wait for its initial replication first.")
+PLAN_ITEM_OTHER_FABRICS = Entry(
+    "150603", "The virtual machine '{vm}' is not protected between the recovery plan's fabrics.",
+    "It is protected from '{primary}' to '{recovery}'; a plan holds machines with the same source and target.",
+    "Create another recovery plan for it.")
+PLAN_ITEM_TWICE = Entry(
+    "150604", "The virtual machine '{vm}' is in more than one group of the recovery plan.",
+    "A machine belongs to only one group per plan.", "Keep it in one group.")
+PLAN_TOO_MANY_GROUPS = Entry(
+    "150605", "A recovery plan can have at most {limit} boot groups.", "The request has {count}.",
+    "Merge groups.")
+PLAN_TOO_MANY_ITEMS = Entry(
+    "150606", "A recovery plan can hold at most {limit} protected items.", "The request has {count}.",
+    "Split the machines over several plans.")
+PLAN_SAME_FABRIC = Entry(
+    "150607", "The primary and recovery fabrics of a recovery plan must differ.", "Both are '{fabric}'.",
+    "Choose the recovery site's VMM server as the recovery fabric.")
+PLAN_BUSY = Entry(
+    "150608", "The recovery plan '{name}' cannot be changed while its job '{job}' runs.", "", "Wait for the job to end.",
+    Conflict)
+PLAN_OPERATION_NOT_ALLOWED = Entry(
+    "150609", "The operation '{operation}' is not allowed on the recovery plan '{name}' now.",
+    "The plan allows: {allowed}.", "Wait for the running job, or run an allowed operation.", Conflict)
+PLAN_DIRECTION_MIXED = Entry(
+    "150610", "The recovery plan '{name}' cannot run {direction}: '{vm}' is active at the {location} site.",
+    "Every machine of a plan fails over in the direction the request gives.",
+    "Fail the machines back to the same site first, or give the direction they all run.")
+#: What a plan's VM task fails with when its virtual machine's own job failed (that job's error kept
+#: as the possible cause).
+PLAN_VM_FAILED = Entry(
+    "150611", "The virtual machine '{vm}' could not be failed over in the recovery plan.",
+    "Its job '{job}' failed: {cause}", "See that job's errors, fix the cause and run the plan again.")
+PLAN_HOLD_EXPIRED = Entry(
+    "150612", "The recovery plan did not release the virtual machine '{vm}' in time.",
+    "The plan job held it for {seconds:g} seconds.", "Run the recovery plan again.")
+PLAN_STOPPED = Entry(
+    "150613", "The recovery plan job stopped before the virtual machine '{vm}' was started.",
+    "The plan job '{job}' failed or was cancelled.", "Fix the plan's error and run it again.")
 
 # -- health errors of a cloud pairing: one per host defect its VMM server reports (PROTOCOL.md §5.2
 #    ``pairings``). Policy: codes and wording are the emulator's; no pairing health error was recorded.

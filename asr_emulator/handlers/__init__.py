@@ -2,9 +2,9 @@
 
 from ..routing.registry import HANDLERS
 from . import (
-    cancel, events, fabrics, failover, jobs, mappings, policies, protection, readonly, recovery_points, repair, update,
-    vaults,
+    cancel, events, fabrics, failover, jobs, mappings, policies, protection, readonly, recovery_plans, recovery_points,
+    repair, update, vaults,
 )
 
 __all__ = ["HANDLERS", "cancel", "events", "fabrics", "failover", "jobs", "mappings", "policies", "protection",
-           "readonly", "recovery_points", "repair", "update", "vaults"]
+           "readonly", "recovery_plans", "recovery_points", "repair", "update", "vaults"]

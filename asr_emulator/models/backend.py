@@ -37,6 +37,7 @@ class AsrBackend:
         self.engine = JobEngine(sim, self._job_changed)
         self._ids = sim.random
         self._vault_of_job: dict[str, Vault] = {}
+        self._watchers: dict[str, list[Callable[[Job, Task | None], None]]] = {}
 
     def new_id(self) -> str:
         """A GUID drawn from the lab's ``asr`` stream: ids replay with the seed."""
@@ -49,6 +50,7 @@ class AsrBackend:
                 self.engine.forget(job)
         self.vaults.reset()
         self._vault_of_job.clear()
+        self._watchers.clear()
 
     # -- vaults -------------------------------------------------------------------------------
 
@@ -67,6 +69,7 @@ class AsrBackend:
         for job in vault.jobs.values():
             self.engine.forget(job)
             self._vault_of_job.pop(job.name, None)
+            self._watchers.pop(job.name, None)
         self.vaults.remove(vault)
         self.sim.history.record(self.node, "vault.delete", "info", {"vault": vault.name})
 
@@ -85,6 +88,7 @@ class AsrBackend:
         fabric_id: str | None = None,
         client_request_id: str | None = None,
         conflict: JobFailure | None = None,
+        continue_on_error: bool = False,
     ) -> Job:
         """Create ``scenario``'s job in ``vault`` and start it now.
 
@@ -93,6 +97,7 @@ class AsrBackend:
         runs on the same item. ``scenario`` is a name in policy.JOB_SCENARIOS or a ``policy.Scenario``. Its job runs
         ``tasks`` when given (a workflow's task tree, ``models.tasks``), else one ``Step`` per task
         of the scenario, ``actions`` mapping task names to what the step does when its time is up.
+        ``continue_on_error``: see ``Job.continue_on_error``.
         """
         spec = JOB_SCENARIOS[scenario] if isinstance(scenario, str) else scenario
         if tasks is None:
@@ -104,7 +109,7 @@ class AsrBackend:
             name=self.new_id(), scenario_name=spec.name, friendly_name=spec.friendly_name,
             target_instance_type=spec.target_instance_type, target_object_id=target_object_id,
             target_object_name=target_object_name, activity_id=activity, tasks=tasks, fabric_id=fabric_id,
-            sequence=len(vault.jobs),
+            sequence=len(vault.jobs), continue_on_error=continue_on_error,
         )
         if custom_details is not None:
             job.custom_details = custom_details
@@ -139,7 +144,14 @@ class AsrBackend:
                 f"group '{vault.resource_group}' was not found.", target="jobName")
         return job
 
+    def watch(self, job: Job, watcher: Callable[[Job, Task | None], None]) -> None:
+        """Call ``watcher(job, task)`` at every later move of ``job`` (a recovery plan follows the jobs
+        of its VMs and records its own ordering events so)."""
+        self._watchers.setdefault(job.name, []).append(watcher)
+
     def _job_changed(self, job: Job, task: Task | None) -> None:
+        for watcher in self._watchers.get(job.name, ()):
+            watcher(job, task)
         vault = self._vault_of_job.get(job.name)
         details = {"job": job.name, "scenario": job.scenario_name, "state": job.state,
                    "stateDescription": job.state_description}

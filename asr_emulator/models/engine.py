@@ -55,7 +55,7 @@ class JobEngine:
         run = self._runs[job.name] = _Run(job)
         job.end_time = None
         self._set(job, "InProgress", "InProgress")
-        self._sequence(run, job.tasks, 0, False, lambda ok: self._finish_job(run, ok))
+        self._sequence(run, job.tasks, 0, job.continue_on_error, lambda ok: self._finish_job(run, ok))
 
     def _finish_job(self, run: _Run, ok: bool) -> None:
         job = run.job

@@ -88,6 +88,9 @@ class Job:
     output: Any = None
     sequence: int = 0  # creation order within the vault: the list order's tie-breaker
     rolled_back: bool = False  # cancelled, and what its steps did was undone (``JobEngine.cancel``)
+    #: run every top-level task whatever the earlier ones' outcome, failing at the end (an unplanned
+    #: recovery-plan failover runs to completion, hyperv-scvmm.md §5.6)
+    continue_on_error: bool = False
 
     @property
     def allowed_actions(self) -> tuple[str, ...]:

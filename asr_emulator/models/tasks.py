@@ -55,6 +55,11 @@ class Task:
         return ()
 
     @property
+    def group_task_details(self) -> dict[str, Any] | None:
+        """``groupTaskCustomDetails`` without its ``childTasks`` (None: not a group)."""
+        return {"instanceType": "GroupTaskDetails"} if self.task_type == "GroupTaskDetails" else None
+
+    @property
     def allowed_actions(self) -> tuple[str, ...]:
         return ()
 

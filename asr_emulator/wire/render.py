@@ -116,9 +116,8 @@ def fmt_end_time(clock: Clock, t: float) -> str:
 def task_json(clock: Clock, task: Task) -> dict[str, Any]:
     """One ``ASRTask`` in the recorded key order (§A.6); a group's children go in
     ``groupTaskCustomDetails.childTasks``."""
-    group = None
-    if task.task_type == "GroupTaskDetails":
-        group = {"instanceType": "GroupTaskDetails", "childTasks": [task_json(clock, child) for child in task.children]}
+    details = task.group_task_details
+    group = None if details is None else {**details, "childTasks": [task_json(clock, c) for c in task.children]}
     return {
         "taskId": task.task_id, "name": task.name,
         "startTime": fmt_time(clock, task.start_time) or UNSET_TIME,

@@ -12,7 +12,7 @@ failback, §B.2.2); the commit (``Complete-VMFailover``) makes it ``PlannedFailo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..channel.work import Send, wait_for_work
@@ -26,6 +26,7 @@ from ..policy import (
     COMMIT_SCENARIO, PLANNED_FAILOVER_SCENARIO, REVERSE_REPLICATION_SCENARIO, UNPLANNED_FAILOVER_SCENARIO, Scenario,
 )
 from . import sites
+from .holds import with_holds
 from .protection import vm_affected_objects
 
 if TYPE_CHECKING:
@@ -42,19 +43,21 @@ def _failover_details(item: ProtectedItem, source: ContainerRef, target: Contain
 
 
 def start_planned_failover(service: ChannelService, vault: Vault, item: ProtectedItem, *,
-                           client_request_id: str | None = None) -> Job:
+                           client_request_id: str | None = None, holds: Mapping[str, Task] | None = None) -> Job:
     """Start ``PlannedFailover`` of ``item`` from the site it is active at to the other (the caller
-    checked it is allowed): from the primary, or back to it (failback, §B.2)."""
+    checked it is allowed): from the primary, or back to it (failback, §B.2). ``holds``: a recovery
+    plan's hold tasks, by the name of the task each goes before (``holds.with_holds``)."""
     return _start_failover(service, vault, item, PLANNED_FAILOVER_SCENARIO, source_side=True,
-                           after="PlannedFailoverCommitRequired", client_request_id=client_request_id)
+                           after="PlannedFailoverCommitRequired", client_request_id=client_request_id, holds=holds)
 
 
 def start_unplanned_failover(service: ChannelService, vault: Vault, item: ProtectedItem, *, source_side: bool,
-                             client_request_id: str | None = None) -> Job:
+                             client_request_id: str | None = None, holds: Mapping[str, Task] | None = None) -> Job:
     """Start ``UnplannedFailover`` of ``item`` to its latest recovery point; with ``source_side``
     (``sourceSiteOperations`` Required) the VM is shut down and its last changes sent first."""
     return _start_failover(service, vault, item, UNPLANNED_FAILOVER_SCENARIO, source_side=source_side,
-                           after="UnplannedFailoverCommitPendingStatesBegin", client_request_id=client_request_id)
+                           after="UnplannedFailoverCommitPendingStatesBegin", client_request_id=client_request_id,
+                           holds=holds)
 
 
 def _target_addresses(item: ProtectedItem, target: ContainerRef) -> list[dict[str, Any]]:
@@ -67,7 +70,8 @@ def _target_addresses(item: ProtectedItem, target: ContainerRef) -> list[dict[st
 
 
 def _start_failover(service: ChannelService, vault: Vault, item: ProtectedItem, scenario: Scenario, *,
-                    source_side: bool, after: str, client_request_id: str | None) -> Job:
+                    source_side: bool, after: str, client_request_id: str | None,
+                    holds: Mapping[str, Task] | None) -> Job:
     backend = service.backend
     source_ref, target_ref = item.active, item.standby
     source = sites.provider_for(service, vault, sites.fabric(service, vault, source_ref.fabric))
@@ -111,7 +115,8 @@ def _start_failover(service: ChannelService, vault: Vault, item: ProtectedItem, 
                       sends=lambda: [Send(target, "StartReplicaVm", {"vmId": item.vm_id})]),
     ]
     item.job = backend.start_job(vault, scenario, target_object_id=item.vm_id, target_object_name=item.vm_name,
-                                 tasks=tasks, custom_details=details, client_request_id=client_request_id)
+                                 tasks=with_holds(tasks, holds), custom_details=details,
+                                 client_request_id=client_request_id)
     return item.job
 
 

@@ -10,7 +10,7 @@ its addresses; the item then reads ``MarkedForDeletion`` for good (§A.3.4).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..channel.work import Send, wait_for_work
@@ -22,6 +22,7 @@ from ..models.tasks import Task
 from ..models.vault import Vault
 from ..policy import TEST_FAILOVER_CLEANUP_SCENARIO, TEST_FAILOVER_SCENARIO
 from . import sites
+from .holds import with_holds
 from .protection import vm_affected_objects
 
 if TYPE_CHECKING:
@@ -42,9 +43,10 @@ def _details(item: ProtectedItem, network: NetworkRef | None, status: str | None
 
 
 def start_test_failover(service: ChannelService, vault: Vault, item: ProtectedItem, network: NetworkRef | None, *,
-                        client_request_id: str | None = None) -> Job:
+                        client_request_id: str | None = None, holds: Mapping[str, Task] | None = None) -> Job:
     """Start ``TestFailover`` of ``item`` (the caller checked it is allowed) into ``network``, at the
-    site the replica is (the recovery site, or the primary once the VM runs at the recovery site)."""
+    site the replica is (the recovery site, or the primary once the VM runs at the recovery site).
+    ``holds``: a recovery plan's hold tasks (``holds.with_holds``)."""
     backend = service.backend
     standby = sites.provider_for(service, vault, sites.fabric(service, vault, item.standby.fabric))
     details = _details(item, network, "Active", None)
@@ -78,8 +80,8 @@ def start_test_failover(service: ChannelService, vault: Vault, item: ProtectedIt
                      task_id=boot.task_id),
     ]
     item.job = backend.start_job(vault, TEST_FAILOVER_SCENARIO, target_object_id=item.vm_id,
-                                 target_object_name=item.vm_name, tasks=tasks, custom_details=details,
-                                 client_request_id=client_request_id)
+                                 target_object_name=item.vm_name, tasks=with_holds(tasks, holds),
+                                 custom_details=details, client_request_id=client_request_id)
     return item.job
 
 

@@ -1,33 +1,36 @@
-"""A checker's verdict: the rule it checked and every violation, each naming its event."""
+"""A checker's verdict: the rules it checked and every violation, each naming its events."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from simcore import Event
 
 __all__ = ["Verdict", "Violation"]
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One breach of a rule: the event it shows in (None for a breach of the lab's state) and why."""
+    """One broken rule: which, in which job (where the rule is per job), why, and the history
+    indexes of the events involved (none for a breach of the lab's state as it stands)."""
 
-    event: Event | None
-    reason: str
+    rule: str
+    job: str | None
+    message: str
+    events: tuple[int, ...] = ()
 
     def __str__(self) -> str:
-        where = "" if self.event is None else f"event {self.event.index} ({self.event.op} at t={self.event.time:g}s): "
-        return where + self.reason
+        where = "" if self.job is None else f" job {self.job}"
+        seen = f" (events {', '.join(map(str, self.events))})" if self.events else ""
+        return f"[{self.rule}]{where}: {self.message}{seen}"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """``ok`` when ``violations`` is empty; ``str()`` lists them, one a line, for an assertion message."""
+    """``ok`` (and true) when ``violations`` is empty; ``checked``: how many failovers, VMs or jobs
+    the checker judged; ``str()`` lists the violations, one a line, for an assertion message."""
 
-    rule: str
+    checker: str
     violations: tuple[Violation, ...] = ()
-    checked: int = 0  # how many events (or objects) the rule was checked on
+    checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -38,6 +41,5 @@ class Verdict:
 
     def __str__(self) -> str:
         if self.ok:
-            return f"{self.rule}: ok ({self.checked} checked)"
-        return "\n".join([f"{self.rule}: {len(self.violations)} violation(s) in {self.checked} checked",
-                          *(f"  {violation}" for violation in self.violations)])
+            return f"{self.checker} ok ({self.checked} checked)"
+        return f"{self.checker} violated:\n" + "\n".join(f"  {v}" for v in self.violations)

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["data_loss"]
 
+_RULE = "data-loss"
+
 
 def _source_vm(lab: Lab, target_vmm: str, name: str) -> Any:
     """The Hyper-V VM ``name`` at the site whose VMM is not ``target_vmm``."""
@@ -51,14 +53,16 @@ def data_loss(lab: Lab, *, rpo_seconds: float | None = None) -> Verdict:
                           for later in events[at + 1:])
         source = _source_vm(lab, event.node, name)
         if not overwritten and source is not None and not held.is_prefix_of(source.workload.image(lab.now)):
-            violations.append(Violation(event, f"{name} holds writes its source did not make "
-                                               f"(held {held.describe()}, source {source.workload.image(lab.now).describe()})"))
+            violations.append(Violation(_RULE, None, f"{name} holds writes its source did not make "
+                                               f"(held {held.describe()}, source {source.workload.image(lab.now).describe()})",
+                                               (event.index,)))
         if prepare is not None and not event.details.get("changedFrom"):
             made = DataImage.described(prepare.details["image"])
             if not made.is_prefix_of(held):
-                violations.append(Violation(event, f"the planned failover of {name} lost writes "
-                                                   f"{held.last + 1}..{made.last} (prepared in event {prepare.index})"))
+                violations.append(Violation(_RULE, None, f"the planned failover of {name} lost writes "
+                                                   f"{held.last + 1}..{made.last}", (prepare.index, event.index)))
         rpo = event.details.get("rpoSeconds")
         if rpo_seconds is not None and isinstance(rpo, (int, float)) and rpo > rpo_seconds:
-            violations.append(Violation(event, f"{name} failed over to a point {rpo:g} s old (bound {rpo_seconds:g} s)"))
+            violations.append(Violation(_RULE, None, f"{name} failed over to a point {rpo:g} s old (bound {rpo_seconds:g} s)",
+                                        (event.index,)))
     return Verdict("data loss", tuple(violations), len(failovers))

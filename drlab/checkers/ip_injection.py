@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ip_injection"]
 
+_RULE = "ip-injection"
+
 _TEST_VM_SUFFIX = " - Test"  # Hyper-V's test failover VM name (hyperv-scvmm.md §3.2)
 
 
@@ -35,19 +37,19 @@ def _check_injected(vmm: Any, vm: Any, event: Event) -> list[Violation]:
     guest = {address: config for config in vm.guest.network.values() for address in config.ip_addresses}
     found: list[Violation] = []
     if sorted(set(guest) & set(injected)) != sorted(injected):
-        found.append(Violation(event, f"{vm.name}'s guest holds {sorted(guest)}, not the injected {injected}"))
+        found.append(Violation(_RULE, None, f"{vm.name}'s guest holds {sorted(guest)}, not the injected {injected}", (event.index,)))
     for address in injected:
         pool = next((p for p in vmm.get_sc_static_ip_address_pool()
                      if ipaddress.ip_address(address) in p.subnet), None)
         config = guest.get(address)
         if pool is None:
-            found.append(Violation(event, f"{vm.name}'s {address} is in no static pool of {vmm.name}"))
+            found.append(Violation(_RULE, None, f"{vm.name}'s {address} is in no static pool of {vmm.name}", (event.index,)))
             continue
         if not vmm.get_sc_ip_address(static_ip_address_pool=pool, ip_address=address):
-            found.append(Violation(event, f"{vm.name}'s {address} is not granted in {vmm.name}'s pool {pool.name}"))
+            found.append(Violation(_RULE, None, f"{vm.name}'s {address} is not granted in {vmm.name}'s pool {pool.name}", (event.index,)))
         if config is not None and (config.subnets[:1] != (str(pool.subnet.netmask),) or config.default_gateways
                                    != tuple(str(g.ip_address) for g in pool.default_gateways)):
-            found.append(Violation(event, f"{vm.name}'s {address} lacks pool {pool.name}'s mask or gateways"))
+            found.append(Violation(_RULE, None, f"{vm.name}'s {address} lacks pool {pool.name}'s mask or gateways", (event.index,)))
     return found
 
 
@@ -70,6 +72,6 @@ def ip_injection(lab: Lab) -> Verdict:
                 event = latest.get(vm.name)
                 if event is not None and event.node == site.vmm.name:
                     violations += _check_injected(site.vmm, vm, event)
-        violations += [Violation(None, f"{', '.join(names)} all hold {address} at {site.vmm.name}'s site")
+        violations += [Violation(_RULE, None, f"{', '.join(names)} all hold {address} at {site.vmm.name}'s site")
                        for address, names in sorted(holders.items()) if len(names) > 1]
     return Verdict("IP injection", tuple(violations), checked)

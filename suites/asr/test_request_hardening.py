@@ -198,7 +198,7 @@ def test_names_the_rule_allows_are_created(service: AsrService, name: str) -> No
     "replicationFabrics/f1/replicationProtectionContainers/c1/replicationProtectionContainerMappings",
     "replicationFabrics/f1/replicationProtectionContainers/c1/replicationProtectedItems",
     "replicationFabrics/f1/replicationNetworks/n1/replicationNetworkMappings",
-    "replicationRecoveryPlans",  # not emulated (501): the name is refused first, as ARM would
+    "replicationRecoveryPlans",  # the name is refused before the body is read, as ARM would
 ])
 def test_the_rule_holds_for_every_put_before_anything_is_looked_up(service: AsrService, collection: str) -> None:
     refused(service, 400, "InvalidResourceName", "PUT", f"{VAULT}/{collection}/a%2Fb", {"properties": {}})

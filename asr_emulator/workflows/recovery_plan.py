@@ -1,0 +1,244 @@
+"""Running a recovery plan: test failover and its cleanup, planned and unplanned failover, commit and
+reverse replication, as one plan job over the items' own jobs (hyperv-scvmm.md §5.7, asr-orchestration.md
+§B.3.3; the tree is policy ``PLAN_SCENARIOS``).
+
+A failover kind runs: the prerequisites; the Shutdown group — every VM's job started, each shutting its
+VM down and sending its last changes, held before "Start failover" (planned, and unplanned with
+source-side operations; else ``Skipped``); the parallel failover of every VM, each held before it is
+started; the Boot groups in order, all VMs of a group started in parallel; the end task. Group k + 1
+starts only once every VM of group k booted. Each group's start actions run before it and its end
+actions after it (manual actions suspend the plan job until ``Resume``). A planned failover stops after
+the group where a VM or an action failed; an unplanned one runs everything (policy
+``PLAN_PLANNED_STOPS_AFTER_GROUP``). Cleanup, commit and reverse replication run the items' jobs in one
+parallel group. Every step records an ordering event (``plan_events``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NotImplementedOperation
+from ..models.jobs import Job
+from ..models.mappings import NetworkRef
+from ..models.plan_tasks import PlanGroupTask
+from ..models.protection import ProtectedItem
+from ..models.recovery_plans import PlanAction, RecoveryPlan
+from ..models.tasks import ManualAction, Skipped, Task
+from ..models.vault import Vault
+from ..policy import (
+    PLAN_END, PLAN_HOLD_TASKS, PLAN_PREREQUISITES, PLAN_SCENARIOS, PLANNED_FAILOVER_SCENARIO, TEST_FAILOVER_SCENARIO,
+    UNPLANNED_FAILOVER_SCENARIO,
+)
+from ..wire.render import asr_prefix
+from . import failover, test_failover
+from .plan_events import PlanRecorder
+from .plan_resource import plan_affected_objects
+from .plan_vms import PlanVm, Start
+
+if TYPE_CHECKING:
+    from ..channel.service import ChannelService
+
+__all__ = ["PlanRun", "FAILOVER_KINDS", "start_plan_job"]
+
+FAILOVER_KINDS = ("PlannedFailover", "UnplannedFailover", "TestFailover")
+_SINGLE_PHASE = {"TestFailoverCleanup": "cleanup", "Commit": "commit", "ReverseReplicate": "reprotect"}
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """What a plan operation asks for."""
+
+    operation: str  # a policy.PLAN_OPERATIONS name
+    direction: str
+    source_side: bool = True
+    network: NetworkRef | None = None
+    comments: str = ""
+
+    @property
+    def shuts_down(self) -> bool:
+        return self.operation == "PlannedFailover" or (self.operation == "UnplannedFailover" and self.source_side)
+
+
+def refuse_unemulated_actions(plan: RecoveryPlan, run: PlanRun) -> None:
+    """Script and runbook actions do not run yet: a plan job that would run one is refused (501)."""
+    for group in plan.groups:
+        for action in (*group.start_actions, *group.end_actions):
+            if action.kind != "ManualActionDetails" and action.applies(run.operation, run.direction):
+                raise NotImplementedOperation(f"The {action.kind} '{action.action_name}' of recovery plan "
+                                              f"'{plan.name}' is not run by asr-harness yet.", target="recoveryPlanName")
+
+
+def _starter(service: ChannelService, vault: Vault, item: ProtectedItem, run: PlanRun) -> Start:
+    """How the plan starts ``item``'s own job for ``run`` (holds given by the plan)."""
+    if run.operation == "PlannedFailover":
+        return lambda holds: failover.start_planned_failover(service, vault, item, holds=holds)
+    if run.operation == "UnplannedFailover":
+        return lambda holds: failover.start_unplanned_failover(service, vault, item, source_side=run.source_side,
+                                                               holds=holds)
+    if run.operation == "TestFailover":
+        return lambda holds: test_failover.start_test_failover(service, vault, item, run.network, holds=holds)
+    if run.operation == "TestFailoverCleanup":
+        return lambda _holds: test_failover.start_test_failover_cleanup(service, vault, item, run.comments)
+    if run.operation == "Commit":
+        return lambda _holds: failover.start_commit(service, vault, item)
+    return lambda _holds: failover.start_reverse_replication(service, vault, item)
+
+
+def _holds_before(run: PlanRun) -> list[tuple[str, Any]]:
+    """(recorded task name, hold timing) of a VM's job in ``run`` (policy ``PLAN_HOLD_TASKS``)."""
+    if run.operation == "TestFailover":
+        return [(TEST_FAILOVER_SCENARIO.tasks[3].name, PLAN_HOLD_TASKS["boot"])]
+    if run.operation not in ("PlannedFailover", "UnplannedFailover"):
+        return []
+    scenario = PLANNED_FAILOVER_SCENARIO if run.operation == "PlannedFailover" else UNPLANNED_FAILOVER_SCENARIO
+    failover_task, start_task = scenario.tasks[3].name, scenario.tasks[4].name
+    boot = [(start_task, PLAN_HOLD_TASKS["boot"])]
+    return [(failover_task, PLAN_HOLD_TASKS["failover"]), *boot] if run.shuts_down else boot
+
+
+def _manual(service: ChannelService, action: PlanAction) -> ManualAction:
+    task = service.backend.manual_action("ManualActionTask", action.action_name,
+                                         instructions=str(action.custom_details.get("description") or ""))
+    task.custom_details = {"instanceType": "ManualActionTaskDetails", "name": action.action_name,
+                           "instructions": task.instructions, "observation": None}
+    return task
+
+
+@dataclass
+class _Builder:
+    """Builds one plan job's task tree; ``recorder`` learns what each task stands for."""
+
+    service: ChannelService
+    plan: RecoveryPlan
+    run: PlanRun
+    recorder: PlanRecorder
+
+    def actions(self, actions: Sequence[PlanAction], label: str, when: str) -> list[Task]:
+        tasks: list[Task] = []
+        for action in actions:
+            if action.applies(self.run.operation, self.run.direction):
+                task = _manual(self.service, action)
+                self.recorder.action(task, label, when, action)
+                tasks.append(task)
+        return tasks
+
+    def group(self, task_id: str, friendly: str, label: str, group_type: str, rp_group_type: str, phase: str,
+              body: list[Task], vms: Sequence[str], start: Sequence[PlanAction] = (),
+              end: Sequence[PlanAction] = (), *, shutdown: bool = False) -> PlanGroupTask:
+        """A plan group: its VM tasks in parallel — after its start actions and before its end actions,
+        in a nested parallel group, when it has any."""
+        keep_going = self.run.operation == "UnplannedFailover"
+        before, after = self.actions(start, label, "start"), self.actions(end, label, "end")
+        tasks: list[Task] = body
+        if before or after:
+            inner = PlanGroupTask(task_id=f"{task_id}Vms", name="Unknown", friendly_name=f"{friendly}: machines",
+                                  tasks=body, parallel=True, rp_group_type=rp_group_type, phase=phase,
+                                  group_type=group_type, vms=tuple(vms))
+            tasks = [*before, inner, *after]
+        group = PlanGroupTask(task_id=task_id, name="Unknown", friendly_name=friendly, tasks=tasks,
+                              parallel=not (before or after), continue_on_error=keep_going,
+                              rp_group_type=rp_group_type, phase=phase, group_type=group_type, vms=tuple(vms),
+                              shutdown=shutdown)
+        self.recorder.group(group, label)
+        return group
+
+
+def _failover_tree(build: _Builder, vms: dict[str, PlanVm]) -> list[Task]:
+    plan, run, recorder = build.plan, build.run, build.recorder
+    by_name = {entry.name: vms[entry.name] for entry in plan.items}
+    shutdown, fixed_failover = plan.groups[0], plan.groups[1]
+    boot_groups = plan.boot_groups
+    tasks: list[Task] = []
+    if run.shuts_down:
+        per_group: list[Task] = []
+        for k, group in enumerate(boot_groups, start=1):
+            names = [by_name[e.name].item.vm_name for e in group.items]
+            per_group.append(PlanGroupTask(
+                task_id=f"Group{k}", name="Unknown", friendly_name=f"Shutdown: Group {k} ({len(names)})",
+                tasks=[recorder.vm(by_name[e.name].task("shutdown", 0), "Shutdown") for e in group.items],
+                parallel=True, rp_group_type="Shutdown", phase="shutdown", group_type="Shutdown", vms=tuple(names)))
+        tasks.append(build.group("ShutdownAllActionGroup", f"All groups shutdown ({len(boot_groups)})", "Shutdown",
+                                 "Shutdown", "Shutdown", "shutdown", per_group, [vm.item.vm_name for vm in vms.values()],
+                                 shutdown.start_actions, shutdown.end_actions, shutdown=True))
+    else:
+        tasks.append(Skipped(task_id="ShutdownAllActionGroup", name="Unknown",
+                             friendly_name=f"All groups shutdown ({len(boot_groups)})", group=True))
+    first = 1 if run.shuts_down else 0
+    tasks.append(build.group(
+        "FailoverAllActionGroup", "Recovery plan failover", "Failover", "Failover", "RpFailoverTask", "failover",
+        [recorder.vm(vm.task("failover", first), "Failover") for vm in vms.values()],
+        [vm.item.vm_name for vm in vms.values()], fixed_failover.start_actions, fixed_failover.end_actions))
+    for k, group in enumerate(boot_groups, start=1):
+        label = f"Group {k}"
+        members = [by_name[e.name] for e in group.items]
+        tasks.append(build.group(
+            f"Group{k}", f"Group {k}: Start ({len(members)})", label, "Boot", "BootGroup", "boot",
+            [recorder.vm(vm.task("boot", first + 1), label) for vm in members], [vm.item.vm_name for vm in members],
+            group.start_actions, group.end_actions))
+    return tasks
+
+
+def _details(plan: RecoveryPlan, run: PlanRun) -> dict[str, Any]:
+    affected = plan_affected_objects(plan)["affectedObjectDetails"]
+    if run.operation == "TestFailover":
+        network = run.network
+        return {"instanceType": "TestFailoverJobDetails", "testFailoverStatus": "Active", "comments": None,
+                "networkName": "" if network is None else network.network,
+                "networkFriendlyName": "" if network is None else network.friendly_name,
+                "networkType": "NoNetworkAttachAsInput" if network is None else "VmNetworkAsInput",
+                "protectedItemDetails": [], "affectedObjectDetails": affected}
+    if run.operation in ("PlannedFailover", "UnplannedFailover"):
+        return {"instanceType": "FailoverJobDetails", "protectedItemDetails": [], "affectedObjectDetails": affected}
+    return {"instanceType": "AsrJobDetails", "affectedObjectDetails": affected}
+
+
+def start_plan_job(service: ChannelService, vault: Vault, plan: RecoveryPlan, items: Sequence[ProtectedItem],
+                   run: PlanRun, *, client_request_id: str | None = None) -> Job:
+    """Start ``run`` on ``plan`` (the caller checked it is allowed and ``items`` are its items)."""
+    backend = service.backend
+    recorder = PlanRecorder(service.sim, plan.name, run.operation)
+    vms = {item.name: PlanVm(backend, asr_prefix(vault), item, "", _starter(service, vault, item, run),
+                             _holds_before(run)) for item in items}
+    build = _Builder(service, plan, run, recorder)
+    if run.operation in FAILOVER_KINDS:
+        body = _failover_tree(build, vms)
+    else:
+        phase = _SINGLE_PHASE[run.operation]
+        body = [build.group("FailoverAllActionGroup", f"Recovery plan {PLAN_SCENARIOS[run.operation].friendly_name.lower()}",
+                            "Failover", "Failover", "RpFailoverTask", phase,
+                            [recorder.vm(vm.task(phase, 0), "Failover") for vm in vms.values()],
+                            [vm.item.vm_name for vm in vms.values()])]
+    details = _details(plan, run)
+
+    def finalize() -> RecoveryPlan:
+        assert plan.job is not None and plan.job.start_time is not None
+        if run.operation in FAILOVER_KINDS:
+            plan.last_failover[run.operation] = plan.job.start_time
+        if "protectedItemDetails" in details:
+            details["protectedItemDetails"] = [{"name": vm.item.name, "friendlyName": vm.item.vm_name,
+                                                "recoveryPointId": None, "recoveryPointTime": None}
+                                               for vm in vms.values()]
+        return plan
+
+    tasks: list[Task] = [
+        backend.step(PLAN_PREREQUISITES.name, PLAN_PREREQUISITES.friendly_name,
+                     seconds=backend.timings.seconds(PLAN_PREREQUISITES)),
+        *body,
+        backend.step(PLAN_END.name, PLAN_END.friendly_name, seconds=backend.timings.seconds(PLAN_END), action=finalize),
+    ]
+    job = backend.start_job(vault, PLAN_SCENARIOS[run.operation], target_object_id=plan.internal_id,
+                            target_object_name=plan.name, tasks=tasks, custom_details=details,
+                            client_request_id=client_request_id,
+                            continue_on_error=run.operation == "UnplannedFailover")
+    plan.job = job
+    for vm in vms.values():
+        vm.named(job.name)
+
+    def stopped() -> None:
+        for vm in vms.values():
+            vm.abandon()
+
+    recorder.follow(backend, job, on_stop=stopped)
+    return job

@@ -1,0 +1,68 @@
+"""What the recovery-plan suites share: a lab of four protected VMs and plan bodies as the SDK sends
+them (asr-api.md §8, asr-orchestration.md §A.5.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytest
+
+from drlab import Lab
+
+from .conftest import Runbook
+
+VMS = ("Gold-VM1", "Gold-VM2", "Gold-VM3", "Gold-VM4")
+
+
+@pytest.fixture
+def plan_lab() -> Iterator[Lab]:
+    with Lab(seed=11, vms_per_cloud=4) as built:
+        yield built
+
+
+@pytest.fixture
+def plans(plan_lab: Lab) -> Runbook:
+    """Every VM of Gold protected to Gold-Recovery with initial replication done."""
+    book = Runbook.of(plan_lab)
+    book.create_policy()
+    book.pair()
+    book.map_poller().result()
+    for vm in VMS:
+        book.enable_poller(vm).result()
+    plan_lab.advance(3_600)
+    return book
+
+
+def item_ids(book: Runbook) -> dict[str, tuple[str, str]]:
+    """VM name -> (RPI ARM id, RPI name) of the protected items of Gold."""
+    fabric, container = book.container("Gold")
+    return {item.properties.friendly_name: (item.id, item.name) for item in
+            book.asr.replication_protected_items.list_by_replication_protection_containers(
+                book.rg, book.vault, fabric, container)}
+
+
+def manual(name: str, types: Sequence[str] = ("TestFailover", "PlannedFailover", "UnplannedFailover"),
+           directions: Sequence[str] = ("PrimaryToRecovery", "RecoveryToPrimary"), **details: Any) -> dict[str, Any]:
+    """A manual action as the SDK sends it."""
+    return {"actionName": name, "failoverTypes": list(types), "failoverDirections": list(directions),
+            "customDetails": {"instanceType": "ManualActionDetails", "description": f"do {name}", **details}}
+
+
+def boot(book: Runbook, *vms: str, start: Sequence[dict[str, Any]] = (), end: Sequence[dict[str, Any]] = ()
+         ) -> dict[str, Any]:
+    ids = item_ids(book)
+    return {"groupType": "Boot", "replicationProtectedItems": [
+        {"id": ids[vm][0], "virtualMachineId": ids[vm][1]} for vm in vms],
+        "startGroupActions": list(start), "endGroupActions": list(end)}
+
+
+def plan_body(book: Runbook, groups: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    fabrics = f"{book.prefix()}/replicationFabrics"
+    return {"properties": {"primaryFabricId": f"{fabrics}/{book.fabric('primary')}",
+                           "recoveryFabricId": f"{fabrics}/{book.fabric('recovery')}",
+                           "failoverDeploymentModel": "NotApplicable", "groups": list(groups)}}
+
+
+def create(book: Runbook, name: str, groups: Sequence[dict[str, Any]]) -> Any:
+    return book.asr.replication_recovery_plans.begin_create(book.rg, book.vault, name, plan_body(book, groups)).result()

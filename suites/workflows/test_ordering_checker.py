@@ -1,0 +1,99 @@
+"""``drlab.checkers.check_ordering`` on hand-written histories: a correct plan run passes, and each rule
+broken on purpose is caught, the violation naming its rule, its job and the events involved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from drlab.checkers import RULES, check_ordering
+from simcore import History
+
+GROUPS = ["Shutdown", "Failover", "Group 1", "Group 2"]
+G1, G2 = ["web", "db"], ["app"]
+ALL = G1 + G2
+
+
+def _history(steps: list[tuple[str, dict[str, Any]]], operation: str = "PlannedFailover") -> History:
+    history = History()
+    for t, (op, details) in enumerate(steps):
+        history.record("asr", op, "info", {"plan": "rp1", "job": "j1", "operation": operation, **details}, time=t)
+    return history
+
+
+def _group(label: str, group_type: str, vms: list[str]) -> tuple[str, dict[str, Any]]:
+    return "plan.group.started", {"group": label, "groupType": group_type, "vms": vms}
+
+
+def _vm(op: str, vm: str, group: str) -> tuple[str, dict[str, Any]]:
+    return f"plan.vm.{op}", {"vm": vm, "group": group}
+
+
+def good() -> list[tuple[str, dict[str, Any]]]:
+    return [("plan.started", {"groups": GROUPS}), _group("Shutdown", "Shutdown", ALL),
+            *[_vm("shutdown", vm, "Shutdown") for vm in ALL], _group("Failover", "Failover", ALL),
+            *[_vm("failedOver", vm, "Failover") for vm in ALL], _group("Group 1", "Boot", G1),
+            *[_vm("booted", vm, "Group 1") for vm in G1], _group("Group 2", "Boot", G2),
+            ("plan.action.started", {"action": "ok?", "kind": "ManualActionDetails", "group": "Group 2",
+                                     "when": "start"}),
+            ("plan.manual.waiting", {"action": "ok?", "group": "Group 2", "when": "start"}),
+            ("plan.manual.resumed", {"action": "ok?", "group": "Group 2", "when": "start"}),
+            ("plan.action.finished", {"action": "ok?", "kind": "ManualActionDetails", "group": "Group 2",
+                                      "when": "start", "state": "Succeeded"}),
+            _vm("booted", "app", "Group 2"), ("plan.finished", {"state": "Succeeded"})]
+
+
+def test_a_correct_run_passes() -> None:
+    verdict = check_ordering(_history(good()))
+    assert verdict.ok and verdict.checked == 1, verdict
+
+
+def _moved(steps: list[tuple[str, dict[str, Any]]], which: tuple[str, dict[str, Any]], before: int
+           ) -> list[tuple[str, dict[str, Any]]]:
+    rest = [s for s in steps if s is not which]
+    return [*rest[:before], which, *rest[before:]]
+
+
+def _broken(rule: str) -> tuple[list[tuple[str, dict[str, Any]]], str]:
+    steps = good()
+    index = {(op, d.get("group"), d.get("vm")): s for s in steps for op, d in [s]}
+    if rule == "shutdown-before-failover":
+        return _moved(steps, index[("plan.vm.shutdown", "Shutdown", "app")], 6), "PlannedFailover"
+    if rule == "failover-before-boot":
+        return _moved(steps, index[("plan.vm.failedOver", "Failover", "app")], 11), "PlannedFailover"
+    if rule == "boot-order":
+        return _moved(steps, index[("plan.vm.booted", "Group 1", "db")], 14), "PlannedFailover"
+    if rule == "actions-around-group":
+        return _moved(steps, index[("plan.vm.booted", "Group 2", "app")], 14), "PlannedFailover"
+    if rule == "manual-waits":
+        return _moved(steps, index[("plan.vm.booted", "Group 2", "app")], 15), "PlannedFailover"
+    if rule == "planned-stops":
+        failed = ("plan.vm.failed", {"vm": "db", "group": "Group 1", "phase": "boot", "code": "150611"})
+        steps[steps.index(index[("plan.vm.booted", "Group 1", "db")])] = failed
+        return steps, "PlannedFailover"
+    cut = steps.index(index[("plan.group.started", "Group 2", None)])
+    return [*steps[:cut], ("plan.finished", {"state": "Failed"})], "UnplannedFailover"
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_each_rule_broken_on_purpose_is_caught_naming_the_events(rule: str) -> None:
+    steps, operation = _broken(rule)
+    history = _history(steps, operation)
+    verdict = check_ordering(history)
+    assert not verdict.ok
+    assert {v.rule for v in verdict.violations} >= {rule}, verdict
+    (violation, *_) = [v for v in verdict.violations if v.rule == rule]
+    assert violation.job == "j1" and violation.events
+    assert all(0 <= i < len(history) for i in violation.events)
+    assert rule in str(verdict)
+
+
+def test_only_plan_events_are_read_and_jobs_are_judged_apart() -> None:
+    history = _history(good())
+    history.record("asr", "job", "info", {"job": "j1"}, time=99)
+    for event in list(history):
+        if event.op.startswith("plan."):
+            history.record("asr", event.op, "info", {**event.details, "job": "j2"}, time=100 + event.index)
+    verdict = check_ordering(history)
+    assert verdict.ok and verdict.checked == 2
