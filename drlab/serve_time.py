@@ -124,11 +124,12 @@ class ServedClock:
 
     def set_mode(self, mode: TimeMode, rate: float | None = None) -> None:
         """Switch to ``mode`` (and ``rate``, else the current one) now. Auto mode starts afresh: wall
-        time spent in another mode is never made up."""
+        time spent in another mode is never made up; whoever asked for it counts as a waiting client."""
         new_rate = self.rate if rate is None else check_rate(rate)
         self._stop()
         self.mode, self.rate = TimeMode(mode), new_rate
         self._apply()
+        self.touch()
 
     def _apply(self) -> None:
         if self._lab is None:
