@@ -16,6 +16,7 @@ message; a server that cannot be reached raises it too (status 0), so a caller h
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -129,8 +130,8 @@ class LabControl:
 
     def __init__(self, base_url: str, ca_bundle: str | Path | None = None, *, token: str = DEFAULT_TOKEN,
                  timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
-        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/_harness",
-                                  verify=str(ca_bundle) if ca_bundle is not None else True, timeout=timeout,
+        verify = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle is not None else True
+        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/_harness", verify=verify, timeout=timeout,
                                   headers={"Authorization": f"Bearer {token}"}, transport=transport)
 
     def __enter__(self) -> LabControl:
@@ -144,9 +145,12 @@ class LabControl:
 
     def call(self, method: str, path: str, *, body: Mapping[str, Any] | None = None,
              params: Mapping[str, str] | None = None) -> Any:
-        """One control call; its JSON answer, or ``ControlError``."""
+        """One control call; its JSON answer, or ``ControlError``. NaN and infinities are sent as JSON5
+        spells them, so the server's refusal (400, naming the field) is what the caller gets."""
+        content = None if body is None else json.dumps(body).encode()
+        headers = None if body is None else {"Content-Type": "application/json"}
         try:
-            response = self._http.request(method, path, json=body, params=params)
+            response = self._http.request(method, path, content=content, headers=headers, params=params)
         except httpx.HTTPError as error:
             raise ControlError(0, "ConnectionFailed", f"{type(error).__name__}: {error}") from error
         _raise_for(response)
@@ -172,7 +176,7 @@ class LabControl:
 
     def set_mode(self, mode: TimeMode | str, rate: float | None = None) -> ClockState:
         """Switch the time mode (``manual``, ``on-poll``, ``auto``; ``rate``: auto's virtual s per wall s)."""
-        body: dict[str, Any] = {"mode": TimeMode(mode).value}
+        body: dict[str, Any] = {"mode": mode.value if isinstance(mode, TimeMode) else mode}
         if rate is not None:
             body["rate"] = rate
         return ClockState.of(self.call("PUT", "/clock/mode", body=body))
