@@ -126,11 +126,15 @@ def _filters(op: str | None, node: str | None, phase: Phase | str | None, since:
 
 class LabControl:
     """A client of the control API at ``base_url``, trusting ``ca_bundle`` (the ready line's; ``None``:
-    the system's). ``transport``: an httpx transport instead of the network (tests, in process)."""
+    the system's; one that cannot be read raises ``ControlError``). ``transport``: an httpx transport
+    instead of the network (tests, in process)."""
 
     def __init__(self, base_url: str, ca_bundle: str | Path | None = None, *, token: str = DEFAULT_TOKEN,
                  timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
-        verify = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle is not None else True
+        try:
+            verify = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle is not None else True
+        except (OSError, ssl.SSLError) as error:
+            raise ControlError(0, "InvalidCaBundle", f"cannot load the CA bundle {ca_bundle}: {error}") from None
         self._http = httpx.Client(base_url=base_url.rstrip("/") + "/_harness", verify=verify, timeout=timeout,
                                   headers={"Authorization": f"Bearer {token}"}, transport=transport)
 

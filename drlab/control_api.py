@@ -21,7 +21,7 @@ from asr_emulator.errors import ArmError, InvalidQueryParameter, MethodNotAllowe
 from asr_emulator.http import HttpRequest, HttpResponse
 from asr_emulator.service import authenticate
 from asr_emulator.wire.call import json_response
-from simcore import Event, FaultRuleError, Phase
+from simcore import Event, FaultRule, FaultRuleError, Phase
 
 from .control_faults import FAULT_POINTS, RULE_FIELDS, fault_json, node_resolver, rule_from_json
 from .control_wire import (
@@ -161,7 +161,7 @@ class ControlApi:
 
     # -- faults -------------------------------------------------------------------------------
 
-    def _find(self, name: str) -> Any:
+    def _find(self, name: str) -> FaultRule:
         for rule in self.lab.faults.rules:
             if rule.name == name:
                 return rule

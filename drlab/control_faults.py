@@ -66,8 +66,7 @@ def _action(kind: Any, params: Any) -> Action:
         params = {}
     if not isinstance(params, dict):
         raise InvalidFaultRule("'params' must be a JSON object.", target="params")
-    fields = {f: f for f in asdict(cls())}  # the action's own fields, as its dataclass names them
-    unknown(params, fields, "params")
+    unknown(params, tuple(asdict(cls())), "params")  # the action's own fields, as its dataclass names them
     if cls is Delay:
         values: dict[str, Any] = {key: number(params[key], f"params.{key}", high=MAX_ADVANCE_SECONDS,
                                               refuse=InvalidFaultRule) for key in params}

@@ -16,18 +16,20 @@ from drlab.serve_lab import ServedLab
 
 from .conftest import BASE_URL
 
+CA = "/nonexistent/ca.pem"  # never read: the transport is in process
+
 
 @pytest.fixture(autouse=True)
 def in_process(served: ServedLab, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def connect(url: str, ca: str | None) -> LabControl:
-        assert (url, ca) == (BASE_URL, "/tmp/ca.pem")
-        return LabControl(url, ca, transport=HttpxEmulatorTransport(served))
+        assert (url, ca) == (BASE_URL, CA)
+        return LabControl(url, transport=HttpxEmulatorTransport(served))
     monkeypatch.setattr(cli_lab, "connect", connect)
     yield
 
 
 def lab(*args: str) -> Result:
-    return CliRunner().invoke(app, ["lab", *args, "--url", BASE_URL, "--ca", "/tmp/ca.pem"])
+    return CliRunner().invoke(app, ["lab", *args, "--url", BASE_URL, "--ca", CA])
 
 
 def test_advance_prints_the_clock(served: ServedLab) -> None:
@@ -39,7 +41,7 @@ def test_advance_prints_the_clock(served: ServedLab) -> None:
 
 def test_url_and_ca_come_from_the_environment_too(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASR_HARNESS_URL", BASE_URL)
-    monkeypatch.setenv("ASR_HARNESS_CA", "/tmp/ca.pem")
+    monkeypatch.setenv("ASR_HARNESS_CA", CA)
     assert CliRunner().invoke(app, ["lab", "clock"]).stdout.endswith("time mode manual\n")
 
 
@@ -80,3 +82,10 @@ def test_mode_nodes_and_reset(served: ServedLab) -> None:
     lab("advance", "600")
     assert lab("reset").stdout.startswith("lab reset: seed 5, fabrics ")
     assert served.lab.now < 1
+
+
+def test_a_ca_bundle_that_cannot_be_read_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_lab, "connect", None)  # the real client
+    result = lab("clock")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"asr-harness lab: error: InvalidCaBundle: cannot load the CA bundle {CA}")
