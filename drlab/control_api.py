@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .lab import Lab
     from .serve_lab import ServedLab
 
-__all__ = ["ControlApi", "CONTROL_PREFIX", "NDJSON"]
+__all__ = ["ControlApi", "CONTROL_PREFIX", "NDJSON", "is_control"]
 
 CONTROL_PREFIX = "_harness"
 NDJSON = "application/x-ndjson"
@@ -43,6 +43,18 @@ _HISTORY_QUERY = ("op", "node", "phase", "since", "until", "after", "limit")
 _PHASES = {phase.value: phase for phase in Phase}
 
 Handler = Callable[[HttpRequest, list[str]], HttpResponse]
+
+
+def _segments(url: str) -> list[str]:
+    """The percent-decoded segments of ``url``'s path, as the service reads paths."""
+    path = urlsplit(url).path if "://" in url else url.partition("?")[0]
+    return [unquote(segment) for segment in path.split("/") if segment]
+
+
+def is_control(url: str) -> bool:
+    """``url``'s path is under the control API's prefix (``/%5Fharness/`` too: decoded, as the service decodes)."""
+    segments = _segments(url)
+    return bool(segments) and segments[0] == CONTROL_PREFIX
 
 
 def _utc(lab: Lab) -> str:
@@ -91,8 +103,7 @@ class ControlApi:
                                                      "message": f"asr-harness failed: {type(error).__name__}: {error}"}})
 
     def _route(self, request: HttpRequest) -> tuple[Handler, list[str]]:
-        path = urlsplit(request.url).path if "://" in request.url else request.url.partition("?")[0]
-        segments = [unquote(segment) for segment in path.split("/") if segment][1:]  # below the prefix
+        segments = _segments(request.url)[1:]  # below the prefix
         method = request.method.upper()
         allowed = []
         for (verb, shape), handler in self._routes.items():

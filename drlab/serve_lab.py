@@ -14,13 +14,12 @@ followed by the retained events is still the whole history of the lab being serv
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
 from asr_emulator import AsrService
 from asr_emulator.http import HttpRequest, HttpResponse
 from asr_emulator.service import configured_base_url
 
-from .control_api import CONTROL_PREFIX, ControlApi
+from .control_api import ControlApi, is_control
 from .lab import Lab
 from .serve_history import RetainedEvents, bound_history
 from .serve_time import ServedClock
@@ -28,14 +27,7 @@ from .serve_time import ServedClock
 if TYPE_CHECKING:
     from .serve import ServeOptions
 
-__all__ = ["ServedLab", "is_control"]
-
-
-def is_control(url: str) -> bool:
-    """``url``'s path is under the control API's prefix (percent-decoded, as the service reads paths)."""
-    path = urlsplit(url).path if "://" in url else url.partition("?")[0]
-    first = next((segment for segment in path.split("/") if segment), "")
-    return unquote(first) == CONTROL_PREFIX
+__all__ = ["ServedLab"]
 
 
 class ServedLab:

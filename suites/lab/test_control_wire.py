@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from drlab.httpx_transport import HttpxEmulatorTransport
 from drlab.serve import ServeOptions
-from drlab.serve_lab import ServedLab, is_control
+from drlab.control_api import is_control
+from drlab.serve_lab import ServedLab
 from drlab.serve_time import TimeMode
 
 from .conftest import AUTH, BASE_URL, arm_error, state
