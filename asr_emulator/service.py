@@ -39,7 +39,7 @@ from .wire.lro import STATUS_COLLECTION, operation_status, poll_operation
 from .wire.names import check_put_names
 from .wire.query import QueryString, check_query, parse_query
 
-__all__ = ["AsrService"]
+__all__ = ["AsrService", "authenticate"]
 
 _ROUTER = Router(OPERATIONS, HANDLERS)
 _VAULT_PREFIX = ("subscriptions", None, "resourcegroups", None, "providers", "microsoft.recoveryservices", "vaults", None)
@@ -65,6 +65,18 @@ def _poll_operation_id(method: str, segments: list[str]) -> str:
     if len(segments) == 10 and segments[8].lower() == STATUS_COLLECTION.lower():
         return "OperationStatus_Get"
     return "Unrouted"
+
+
+def authenticate(request: HttpRequest) -> None:
+    """ARM's check of the caller (401 unless a bearer token is presented; the token is not verified):
+    every path of the served lab takes it, the ARM surface and the harness's control API alike."""
+    header = request.header("Authorization")
+    if header is None:
+        raise AuthenticationFailed("Authentication failed. The 'Authorization' header is missing.")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationFailed("Authentication failed. The 'Authorization' header is not a bearer token.",
+                                   code="InvalidAuthenticationToken")
 
 
 def configured_base_url(base_url: str | None) -> str | None:
@@ -184,7 +196,7 @@ class AsrService:
         history = self.sim.history
         history.record(self.node, f"arm.{operation}", "invoke", {"method": method, "path": path})
         try:
-            self._authenticate(request)
+            authenticate(request)
             if routing_error is not None:
                 raise routing_error
             if query_error is not None:
@@ -210,7 +222,7 @@ class AsrService:
                 response = handler(Call(self, request, spec, params or {}, query, base_url, path, segments,
                                         content))
         except ArmError as error:
-            response = self._error(error)
+            response = self.error_response(error)
         except Exception as error:  # noqa: BLE001 - an emulator bug is answered, recorded, never raised into the SDK
             history.record(self.node, f"arm.{operation}", "info", {"bug": f"{type(error).__name__}: {error}"})
             response = json_response(500, {"error": {
@@ -238,17 +250,8 @@ class AsrService:
             raise InvalidApiVersion(
                 f"The api-version '{api_version}' is invalid. The supported versions are '{', '.join(versions)}'.")
 
-    @staticmethod
-    def _authenticate(request: HttpRequest) -> None:
-        header = request.header("Authorization")
-        if header is None:
-            raise AuthenticationFailed("Authentication failed. The 'Authorization' header is missing.")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthenticationFailed("Authentication failed. The 'Authorization' header is not a bearer token.",
-                                       code="InvalidAuthenticationToken")
-
-    def _error(self, error: ArmError) -> HttpResponse:
+    def error_response(self, error: ArmError) -> HttpResponse:
+        """``error`` as ARM answers it: its envelope, a request id, and for a 401 the challenge."""
         headers = {"x-ms-request-id": self.request_id()}
         if error.status == 401:
             headers["WWW-Authenticate"] = _WWW_AUTHENTICATE

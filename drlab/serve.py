@@ -7,7 +7,9 @@ in a private temporary directory removed when the server stops, the key never le
 service runs on uvicorn's event-loop thread only, so requests are answered one at a time in arrival
 order. Virtual time moves as ``--time-mode`` says (``serve_time``): by default only when a client
 polls a running job (``advance_on_poll``), in ``auto`` mode with the wall clock while anything is
-pending; the Providers' polls run then, in-process, on the lab's simulated network.
+pending, in ``manual`` mode only when the control API says; the Providers' polls run then,
+in-process, on the lab's simulated network. The app answers through a ``ServedLab`` (``serve_lab``):
+``/_harness/`` is the control API (clock, mode, faults, history, nodes, reset: ``CONTROL.md``).
 
 Every URL the service writes starts with the announced ``base_url`` (never the client's ``Host``).
 Clients are bounded by ``ConnectionLimits`` (idle, slow and half-sent clients, a connection cap,
@@ -27,20 +29,16 @@ from pathlib import Path
 
 from asr_emulator import AsrService
 from asr_emulator.asgi import AsgiApp
-from asr_emulator.service import configured_base_url
 
 from .lab import RESOURCE_GROUP, SUBSCRIPTION_ID, VAULT, Lab
-from .serve_history import RetainedEvents, bound_history
+from .serve_lab import ServedLab
 from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
 from .serve_server import ServeConfig, ServeServer, lean_tls_buffers
-from .serve_time import DEFAULT_TIME_RATE, AutoClock, TimeMode
+from .serve_time import DEFAULT_TIME_RATE, POLL_ADVANCE, TimeMode
 from .serve_tls import server_tls
 
 __all__ = ["ServeError", "ServeOptions", "ServeInfo", "POLL_ADVANCE", "loopback_host", "build_lab", "build_service",
            "serve"]
-#: Virtual seconds one poll of a still-running job stands for: the interval the real service asks for
-#: (``Retry-After: 30``, asr-api.md §3.4), so a job sees the time pass that a real poller would wait.
-POLL_ADVANCE = 30.0
 
 
 class ServeError(ValueError):
@@ -124,17 +122,10 @@ def _raise_open_files_limit(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def _served_lab(options: ServeOptions, base_url: str | None) -> tuple[Lab, RetainedEvents]:
-    on_poll = POLL_ADVANCE if options.time_mode is TimeMode.ON_POLL else None
-    lab = Lab(options.seed, retry_after=options.retry_after, advance_on_poll=on_poll)
-    lab.service.base_url = configured_base_url(base_url)
-    return lab, bound_history(lab.history, options.history_limit, options.history_spill)
-
-
 def build_lab(options: ServeOptions, base_url: str | None = None) -> Lab:
     """The default lab for ``options.seed``, its service answering LROs as socket clients need and
     writing URLs on ``base_url``; its history keeps the last ``options.history_limit`` events."""
-    return _served_lab(options, base_url)[0]
+    return ServedLab(options, base_url).lab
 
 
 def build_service(options: ServeOptions, base_url: str | None = None) -> AsrService:
@@ -149,7 +140,7 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
     try:
         netloc = f"[{host}]" if ":" in host else host
         base_url = f"https://{netloc}:{sock.getsockname()[1]}"
-        lab, history = _served_lab(options, base_url)
+        served = ServedLab(options, base_url)
     except BaseException:
         sock.close()
         raise
@@ -157,16 +148,14 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
     try:
         with server_tls(host) as tls:
             def announce(_port: int) -> None:
+                lab = served.lab
                 on_ready(ServeInfo(base_url, str(tls.ca_bundle), SUBSCRIPTION_ID, RESOURCE_GROUP, VAULT,
                                    lab.fabric_names(), lab.cloud_names()))
 
-            app = AsgiApp(lab.service, base_url=base_url)
-            clock = AutoClock(lab, options.time_rate) if options.time_mode is TimeMode.AUTO else None
-            config = ServeConfig(app if clock is None else clock.app(app), ssl_context=tls.context,
-                                 limits=options.limits)
+            app = served.clock.app(AsgiApp(served, base_url=base_url))
+            config = ServeConfig(app, ssl_context=tls.context, limits=options.limits)
             with lean_tls_buffers():
-                ServeServer(config, announce, None if clock is None else clock.run).run(sockets=[sock])
+                ServeServer(config, announce, served.clock.run).run(sockets=[sock])
     finally:
         sock.close()
-        history.close()
-        lab.close()
+        served.close()

@@ -9,7 +9,12 @@
   polls an item as it would against the real service sees initial replication and a failover end
   within seconds. Once all is idle time stops, so a served lab left alone does not age its
   certificates and registration keys.
-* ``manual``: nothing moves time (the control API's clock will).
+* ``manual``: only the control API moves time (``POST /_harness/clock/advance``); the same seed and
+  the same requests give the same history.
+
+``ServedClock`` is the served lab's mode: it can change at run time (``PUT /_harness/clock/mode``):
+``on-poll`` is the service's ``advance_on_poll``, ``auto`` an ``AutoClock`` ticking as a task on the
+server's event loop, started when auto mode begins and cancelled when it ends.
 """
 
 from __future__ import annotations
@@ -25,7 +30,12 @@ if TYPE_CHECKING:
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
-__all__ = ["TimeMode", "AutoClock", "DEFAULT_TIME_RATE", "AUTO_TICK_SECONDS", "AUTO_IDLE_AFTER_SECONDS"]
+__all__ = ["TimeMode", "AutoClock", "ServedClock", "DEFAULT_TIME_RATE", "POLL_ADVANCE", "AUTO_TICK_SECONDS",
+           "AUTO_IDLE_AFTER_SECONDS"]
+
+#: Virtual seconds one poll of a still-running job stands for: the interval the real service asks for
+#: (``Retry-After: 30``, asr-api.md §3.4), so a job sees the time pass that a real poller would wait.
+POLL_ADVANCE = 30.0
 
 #: Policy: auto mode's default rate, virtual seconds per wall second. At 600 an hour of virtual time
 #: (a small VM's initial replication over the lab's WAN, a failover's VMM work) takes six seconds.
@@ -46,14 +56,19 @@ class TimeMode(str, Enum):
     MANUAL = "manual"
 
 
+def check_rate(rate: float) -> float:
+    """``rate`` if it is a finite number > 0 (virtual seconds per wall second), else ``ValueError``."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < float("inf"):
+        raise ValueError(f"the time rate must be a finite number > 0, got {rate!r}")
+    return float(rate)
+
+
 class AutoClock:
     """Moves ``lab``'s virtual time ``rate`` times as fast as ``wall`` while the lab is busy."""
 
     def __init__(self, lab: Lab, rate: float = DEFAULT_TIME_RATE, *,
                  wall: Callable[[], float] = time.monotonic) -> None:
-        if not rate > 0 or rate == float("inf"):
-            raise ValueError(f"the time rate must be a finite number > 0, got {rate!r}")
-        self.lab, self.rate, self._wall = lab, rate, wall
+        self.lab, self.rate, self._wall = lab, check_rate(rate), wall
         self._last = wall()
         self._client_until = -float("inf")
 
@@ -65,14 +80,6 @@ class AutoClock:
         """A one-shot event is due, a Provider polls for real, or a client is waiting."""
         return (self._wall() < self._client_until or self.lab.sim.scheduler.pending() > 0
                 or any(p.busy for p in self.lab.providers.values()))
-
-    def app(self, app: ASGIApp) -> ASGIApp:
-        """``app`` telling this clock of each request."""
-        async def touched(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            if scope.get("type") == "http":
-                self.touch()
-            await app(scope, receive, send)
-        return touched
 
     def step(self) -> float:
         """Advance by ``rate`` x the wall time since the last step if the lab is busy; the virtual
@@ -91,3 +98,76 @@ class AutoClock:
         while True:
             await asyncio.sleep(tick)
             self.step()
+
+
+class ServedClock:
+    """The time mode of a served lab, switchable while it serves (module docstring).
+
+    ``bind(lab)`` points it at the lab being served (again after a reset); ``run()`` is the server's
+    background task: while it runs, auto mode has a loop to tick on. The mode and rate outlive a reset.
+    """
+
+    def __init__(self, mode: TimeMode = TimeMode.ON_POLL, rate: float = DEFAULT_TIME_RATE, *,
+                 wall: Callable[[], float] = time.monotonic, tick: float = AUTO_TICK_SECONDS) -> None:
+        self.mode, self.rate = TimeMode(mode), check_rate(rate)
+        self._wall, self._tick = wall, tick
+        self._lab: Lab | None = None
+        self.auto: AutoClock | None = None  # auto mode's clock on the bound lab
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def bind(self, lab: Lab) -> None:
+        """Serve ``lab`` in the current mode (its polls advance time only in on-poll mode)."""
+        self._stop()
+        self._lab = lab
+        self._apply()
+
+    def set_mode(self, mode: TimeMode, rate: float | None = None) -> None:
+        """Switch to ``mode`` (and ``rate``, else the current one) now. Auto mode starts afresh: wall
+        time spent in another mode is never made up; whoever asked for it counts as a waiting client."""
+        new_rate = self.rate if rate is None else check_rate(rate)
+        self._stop()
+        self.mode, self.rate = TimeMode(mode), new_rate
+        self._apply()
+        self.touch()
+
+    def _apply(self) -> None:
+        if self._lab is None:
+            return
+        self._lab.service.advance_on_poll = POLL_ADVANCE if self.mode is TimeMode.ON_POLL else None
+        self.auto = AutoClock(self._lab, self.rate, wall=self._wall) if self.mode is TimeMode.AUTO else None
+        if self.auto is not None and self._loop is not None:
+            self._task = self._loop.create_task(self.auto.run(self._tick))
+
+    def _stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self.auto = None
+
+    @property
+    def ticking(self) -> bool:
+        """Auto mode's task is running (it needs the server's loop: ``run``)."""
+        return self._task is not None and not self._task.done()
+
+    def touch(self) -> None:
+        if self.auto is not None:
+            self.auto.touch()
+
+    def app(self, app: ASGIApp) -> ASGIApp:
+        """``app`` telling auto mode of each request (a client that asks is waiting for something)."""
+        async def touched(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope.get("type") == "http":
+                self.touch()
+            await app(scope, receive, send)
+        return touched
+
+    async def run(self) -> None:
+        """Until cancelled, on the server's loop: auto mode ticks there (now if it is the mode)."""
+        self._loop = asyncio.get_running_loop()
+        self._apply()
+        try:
+            await self._loop.create_future()  # nothing to do but hold the loop until the server stops
+        finally:
+            self._stop()
+            self._loop = None

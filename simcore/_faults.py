@@ -228,6 +228,10 @@ class FaultPlan:
             self._scheduler.call_at(rule.end, self._window_end, rule, label=f"fault-window:{rule.name}")
         return rule
 
+    def fired(self, rule: FaultRule) -> int:
+        """How many times ``rule`` has fired since it joined the plan (0 once it has left it)."""
+        return self._fired.get(id(rule), 0)
+
     def heal(self, rule: FaultRule | str) -> None:
         """Remove one rule (by object or name) and record the heal."""
         target = self._find(rule)
