@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from azure.core.credentials import AccessToken
 from azure.core.pipeline.transport import AsyncHttpTransport
 
-from asr_emulator.http import Handler, HttpRequest
+from asr_emulator.http import Handler
 from simcore import Simulation
 
-from .azure_transport import ARM_BASE_URL, DEFAULT_SUBSCRIPTION, _Response
+from .azure_transport import ARM_BASE_URL, DEFAULT_SUBSCRIPTION, _Response, emulator_request
 
 if TYPE_CHECKING:
     from azure.mgmt.recoveryservicessiterecovery.aio import SiteRecoveryManagementClient
@@ -55,13 +55,7 @@ class AsyncAsrTransport(AsyncHttpTransport):  # type: ignore[type-arg]  # azure-
         self._lock = getattr(service, "lock", None) or nullcontext()
 
     async def send(self, request: Any, **kwargs: Any) -> _AsyncResponse:
-        content = getattr(request, "content", None)
-        if content is None:
-            content = getattr(request, "body", None)
-        if isinstance(content, str):
-            content = content.encode()
-        ours = HttpRequest(request.method, request.url, dict(request.headers), bytes(content or b""))
-        return _AsyncResponse(request, self.service.handle(ours))
+        return _AsyncResponse(request, self.service.handle(emulator_request(request)))
 
     async def sleep(self, duration: float) -> None:
         with self._lock:

@@ -62,6 +62,16 @@ class _Response(HttpResponseImpl):
         self._is_closed = True
 
 
+def emulator_request(request: Any) -> HttpRequest:
+    """An azure-core request as the emulator's ``HttpRequest`` (its body as bytes)."""
+    content = getattr(request, "content", None)
+    if content is None:
+        content = getattr(request, "body", None)
+    if isinstance(content, str):
+        content = content.encode()
+    return HttpRequest(request.method, request.url, dict(request.headers), bytes(content or b""))
+
+
 def _chunks(response: _Response, pipeline: Any = None, decompress: bool = True) -> Iterator[bytes]:
     yield response._internal_response.body
 
@@ -75,13 +85,7 @@ class AsrTransport(HttpTransport):  # type: ignore[type-arg]  # azure-core's tra
         self._lock = getattr(service, "lock", None) or nullcontext()
 
     def send(self, request: Any, **kwargs: Any) -> _Response:
-        content = getattr(request, "content", None)
-        if content is None:
-            content = getattr(request, "body", None)
-        if isinstance(content, str):
-            content = content.encode()
-        ours = HttpRequest(request.method, request.url, dict(request.headers), bytes(content or b""))
-        return _Response(request, self.service.handle(ours))
+        return _Response(request, self.service.handle(emulator_request(request)))
 
     def sleep(self, duration: float) -> None:
         with self._lock:

@@ -102,3 +102,8 @@ class Job:
     @property
     def running(self) -> bool:
         return self.state in RUNNING_STATES
+
+    @property
+    def underway(self) -> bool:
+        """Not ended: running or suspended (what keeps its item or plan busy)."""
+        return self.state in RUNNING_STATES or self.state == "Suspended"

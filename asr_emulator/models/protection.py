@@ -110,7 +110,7 @@ class ProtectedItem:
     def running(self) -> Job | None:
         """The job running on the item now, if any."""
         job = self.job
-        return job if job is not None and job.state in ("NotStarted", "InProgress", "Suspended", "Cancelling") else None
+        return job if job is not None and job.underway else None
 
     @property
     def allowed_operations(self) -> list[str]:

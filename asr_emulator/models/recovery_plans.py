@@ -122,7 +122,7 @@ class RecoveryPlan:
     @property
     def running(self) -> Job | None:
         job = self.job
-        return job if job is not None and job.state in ("NotStarted", "InProgress", "Suspended", "Cancelling") else None
+        return job if job is not None and job.underway else None
 
     @property
     def allowed_operations(self) -> list[str]:
