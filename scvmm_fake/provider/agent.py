@@ -24,11 +24,11 @@ from cryptography.hazmat.primitives import serialization
 from simcore import Phase
 from simcore.pki import CertificateAuthority, IssuedCertificate
 
-from .. import DRA_PROXY_ACCOUNT_NAME, Credential, VMMServer, VmmError
+from .. import DRA_PROXY_ACCOUNT_NAME, Credential, Inventory, VMMServer, VmmError
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
 from .cadence import PollCadence
 from .executors import EXECUTORS, WorkPending
-from .inventory import digest, inventory_json
+from .inventory import InventoryEncoder, inventory_json, unstamped
 from .policy import (
     CHANNEL_PREFIX, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM,
     REPORTS_BATCHED, REQUEST_TIMEOUT_SECONDS, SERVER_VERSION, WORK_ERROR_CODE, WORK_ERROR_CODES,
@@ -106,7 +106,8 @@ class AsrProvider:
         self._idle_poll = False  # set while a poll has sent nothing but its heartbeat
         self._client: httpx.Client | None = None
         self._transport: httpx.BaseTransport | None = None
-        self._acknowledged: str | None = None  # digest of the inventory ASR last applied
+        self._acknowledged: Inventory | None = None  # the inventory ASR last applied, unstamped
+        self._encoder = InventoryEncoder()  # keeps the last body's VM entries
         self._checked: tuple[int, ...] | None = None  # the VMM revision that inventory was built at
         self._sessions = 0  # how many channel sessions are open, nested (policy CHANNEL_KEEP_ALIVE)
 
@@ -280,8 +281,9 @@ class AsrProvider:
         revision = self.vmm.dr_revision
         if not force and revision == self._checked:
             return False
-        body = inventory_json(self.vmm.dr_inventory())
-        fingerprint = digest(body)
+        inventory = self.vmm.dr_inventory()
+        body = inventory_json(inventory, self._encoder)
+        fingerprint = unstamped(inventory)
         if not force and fingerprint == self._acknowledged:
             self._checked = revision
             return False
