@@ -25,12 +25,20 @@ def _camel(name: str) -> str:
 _FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}  # snapshot class -> (field, wire name) in field order
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _wire(value: Any, vms: InventoryEncoder | None = None) -> Any:
     """``value`` as JSON: a snapshot dataclass as an object of its fields in camelCase (as
     ``dataclasses.asdict`` would give them, read straight from the fields and with each class's
     names worked out once: a report has thousands of VMs), tuples as arrays; a VM's entry from
-    ``vms`` when it has one for an equal snapshot."""
+    ``vms`` when it has one for an equal snapshot. Scalars and tuples, most of a report, are
+    told by their exact type first."""
     kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple or kind is list:
+        return [item if type(item) in _SCALARS else _wire(item, vms) for item in value]
     if kind is InventoryVM and vms is not None:
         return vms.entry(value)
     names = _FIELDS.get(kind)
