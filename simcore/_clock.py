@@ -106,15 +106,25 @@ class Timer:
         return self.interval is not None
 
     def cancel(self) -> None:
-        """Stop the timer; cancelling twice, or after a one-shot ran, does nothing."""
+        """Stop the timer; cancelling twice, or after a one-shot ran, does nothing. The callback and
+        its arguments are let go at once: a cancelled timer stays in the queue until its instant, and
+        what its callback holds (a job's whole run, say) would live that long, walked again by every
+        full collection of the garbage collector."""
         if self._owner is not None:
             self._owner._foreground -= 1
             self._owner = None
+        if not self.cancelled:
+            self.label = self.label or getattr(self.callback, "__name__", "")
+            self.callback, self.args = _never, ()
         self.cancelled = True
 
     def __repr__(self) -> str:
         state = "cancelled" if self.cancelled else f"at {self.when:g}"
         return f"<Timer {self.label or self.callback.__name__} {state}>"
+
+
+def _never(*_args: Any) -> None:
+    """What a cancelled timer would call (it never runs)."""
 
 
 class Scheduler:

@@ -13,7 +13,7 @@ __all__ = [
     "KEY_VALIDITY_SECONDS", "KEY_FORMAT_VERSION", "KEY_SIGNATURE", "CHANNEL_PORT", "CHANNEL_FQDN",
     "CHANNEL_PREFIX", "CLIENT_CERT_DAYS", "SERVER_CERT_DAYS", "HEARTBEAT_TIMEOUT_SECONDS",
     "CONNECTED", "NOT_CONNECTED", "LEASE_SECONDS", "LEASE_BATCH", "WORK_TIMEOUT_SECONDS",
-    "IDEMPOTENCY_CACHE",
+    "IDEMPOTENCY_CACHE", "REPORT_BATCH",
     "FABRIC_NAMING", "CONTAINER_PREFIX", "LOGICAL_NETWORK_USAGE", "NETWORK_TYPE", "SUPPORTED_REPLICATION_PROVIDERS",
     "PROVIDER_VERSION_STATE", "PROVIDER_VERSION_STATUS", "DISCOVERED_KEPT_WHILE_IN_USE", "REFRESH_SCENARIO", "REMOVE_PROVIDER_SCENARIO",
     "REMOVE_FABRIC_SCENARIO", "PURGE_SCENARIO", "REPLICAS_NOT_PROTECTABLE",
@@ -74,6 +74,11 @@ WORK_TIMEOUT_SECONDS = 1800.0
 #: Policy: answers to requests with an ``Idempotency-Key`` are kept (per Provider, newest last) so
 #: that a retry after a lost answer gets the same answer; the oldest are forgotten past this count.
 IDEMPOTENCY_CACHE = 256
+
+#: Policy: a ``CompleteWorkItems`` call carries 1 to this many reports (each entry's answer is kept
+#: under its ``idempotencyKey``; a batch well below ``IDEMPOTENCY_CACHE`` finds all its entries'
+#: kept answers when it is sent again after a lost answer).
+REPORT_BATCH = 200
 
 
 

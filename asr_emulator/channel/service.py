@@ -24,10 +24,10 @@ from ..models.resources import KINDS
 from ..models.vault import Vault
 from ..wire.call import Call
 from ..wire.render import asr_prefix, fmt_time, vault_id
-from . import keys
+from . import keys, reports
 from .discovery import apply_inventory, parse_inventory
 from .errors import (
-    ClientCertificateRequired, ProviderNotRegistered, RegistrationKeyForeign, WorkItemNotFound, WorkItemWithdrawn,
+    ClientCertificateRequired, ProviderNotRegistered, RegistrationKeyForeign, WorkItemWithdrawn,
 )
 from .listener import ChannelListener, judge_client_chain, pem_chain
 from .pairing_health import refresh_fabric
@@ -219,21 +219,15 @@ class ChannelService:
         return {"workItems": [item.to_json() for item in items]}
 
     def complete(self, channel: VaultChannel, record: ProviderRecord, item_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        item = self._item(channel, record, item_id)
-        outcome = Call.field(body, "status", str, "", required=True)
-        if outcome not in ("Succeeded", "Failed"):
-            raise InvalidParameter(f"The value '{outcome}' of 'status' is invalid: Succeeded or Failed.", target="status")
-        result = Call.field(body, "result", dict, "") or {}
-        error = Call.field(body, "error", dict, "", required=outcome == "Failed")
-        if error is not None:
-            Call.field(error, "errorCode", int, "error", required=True)
-            Call.field(error, "errorMessage", str, "error", required=True)
-        first = channel.work.complete(item, outcome, result, error)
-        self.sim.history.record(self.node, "channel.workitem", "info",
-                                {"item": item.id, "kind": item.kind, "state": item.state, "outcome": item.outcome,
-                                 "duplicate": not first})
-        return {"state": item.state, "outcome": item.outcome, "duplicate": not first,
-                "withdrawn": channel.unheard.pop(record.name, [])}
+        """One item's report (``reports``), with what was withdrawn since the last renewal or report."""
+        reports.find_item(channel, record, item_id)  # an unknown item is 404 whatever the body says
+        answer = reports.complete(self, channel, record, item_id, reports.parse_report(body))
+        return {**answer, "withdrawn": channel.unheard.pop(record.name, [])}
+
+    def complete_batch(self, channel: VaultChannel, record: ProviderRecord,
+                       body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """A batch of reports, in order (``reports.complete_batch``)."""
+        return reports.complete_batch(self, channel, record, body)
 
     def sync(self, vault: Vault, channel: VaultChannel, record: ProviderRecord, body: dict[str, Any]) -> dict[str, Any]:
         inventory = parse_inventory(body)
@@ -267,7 +261,7 @@ class ChannelService:
     def _renew_one(self, channel: VaultChannel, record: ProviderRecord, item_id: str,
                    progress: dict[str, Any]) -> dict[str, Any]:
         try:
-            item = self._item(channel, record, item_id)
+            item = reports.find_item(channel, record, item_id)
             if item.state == "Withdrawn":
                 raise WorkItemWithdrawn(f"The work item '{item.id}' was withdrawn: the job that sent it stopped.",
                                         target="workItemId")
@@ -285,12 +279,6 @@ class ChannelService:
                                 {"item": item.id, "kind": item.kind, "state": "Withdrawn"})
         if item.attempt > 0:
             channel.unheard.setdefault(item.provider, []).append(item.id)
-
-    def _item(self, channel: VaultChannel, record: ProviderRecord, item_id: str) -> WorkItem:
-        item = channel.work.get(item_id)
-        if item is None or item.provider != record.name:
-            raise WorkItemNotFound(f"No work item '{item_id}' belongs to this Provider.", target="workItemId")
-        return item
 
     # -- what the ARM API asks of a Provider --------------------------------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from simcore.pki import CertificateAuthority
 
@@ -16,7 +16,11 @@ from .policy import IDEMPOTENCY_CACHE
 from .records import FabricRecord, ProviderRecord
 from .workitems import WorkQueue
 
-__all__ = ["VaultChannel"]
+__all__ = ["VaultChannel", "Kept"]
+
+#: An answer kept for an ``Idempotency-Key``: a whole response, or one entry of a batch of reports
+#: (``reports``: kept under its entry's ``idempotencyKey``).
+Kept: TypeAlias = HttpResponse | dict[str, Any]
 
 
 @dataclass(eq=False)
@@ -31,7 +35,7 @@ class VaultChannel:
     work: WorkQueue = field(default_factory=WorkQueue)
     inventories: dict[str, dict[str, Any]] = field(default_factory=dict)  # fabric name (lower) -> last report
     sequences: dict[str, int] = field(default_factory=dict)  # provider name -> last applied sequence
-    answers: dict[str, OrderedDict[str, HttpResponse]] = field(default_factory=dict)  # provider -> key -> answer
+    answers: dict[str, OrderedDict[str, Kept]] = field(default_factory=dict)  # provider -> key -> answer
     #: provider -> ids of its leased items withdrawn since its last renewal or report (told in the
     #: next report's answer, so work a report stopped is not run later in the same poll)
     unheard: dict[str, list[str]] = field(default_factory=dict)
@@ -45,11 +49,11 @@ class VaultChannel:
     def providers_of(self, fabric: FabricRecord) -> list[ProviderRecord]:
         return [record for record in self.providers.values() if record.fabric is fabric]
 
-    def remembered(self, provider: str, key: str) -> HttpResponse | None:
+    def remembered(self, provider: str, key: str) -> Kept | None:
         kept = self.answers.get(provider)
         return kept.get(key) if kept is not None else None
 
-    def remember(self, provider: str, key: str, response: HttpResponse) -> None:
+    def remember(self, provider: str, key: str, response: Kept) -> None:
         answers = self.answers.setdefault(provider, OrderedDict())
         answers[key] = response
         while len(answers) > IDEMPOTENCY_CACHE:

@@ -19,6 +19,7 @@ from ..wire.body import parse_json
 from ..wire.call import JSON_TYPES, json_response
 from .errors import ChannelNotFound
 from .policy import CHANNEL_PREFIX
+from .reports import single_answer
 
 if TYPE_CHECKING:
     from .service import ChannelService
@@ -31,6 +32,7 @@ OPERATIONS: dict[tuple[str, tuple[str, ...]], str] = {
     ("POST", ("heartbeat",)): "Heartbeat",
     ("POST", ("workitems", "lease")): "LeaseWorkItems",
     ("POST", ("workitems", "*", "complete")): "CompleteWorkItem",
+    ("POST", ("workitems", "complete")): "CompleteWorkItems",
     ("POST", ("workitems", "renew")): "RenewWorkItems",
     ("PUT", ("inventory",)): "SyncInventory",
 }
@@ -71,13 +73,17 @@ def _dispatch(service: ChannelService, operation: str, below: list[str], request
         kept = channel.remembered(record.name, key)
         if kept is not None:
             outcome["replayed"] = True
-            return kept
+            return single_answer(kept)
     if operation == "Heartbeat":
         answer = service.heartbeat(channel, record)
     elif operation == "LeaseWorkItems":
         answer = service.lease(channel, record, body)
     elif operation == "CompleteWorkItem":
         answer = service.complete(channel, record, below[1], body)
+    elif operation == "CompleteWorkItems":
+        answer, replayed = service.complete_batch(channel, record, body)
+        if replayed:
+            outcome["replayed"] = replayed  # entries answered from their kept answers
     elif operation == "RenewWorkItems":
         answer = service.renew(channel, record, body)
     else:

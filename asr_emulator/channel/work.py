@@ -19,6 +19,7 @@ from ..models.tasks import WaitForWork, Work
 from ..models.vault import Vault
 from .policy import WORK_TIMEOUT_SECONDS
 from .records import ProviderRecord
+from .state import VaultChannel
 from .workitems import WorkItem
 
 if TYPE_CHECKING:
@@ -60,14 +61,29 @@ def wait_for_work(
 
     ``collect(items)`` runs once all succeeded (its return value, if any, is the job's output).
     """
-    channel = service.vault_channel(vault)
-    targets: list[ProviderRecord] = []
+    waiting = _Waiting(service, service.vault_channel(vault), sends, collect, timeout)
+    return WaitForWork(task_id=task_id, name=name, friendly_name=friendly_name, send=waiting.send,
+                       collect=waiting.judge, timeout=timeout, timed_out=waiting.timed_out)
 
-    def send(job: Job, notify: Callable[[], None]) -> list[Work]:
-        targets.clear()
+
+class _Waiting:
+    """What a ``wait_for_work`` task does when it starts, is reported or times out: one small object
+    rather than a closure apiece — a drill keeps thousands of finished tasks, and every live object
+    is walked again by each full garbage collection."""
+
+    __slots__ = ("service", "channel", "sends", "collect", "timeout", "targets")
+
+    def __init__(self, service: ChannelService, channel: VaultChannel, sends: Callable[[], Sequence[Send]],
+                 collect: Callable[[Sequence[WorkItem]], Any] | None, timeout: float) -> None:
+        self.service, self.channel, self.sends, self.collect, self.timeout = service, channel, sends, collect, timeout
+        self.targets: list[ProviderRecord] = []
+
+    def send(self, job: Job, notify: Callable[[], None]) -> list[Work]:
+        service, channel = self.service, self.channel
+        self.targets = []
         items: list[Work] = []
-        for order in sends():
-            targets.append(order.provider)
+        for order in self.sends():
+            self.targets.append(order.provider)
             item = channel.work.add(WorkItem(
                 service.backend.new_id(), order.provider.name, order.kind, {"jobName": job.name, **order.payload},
                 service.sim.clock.now,
@@ -79,16 +95,13 @@ def wait_for_work(
         service.sim.network.changed(service.node)  # a standing Provider poll resumes (simcore standings)
         return items
 
-    def judge(items: Sequence[Work]) -> Any:
+    def judge(self, items: Sequence[Work]) -> Any:
         reports = [item for item in items if isinstance(item, WorkItem)]
         for item in reports:
             if item.outcome == "Failed":
                 raise provider_failure(item)
-        return collect(reports) if collect is not None else None
+        return self.collect(reports) if self.collect is not None else None
 
-    def timed_out() -> JobFailure:
-        servers = ", ".join(target.machine_name for target in targets) or "(none)"
-        return PROVIDER_NOT_RESPONDING.failure(server=servers, seconds=timeout)
-
-    return WaitForWork(task_id=task_id, name=name, friendly_name=friendly_name, send=send, collect=judge,
-                       timeout=timeout, timed_out=timed_out)
+    def timed_out(self) -> JobFailure:
+        servers = ", ".join(target.machine_name for target in self.targets) or "(none)"
+        return PROVIDER_NOT_RESPONDING.failure(server=servers, seconds=self.timeout)

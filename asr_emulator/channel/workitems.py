@@ -11,7 +11,8 @@ is refused, and a late report is acknowledged without effect, so its work never 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,8 +48,16 @@ class WorkItem:
         """Its job stopped: never lease it again (``models.tasks.Work``)."""
         if not self.finished:
             self.state, self.lease_token, self.lease_expires = "Withdrawn", None, None
-            if self.on_withdraw is not None:
-                self.on_withdraw(self)
+            on_withdraw = self.on_withdraw
+            self._let_go()
+            if on_withdraw is not None:
+                on_withdraw(self)
+
+    def _let_go(self) -> None:
+        """Finished, it never calls back again: drop the callbacks, and with them the job run they
+        hold (its continuations, timers, tasks), which would otherwise live as long as the item — and
+        every live object is walked again by each of the garbage collector's full collections."""
+        self.on_done = self.on_withdraw = None
 
     def leasable(self, now: float) -> bool:
         return self.state == "Pending" or (self.state == "Leased" and self.lease_expires is not None
@@ -80,17 +89,21 @@ class WorkQueue:
 
     def pending_for(self, provider: str, now: float) -> list[WorkItem]:
         """``provider``'s leasable items, in creation order."""
+        return list(self._leasable(provider, now))
+
+    def _leasable(self, provider: str, now: float) -> Iterator[WorkItem]:
         found = self._open.get(provider)
         if not found:
-            return []
+            return iter(())
         finished = [key for key, item in found.items() if item.finished]
         for key in finished:
             del found[key]
-        return [item for item in found.values() if item.leasable(now)]
+        return (item for item in found.values() if item.leasable(now))
 
     def lease(self, provider: str, now: float, *, seconds: float, limit: int, token: Callable[[], str]) -> list[WorkItem]:
-        """Hand ``provider`` up to ``limit`` leasable items, each with a new token until ``now + seconds``."""
-        leased = self.pending_for(provider, now)[:limit]
+        """Hand ``provider`` up to ``limit`` leasable items, each with a new token until ``now + seconds``
+        (looking no further than the ``limit``-th)."""
+        leased = list(islice(self._leasable(provider, now), limit))
         for item in leased:
             item.state, item.lease_token, item.lease_expires = "Leased", token(), now + seconds
             item.attempt += 1
@@ -111,8 +124,10 @@ class WorkQueue:
         if item.finished:
             return False
         item.state, item.outcome, item.result, item.error = "Completed", outcome, result, error
-        if item.on_done is not None:
-            item.on_done(item)
+        on_done = item.on_done
+        item._let_go()
+        if on_done is not None:
+            on_done(item)
         return True
 
     def forget_provider(self, provider: str) -> None:

@@ -24,14 +24,14 @@ from cryptography.hazmat.primitives import serialization
 from simcore import Phase
 from simcore.pki import CertificateAuthority, IssuedCertificate
 
-from .. import DRA_PROXY_ACCOUNT_NAME, Credential, VMMServer, VmmError
+from .. import DRA_PROXY_ACCOUNT_NAME, Credential, Inventory, VMMServer, VmmError
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
 from .cadence import PollCadence
 from .executors import EXECUTORS, WorkPending
-from .inventory import digest, inventory_json
+from .inventory import InventoryEncoder, inventory_json, unstamped
 from .policy import (
     CHANNEL_PREFIX, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM,
-    REQUEST_TIMEOUT_SECONDS, SERVER_VERSION, WORK_ERROR_CODE, WORK_ERROR_CODES,
+    REPORTS_BATCHED, REQUEST_TIMEOUT_SECONDS, SERVER_VERSION, WORK_ERROR_CODE, WORK_ERROR_CODES,
 )
 from .transport import ProxySettings, SimulatedNetworkTransport, TransportFactory
 
@@ -106,7 +106,8 @@ class AsrProvider:
         self._idle_poll = False  # set while a poll has sent nothing but its heartbeat
         self._client: httpx.Client | None = None
         self._transport: httpx.BaseTransport | None = None
-        self._acknowledged: str | None = None  # digest of the inventory ASR last applied
+        self._acknowledged: Inventory | None = None  # the inventory ASR last applied, unstamped
+        self._encoder = InventoryEncoder()  # keeps the last body's VM entries
         self._checked: tuple[int, ...] | None = None  # the VMM revision that inventory was built at
         self._sessions = 0  # how many channel sessions are open, nested (policy CHANNEL_KEEP_ALIVE)
 
@@ -233,8 +234,7 @@ class AsrProvider:
         beat = self._call("heartbeat", "POST", "heartbeat", {})
         self._contact = self.sim.clock.now
         self._idle_poll = True  # until another call is made
-        for item_id in list(self.store.unacknowledged):
-            self._report(item_id)
+        self._send_reports()  # what an earlier poll could not report, before anything runs
         self._continue()
         pending = beat.get("pendingWorkItems")
         if isinstance(pending, int) and pending > 0:
@@ -281,8 +281,9 @@ class AsrProvider:
         revision = self.vmm.dr_revision
         if not force and revision == self._checked:
             return False
-        body = inventory_json(self.vmm.dr_inventory())
-        fingerprint = digest(body)
+        inventory = self.vmm.dr_inventory()
+        body = inventory_json(inventory, self._encoder)
+        fingerprint = unstamped(inventory)
         if not force and fingerprint == self._acknowledged:
             self._checked = revision
             return False
@@ -312,7 +313,8 @@ class AsrProvider:
             for item in leased:
                 item_id = str(item["id"])
                 if item_id in self.store.reports:
-                    self._report(item_id)  # executed before: its report was lost
+                    if item_id not in self.store.unacknowledged:  # executed before: its report was lost
+                        self.store.unacknowledged.append(item_id)
                 elif item_id not in self.store.in_flight:
                     self._start(item_id, item)
         self._continue()
@@ -329,36 +331,37 @@ class AsrProvider:
 
     def _continue(self) -> None:
         """Renew the leases of started work in one call (policy RENEWALS_BATCHED) — an item whose job
-        stopped is refused, and then its work is abandoned, never run — and run and report, in start
-        order, the work whose time is up; what a report's answer says it stopped is abandoned too."""
+        stopped is refused, and then its work is abandoned, never run — run, in start order, the work
+        whose time is up, then report it all (policy REPORTS_BATCHED)."""
         flights = self.store.in_flight
-        if not flights:
+        if flights:
+            answer = self._call("renew", "POST", "workItems/renew", {"items": [
+                {"id": item_id, "progress": {"due": flight.due}} for item_id, flight in flights.items()]})
+            verdicts = {str(entry.get("id")): entry for entry in answer.get("items") or [] if isinstance(entry, dict)}
+            for item_id in list(flights):
+                self._run_if_due(item_id, verdicts.get(item_id))
+        self._send_reports()
+
+    def _run_if_due(self, item_id: str, verdict: dict[str, Any] | None) -> None:
+        """Abandon started work its renewal refused as withdrawn, else run it if its time is up and
+        keep its report to send."""
+        flight = self.store.in_flight[item_id]
+        error = verdict.get("error") if verdict is not None else {"message": "no answer for this item"}
+        if isinstance(error, dict):
+            code = error.get("code")
+            if code != "WorkItemWithdrawn":
+                raise ChannelFailure("renew", f"{item_id}: {error.get('message')}",
+                                     code=None if code is None else str(code), status=(verdict or {}).get("status"))
+            self._abandon(item_id)
             return
-        answer = self._call("renew", "POST", "workItems/renew", {"items": [
-            {"id": item_id, "progress": {"due": flight.due}} for item_id, flight in flights.items()]})
-        verdicts = {str(entry.get("id")): entry for entry in answer.get("items") or [] if isinstance(entry, dict)}
-        for item_id in list(flights):
-            flight = flights.get(item_id)
-            if flight is None:  # abandoned on a report's answer meanwhile
-                continue
-            verdict = verdicts.get(item_id)
-            error = verdict.get("error") if verdict is not None else {"message": "no answer for this item"}
-            if isinstance(error, dict):
-                code = error.get("code")
-                if code != "WorkItemWithdrawn":
-                    raise ChannelFailure("renew", f"{item_id}: {error.get('message')}",
-                                         code=None if code is None else str(code), status=(verdict or {}).get("status"))
-                self._abandon(item_id)
-                continue
-            if self.sim.clock.now < flight.due:
-                continue
-            report = self._execute(item_id, flight)
-            if report is None:  # policy WORK_PENDING_RERUN
-                continue
-            self.store.reports[item_id] = report
-            del flights[item_id]
-            self.store.unacknowledged.append(item_id)
-            self._report(item_id)
+        if self.sim.clock.now < flight.due:
+            return
+        report = self._execute(item_id, flight)
+        if report is None:  # policy WORK_PENDING_RERUN
+            return
+        self.store.reports[item_id] = report
+        del self.store.in_flight[item_id]
+        self.store.unacknowledged.append(item_id)
 
     def _abandon(self, item_id: str) -> None:
         """Drop started work whose job stopped: it never runs."""
@@ -393,15 +396,31 @@ class AsrProvider:
         self.sim.history.record(self.vmm.name, "provider.work", Phase.OK, details)
         return {"status": "Succeeded", "result": result}
 
-    def _report(self, item_id: str) -> None:
-        """Send an executed item's report; abandon the started work its answer says was withdrawn
-        (the report may have stopped their job)."""
-        answer = self._call("complete", "POST", f"workItems/{item_id}/complete", self.store.reports[item_id],
-                            idempotency_key=f"workitem:{item_id}")
-        self.store.unacknowledged.remove(item_id)
-        for withdrawn in answer.get("withdrawn") or []:
-            if str(withdrawn) in self.store.in_flight:
-                self._abandon(str(withdrawn))
+    def _send_reports(self) -> None:
+        """Send every unacknowledged report, in order, ``REPORTS_BATCHED`` to a call; forget each one
+        ASR acknowledged, and abandon the started work an answer says was withdrawn (a report may have
+        stopped its job). A report ASR refused stays, to be sent again, and fails the poll."""
+        waiting = list(self.store.unacknowledged)
+        for start in range(0, len(waiting), REPORTS_BATCHED):
+            batch = waiting[start:start + REPORTS_BATCHED]
+            answer = self._call("complete", "POST", "workItems/complete", {"items": [
+                {"id": item_id, "idempotencyKey": f"workitem:{item_id}", **self.store.reports[item_id]}
+                for item_id in batch]})
+            entries = {str(entry.get("id")): entry for entry in answer.get("items") or [] if isinstance(entry, dict)}
+            acknowledged = {item_id for item_id in batch if (entries.get(item_id) or {}).get("status") == 200}
+            self.store.unacknowledged = [item_id for item_id in self.store.unacknowledged
+                                         if item_id not in acknowledged]
+            for withdrawn in answer.get("withdrawn") or []:
+                if str(withdrawn) in self.store.in_flight:
+                    self._abandon(str(withdrawn))
+            refused = next((item_id for item_id in batch if item_id not in acknowledged), None)
+            if refused is not None:
+                entry = entries.get(refused) or {}
+                found = entry.get("error")
+                error: dict[str, Any] = found if isinstance(found, dict) else {}
+                code = error.get("code")
+                raise ChannelFailure("complete", f"{refused}: {error.get('message', 'no answer for this report')}",
+                                     code=None if code is None else str(code), status=entry.get("status"))
 
     # -- requests -------------------------------------------------------------------------------
 

@@ -130,15 +130,13 @@ def test_one_poll_leases_everything_pending_a_batch_at_a_time(sim, service, vaul
     assert len([e for e in _item_events(sim, state="Leased") if "attempt" in e]) == count
 
 
-def test_work_whose_job_stops_during_the_poll_is_abandoned_and_never_runs(sim, service, vault, registered, runs):
-    """Policy RENEWALS_BATCHED: two items due at the same poll are renewed in one call, then run in start
-    order. The first one's work cancels the second one's job (as an operator could meanwhile); the
-    answer to its report names the second item as withdrawn, so that item — its renewal accepted a
-    moment before — never runs."""
+def _cancelling_pair(service, vault, registered, seconds: float) -> list:
+    """Two jobs: the first one's item (VMM work of ``seconds``) cancels the second job when it runs
+    (as an operator could meanwhile); the second one's item is ``SLOW``."""
     cancelling = "ProbeCancellingVmmWork"
-    jobs = []
+    jobs: list = []
 
-    @executes(cancelling, seconds=SECONDS)
+    @executes(cancelling, seconds=seconds)
     def cancel_the_other(provider, payload):  # type: ignore[no-untyped-def]
         service.backend.engine.cancel(jobs[1])
         return {}
@@ -150,12 +148,38 @@ def test_work_whose_job_stops_during_the_poll_is_abandoned_and_never_runs(sim, s
                                  timeout=4 * SECONDS)
             jobs.append(service.backend.start_job(vault, SCENARIO, target_object_id="t", target_object_name="t",
                                                   tasks=[wait]))
-        sim.advance(SECONDS + 2 * registered.poll_interval)
+        service.sim.advance(SECONDS + 2 * registered.poll_interval)
     finally:
         del EXECUTORS[cancelling]
+    return jobs
+
+
+def test_work_whose_job_stops_during_the_poll_is_abandoned_and_never_runs(sim, service, vault, registered, runs):
+    """The answer to the poll's reports names the started work a report's poll stopped (``withdrawn``):
+    the first item's work cancels the second item's job; the second item, not due yet, is abandoned
+    at once — in the poll that reported the first — never renewed again and never run."""
+    jobs = _cancelling_pair(service, vault, registered, SECONDS / 2)
     assert [job.state for job in jobs] == ["Succeeded", "Cancelled"] and runs == [] and not registered.store.in_flight
-    abandoned = [e.details for e in sim.history.select(op="provider.work", phase="info")]
-    assert [(d["kind"], d.get("abandoned")) for d in abandoned] == [(SLOW, "WorkItemWithdrawn")]
+    (ran,) = sim.history.select(op="provider.work", phase="ok")
+    (abandoned,) = sim.history.select(op="provider.work", phase="info")
+    assert (abandoned.details["kind"], abandoned.details.get("abandoned")) == (SLOW, "WorkItemWithdrawn")
+    assert ran.time <= abandoned.time < ran.time + registered.poll_interval  # heard in that poll, not the next
+    gone = abandoned.details["item"]
+    assert not [e for e in sim.history.select(op="channel.workitem") if e.details["item"] == gone
+                and "renewed" in e.details and e.time > ran.time]
+
+
+def test_work_due_in_the_poll_its_job_stops_in_runs_and_its_report_changes_nothing(sim, service, vault, registered,
+                                                                                    runs):
+    """Policy REPORTS_BATCHED: both items are due at the same poll and renewed a moment before they run;
+    the first one's work cancels the second one's job, which the Provider hears of only in the answer
+    to the poll's reports — after the second item ran. Its report is acknowledged without effect: the
+    job stays cancelled, the item withdrawn, and nothing runs again."""
+    jobs = _cancelling_pair(service, vault, registered, SECONDS)
+    assert [job.state for job in jobs] == ["Succeeded", "Cancelled"] and len(runs) == 1
+    assert not registered.store.in_flight and registered.store.unacknowledged == []
+    late = [e for e in _item_events(sim, kind=SLOW) if "duplicate" in e]
+    assert [(e["state"], e["duplicate"]) for e in late] == [("Withdrawn", True)]
 
 
 def test_one_renewal_answers_each_item_on_its_own(sim, service, vault, registered, runs):

@@ -66,6 +66,8 @@ def test_a_stale_inventory_sequence_is_not_applied(client, vault, registered):
     ("GET", "heartbeat", 405, "MethodNotAllowed"),
     ("POST", "nothing/here", 404, "NotFound"),
     ("POST", "workItems/no-such-item/complete", 404, "WorkItemNotFound"),
+    ("GET", "workItems/complete", 405, "MethodNotAllowed"),
+    ("POST", "workItems/complete", 400, "InvalidRequestContent"),  # a batch needs its items
 ])
 def test_routing_errors(client, method, path, status, code):
     assert _error(client.request(method, f"{PREFIX}/{path}", json={"status": "Succeeded"})) == (status, code)

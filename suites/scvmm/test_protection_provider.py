@@ -59,8 +59,8 @@ def _recorded_inventories(monkeypatch: Any) -> list[tuple[float, str, dict[str, 
     bodies: list[tuple[float, str, dict[str, Any]]] = []
     original = agent.inventory_json
 
-    def recording(inventory: Any) -> dict[str, Any]:
-        body = original(inventory)
+    def recording(inventory: Any, *encoder: Any) -> dict[str, Any]:
+        body = original(inventory, *encoder)
         bodies.append((inventory.taken_at, inventory.server, body))
         return body
     monkeypatch.setattr(agent, "inventory_json", recording)
