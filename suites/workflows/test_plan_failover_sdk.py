@@ -11,7 +11,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 
 from drlab import Lab, Role
-from drlab.checkers import check_ordering
+from drlab.checkers import check_ordering, data_loss, ip_injection
 from hyperv_fake import VMState
 from simcore import Fail, FaultRule, Match
 
@@ -94,6 +94,9 @@ def test_planned_failover_runs_the_recorded_tree_in_order_then_commit_and_revers
     verdict = check_ordering(plan_lab.history)
     assert verdict.ok, verdict
     assert verdict.checked == 3
+    # the per-VM promises hold for a plan's failovers too: no write lost, each NIC given a pool address
+    for promise in (data_loss(plan_lab), ip_injection(plan_lab)):
+        assert promise.ok and promise.checked >= 4, promise
 
 
 def test_test_failover_suspends_at_a_manual_action_until_resumed_then_cleanup(plans: Runbook, plan_lab: Lab) -> None:
@@ -178,6 +181,8 @@ def test_an_unplanned_failover_runs_to_completion_recording_every_error(three_gr
     assert book.asr.replication_recovery_plans.get(book.rg, book.vault, "rp1").properties.last_unplanned_failover_time
     verdict = check_ordering(plan_lab.history)
     assert verdict.ok, verdict
+    for promise in (data_loss(plan_lab), ip_injection(plan_lab)):  # the VMs that did fail over kept both
+        assert promise.ok and promise.checked >= 3, promise
 
 
 def test_plan_operations_are_refused_when_not_allowed_or_in_a_direction_the_items_do_not_run(
