@@ -1,0 +1,78 @@
+"""Policies of recovery plans: their limits, allowed operations, jobs and plan-job task tree."""
+
+from __future__ import annotations
+
+from ._jobs import Scenario, TaskTiming
+
+# -- recovery plans (hyperv-scvmm.md §5.7, asr-orchestration.md §A.5, §B.3) ------------------------
+
+#: Fact (§5.7, §6 of hyperv-scvmm.md: "You can have up to seven groups"; "up to 100 protected
+#: instances"). Policy: the seven are Boot groups (the Shutdown and Failover groups the service adds
+#: are not counted), and both limits are refused at the request (400), nothing stored.
+MAX_PLAN_BOOT_GROUPS = 7
+MAX_PLAN_ITEMS = 100
+
+#: Fact (§B.3.1): a VMM-to-VMM plan reads ``failoverDeploymentModel "NotApplicable"``. Policy: it
+#: reads so whatever the input sent (the model only distinguishes failovers to Azure).
+PLAN_DEPLOYMENT_MODEL = "NotApplicable"
+
+#: Fact (§B.3.1): an idle plan allows ``["PlannedFailover","UnplannedFailover","TestFailover"]``.
+#: Policy: a plan allows, in this order, each plan operation that every one of its items allows
+#: (an empty plan: the recorded three); nothing while a plan job runs.
+PLAN_OPERATIONS = ("PlannedFailover", "UnplannedFailover", "TestFailover", "TestFailoverCleanup", "Commit",
+                   "ReverseReplicate")
+PLAN_IDLE_OPERATIONS = ("PlannedFailover", "UnplannedFailover", "TestFailover")
+
+#: Policy: the ``failoverTypes`` an action may name: the plan's failover kinds (the portal offers
+#: Test, Failover, Planned failover, §5.7); another ``ReplicationProtectedItemOperation`` is refused.
+PLAN_ACTION_FAILOVER_TYPES = ("PlannedFailover", "UnplannedFailover", "TestFailover")
+
+#: Facts (§B.3.2): the update and delete jobs, their task names and recorded durations (0.16 s,
+#: 15 ms). Policy: the create job (not recorded), after the update's pattern; task ids are GUIDs.
+CREATE_PLAN_SCENARIO = Scenario(
+    "CreateRecoveryPlan", "Create a recovery plan", "RecoveryPlan",
+    (TaskTiming("CreateRecoveryPlanTask", "Create a recovery plan task", 0.16),))
+UPDATE_PLAN_SCENARIO = Scenario(
+    "UpdateRecoveryPlan", "Save a recovery plan", "RecoveryPlan",
+    (TaskTiming("SaveRecoveryPlanTask", "Save a recovery plan task", 0.16),))
+DELETE_PLAN_SCENARIO = Scenario(
+    "DeleteRecoveryPlan", "Delete a recovery plan", "RecoveryPlan",
+    (TaskTiming("DeleteRecoveryPlanTask", "Delete a recovery plan task", 0.015),))
+
+#: Facts (§B.3.3, an **A2A** plan failover; no VMM-to-VMM plan job was recorded, §B NOT FOUND 3):
+#: the plan job's scenario is the item operation's (``UnplannedFailover`` / "Failover") with target
+#: type ``RecoveryPlan``; its tasks are the prerequisites check (3.3 s), the shutdown group
+#: ("All groups shutdown (N)"), the failover group ("Recovery plan failover"), one group per Boot
+#: group ("Group k: Start (N)") and "Finalizing the recovery plan" (0.1 s). Policy: the same tree for
+#: every plan failover kind of VMM-to-VMM, its shutdown group ``Skipped`` for a test failover and an
+#: unplanned one without source-side operations; the plan jobs of cleanup, commit and reverse
+#: replication run the prerequisites, one parallel group of the items' jobs, and the end task.
+PLAN_PREREQUISITES = TaskTiming("RpSrsPrerequisitesCheck", "Prerequisites check for the recovery plan", 3.3)
+PLAN_END = TaskTiming("EndRecoveryPlanTask", "Finalizing the recovery plan", 0.1)
+PLAN_SCENARIOS: dict[str, Scenario] = {op: Scenario(name, friendly, "RecoveryPlan", ()) for op, name, friendly in (
+    ("PlannedFailover", "PlannedFailover", "Planned failover"),
+    ("UnplannedFailover", "UnplannedFailover", "Failover"),
+    ("TestFailover", "TestFailover", "Test failover"),
+    ("TestFailoverCleanup", "TestFailoverCleanup", "Test failover cleanup"),
+    ("Commit", "CommitFailover", "Commit"),
+    ("ReverseReplicate", "ReverseReplication", "Reverse replication"),
+)}
+
+#: Policy: a plan's per-VM failover job holds before "Start failover" (planned, and unplanned with
+#: source-side operations: until every VM of the plan shut down) and before starting the VM (until
+#: the VM's boot group starts), each hold a task of that job named so (the VM's job reads the plan's
+#: ordering). A hold not released within the hold timeout fails its job (two weeks: the longest a
+#: test failover stays up before the service completes it, hyperv-scvmm.md §5.6); a plan job that
+#: stops (fails, is cancelled) fails the jobs it holds. The boot group's VM task points at that same
+#: per-VM job (the A2A record shows another child job per group; its scenario was not recorded).
+PLAN_HOLD_TASKS = {
+    "failover": TaskTiming("VmWaitForRecoveryPlanFailover", "Waiting for the recovery plan's failover", 0.0),
+    "boot": TaskTiming("VmWaitForRecoveryPlanBootGroup", "Waiting for the recovery plan's boot group", 0.0),
+}
+PLAN_HOLD_TIMEOUT_SECONDS = 14 * 24 * 3600.0
+
+#: Policy (hyperv-scvmm.md §5.7: "Whether other VMs in the same group keep running after one VM fails
+#: in a planned failover is NOT FOUND"): the VMs of a group run to their end, then a planned failover
+#: stops (its job ``Failed``, later groups ``NotStarted``); an unplanned one runs every group and
+#: action and ends ``Failed`` with every error recorded (fact: it "runs to completion", §5.6).
+PLAN_PLANNED_STOPS_AFTER_GROUP = True
