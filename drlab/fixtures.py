@@ -1,8 +1,10 @@
 """The pytest fixtures of asr-harness (registered by ``drlab.plugin``).
 
 * ``lab`` — a fresh ``drlab.Lab`` per test (closed after it), built from the keyword arguments of
-  the closest ``@pytest.mark.drlab(...)`` marker (``seed=0`` and the defaults otherwise); on a
-  failed test the lab's seed and history are attached to the report.
+  the closest ``@pytest.mark.drlab(...)`` marker (``seed=0`` and the defaults otherwise), with its
+  ``faults=[FaultRule, ...]`` in force from the start; ``checks=["data_loss", "ip_injection",
+  "check_ordering"]`` run when the test ends and fail it on a violation; on a failed test the lab's
+  seed, a one-line replay command and its history are attached to the report.
 * ``asr_client`` — ``lab.azure_client()``, a ``SiteRecoveryManagementClient`` in-process.
 * ``vault_client`` — ``lab.vault_client()``, a ``RecoveryServicesClient`` in-process.
 * ``asr_aio_client`` — ``lab.azure_aio_client()``, the async SDK client in-process (``async with``
@@ -36,16 +38,42 @@ def drlab_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
+#: The marker's options that are not ``Lab``'s: ``faults`` (simcore fault rules in force from the
+#: start), ``checks`` (names of ``drlab.checkers`` run when the test ends), ``serve_options``.
+_NOT_LAB_OPTIONS = ("faults", "checks", "serve_options")
+_CHECKS = ("data_loss", "ip_injection", "check_ordering")
+
+
+def _end_checks(lab: Any, names: Any) -> list[str]:
+    """The verdicts of the named checkers that found violations, as text."""
+    from . import checkers
+
+    unknown = [name for name in names if name not in _CHECKS]
+    if unknown:
+        raise pytest.UsageError(f"@pytest.mark.drlab(checks=...) takes {', '.join(_CHECKS)}; got {unknown}")
+    verdicts = [checkers.check_ordering(lab.history) if name == "check_ordering" else getattr(checkers, name)(lab)
+                for name in names]
+    return [str(verdict) for verdict in verdicts if not verdict.ok]
+
+
 @pytest.fixture
 def lab(drlab_options: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh two-site lab, Providers registered; its history goes into a failed test's report."""
+    """A fresh two-site lab, Providers registered, the marker's ``faults`` in force; when the test
+    ends the marker's ``checks`` run (a violation fails it), and a failed test's report gets the
+    lab's seed, the command that replays it and its history."""
     from drlab import Lab
 
-    with Lab(**{k: v for k, v in drlab_options.items() if k != "serve_options"}) as built:
+    with Lab(**{k: v for k, v in drlab_options.items() if k not in _NOT_LAB_OPTIONS}) as built:
+        for rule in drlab_options.get("faults", ()):
+            built.faults.add(rule)
         yield built
         report = getattr(request.node, "drlab_call_report", None)
         if report is not None and report.failed:
-            report.sections.append(("drlab history", f"seed={built.seed}\n{built.history.dumps()}"))
+            replay = f"replay: python -m pytest '{request.node.nodeid}'  (seed={built.seed}: the same seed, the same history)"
+            report.sections.append(("drlab history", f"{replay}\n{built.history.dumps()}"))
+        violated = _end_checks(built, drlab_options.get("checks", ()))
+        if violated:
+            pytest.fail("\n".join(violated), pytrace=False)
 
 
 @pytest.fixture

@@ -227,3 +227,40 @@ def test_strategies_generate_labs_that_build_and_faults_that_heal(pytester: pyte
                 assert not rule.active_at(lab.now)  # it healed by itself
     """)
     result.assert_outcomes(passed=1)
+
+
+def test_marker_faults_are_in_force_and_marker_checks_fail_a_broken_lab_at_teardown(pytester: pytest.Pytester
+                                                                                    ) -> None:
+    result = run(pytester, """
+        import pytest
+        from drlab import Role
+        from drlab.runbook import Runbook
+        from hyperv_fake import GuestNetworkConfiguration
+        from simcore import FaultRule, Match, Partition
+
+        CUT = FaultRule(Partition(), Match(src="vmm-chi", dst="asr", bidirectional=True), name="cut")
+
+        @pytest.mark.drlab(seed=2, faults=[CUT])
+        def test_faults(lab):
+            assert [rule.name for rule in lab.faults.rules] == ["cut"] and CUT.active_at(lab.now)
+
+        @pytest.mark.drlab(seed=11, checks=["data_loss", "ip_injection"])
+        def test_broken_after_a_failover(lab):
+            book = Runbook.of(lab)
+            book.create_policy()
+            name = book.protect("Gold-VM1")
+            fabric, container = book.container("Gold")
+            book.asr.replication_protected_items.begin_planned_failover(
+                book.rg, book.vault, fabric, container, name, {"properties": {"failoverDirection": "PrimaryToRecovery"}}
+            ).result()
+            replica = next(vm for h in lab.sites[Role.recovery].hosts for vm in h.vms if vm.name == "Gold-VM1")
+            replica.guest.configure_network(replica.adapters[0].name, GuestNetworkConfiguration())
+
+        @pytest.mark.drlab(seed=4)
+        def test_fails(lab):
+            assert lab.now < 0
+    """)
+    result.assert_outcomes(passed=2, failed=1, errors=1)
+    output = result.stdout.str()
+    assert "IP injection violated" in output and "not the injected" in output
+    assert "replay: python -m pytest 'test_marker_faults_are_in_force_and_marker_checks_fail_a_broken_lab_at_teardown.py::test_fails'" in output
