@@ -69,8 +69,8 @@ def lab(drlab_options: dict[str, Any], request: pytest.FixtureRequest) -> Iterat
         yield built
         report = getattr(request.node, "drlab_call_report", None)
         if report is not None and report.failed:
-            replay = f"replay: python -m pytest '{request.node.nodeid}'  (seed={built.seed}: the same seed, the same history)"
-            report.sections.append(("drlab history", f"{replay}\n{built.history.dumps()}"))
+            replay = f"replay: python -m pytest '{request.node.nodeid}'  (the same seed, the same history)"
+            report.sections.append(("drlab history", f"seed={built.seed}\n{replay}\n{built.history.dumps()}"))
         violated = _end_checks(built, drlab_options.get("checks", ()))
         if violated:
             pytest.fail("\n".join(violated), pytrace=False)
