@@ -156,17 +156,9 @@ def rule_from_json(data: Mapping[str, Any], *, node: Callable[[str], str], now: 
 
 def rule_to_json(rule: FaultRule) -> dict[str, Any]:
     """``rule`` as the control API takes it (what ``rule_from_json`` reads back to an equal rule)."""
-    out: dict[str, Any] = {"action": rule.action.kind, "match": rule.match.describe()}
-    if rule.name:
-        out["id"] = rule.name
-    params = asdict(rule.action)
-    if params:
-        out["params"] = params
-    for key in ("probability", "count", "start", "end"):
-        value = getattr(rule, key)
-        if value is not None and not (key == "probability" and value == 1.0):
-            out[key] = value
-    return out
+    out = rule.describe()  # the history's form of a rule, its name under "rule"
+    name = out.pop("rule")
+    return {"id": name, **out} if name else out
 
 
 def fault_json(plan: FaultPlan, rule: FaultRule, now: float) -> dict[str, Any]:

@@ -142,6 +142,13 @@ class Runbook:
         self.lab.advance(3_600)
         return name
 
+    def planned_failover(self, name: str, *, cloud: str = "Gold") -> Any:
+        """Fail the protected item ``name`` of ``cloud`` over (planned) from the site it is active at
+        (no ``failoverDirection``: the item's own); the item once the job ended."""
+        fabric, container = self.container(cloud)
+        return self.asr.replication_protected_items.begin_planned_failover(self.rg, self.vault, fabric, container, name, {
+            "properties": {"providerSpecificDetails": {"instanceType": "ProviderSpecificFailoverInput"}}}).result()
+
     def jobs(self, scenario: str) -> list[Any]:
         return [job for job in self.asr.replication_jobs.list(self.rg, self.vault)
                 if job.properties.scenario_name == scenario]

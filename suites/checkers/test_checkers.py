@@ -24,10 +24,7 @@ def failed_over() -> Any:
         book = Runbook.of(lab)
         book.create_policy()
         name = book.protect("Gold-VM1")
-        fabric, container = book.container("Gold")
-        book.asr.replication_protected_items.begin_planned_failover(
-            book.rg, book.vault, fabric, container, name, {"properties": {"failoverDirection": "PrimaryToRecovery"}}
-        ).result()
+        book.planned_failover(name)
         yield lab, book, name
 
 

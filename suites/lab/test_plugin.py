@@ -194,11 +194,7 @@ def test_a_checker_catches_a_deliberately_broken_lab_from_outside(pytester: pyte
         def test_broken(lab):
             book = Runbook.of(lab)
             book.create_policy()
-            name = book.protect("Gold-VM1")
-            fabric, container = book.container("Gold")
-            book.asr.replication_protected_items.begin_planned_failover(
-                book.rg, book.vault, fabric, container, name, {"properties": {"failoverDirection": "PrimaryToRecovery"}}
-            ).result()
+            book.planned_failover(book.protect("Gold-VM1"))
             assert ip_injection(lab).ok
             replica = next(vm for h in lab.sites[Role.recovery].hosts for vm in h.vms if vm.name == "Gold-VM1")
             replica.guest.configure_network(replica.adapters[0].name, GuestNetworkConfiguration())  # lost its address
@@ -248,11 +244,7 @@ def test_marker_faults_are_in_force_and_marker_checks_fail_a_broken_lab_at_teard
         def test_broken_after_a_failover(lab):
             book = Runbook.of(lab)
             book.create_policy()
-            name = book.protect("Gold-VM1")
-            fabric, container = book.container("Gold")
-            book.asr.replication_protected_items.begin_planned_failover(
-                book.rg, book.vault, fabric, container, name, {"properties": {"failoverDirection": "PrimaryToRecovery"}}
-            ).result()
+            book.planned_failover(book.protect("Gold-VM1"))
             replica = next(vm for h in lab.sites[Role.recovery].hosts for vm in h.vms if vm.name == "Gold-VM1")
             replica.guest.configure_network(replica.adapters[0].name, GuestNetworkConfiguration())
 
