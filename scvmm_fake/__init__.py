@@ -31,7 +31,7 @@ from ._inventory import (
 )
 from ._jobs import Job, JobStatus
 from ._library import LibraryScript, LibraryShare
-from ._scripts import DeclaredScript, ScriptContext
+from ._scripts import DeclaredScript, ScriptBody, ScriptContext
 from ._pairing_check import DefectKind, PairingDefect, pairing_defects, pairing_problems
 from ._pairing_record import AuthenticationType, CloudPairing, PairingRole, PairingSettings
 from ._protection_record import ProtectionSettings, ProtectionTarget
@@ -78,7 +78,7 @@ __all__ = [
     "VMMServer", "VmmPolicy",
     "ROOT_HOST_GROUP_NAME", "HostGroup", "VMHost",
     "DRA_PROXY_ACCOUNT_NAME", "Credential", "RunAsAccount",
-    "LibraryShare", "LibraryScript", "DeclaredScript", "ScriptContext",
+    "LibraryShare", "LibraryScript", "DeclaredScript", "ScriptBody", "ScriptContext",
     "IsolationType", "SubnetVLan", "LogicalNetwork", "LogicalNetworkDefinition", "VMNetwork", "VMSubnet",
     "AddressSet", "AllocatedToObjectType", "DefaultGateway", "StaticIPAddressPool", "AllocatedIPAddress",
     "Cloud",

@@ -83,7 +83,8 @@ class LibraryCmdlets(ServerCore):
         self._require("LibraryShare", share)
         script = share.find_script(relative_path)
         if script is None:
-            raise ScriptNotFound(f"no script {relative_path!r} on library share {share.path!r} of {self.name}")
+            raise ScriptNotFound(f"There is no script '{relative_path}' on the library share '{share.path}' of "
+                                 f"VMM server {self.name}.")
         return script
 
 

@@ -42,11 +42,34 @@ def item_ids(book: Runbook) -> dict[str, tuple[str, str]]:
                 book.rg, book.vault, fabric, container)}
 
 
+def plan_job(book: Runbook, scenario: str) -> Any:
+    """The properties of the one plan job of ``scenario``."""
+    (job,) = [j for j in book.jobs(scenario) if j.properties.target_instance_type == "RecoveryPlan"]
+    return job.properties
+
+
 def manual(name: str, types: Sequence[str] = ("TestFailover", "PlannedFailover", "UnplannedFailover"),
            directions: Sequence[str] = ("PrimaryToRecovery", "RecoveryToPrimary"), **details: Any) -> dict[str, Any]:
     """A manual action as the SDK sends it."""
     return {"actionName": name, "failoverTypes": list(types), "failoverDirections": list(directions),
             "customDetails": {"instanceType": "ManualActionDetails", "description": f"do {name}", **details}}
+
+
+def script(name: str, path: str, *, location: str = "Recovery",
+           types: Sequence[str] = ("TestFailover", "PlannedFailover", "UnplannedFailover")) -> dict[str, Any]:
+    """A VMM script action as the SDK sends it (the script at ``path`` of the library share)."""
+    return {"actionName": name, "failoverTypes": list(types), "failoverDirections": ["PrimaryToRecovery",
+                                                                                    "RecoveryToPrimary"],
+            "customDetails": {"instanceType": "ScriptActionDetails", "path": path, "fabricLocation": location}}
+
+
+def runbook(name: str, runbook_id: str, *, location: str = "Recovery",
+            types: Sequence[str] = ("TestFailover", "PlannedFailover", "UnplannedFailover")) -> dict[str, Any]:
+    """An Azure Automation runbook action as the SDK sends it."""
+    return {"actionName": name, "failoverTypes": list(types), "failoverDirections": ["PrimaryToRecovery",
+                                                                                    "RecoveryToPrimary"],
+            "customDetails": {"instanceType": "AutomationRunbookActionDetails", "runbookId": runbook_id,
+                              "fabricLocation": location}}
 
 
 def boot(book: Runbook, *vms: str, start: Sequence[dict[str, Any]] = (), end: Sequence[dict[str, Any]] = ()
