@@ -240,3 +240,39 @@ def test_a_strict_service_refuses_runbook_actions_and_stores_nothing() -> None:
         assert list(book.asr.replication_recovery_plans.list(book.rg, book.vault)) == []
         groups[0]["endGroupActions"] = [manual("ok"), script("pre", PRE)]  # scripts and manual actions are fine
         book.asr.replication_recovery_plans.begin_create(book.rg, book.vault, "rp1", plan_body(book, groups)).result()
+
+
+def _start_test_failover(book: Runbook) -> str:
+    """Start a test failover of rp1 without waiting for it; the plan job's name."""
+    book.asr.replication_recovery_plans.begin_test_failover(book.rg, book.vault, "rp1", TEST, polling=False)
+    job_id = book.asr.replication_recovery_plans.get(book.rg, book.vault, "rp1").properties.current_scenario.job_id
+    return str(job_id.rsplit("/", 1)[-1])
+
+
+@pytest.mark.parametrize("waiting_on", ["manual", "script", "runbook"])
+def test_cancelling_a_plan_job_waiting_on_an_action_stops_it_there(plans: Runbook, plan_lab: Lab,
+                                                                   waiting_on: str) -> None:
+    plan_lab.put_script(PRE, DeclaredScript(output="never", seconds=300))
+    runbook_id = plan_lab.automation_account().register("pre", DeclaredRunbook(output="never", seconds=300))
+    action = {"manual": manual("pre"), "script": script("pre", PRE), "runbook": runbook("pre", runbook_id)}[waiting_on]
+    create(plans, "rp1", [boot(plans, "Gold-VM1"), boot(plans, "Gold-VM2", start=[action])])
+    name = _start_test_failover(plans)
+    started = plan_lab.history.select(op="plan.action.started")
+    plan_lab.run_until(lambda: bool(plan_lab.history.select(op="plan.action.started")), within=3_600)
+    plan_lab.advance(60)  # the script or runbook is under way
+    cancelled = plans.asr.replication_jobs.begin_cancel(plans.rg, plans.vault, name).result()
+    assert started == [] and cancelled.properties.state == "Cancelled"
+    plan_lab.advance(1_800)
+    job = plan_job(plans, "TestFailover")
+    task = _children(job.tasks[4])[0]
+    assert (job.state, task.state, _children(job.tasks[4])[1].state) == ("Cancelled", "Cancelled", "NotStarted")
+    assert plan_lab.history.select(op="plan.action.finished") == []
+    if waiting_on == "script":
+        assert [e.details["state"] for e in plan_lab.history.select(op="vmm.script")] == ["Running", "Stopped"]
+        assert task.custom_details["output"] is None
+    if waiting_on == "runbook":
+        assert [j.status for j in plan_lab.automation_account().jobs] == ["Stopped"]
+    verdict = check_ordering(plan_lab.history)
+    assert verdict.ok, verdict
+    assert plans.asr.replication_recovery_plans.get(plans.rg, plans.vault, "rp1").properties.current_scenario_status == (
+        "Cancelled")
