@@ -115,3 +115,10 @@ PLAN_RUNBOOKS_RUN = True
 #: RecoveryPointId: ""}`` (empty strings until then).
 RUNBOOK_FAILOVER_TYPES = {"TestFailover": "Test", "PlannedFailover": "Planned", "UnplannedFailover": "Unplanned"}
 RUNBOOK_DIRECTIONS = {"PrimaryToRecovery": "PrimaryToSecondary", "RecoveryToPrimary": "SecondaryToPrimary"}
+
+#: Policy (§5.8: failed jobs "can be restarted"; §5.7: a planned failover that stopped at an error is fixed
+#: and run again): restarting a failed or cancelled plan job runs it again from its first unfinished task
+#: — what succeeded (shutdown, failover, earlier groups and actions) is not run again, the failed group
+#: and its actions are — after rearming the holds of its VMs' jobs and restarting those jobs that failed
+#: or were cancelled from where they stopped (a VM already failed over is not failed over again).
+PLAN_RESTART = "from the first unfinished task, the VMs' jobs restarted"

@@ -4,8 +4,8 @@
 Every event is ``node "asr"``, phase ``info``, with details ``plan``, ``job`` and ``operation`` plus:
 
 * ``plan.started`` (``groups``: the labels of the top-level groups it will run; ``actions``: the
-  actions it will run, each ``{action, group, when}``) / ``plan.finished`` (``state``): the plan job
-  began / stopped;
+  actions it will run, each ``{action, group, when}``; ``restart`` true when a stopped job was restarted,
+  which runs again what did not succeed) / ``plan.finished`` (``state``): the plan job began / stopped;
 * ``plan.group.started``: a top-level group began — ``group`` ("Shutdown", "Failover", "Group 1", …),
   ``groupType`` (Shutdown, Failover, Boot) and ``vms`` (its VM names);
 * ``plan.vm.shutdown``, ``plan.vm.failedOver``, ``plan.vm.booted`` (and, for the other plan operations,
@@ -69,9 +69,17 @@ class PlanRecorder:
     def follow(self, backend: AsrBackend, job: Job, *, on_stop: Callable[[], None]) -> None:
         """Record from now on what ``job`` does; ``on_stop()`` once it stopped."""
         self._job, self._on_stop = job.name, on_stop
-        self._record("plan.started", groups=list(self._groups.values()), actions=[
-            {"action": action.action_name, "group": label, "when": when} for label, when, action in self._actions.values()])
+        self._record("plan.started", groups=list(self._groups.values()), actions=self._announced())
         backend.watch(job, self.moved)
+
+    def restarted(self) -> None:
+        """The job is restarted: ``plan.started`` again (``restart`` true), and its next stop is recorded."""
+        self._stopped = False
+        self._record("plan.started", groups=list(self._groups.values()), actions=self._announced(), restart=True)
+
+    def _announced(self) -> list[dict[str, str]]:
+        return [{"action": action.action_name, "group": label, "when": when}
+                for label, when, action in self._actions.values()]
 
     def _record(self, op: str, **details: Any) -> None:
         self.sim.history.record(NODE, op, "info", {"plan": self.plan, "job": self._job, "operation": self.operation,

@@ -25,6 +25,7 @@ from ..models.mappings import NetworkRef
 from ..models.plan_tasks import PlanGroupTask
 from ..models.protection import ProtectedItem
 from ..models.recovery_plans import PlanAction, RecoveryPlan
+from ..models.resources import KINDS
 from ..models.tasks import Skipped, Task
 from ..models.vault import Vault
 from ..policy import (
@@ -41,7 +42,7 @@ from .plan_vms import PlanVm, Start
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
 
-__all__ = ["PlanRun", "FAILOVER_KINDS", "start_plan_job"]
+__all__ = ["PlanRun", "FAILOVER_KINDS", "start_plan_job", "restart_job"]
 
 FAILOVER_KINDS = ("PlannedFailover", "UnplannedFailover", "TestFailover")
 _SINGLE_PHASE = {"TestFailoverCleanup": "cleanup", "Commit": "commit", "ReverseReplicate": "reprotect"}
@@ -235,5 +236,22 @@ def start_plan_job(service: ChannelService, vault: Vault, plan: RecoveryPlan, it
         for vm in vms.values():
             vm.abandon()
 
+    def restarted() -> None:
+        recorder.restarted()
+        for vm in vms.values():
+            vm.resume()
+
     recorder.follow(backend, job, on_stop=stopped)
+    plan.on_restart = restarted
     return job
+
+
+def restart_job(service: ChannelService, vault: Vault, job: Job) -> None:
+    """Restart ``job`` (refused unless its ``allowedActions`` hold Restart); a plan's job first rearms its
+    VMs' holds and restarts their stopped jobs, then runs again from its first unfinished task — the
+    "fix and rerun" of a planned failover that stopped at an error (policy ``PLAN_RESTART``)."""
+    plan = next((found for _, found in vault.resources.everywhere(KINDS["recovery_plan"])
+                 if isinstance(found, RecoveryPlan) and found.job is job), None)
+    if plan is not None and plan.on_restart is not None and "Restart" in job.allowed_actions:
+        plan.on_restart()
+    service.backend.engine.restart(job)

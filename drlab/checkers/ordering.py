@@ -13,9 +13,10 @@ on its own. Rules (each violation names the events that break it):
   actions start after the last one;
 * ``manual-waits``: nothing of a job happens between a manual action's waiting and its resumption;
 * ``planned-stops``: after a VM step or a group action (manual, script, runbook) failed in a planned
-  failover, no group starts, and after a failed action no other action starts;
-* ``unplanned-completes``: an unplanned failover that finished (not cancelled) started every one of its
-  groups and of its actions.
+  failover, no group starts, and after a failed action no other action starts — until the job is
+  restarted (another ``plan.started``);
+* ``unplanned-completes``: an unplanned failover that last finished other than cancelled started, over
+  all its runs, every one of its groups and of its actions.
 """
 
 from __future__ import annotations
@@ -143,26 +144,31 @@ def _failed(event: Event) -> bool:
 def _planned(job: _Job) -> list[Violation]:
     if job.operation != "PlannedFailover":
         return []
-    failure = next((e for e in job.events if _failed(e)), None)
-    if failure is None:
-        return []
-    what = failure.details.get("vm") or f"the action '{failure.details['action']}'"
-    stopped = ("plan.group.started", "plan.action.started") if failure.op == "plan.action.finished" else (
-        "plan.group.started",)
-    return [Violation("planned-stops", job.name, f"{e.details.get('action') or e.details['group']} started after "
-                      f"{what} failed", (failure.index, e.index)) for e in job.of(*stopped) if e.index > failure.index]
+    found = []
+    failure: Event | None = None
+    for event in job.events:
+        if event.op == "plan.started":  # a restarted job runs again
+            failure = None
+        elif failure is None and _failed(event):
+            failure = event
+        elif failure is not None and (event.op == "plan.group.started" or (
+                event.op == "plan.action.started" and failure.op == "plan.action.finished")):
+            what = failure.details.get("vm") or f"the action '{failure.details['action']}'"
+            found.append(Violation("planned-stops", job.name, f"{event.details.get('action') or event.details['group']}"
+                                   f" started after {what} failed", (failure.index, event.index)))
+    return found
 
 
 def _unplanned(job: _Job) -> list[Violation]:
     started, finished = job.of("plan.started"), job.of("plan.finished")
-    if job.operation != "UnplannedFailover" or not started or not finished or finished[0].details["state"] == "Cancelled":
+    if job.operation != "UnplannedFailover" or not started or not finished or finished[-1].details["state"] == "Cancelled":
         return []
     ran = {e.details["group"] for e in job.of("plan.group.started")}
     found = [Violation("unplanned-completes", job.name, f"the job finished without starting {label}",
-                       (finished[0].index,)) for label in started[0].details.get("groups", []) if label not in ran]
+                       (finished[-1].index,)) for label in started[0].details.get("groups", []) if label not in ran]
     acted = {(e.details["action"], e.details["group"], e.details["when"]) for e in job.of("plan.action.started")}
     return found + [Violation("unplanned-completes", job.name, f"the job finished without starting the action "
-                              f"'{a['action']}' of {a['group']}", (finished[0].index,))
+                              f"'{a['action']}' of {a['group']}", (finished[-1].index,))
                     for a in started[0].details.get("actions", []) if (a["action"], a["group"], a["when"]) not in acted]
 
 

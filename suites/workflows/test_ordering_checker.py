@@ -148,3 +148,20 @@ def test_a_cancelled_unplanned_failover_need_not_complete() -> None:
     cut = steps.index(_group("Group 2", "Boot", G2))
     verdict = check_ordering(_history([*steps[:cut], ("plan.finished", {"state": "Cancelled"})], "UnplannedFailover"))
     assert verdict.ok, verdict
+
+
+def test_a_restarted_planned_failover_may_go_on_but_not_past_an_error_of_its_new_run() -> None:
+    """Rule ``planned-stops`` across a restart: the failed script's run stops, the restarted run (another
+    ``plan.started``) runs Group 1 and Group 2; broken on purpose, a failure inside the new run followed by
+    a group start is still caught."""
+    steps = _with_script(failed=True)
+    at = steps.index(_group("Group 1", "Boot", G1)) + 3  # after the failed script: the job stops, is restarted
+    first, rest = steps[:at], steps[at:]
+    restarted = [*first, ("plan.finished", {"state": "Failed"}), ("plan.started", {**steps[0][1], "restart": True}),
+                 _group("Group 1", "Boot", G1), _action("plan.action.started", "pre", "Group 1", "start"),
+                 _action("plan.action.finished", "pre", "Group 1", "start", state="Succeeded"), *rest]
+    verdict = check_ordering(_history(restarted))
+    assert verdict.ok, verdict
+    broken = [("plan.vm.failed", {"vm": "db", "group": "Group 1", "phase": "boot", "code": "150611"})
+              if s == _vm("booted", "db", "Group 1") else s for s in restarted]
+    assert [v.rule for v in check_ordering(_history(broken)).violations] == ["planned-stops"]

@@ -15,6 +15,7 @@ from azure.core.exceptions import HttpResponseError
 from asr_emulator.automation import DeclaredRunbook, RunbookContext
 from drlab import Lab
 from drlab.checkers import check_ordering
+from hyperv_fake import VMState
 from scvmm_fake import DeclaredScript, ScriptContext
 
 from .conftest import Runbook
@@ -140,6 +141,32 @@ def test_a_failing_script_stops_a_planned_failover(failing: Runbook, plan_lab: L
     assert "STDERR: access denied" in error.provider_error_details.error_message
     assert _children(job.tasks[3])[1].state == "NotStarted"  # Gold-VM1 never booted
     assert plan_lab.automation_account().jobs == []
+    verdict = check_ordering(plan_lab.history)
+    assert verdict.ok, verdict
+
+
+def test_fix_and_rerun_a_planned_failover_stopped_by_its_script_by_restarting_the_plan_job(
+        failing: Runbook, plan_lab: Lab) -> None:
+    api = failing.asr.replication_recovery_plans
+    with pytest.raises(HttpResponseError):
+        api.begin_planned_failover(failing.rg, failing.vault, "rp1", FORWARD).result()
+    plan_lab.advance(600)
+    plan_lab.put_script(PRE, DeclaredScript(output="fixed", seconds=5))  # fix the script and the runbook
+    plan_lab.automation_account().register("post", DeclaredRunbook(output="ok"))
+    name = api.get(failing.rg, failing.vault, "rp1").properties.current_scenario.job_id.rsplit("/", 1)[-1]
+    failing.asr.replication_jobs.begin_restart(failing.rg, failing.vault, name).result()
+    job = plan_job(failing, "PlannedFailover")
+    assert (job.state, job.errors) == ("Succeeded", [])
+    assert _children(job.tasks[3])[0].custom_details["output"] == "fixed"
+    items = {i.properties.friendly_name: i.properties for i in
+             failing.asr.replication_protected_items.list(failing.rg, failing.vault)}
+    assert {items[vm].protection_state for vm in ("Gold-VM1", "Gold-VM2", "Gold-VM3")} == {
+        "PlannedFailoverCommitRequired"}
+    running = {vm.name for host in plan_lab.recovery.hosts for vm in host.vms if vm.state is VMState.Running}
+    assert {"Gold-VM1", "Gold-VM2", "Gold-VM3"} <= running
+    # shutdown and failover ran once; the failed group ran again
+    assert [e.details["group"] for e in plan_lab.history.select(op="plan.group.started")] == [
+        "Shutdown", "Failover", "Group 1", "Group 1", "Group 2", "Group 3"]
     verdict = check_ordering(plan_lab.history)
     assert verdict.ok, verdict
 
