@@ -200,9 +200,10 @@ class Automation:
                 "runbooks"]:
             return None
         account = self._accounts.get((parts[1].lower(), parts[3].lower(), parts[7].lower()))
-        if account is None or account.find(parts[9]) is None:
+        found = None if account is None else account.find(parts[9])
+        if account is None or found is None:
             return None
-        return account, parts[9]
+        return account, found[0]
 
     def reset(self) -> None:
         for account in self.accounts:

@@ -21,17 +21,22 @@ def plan_lab() -> Iterator[Lab]:
         yield built
 
 
-@pytest.fixture
-def plans(plan_lab: Lab) -> Runbook:
-    """Every VM of Gold protected to Gold-Recovery with initial replication done."""
-    book = Runbook.of(plan_lab)
+def protect_all(lab: Lab) -> Runbook:
+    """Protect every VM of Gold to Gold-Recovery and let initial replication end; the runbook."""
+    book = Runbook.of(lab)
     book.create_policy()
     book.pair()
     book.map_poller().result()
     for vm in VMS:
         book.enable_poller(vm).result()
-    plan_lab.advance(3_600)
+    lab.advance(3_600)
     return book
+
+
+@pytest.fixture
+def plans(plan_lab: Lab) -> Runbook:
+    """Every VM of Gold protected to Gold-Recovery with initial replication done."""
+    return protect_all(plan_lab)
 
 
 def item_ids(book: Runbook) -> dict[str, tuple[str, str]]:

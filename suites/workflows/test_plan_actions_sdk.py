@@ -19,7 +19,9 @@ from hyperv_fake import VMState
 from scvmm_fake import DeclaredScript, ScriptContext
 
 from .conftest import Runbook
-from .plans import boot, create, item_ids, manual, plan_body, plan_job, plan_lab, plans, runbook, script
+from .plans import (
+    boot, create, item_ids, manual, plan_body, plan_job, plan_lab, plans, protect_all, runbook, script,
+)
 
 __all__ = ["plan_lab", "plans"]
 
@@ -303,3 +305,18 @@ def test_cancelling_a_plan_job_waiting_on_an_action_stops_it_there(plans: Runboo
     assert verdict.ok, verdict
     assert plans.asr.replication_recovery_plans.get(plans.rg, plans.vault, "rp1").properties.current_scenario_status == (
         "Cancelled")
+
+
+def test_the_same_seed_gives_the_same_history_with_scripts_and_runbooks() -> None:
+    def drill() -> list[str]:
+        with Lab(seed=11, vms_per_cloud=4) as lab:
+            book = protect_all(lab)
+            lab.put_script(PRE, lambda run: run.sleep(90))
+            runbook_id = lab.automation_account().register("post", lambda run: run.write_output(run.context["GroupId"]))
+            create(book, "rp1", [boot(book, "Gold-VM1", start=[script("pre", PRE)], end=[runbook("post", runbook_id)])])
+            book.asr.replication_recovery_plans.begin_test_failover(book.rg, book.vault, "rp1", TEST).result()
+            assert plan_job(book, "TestFailover").state == "Succeeded"
+            return [event.to_json() for event in lab.history]
+
+    first = drill()
+    assert any('"automation.job"' in line for line in first) and first == drill()
