@@ -8,7 +8,7 @@ Site Recovery vault"; the runbook is passed the recovery plan context as its ``$
 parameter (built by ``workflows.plan_actions``). A runbook here is a Python callable taking a
 ``RunbookContext``, or a ``DeclaredRunbook`` (output, a terminating exception, duration).
 
-Policy (``AUTOMATION_RUNS``; Azure Automation is not in the reference): a job is ``Running`` from its
+Policy (``policy.AUTOMATION_JOB_STATUSES``; Azure Automation is not in the reference): a job is ``Running`` from its
 start, then ``Completed``, ``Failed`` (the runbook raised, or declared an exception) or ``Stopped``
 (stopped before its end); a callable runs when the job starts (its effects then) and the job ends once
 the virtual seconds it slept (or declared) have passed; its output is the lines it wrote, joined by

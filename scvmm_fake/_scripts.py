@@ -51,7 +51,7 @@ class ScriptContext:
     """What a running script sees: the VMM server it runs on (its cmdlets, as ``Import-Module
     virtualmachinemanager`` gives a real script, run as the VMM service account) and its library path.
     The docs name no parameters a recovery-plan script is called with (§5.7), so it gets no plan
-    context. ``write_output`` is what ``>>`` pipes out (the task's output), ``write_error`` writes to
+    context (policy ``SCRIPT_CONTEXT``). ``write_output`` is what ``>>`` pipes out (the task's output), ``write_error`` writes to
     STDERR, ``write_host`` is ``Write-Host``; ``sleep`` makes the script take that much virtual time."""
 
     vmm: VMMServer

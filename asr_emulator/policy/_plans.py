@@ -122,3 +122,10 @@ RUNBOOK_DIRECTIONS = {"PrimaryToRecovery": "PrimaryToSecondary", "RecoveryToPrim
 #: and its actions are — after rearming the holds of its VMs' jobs and restarting those jobs that failed
 #: or were cancelled from where they stopped (a VM already failed over is not failed over again).
 PLAN_RESTART = "from the first unfinished task, the VMs' jobs restarted"
+
+#: Policy (Azure Automation is not in the reference): an automation job a runbook action starts is
+#: ``Running`` from its start, then ``Completed``, ``Failed`` (the runbook raised, or declared an
+#: exception) or ``Stopped`` (stopped before its end: its plan job stopped or the runbook timed out);
+#: a callable runbook runs when its job starts, and the job ends once the virtual seconds it slept (or
+#: declared) have passed (``asr_emulator.automation``).
+AUTOMATION_JOB_STATUSES = ("Running", "Completed", "Failed", "Stopped")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from asr_emulator.automation import Automation, AutomationJob, DeclaredRunbook, RunbookContext
+from asr_emulator.policy import AUTOMATION_JOB_STATUSES
 from drlab import Lab, LabConfigError
 from scvmm_fake import DeclaredScript
 from simcore import Simulation
@@ -42,8 +43,9 @@ def test_a_runbook_resolves_by_its_id_and_its_job_ends_after_its_time() -> None:
     account.stop(slow)
     sim.advance(200)
     assert (slow.status, slow.end_time, ended[-1]) == ("Stopped", 90.0, slow)
-    assert [e.details["status"] for e in sim.history.select(op="automation.job")] == [
-        "Running", "Completed", "Running", "Failed", "Running", "Stopped"]
+    statuses = [e.details["status"] for e in sim.history.select(op="automation.job")]
+    assert statuses == ["Running", "Completed", "Running", "Failed", "Running", "Stopped"]
+    assert set(statuses) == set(AUTOMATION_JOB_STATUSES)
 
 
 def test_bad_runbooks_accounts_and_durations_are_refused() -> None:
