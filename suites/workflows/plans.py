@@ -21,13 +21,13 @@ def plan_lab() -> Iterator[Lab]:
         yield built
 
 
-def protect_all(lab: Lab) -> Runbook:
-    """Protect every VM of Gold to Gold-Recovery and let initial replication end; the runbook."""
+def protect_all(lab: Lab, vms: Sequence[str] = VMS) -> Runbook:
+    """Protect ``vms`` of Gold to Gold-Recovery and let initial replication end; the runbook."""
     book = Runbook.of(lab)
     book.create_policy()
     book.pair()
     book.map_poller().result()
-    for vm in VMS:
+    for vm in vms:
         book.enable_poller(vm).result()
     lab.advance(3_600)
     return book
