@@ -106,11 +106,14 @@ class _Builder:
         task = self.failovers[vm.item.name] = self.recorder.vm(vm.task("failover", index), "Failover")
         return task
 
+    def failed_over(self, item: ProtectedItem) -> bool:
+        """Whether ``item``'s failover step in this job succeeded (what a runbook's ``VmMap`` shows)."""
+        step = self.failovers.get(item.name)
+        return step is not None and step.state == "Succeeded"
+
     def actions(self, actions: Sequence[PlanAction], label: str, when: str, members: Sequence[PlanVm]) -> list[Task]:
         site = ActionGroup(self.service, self.vault, self.plan, self.run.operation, self.run.direction, label,
-                           label.removeprefix("Group "), [vm.item for vm in members],
-                           lambda item: self.failovers.get(item.name) is not None
-                           and self.failovers[item.name].state == "Succeeded")
+                           label.removeprefix("Group "), [vm.item for vm in members], self.failed_over)
         tasks: list[Task] = []
         for action in actions:
             if action.applies(self.run.operation, self.run.direction):
