@@ -1,25 +1,31 @@
 """Generated recovery plans run through the official SDK (issue 10): any plan ``drlab.strategies`` draws
-— 1–4 boot groups over four protected VMs, manual actions filtered by failover type and direction —
-under any failover kind, with VMs whose jobs fail and a fault on a VMM server's channel, leaves a
-history ``check_ordering`` accepts, and the VMs that did fail over kept the data-loss and
-IP-injection promises. Manual actions are resumed as an operator would, after an hour."""
+— 1–4 boot groups over four protected VMs, manual actions, scripts and runbooks (succeeding, failing,
+hanging past the 600 s timeout) filtered by failover type and direction — under any failover kind,
+with VMs whose jobs fail and a fault on a VMM server's channel, leaves a history ``check_ordering``
+accepts, and the VMs that did fail over kept the data-loss and IP-injection promises. Manual actions
+are resumed as an operator would, after an hour."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from azure.core.exceptions import HttpResponseError
-from hypothesis import event, given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from asr_emulator.automation import DeclaredRunbook
 from drlab import Lab
 from drlab.checkers import check_ordering, data_loss, ip_injection
 from drlab.strategies import recovery_plan_groups, site_faults
+from scvmm_fake import DeclaredScript
 from simcore import Fail, FaultRule, Match
 
 from .conftest import Runbook
 from .plans import VMS, create, item_ids
 
+_SCRIPTS = {"ok": DeclaredScript(output="ok", seconds=30), "fails": DeclaredScript(stderr="denied"),
+            "hangs": DeclaredScript(seconds=700)}
+_RUNBOOKS = {"ok": DeclaredRunbook(output="ok", seconds=20), "fails": DeclaredRunbook(exception="Error: nope")}
 _FORWARD = {"failoverDirection": "PrimaryToRecovery", "providerSpecificDetails": []}
 _BODIES: dict[str, dict[str, Any]] = {
     "TestFailover": {**_FORWARD, "networkType": "NoNetworkAttachAsInput"},
@@ -64,13 +70,20 @@ def _run(book: Runbook, lab: Lab, kind: str) -> Any:
     raise AssertionError(f"plan job {job_name} did not end")
 
 
+@settings(max_examples=15)  # each example builds and protects a lab: kept small for the suite budget
 @given(seed=st.integers(0, 2**16), kind=st.sampled_from(sorted(_BODIES)), data=st.data())
 def test_every_generated_plan_run_keeps_the_ordering_and_per_vm_promises(seed: int, kind: str,
                                                                         data: st.DataObject) -> None:
     lab, book = _protected_lab(seed)
     with lab:
         ids = item_ids(book)
-        groups = data.draw(recovery_plan_groups([ids[vm][0] for vm in VMS], max_boot_groups=4), label="groups")
+        for outcome, body in _SCRIPTS.items():
+            lab.put_script(f"\\RPScripts\\{outcome}.ps1", body)
+        account = lab.automation_account()
+        runbooks = [account.register(outcome, body) for outcome, body in _RUNBOOKS.items()]
+        groups = data.draw(recovery_plan_groups(
+            [ids[vm][0] for vm in VMS], max_boot_groups=4, runbooks=runbooks,
+            scripts=[f"\\RPScripts\\{outcome}.ps1" for outcome in _SCRIPTS]), label="groups")
         create(book, "rp", groups)
         members = [vm for vm in VMS if any(item["id"] == ids[vm][0] for group in groups
                                            for item in group["replicationProtectedItems"])]
