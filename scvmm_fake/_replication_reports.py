@@ -48,21 +48,18 @@ class ReplicationReports:
         self._cursors: list[_FabricCursor] = []
         self.due: float | None = None  # the earliest instant a kept reading moves by itself
 
-    def _moves(self, vms: list[VirtualMachine]) -> list[tuple[Any, set[str] | None]]:
-        """(fabric, the IDs of its VMs that moved, or None for all) of every fabric ``vms`` live on."""
-        fabrics: list[Any] = []
+    def _moves(self, vms: list[VirtualMachine]) -> dict[int, set[str] | None]:
+        """The IDs of the VMs that moved (None: all may have) on each Hyper-V fabric ``vms`` live on,
+        by the fabric's ``id()`` (looked up, never iterated)."""
+        moves: dict[int, set[str] | None] = {}
         for vm in vms:
             fabric = vm.vm_host.host.fabric
-            if not any(known is fabric for known in fabrics):
-                fabrics.append(fabric)
-        moves: list[tuple[Any, set[str] | None]] = []
-        for fabric in fabrics:
+            if id(fabric) in moves:
+                continue
             cursor = next((c for c in self._cursors if c.fabric is fabric), None)
             if cursor is None:
                 self._cursors.append(_FabricCursor(fabric))
-                moves.append((fabric, None))
-            else:
-                moves.append((fabric, cursor.moved()))
+            moves[id(fabric)] = None if cursor is None else cursor.moved()
         return moves
 
     def read(self, vms: Iterable[VirtualMachine], now: float) -> dict[str, InventoryReplication]:
@@ -75,7 +72,7 @@ class ReplicationReports:
         for vm in replicating:
             host, hyperv_vm = vm.vm_host.host, vm.vm
             reading = self._readings.get(vm.id)
-            moved = next(m for fabric, m in moves if fabric is host.fabric)
+            moved = moves[id(host.fabric)]
             if (reading is None or reading.host is not host or reading.vm is not hyperv_vm or moved is None
                     or vm.vm_id in moved or (reading.next_change is not None and now >= reading.next_change)):
                 outlook = host.replication_outlook(vm.vm_id)
