@@ -9,7 +9,8 @@ ratio of the 1,000-VM drill to the 100-VM one, measured side by side.
 
 Each drill runs in a fresh process, so one run's garbage or warm caches do not help the next.
 Wall time is measured untraced; peak memory is that process's peak resident set (``ru_maxrss``:
-the interpreter and libraries included, so it is above what Python allocated). ``--traced`` runs
+the interpreter and libraries included, so it is above what Python allocated); ``cpu s`` is the
+process's CPU seconds (imports included), which moves less than wall time when other work shares the cores. ``--traced`` runs
 under ``tracemalloc`` instead and reports its peak of Python allocations, as earlier figures did —
 tracing slows Python several times, so its wall times are not comparable to untraced ones.
 
@@ -82,6 +83,8 @@ def _drill(vms: int, traced: bool) -> dict[str, float]:
         assert len(_items(lab)) == len(protectable)
         mark("planned failover")
     phases["total"] = sum(phases.values())
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    phases["cpu s"] = usage.ru_utime + usage.ru_stime  # the whole process: tells a busy machine's wall apart
     if traced:
         phases["peak MB"] = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
