@@ -11,7 +11,9 @@ from simcore import FaultRule, Partition, Simulation
 from ._enums import OperatingSystemVersion
 from ._errors import ObjectNotFoundError
 from ._host import HyperVHost
+from ._link import Link
 from ._partitions import PartitionTimeline
+from ._traffic import TrafficFaults
 from ._trust import CertificateJudge
 from .policy import HyperVPolicy
 
@@ -27,6 +29,7 @@ class HyperVFabric:
         self.judge = CertificateJudge(self.policy.trust)
         self.partitions = PartitionTimeline(sim)
         self._hosts: dict[str, HyperVHost] = {}
+        self.traffic = TrafficFaults(sim, self.links)
         #: Moves whenever what a management server reads of a host or a VM may have changed: a
         #: VM's disks, a replication state, the future of a replication link (a resume, a new
         #: certificate, a blocked replica, a partition joining or healing the fault plan), the
@@ -37,6 +40,12 @@ class HyperVFabric:
         self.revision = 0
         sim.faults.on_add(self._fault_plan_changed)
         sim.faults.on_heal(self._fault_plan_changed)
+
+    def links(self) -> list[Link]:
+        """Every replication link, by its primary host and VM, in the order they were added."""
+        return [vm.replication.link for host in self._hosts.values() for vm in host.vms
+                if vm.replication is not None and vm.replication.link is not None
+                and vm.replication.link.primary is vm.replication]
 
     def _fault_plan_changed(self, rule: FaultRule) -> None:
         """A partition joined or left the plan: the closed-form links read it, so their future moved."""

@@ -1,0 +1,131 @@
+"""Drop, delay, duplicate and reset faults on replication cycles, decided at each attempt's own instant.
+
+A replication cycle (or a §3.6 retry) is one log sent from the primary host to the Replica server:
+the fault plan is asked about it at point ``net.send`` with context ``src``/``dst``/``port`` (the
+hosts and the Replica port), ``vm`` and ``traffic="replication"``, as the network asks about any
+message. Partitions stay the partition timeline's business; this is about the other actions.
+
+Replication is closed-form (``_link``), so to ask at the right instant a link that some rule could
+match keeps a background timer on its next attempt; the decision is taken when the link settles
+to that instant (by the timer or by an observation at the same instant, whichever runs first), so
+the same seed gives the same draws whatever is observed. A link no rule could match costs nothing.
+What each decision does (policy TRAFFIC_FAULT_EFFECTS):
+
+* Drop — the log is lost: the attempt fails CONNECTION_TIMED_OUT, retried with the §3.6 back-off;
+* Reset — the attempt fails CONNECTION_RESET, retried likewise (a network error, §3.6 recoverable);
+* Delay — the log lands ``seconds`` later (+ jitter); the next cycle follows from there, and cycles
+  it overran are missed (§2.7: "If a transfer overruns, the next one is delayed");
+* Duplicate — the replica receives the same log again and discards it (logs are applied in
+  sequence, §2.6 "out-of-sequence log"), so nothing changes but the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from simcore import Action, Delay, Drop, Duplicate, FaultRule, Partition, Reset, Simulation
+
+from ._errors import Refusal, RefusalReason
+
+if TYPE_CHECKING:
+    from ._link import Link
+
+__all__ = ["TrafficFaults", "Decision"]
+
+POINT = "net.send"
+
+
+class Decision:
+    """What the fault plan said about the attempt at ``at``: a loss (``refusal``) or a late landing."""
+
+    __slots__ = ("at", "refusal", "late")
+
+    def __init__(self, at: float, refusal: Refusal | None = None, late: float = 0.0) -> None:
+        self.at = at
+        self.refusal = refusal
+        self.late = late
+
+
+class TrafficFaults:
+    """Which links the fault plan could touch, their attempt timers, and the plan's decisions."""
+
+    def __init__(self, sim: Simulation, links: Callable[[], list[Link]]) -> None:
+        self._sim = sim
+        self._links = links
+        self._deciding = False  # a rule used up while deciding heals inside the link's own settle
+        sim.faults.on_add(self._plan_changed)
+        sim.faults.on_heal(self._plan_changed)
+
+    @staticmethod
+    def context(link: Link) -> dict[str, Any]:
+        return {"src": link.src, "dst": link.dst, "port": link.port, "vm": link.primary.vm.name,
+                "traffic": "replication"}
+
+    def watches(self, link: Link) -> bool:
+        """Could any rule of the plan (active now or later) decide this link's attempts?"""
+        context = self.context(link)
+        return any(not isinstance(rule.action, Partition) and rule.match.matches(POINT, context)
+                   for rule in self._sim.faults.rules)
+
+    def _plan_changed(self, rule: FaultRule) -> None:
+        if isinstance(rule.action, Partition):
+            return
+        for link in self._links():
+            if not self._deciding:
+                link.settle()  # up to now under the old plan, so that the next attempt is ahead
+            link.watched = self.watches(link)
+            self.arm(link)
+
+    # -- deciding ------------------------------------------------------------------------------------
+
+    def decide(self, link: Link) -> None:
+        """If the link's next attempt falls now, ask the plan about it (once) and record what it does."""
+        now = self._sim.clock.now
+        if not link.watched or (link.decision is not None and link.decision.at == now):
+            return
+        attempt = link.next_attempt()
+        if attempt is None or abs(attempt - now) > 1e-9:
+            return
+        self._deciding = True
+        try:
+            action = self._sim.faults.check(POINT, self.context(link))
+        finally:
+            self._deciding = False
+        link.decision = self._effect(link, now, action)
+        if link.decision is not None:
+            link.fabric.revision += 1  # statistics and health will read differently
+
+    def _effect(self, link: Link, now: float, action: Action | None) -> Decision | None:
+        host, vm = link.primary.vm.host, link.primary.vm.name
+        if isinstance(action, (Drop, Reset)):
+            reason = RefusalReason.CONNECTION_TIMED_OUT if isinstance(action, Drop) else RefusalReason.CONNECTION_RESET
+            detail = (f"the replication log to {link.dst} was lost" if isinstance(action, Drop)
+                      else f"the connection to {link.dst} was reset")
+            host.record("hyperv.replication.cycle", "fail", {"vm": vm, "reason": reason.value})
+            return Decision(now, refusal=Refusal(reason, "primary", detail))
+        if isinstance(action, Delay):
+            late = action.seconds + (self._sim.random.stream("network").uniform(0.0, action.jitter)
+                                     if action.jitter else 0.0)
+            if late > 0:
+                host.record("hyperv.replication.cycle", "info", {"vm": vm, "delayed": late})
+                refusal = Refusal(RefusalReason.CONNECTION_TIMED_OUT, "primary", f"the replication log is {late:g} s late")
+                return Decision(now, refusal=refusal, late=late)
+        if isinstance(action, Duplicate) and link.replica is not None:
+            link.replica.vm.host.record("hyperv.replication.log", "info",
+                                        {"vm": vm, "copies": action.copies, "applied": "once"})
+        return None
+
+    # -- timers ----------------------------------------------------------------------------------------
+
+    def arm(self, link: Link) -> None:
+        """Keep a timer on the link's next attempt while the plan could decide it (none otherwise)."""
+        if link.attempt_timer is not None:
+            link.attempt_timer.cancel()
+            link.attempt_timer = None
+        if not link.watched or link.replica is None:
+            return
+        attempt = link.next_attempt()
+        if attempt is not None and attempt >= self._sim.clock.now:
+            link.attempt_timer = self._sim.scheduler.call_at(
+                attempt, link.settle, label=f"replication-attempt:{link.primary.vm.name}", background=True)
