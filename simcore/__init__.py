@@ -21,7 +21,9 @@ from ._errors import (
     SimcoreError,
     UnknownNode,
 )
-from ._faults import Action, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Partition, Refuse, Reset
+from ._faults import (
+    Action, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Partition, Refuse, Reset, Respond,
+)
 from ._history import Event, History, Phase
 from ._network import Connection, Endpoint, Network, Node
 from ._randomness import LabRandom
@@ -33,7 +35,8 @@ __all__ = [
     "DEFAULT_EPOCH", "Clock", "Scheduler", "Timer", "Standing", "Standings",
     "LabRandom",
     "Event", "History", "Phase",
-    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Match", "FaultRule", "FaultPlan",
+    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond", "Match", "FaultRule",
+    "FaultPlan",
     "Node", "Endpoint", "Connection", "Network",
     "Simulation", "follow_virtual_time",
     "SimcoreError", "SchedulingError", "DeadlineExceeded", "UnknownNode", "NetworkConfigError", "FaultRuleError",

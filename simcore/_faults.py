@@ -22,7 +22,7 @@ from ._errors import FaultRuleError
 from ._history import History, Phase
 
 __all__ = [
-    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail",
+    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond",
     "Match", "FaultRule", "FaultPlan",
 ]
 
@@ -87,6 +87,26 @@ class Fail(Action):
 
     code: str = "InjectedFault"
     message: str = "fault injected"
+
+
+@dataclass(frozen=True)
+class Respond(Action):
+    """For request/response adapters: answer ``status`` with error ``code`` and ``message`` instead of
+    serving the request, with a ``Retry-After`` of ``retry_after`` seconds when given (throttling, an outage)."""
+
+    status: int = 503
+    code: str = "ServiceUnavailable"
+    message: str = "fault injected"
+    retry_after: int | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.status, bool) or not isinstance(self.status, int) or not 400 <= self.status <= 599:
+            raise FaultRuleError(f"Respond.status must be an error status (400-599), got {self.status!r}")
+        if self.retry_after is not None and (isinstance(self.retry_after, bool) or not isinstance(self.retry_after, int)
+                                             or self.retry_after < 0):
+            raise FaultRuleError(f"Respond.retry_after must be None or an int >= 0, got {self.retry_after!r}")
+        if not self.code:
+            raise FaultRuleError("Respond.code must name the error")
 
 
 def _names(value: str | tuple[str, ...] | None) -> frozenset[str] | None:
