@@ -12,6 +12,7 @@ from ._enums import OperatingSystemVersion
 from ._errors import ObjectNotFoundError
 from ._host import HyperVHost
 from ._link import Link
+from ._outages import HostOutages
 from ._partitions import PartitionTimeline
 from ._traffic import TrafficFaults
 from ._trust import CertificateJudge
@@ -65,6 +66,7 @@ class HyperVFabric:
         self.sim.network.add_node(name, address=address, fqdn=fqdn)
         host = HyperVHost(self, name, fqdn=fqdn, address=address, os_version=os_version, domain=domain)
         self._hosts[name] = host
+        HostOutages(host)
         self.sim.history.record(name, "hyperv.host", "info",
                                 {"fqdn": fqdn, "os_version": os_version.value, "domain": domain})
         return host

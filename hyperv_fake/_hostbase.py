@@ -74,6 +74,7 @@ class HostBase:
         self._vms: dict[str, VM] = {}  # by VM ID, in creation order
         self._by_name: dict[str, list[VM]] = {}  # Hyper-V allows two VMs of one name; cmdlets take the first
         self._listening: tuple[tuple[int, ReplicationAuthenticationType], ...] = ()
+        self.crashed = False  # an Outage at hyperv.host holds: nothing answers (``_outages``)
 
     # -- what a management server reads ---------------------------------------------------------------
 

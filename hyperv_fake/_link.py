@@ -8,7 +8,7 @@ recovery points kept), never with virtual time.
 
 What stops a cycle, each as a span ``(start, end]`` carrying the refusal it causes:
 * a partition between the two hosts (recoverable: retried with §3.6 back-off, policy RetryPolicy);
-* the replica refusing log — paused (recoverable), failed over or gone (not: the primary goes to Error);
+* the replica refusing log — paused or full (recoverable), failed over or gone (not: the primary goes to Error);
 * a certificate of the last handshake expiring (not recoverable: authentication error, §3.6);
 * the fault plan losing or delaying the log of one attempt (``_traffic``: decided at its instant).
 """
@@ -72,6 +72,7 @@ class Link:
         self.expiry: Block | None = None
         self.replica_block: Block | None = None
         self.service_block: Block | None = None
+        self.storage_block: Block | None = None
         self._runs: list[_Run] = []  # this settle's runs, after the last run of the previous one
         primary.link = replica.link = self
         self.decision: Decision | None = None  # the fault plan's word on the latest attempt it was asked about
@@ -132,6 +133,13 @@ class Link:
         self.service_block = None if refusal is None else Block(now, math.inf, refusal)
         self._moved()
 
+    def storage_full(self, refusal: Refusal | None) -> None:
+        """From now the replica cannot store log (its volume is full), or can again (None)."""
+        self.settle()
+        now = self.fabric.sim.clock.now
+        self.storage_block = None if refusal is None else Block(now, math.inf, refusal)
+        self._moved()
+
     def detach_replica(self) -> None:
         self.block_replica(Refusal(RefusalReason.VM_NOT_FOUND, "replica", "the replica virtual machine was removed"))
         if self.replica is not None:
@@ -187,7 +195,8 @@ class Link:
         unreachable = Refusal(RefusalReason.CONNECTION_TIMED_OUT, "primary",
                               f"the Replica server {self.dst} is unreachable")
         blocks = [Block(a, b, unreachable) for a, b in self.fabric.partitions.blocked(contexts, t0, t1)]
-        blocks.extend(block for block in (self.replica_block, self.service_block, self.expiry) if block is not None)
+        blocks.extend(block for block in (self.replica_block, self.service_block, self.storage_block, self.expiry)
+                      if block is not None)
         decision = self.decision
         if decision is not None and decision.refusal is not None:  # the attempt at ``at`` only (or its late span)
             end = decision.at + decision.late - _DECIDED_SPAN if decision.late else decision.at

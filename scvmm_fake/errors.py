@@ -32,7 +32,7 @@ __all__ = [
     "InvalidVMState",
     "HostAlreadyManaged",
     "JobStateError",
-    "NotEmulated",
+    "NotEmulated", "ServerUnavailable",
     "InjectedFault",
     "JobFailed",
     "PairingError",
@@ -130,6 +130,10 @@ class JobStateError(VmmError):
 
 class NotEmulated(VmmError, NotImplementedError):
     """A real VMM option the emulator does not implement; refused loudly, never silently accepted."""
+
+
+class ServerUnavailable(VmmError):
+    """The VMM management server is not running (an injected ``vmm.server`` outage): nothing answers."""
 
 
 class InjectedFault(VmmError):

@@ -22,10 +22,11 @@ from ._errors import (
     UnknownNode,
 )
 from ._faults import (
-    Action, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Partition, Refuse, Reset, Respond,
+    Action, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Outage, Partition, Refuse, Reset, Respond,
 )
 from ._history import Event, History, Phase
 from ._network import Connection, Endpoint, Network, Node
+from ._outages import Outages
 from ._randomness import LabRandom
 from ._simulation import Simulation
 from ._standing import Standing, Standings
@@ -35,9 +36,10 @@ __all__ = [
     "DEFAULT_EPOCH", "Clock", "Scheduler", "Timer", "Standing", "Standings",
     "LabRandom",
     "Event", "History", "Phase",
-    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond", "Match", "FaultRule",
+    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond", "Outage", "Match",
+    "FaultRule",
     "FaultPlan",
-    "Node", "Endpoint", "Connection", "Network",
+    "Node", "Endpoint", "Connection", "Network", "Outages",
     "Simulation", "follow_virtual_time",
     "SimcoreError", "SchedulingError", "DeadlineExceeded", "UnknownNode", "NetworkConfigError", "FaultRuleError",
     "HistoryFormatError", "NetworkError", "ConnectionRefused", "ConnectTimeout", "ConnectionReset", "ConnectionClosed",

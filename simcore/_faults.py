@@ -23,7 +23,7 @@ from ._history import History, Phase
 
 __all__ = [
     "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond",
-    "Match", "FaultRule", "FaultPlan",
+    "Outage", "Match", "FaultRule", "FaultPlan",
 ]
 
 
@@ -87,6 +87,12 @@ class Fail(Action):
 
     code: str = "InjectedFault"
     message: str = "fault injected"
+
+
+@dataclass(frozen=True)
+class Outage(Action):
+    """A state, like a partition: the component at the rule's point is out of service (crashed, down,
+    full) from when the rule takes effect until it heals. Components watch for it (``Outages``)."""
 
 
 @dataclass(frozen=True)
@@ -185,8 +191,9 @@ class FaultRule:
             raise FaultRuleError(f"count must be an int >= 1 or None, got {self.count!r}")
         if self.start is not None and self.end is not None and not self.end > self.start:
             raise FaultRuleError(f"empty window: end {self.end!r} is not after start {self.start!r}")
-        if isinstance(self.action, Partition) and (self.probability != 1.0 or self.count is not None):
-            raise FaultRuleError("a Partition is a state: it takes a window or a heal, not a probability or count")
+        if isinstance(self.action, (Partition, Outage)) and (self.probability != 1.0 or self.count is not None):
+            raise FaultRuleError(f"a {type(self.action).__name__} is a state: it takes a window or a heal, "
+                                 "not a probability or count")
 
     def active_at(self, now: float) -> bool:
         return (self.start is None or now >= self.start) and (self.end is None or now < self.end)
@@ -284,7 +291,7 @@ class FaultPlan:
         here: ask ``blocks``."""
         now = self._scheduler.clock.now
         for rule in self._rules:
-            if isinstance(rule.action, Partition) or not rule.active_at(now):
+            if isinstance(rule.action, (Partition, Outage)) or not rule.active_at(now):
                 continue
             if not rule.match.matches(point, context):
                 continue
@@ -297,6 +304,12 @@ class FaultPlan:
                 self._remove(rule, "count used up")
             return rule.action
         return None
+
+    def took_effect(self, rule: FaultRule, point: str, context: Mapping[str, Any]) -> None:
+        """Record that state rule ``rule`` (an Outage) took effect at ``point`` for ``context``."""
+        self._fired[id(rule)] = self._fired.get(id(rule), 0) + 1
+        self._history.record("nemesis", "fault.fire", Phase.INFO,
+                             {"rule": rule.name, "action": rule.action.kind, "point": point, **_plain(context)})
 
     def blocks(self, point: str, context: Mapping[str, Any]) -> FaultRule | None:
         """The active partition rule that blocks ``context`` at ``point``, if any."""
