@@ -258,6 +258,11 @@ class Link:
 
     def _attempt_failed(self, at: float, refusal: Refusal) -> None:
         decision = self.decision
+        if decision is not None and decision.resync and decision.at == at and refusal is decision.refusal:
+            self.episode = None  # policy DATA_FAULT_EFFECTS: the sequence is broken, only a resync mends it
+            self.primary.set_state(ReplicationState.WaitingForStartResynchronize, decision.resync, at=at)
+            self.primary.vm.host.resync_required(self.primary, at)
+            return
         if decision is not None and decision.late and decision.at == at and refusal is decision.refusal:
             # a late log: it lands ``late`` seconds on, and cycles follow from there (policy TRAFFIC_FAULT_EFFECTS)
             landing = replace(self.fabric.policy.retry, backoff=(decision.late,), steady=self._frequency())

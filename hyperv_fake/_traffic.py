@@ -17,14 +17,21 @@ What each decision does (policy TRAFFIC_FAULT_EFFECTS):
   it overran are missed (§2.7: "If a transfer overruns, the next one is delayed");
 * Duplicate — the replica receives the same log again and discards it (logs are applied in
   sequence, §2.6 "out-of-sequence log"), so nothing changes but the history.
+
+A log that got through is then asked about at point ``hyperv.log`` (same context): what happens to
+it at the replica (policy DATA_FAULT_EFFECTS). Drop — it is lost before it is applied; Corrupt — it
+is invalid when applied (its recovery point would be corrupt); either way the replica cannot apply
+the sequence and the primary needs resynchronisation (§2.6: "an out-of-sequence or invalid log is
+applied"), detected at that attempt. Duplicate — applied once, as above.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from simcore import Action, Delay, Drop, Duplicate, FaultRule, Partition, Reset, Simulation
+from simcore import Action, Corrupt, Delay, Drop, Duplicate, FaultRule, Outage, Partition, Reset, Simulation
 
 from ._errors import Refusal, RefusalReason
 
@@ -34,17 +41,26 @@ if TYPE_CHECKING:
 __all__ = ["TrafficFaults", "Decision"]
 
 POINT = "net.send"
+LOG_POINT = "hyperv.log"
+
+
+@dataclass(frozen=True)
+class _Unapplied(Action):
+    """What a lost or corrupt log comes to for the link: the replica cannot apply it."""
+
+    what: str = "lost"
 
 
 class Decision:
     """What the fault plan said about the attempt at ``at``: a loss (``refusal``) or a late landing."""
 
-    __slots__ = ("at", "refusal", "late")
+    __slots__ = ("at", "refusal", "late", "resync")
 
-    def __init__(self, at: float, refusal: Refusal | None = None, late: float = 0.0) -> None:
+    def __init__(self, at: float, refusal: Refusal | None = None, late: float = 0.0, resync: str = "") -> None:
         self.at = at
         self.refusal = refusal
         self.late = late
+        self.resync = resync  # why the replica could not apply the log (a resync is needed), if it could not
 
 
 class TrafficFaults:
@@ -65,11 +81,12 @@ class TrafficFaults:
     def watches(self, link: Link) -> bool:
         """Could any rule of the plan (active now or later) decide this link's attempts?"""
         context = self.context(link)
-        return any(not isinstance(rule.action, Partition) and rule.match.matches(POINT, context)
+        return any(not isinstance(rule.action, (Partition, Outage))
+                   and (rule.match.matches(POINT, context) or rule.match.matches(LOG_POINT, context))
                    for rule in self._sim.faults.rules)
 
     def _plan_changed(self, rule: FaultRule) -> None:
-        if isinstance(rule.action, Partition):
+        if isinstance(rule.action, (Partition, Outage)):
             return
         for link in self._links():
             if not self._deciding:
@@ -89,15 +106,29 @@ class TrafficFaults:
             return
         self._deciding = True
         try:
-            action = self._sim.faults.check(POINT, self.context(link))
+            context = self.context(link)
+            action = self._sim.faults.check(POINT, context)
+            if not isinstance(action, (Drop, Reset, Delay)):  # it got there: what becomes of it at the replica
+                action = self._log_effect(action, self._sim.faults.check(LOG_POINT, context))
         finally:
             self._deciding = False
         link.decision = self._effect(link, now, action)
         if link.decision is not None:
             link.fabric.revision += 1  # statistics and health will read differently
 
+    @staticmethod
+    def _log_effect(sent: Action | None, applied: Action | None) -> Action | None:
+        """One action for the attempt: a lost (Drop) or corrupt log at the replica as ``_Unapplied``."""
+        if isinstance(applied, (Drop, Corrupt)):
+            return _Unapplied("lost" if isinstance(applied, Drop) else "corrupt")
+        return applied if applied is not None else sent
+
     def _effect(self, link: Link, now: float, action: Action | None) -> Decision | None:
         host, vm = link.primary.vm.host, link.primary.vm.name
+        if isinstance(action, _Unapplied) and link.replica is not None:
+            link.replica.vm.host.record("hyperv.replication.log", "fail", {"vm": vm, "log": action.what})
+            why = f"the replica could not apply the log ({action.what}): resynchronization required (§2.6)"
+            return Decision(now, refusal=Refusal(RefusalReason.INVALID_REPLICA_STATE, "replica", why), resync=why)
         if isinstance(action, (Drop, Reset)):
             reason = RefusalReason.CONNECTION_TIMED_OUT if isinstance(action, Drop) else RefusalReason.CONNECTION_RESET
             detail = (f"the replication log to {link.dst} was lost" if isinstance(action, Drop)

@@ -22,7 +22,7 @@ from ._errors import (
     UnknownNode,
 )
 from ._faults import (
-    Action, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Outage, Partition, Refuse, Reset, Respond,
+    Action, Corrupt, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Outage, Partition, Refuse, Reset, Respond,
 )
 from ._history import Event, History, Phase
 from ._network import Connection, Endpoint, Network, Node
@@ -36,7 +36,7 @@ __all__ = [
     "DEFAULT_EPOCH", "Clock", "Scheduler", "Timer", "Standing", "Standings",
     "LabRandom",
     "Event", "History", "Phase",
-    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond", "Outage", "Match",
+    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond", "Outage", "Corrupt", "Match",
     "FaultRule",
     "FaultPlan",
     "Node", "Endpoint", "Connection", "Network", "Outages",

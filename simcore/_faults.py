@@ -23,7 +23,7 @@ from ._history import History, Phase
 
 __all__ = [
     "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond",
-    "Outage", "Match", "FaultRule", "FaultPlan",
+    "Outage", "Corrupt", "Match", "FaultRule", "FaultPlan",
 ]
 
 
@@ -93,6 +93,12 @@ class Fail(Action):
 class Outage(Action):
     """A state, like a partition: the component at the rule's point is out of service (crashed, down,
     full) from when the rule takes effect until it heals. Components watch for it (``Outages``)."""
+
+
+@dataclass(frozen=True)
+class Corrupt(Action):
+    """For adapters holding data: what passes the point (a log, a recovery point) is corrupted, and
+    the component finds out when it uses it."""
 
 
 @dataclass(frozen=True)

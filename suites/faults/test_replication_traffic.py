@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hyperv_fake import ReplicationHealth
 from hyperv_fake._relationship import Relationship
 from hyperv_fake.testing import GiB, ReplicaPair
-from simcore import Delay, Drop, Duplicate, FaultRule, Match, Partition, Reset
+from simcore import Corrupt, Delay, Drop, Duplicate, FaultRule, Match, Partition, Reset
 
 REPLICATION = Match(point="net.send", src="hv1", dst="hv2", where={"traffic": "replication"})
 
@@ -130,3 +130,42 @@ def test_a_certain_drop_window_replicates_as_a_partition_does(make_pair, start: 
         outcomes.append((replica.last_replication_time, replica.applied, stats.replication_success_count,
                          stats.network_failure_count))
     assert outcomes[0] == outcomes[1]
+
+
+LOG = Match(point="hyperv.log", src="hv1", dst="hv2")
+
+
+def test_a_log_lost_at_the_replica_requires_a_resync(make_pair) -> None:  # noqa: ANN001
+    pair, anchor = _protected(make_pair)
+    pair.sim.faults.add(FaultRule(Drop(), LOG, count=1, name="lost-log"))
+    pair.sim.run_until(anchor + 31)
+    held = _replica(pair).applied
+    assert _fired(pair, "lost-log") == [anchor + 30]
+    assert [e.details for e in pair.sim.history.select(node="hv2", op="hyperv.replication.log", phase="fail")] \
+        == [{"vm": "vm", "log": "lost"}]
+    stats = pair.primary.measure_vm_replication("vm")
+    assert stats.state.value == "WaitingForStartResynchronize" and stats.health is ReplicationHealth.Critical
+    pair.sim.run_until(anchor + 600)
+    assert _replica(pair).applied == held  # nothing more is applied until a resync
+    assert held == pair.primary.get_vm("vm").workload.image(anchor)  # what it had before the lost log
+
+
+def test_a_corrupt_recovery_point_is_detected_on_apply_and_a_resync_mends_it(make_pair) -> None:  # noqa: ANN001
+    pair, anchor = _protected(make_pair)
+    pair.sim.faults.add(FaultRule(Corrupt(), LOG, start=anchor + 40, end=anchor + 70, name="corrupt"))
+    pair.sim.run_until(anchor + 100)
+    assert _fired(pair, "corrupt") == [anchor + 60]
+    assert pair.primary.measure_vm_replication("vm").state.value == "WaitingForStartResynchronize"
+    pair.primary.resume_vm_replication("vm", resynchronize=True)
+    pair.sim.run_until(lambda: pair.primary.get_vm_replication("vm").state.value == "Replicating", within=3600)
+    pair.sim.advance(60)
+    assert _replica_holds_primary_at(pair, _replica(pair).last_replication_time)
+
+
+def test_a_duplicated_log_at_the_replica_is_applied_once(make_pair) -> None:  # noqa: ANN001
+    pair, anchor = _protected(make_pair)
+    pair.sim.faults.add(FaultRule(Duplicate(), LOG, count=1, name="dup-log"))
+    pair.sim.run_until(anchor + 120)
+    assert _fired(pair, "dup-log") == [anchor + 30]
+    assert pair.primary.measure_vm_replication("vm").state.value == "Replicating"
+    assert _replica_holds_primary_at(pair, anchor + 120)
