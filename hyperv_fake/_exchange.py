@@ -133,9 +133,7 @@ class Exchange:
     def _judge_server(self, chain: tuple[x509.Certificate, ...]) -> None:
         host = self.host
         clock = host.fabric.sim.clock
-        reasons = host.fabric.judge.judge(chain, roots=host.certificates.roots, expected_name=self.server_name,
-                                          at=clock.utcnow(), check_revocation=not host.disable_cert_revocation_check,
-                                          crls=host.certificates.crls)
+        reasons = host.judge_peer(chain, self.server_name)
         if reasons:
             detail = f"the Replica server's certificate was refused: {', '.join(r.value for r in reasons)}"
             self._fail(reasons[0], "primary", detail)

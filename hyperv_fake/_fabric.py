@@ -6,7 +6,7 @@ partition timeline that closed-form replication reads. Hosts are nodes on ``sim.
 
 from __future__ import annotations
 
-from simcore import FaultRule, Partition, Simulation
+from simcore import IDENTITY_POINT, FaultRule, Partition, Simulation
 
 from ._enums import OperatingSystemVersion
 from ._errors import ObjectNotFoundError
@@ -41,6 +41,7 @@ class HyperVFabric:
         self.revision = 0
         sim.faults.on_add(self._fault_plan_changed)
         sim.faults.on_heal(self._fault_plan_changed)
+        sim.faults.on_add(self._identity_fault_added)
 
     def links(self) -> list[Link]:
         """Every replication link, by its primary host and VM, in the order they were added."""
@@ -52,6 +53,13 @@ class HyperVFabric:
         """A partition joined or left the plan: the closed-form links read it, so their future moved."""
         if isinstance(rule.action, Partition):
             self.revision += 1
+
+    def _identity_fault_added(self, rule: FaultRule) -> None:
+        """An identity fault joined the plan: every replicating host authenticates afresh (policy
+        SESSION_PER_OPERATION), so a certificate now judged defective is refused at once."""
+        if rule.match.point in (IDENTITY_POINT, "pki*"):
+            for host in self.hosts:
+                host._revalidate_links()
 
     def add_host(
         self,

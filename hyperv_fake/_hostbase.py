@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
-from simcore import Phase
+from simcore import Phase, injected_refusal
 
 from ._authorization import ANY_SERVER, DEFAULT_TRUST_GROUP, AuthorizationEntry, AuthorizationTable
 from ._certstore import CertificateStore
@@ -36,6 +36,8 @@ from ._vm import VM
 from .policy import ONE_JOB_PER_VM_CODE
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from ._fabric import HyperVFabric
 
 __all__ = ["HostBase"]
@@ -253,6 +255,18 @@ class HostBase:
                             thumbprint: str | None) -> HyperVJob:
         """``Set-VMReplication -Reverse`` (the failover cmdlets implement it)."""
         raise NotImplementedError
+
+    def judge_peer(self, chain: tuple[x509.Certificate, ...], expected_name: str) -> tuple[RefusalReason, ...]:
+        """Every reason this host refuses a peer's replication certificate chain now (§1.3), an identity
+        fault's (``pki.validate``, use "replication") first."""
+        reasons = self.fabric.judge.judge(chain, roots=self.certificates.roots, expected_name=expected_name,
+                                          at=self.fabric.sim.clock.utcnow(),
+                                          check_revocation=not self.disable_cert_revocation_check,
+                                          crls=self.certificates.crls)
+        injected = injected_refusal(self.fabric.sim.faults, chain, node=self.name, use="replication")
+        if injected is None or injected not in RefusalReason.__members__:
+            return reasons
+        return (RefusalReason(injected), *(reason for reason in reasons if reason.value != injected))
 
     def _revalidate_links(self) -> None:
         """This host's trust changed: every active relationship it takes part in authenticates again."""

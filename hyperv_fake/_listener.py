@@ -98,10 +98,7 @@ class _Conversation:
 
     def _certificate(self, chain: tuple[x509.Certificate, ...]) -> None:
         host = self.host
-        reasons = host.fabric.judge.judge(chain, roots=host.certificates.roots, expected_name=self.peer_fqdn,
-                                          at=host.fabric.sim.clock.utcnow(),
-                                          check_revocation=not host.disable_cert_revocation_check,
-                                          crls=host.certificates.crls)
+        reasons = host.judge_peer(chain, self.peer_fqdn)
         if reasons:
             raise Refuse(reasons[0],
                          f"the primary server's certificate was refused: {', '.join(r.value for r in reasons)}")

@@ -25,6 +25,7 @@ from ._faults import (
     Action, Corrupt, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Outage, Partition, Refuse, Reset, Respond,
 )
 from ._history import Event, History, Phase
+from ._identity import IDENTITY_POINT, injected_refusal, judged
 from ._network import Connection, Endpoint, Network, Node
 from ._outages import Outages
 from ._randomness import LabRandom
@@ -40,7 +41,7 @@ __all__ = [
     "FaultRule",
     "FaultPlan",
     "Node", "Endpoint", "Connection", "Network", "Outages",
-    "Simulation", "follow_virtual_time",
+    "Simulation", "follow_virtual_time", "IDENTITY_POINT", "injected_refusal", "judged",
     "SimcoreError", "SchedulingError", "DeadlineExceeded", "UnknownNode", "NetworkConfigError", "FaultRuleError",
     "HistoryFormatError", "NetworkError", "ConnectionRefused", "ConnectTimeout", "ConnectionReset", "ConnectionClosed",
 ]
