@@ -140,7 +140,7 @@ class Exchange:
             return
         own = min(clock.to_seconds(c.not_valid_after_utc) for c in self._own_chain)
         peer = min(clock.to_seconds(c.not_valid_after_utc) for c in chain)
-        self.expires_at = min(own, peer)
+        self.expires_at = min(own, peer) - host.fabric.sim.skews.offset(host.name)  # as this host's clock reads
         side, whose = ("replica", "the primary's") if own <= peer else ("primary", "the Replica server's")
         self.expiry_refusal = Refusal(RefusalReason.EXPIRED, side, f"{whose} certificate expired")
         self._send(ClientCertificate(self._own_chain))

@@ -6,7 +6,7 @@ partition timeline that closed-form replication reads. Hosts are nodes on ``sim.
 
 from __future__ import annotations
 
-from simcore import IDENTITY_POINT, FaultRule, Partition, Simulation
+from simcore import IDENTITY_POINT, FaultRule, Partition, Simulation, Skew
 
 from ._enums import OperatingSystemVersion
 from ._errors import ObjectNotFoundError
@@ -42,6 +42,7 @@ class HyperVFabric:
         sim.faults.on_add(self._fault_plan_changed)
         sim.faults.on_heal(self._fault_plan_changed)
         sim.faults.on_add(self._identity_fault_added)
+        sim.faults.on_heal(self._skew_healed)
 
     def links(self) -> list[Link]:
         """Every replication link, by its primary host and VM, in the order they were added."""
@@ -55,11 +56,16 @@ class HyperVFabric:
             self.revision += 1
 
     def _identity_fault_added(self, rule: FaultRule) -> None:
-        """An identity fault joined the plan: every replicating host authenticates afresh (policy
-        SESSION_PER_OPERATION), so a certificate now judged defective is refused at once."""
-        if rule.match.point in (IDENTITY_POINT, "pki*"):
+        """An identity fault joined the plan, or a host's clock moved (a Skew joined or healed): every
+        replicating host authenticates afresh (policy SESSION_PER_OPERATION), so a certificate now
+        judged defective is refused at once, and the expiry each session expects follows the clock."""
+        if rule.match.point in (IDENTITY_POINT, "pki*") or isinstance(rule.action, Skew):
             for host in self.hosts:
                 host._revalidate_links()
+
+    def _skew_healed(self, rule: FaultRule) -> None:
+        if isinstance(rule.action, Skew):
+            self._identity_fault_added(rule)
 
     def add_host(
         self,

@@ -260,7 +260,7 @@ class HostBase:
         """Every reason this host refuses a peer's replication certificate chain now (§1.3), an identity
         fault's (``pki.validate``, use "replication") first."""
         reasons = self.fabric.judge.judge(chain, roots=self.certificates.roots, expected_name=expected_name,
-                                          at=self.fabric.sim.clock.utcnow(),
+                                          at=self.fabric.sim.skews.utcnow(self.name),
                                           check_revocation=not self.disable_cert_revocation_check,
                                           crls=self.certificates.crls)
         injected = injected_refusal(self.fabric.sim.faults, chain, node=self.name, use="replication")
@@ -288,7 +288,7 @@ class HostBase:
                                            "private key.", (RefusalReason.NO_PRIVATE_KEY,), vm_name=vm_name)
         if self.fabric.policy.trust.validate_on_configure:
             reasons = self.fabric.judge.judge(stored.chain, roots=self.certificates.roots, expected_name=self.fqdn,
-                                              at=self.fabric.sim.clock.utcnow(), check_revocation=False)
+                                              at=self.fabric.sim.skews.utcnow(self.name), check_revocation=False)
             if reasons:
                 raise CertificateRejectedError(
                     f"The certificate with thumbprint {thumbprint} is not valid for Hyper-V Replica on {self.fqdn}: "

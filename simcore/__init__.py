@@ -22,12 +22,13 @@ from ._errors import (
     UnknownNode,
 )
 from ._faults import (
-    Action, Corrupt, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Outage, Partition, Refuse, Reset, Respond,
+    STATES, Action, Corrupt, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Outage, Partition, Refuse, Reset, Respond, Skew,
 )
 from ._history import Event, History, Phase
 from ._identity import IDENTITY_POINT, injected_refusal, judged
 from ._network import Connection, Endpoint, Network, Node
 from ._outages import Outages
+from ._skew import CLOCK_POINT, Skews
 from ._randomness import LabRandom
 from ._simulation import Simulation
 from ._standing import Standing, Standings
@@ -37,10 +38,10 @@ __all__ = [
     "DEFAULT_EPOCH", "Clock", "Scheduler", "Timer", "Standing", "Standings",
     "LabRandom",
     "Event", "History", "Phase",
-    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond", "Outage", "Corrupt", "Match",
+    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond", "Outage", "Corrupt", "Skew", "STATES", "Match",
     "FaultRule",
     "FaultPlan",
-    "Node", "Endpoint", "Connection", "Network", "Outages",
+    "Node", "Endpoint", "Connection", "Network", "Outages", "Skews", "CLOCK_POINT",
     "Simulation", "follow_virtual_time", "IDENTITY_POINT", "injected_refusal", "judged",
     "SimcoreError", "SchedulingError", "DeadlineExceeded", "UnknownNode", "NetworkConfigError", "FaultRuleError",
     "HistoryFormatError", "NetworkError", "ConnectionRefused", "ConnectTimeout", "ConnectionReset", "ConnectionClosed",

@@ -23,7 +23,7 @@ from ._history import History, Phase
 
 __all__ = [
     "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond",
-    "Outage", "Corrupt", "Match", "FaultRule", "FaultPlan",
+    "Outage", "Corrupt", "Skew", "STATES", "Match", "FaultRule", "FaultPlan",
 ]
 
 
@@ -96,6 +96,19 @@ class Outage(Action):
 
 
 @dataclass(frozen=True)
+class Skew(Action):
+    """A state: the node at the rule's point (``clock``, context ``node``) reads the lab clock plus
+    ``seconds`` while the rule is in force — a skewed clock, or one that jumped (forward when
+    positive). The lab clock itself never moves backwards; only what the node reads is off."""
+
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float)) or not math.isfinite(self.seconds):
+            raise FaultRuleError(f"Skew.seconds must be a finite number, got {self.seconds!r}")
+
+
+@dataclass(frozen=True)
 class Corrupt(Action):
     """For adapters holding data: what passes the point (a log, a recovery point) is corrupted, and
     the component finds out when it uses it."""
@@ -119,6 +132,10 @@ class Respond(Action):
             raise FaultRuleError(f"Respond.retry_after must be None or an int >= 0, got {self.retry_after!r}")
         if not self.code:
             raise FaultRuleError("Respond.code must name the error")
+
+
+STATES = (Partition, Outage, Skew)
+"""The actions that are states (in force over a window, healed), not events drawn per check."""
 
 
 def _names(value: str | tuple[str, ...] | None) -> frozenset[str] | None:
@@ -197,7 +214,7 @@ class FaultRule:
             raise FaultRuleError(f"count must be an int >= 1 or None, got {self.count!r}")
         if self.start is not None and self.end is not None and not self.end > self.start:
             raise FaultRuleError(f"empty window: end {self.end!r} is not after start {self.start!r}")
-        if isinstance(self.action, (Partition, Outage)) and (self.probability != 1.0 or self.count is not None):
+        if isinstance(self.action, STATES) and (self.probability != 1.0 or self.count is not None):
             raise FaultRuleError(f"a {type(self.action).__name__} is a state: it takes a window or a heal, "
                                  "not a probability or count")
 
@@ -297,7 +314,7 @@ class FaultPlan:
         here: ask ``blocks``."""
         now = self._scheduler.clock.now
         for rule in self._rules:
-            if isinstance(rule.action, (Partition, Outage)) or not rule.active_at(now):
+            if isinstance(rule.action, STATES) or not rule.active_at(now):
                 continue
             if not rule.match.matches(point, context):
                 continue

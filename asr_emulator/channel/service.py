@@ -97,7 +97,7 @@ class ChannelService:
         (PROTOCOL.md §2 step 6): client auth, chaining to the channel root, valid at virtual now (read
         under the lab's lock), revocation checked."""
         with self.service.lock:
-            verdict = judge_client_chain(chain, [self.root], self.sim.clock.utcnow())
+            verdict = judge_client_chain(chain, [self.root], self.sim.skews.utcnow(self.node))
             return judged(self.sim.faults, verdict, chain, node=self.node, use="channel")
 
     # -- per-vault state ----------------------------------------------------------------------
@@ -142,7 +142,7 @@ class ChannelService:
             raise RegistrationKeyForeign(f"The registration key names vault '{key.vaultName}', which this service does "
                                          "not hold.", target="vaultName")
         channel = vault.channel
-        now = self.sim.clock.now
+        now = self.sim.skews.now(self.node)
         if isinstance(self.sim.faults.check(KEY_POINT, {"vault": key.vaultName, "key": key.keyId}), Fail):
             now = max(now, key.validTo + 1.0)  # an identity fault: this key is judged past its validity
         keys.verify(key, channel.keys, channel.secret, now)
