@@ -13,7 +13,7 @@ from drlab import Lab
 from hyperv_fake import OperationFailedError, ReplicationHealth, ReplicationState, VMState
 from hyperv_fake.testing import GiB, ReplicaPair
 from scvmm_fake import ServerUnavailable
-from simcore import FaultRule, Match, Outage
+from simcore import FaultRule, History, Match, Outage
 
 
 def _outage(point: str, node: str, **window: float) -> FaultRule:
@@ -27,8 +27,8 @@ def _protected(make_pair: Callable[..., ReplicaPair], *, disk_bytes: int = 1024 
     return pair
 
 
-def _ops(sim_history: object, op: str) -> int:
-    return len(sim_history.select(op=op))  # type: ignore[attr-defined]
+def _ops(history: History, op: str) -> int:
+    return len(history.select(op=op))
 
 
 def test_a_primary_host_crash_turns_its_vms_off_and_its_reboot_needs_a_resync(make_pair) -> None:  # noqa: ANN001

@@ -9,14 +9,17 @@ give what a partition of the same window gives, however often the lab is observe
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hyperv_fake import ReplicationHealth
-from hyperv_fake._relationship import Relationship
 from hyperv_fake.testing import GiB, ReplicaPair
 from simcore import Corrupt, Delay, Drop, Duplicate, FaultRule, Match, Partition, Reset
+
+if TYPE_CHECKING:
+    from hyperv_fake._relationship import Relationship
 
 REPLICATION = Match(point="net.send", src="hv1", dst="hv2", where={"traffic": "replication"})
 
