@@ -63,22 +63,32 @@ def test_catalogue_strategies_draw_rules_of_their_category_in_the_window(lab: La
     assert rule.end is not None and rule.end <= lab.now + 600
 
 
+def _protected_under_every_category(seed: int) -> Lab:
+    from drlab.runbook import Runbook
+
+    lab = Lab(seed=seed)
+    book = Runbook.of(lab)
+    book.create_policy()
+    book.protect("Gold-VM1")
+    rng, start = random.Random(seed), lab.now
+    for category in CATEGORIES:
+        for rule in rules_for(lab, category, rng, (start, start + 1800)):
+            lab.faults.add(rule)
+    lab.advance(3600)
+    return lab
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_protected_lab_under_every_category_keeps_its_data_promise(seed: int) -> None:
     from drlab.checkers import data_loss
-    from drlab.runbook import Runbook
 
-    with Lab(seed=seed) as lab:
-        book = Runbook.of(lab)
-        book.create_policy()
-        book.protect("Gold-VM1")
-        rng, start = random.Random(seed), lab.now
-        rules = [rule for category in CATEGORIES for rule in rules_for(lab, category, rng, (start, start + 1800))]
-        for rule in rules:
-            lab.faults.add(rule)
-        lab.advance(3600)
-        assert not any(rule in lab.faults.rules for rule in rules)
-        fired = {e.details["rule"] for e in lab.history.select(op="fault.fire")}
-        assert fired  # some of them bit
+    with _protected_under_every_category(seed) as lab:
+        assert not lab.faults.rules  # every rule healed within its window
+        assert lab.history.select(op="fault.fire")  # some of them bit
         verdict = data_loss(lab, rpo_seconds=24 * 3600)
         assert verdict.ok, str(verdict)
+
+
+def test_the_same_seed_replays_the_same_history_under_faults() -> None:
+    with _protected_under_every_category(1) as first, _protected_under_every_category(1) as second:
+        assert first.history.dumps() == second.history.dumps()
