@@ -323,7 +323,7 @@ class Link:
                                image.last))
 
     def _deliver(self, at: float, *, cycles: int, carrying: float | None = None) -> DataImage:
-        """Cycles up to ``at`` applied at ``at``; ``carrying``: the log landing then was closed at that earlier cycle."""
+        """Cycles up to ``at`` applied at ``at``; ``carrying``: the cycle whose log lands at ``at`` (a late one)."""
         primary = self.primary
         transfer = self.fabric.policy.transfer
         image = primary.vm.workload.image(at if carrying is None else carrying)

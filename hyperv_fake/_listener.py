@@ -35,8 +35,8 @@ class ReplicaListener:
         self.kind = kind
 
     def accept(self, endpoint: Endpoint) -> None:
-        if not self.host.firewall_allows(self.port):
-            endpoint.on_message = _dropped  # policy FIREWALL_BLOCK_IS_SILENT: the primary times out
+        if self.host.crashed or not self.host.firewall_allows(self.port):
+            endpoint.on_message = _dropped  # FIREWALL_BLOCK_IS_SILENT, HOST_CRASH_EFFECTS: the primary times out
             return
         _Conversation(self.host, endpoint, self.kind)
 

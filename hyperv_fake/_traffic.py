@@ -140,7 +140,8 @@ class TrafficFaults:
                                      if action.jitter else 0.0)
             if late > 0:
                 host.record("hyperv.replication.cycle", "info", {"vm": vm, "delayed": late})
-                refusal = Refusal(RefusalReason.CONNECTION_TIMED_OUT, "primary", f"the replication log is {late:g} s late")
+                refusal = Refusal(RefusalReason.CONNECTION_TIMED_OUT, "primary",
+                                  f"the replication log is {late:g} s late")
                 return Decision(now, refusal=refusal, late=late)
         if isinstance(action, Duplicate) and link.replica is not None:
             link.replica.vm.host.record("hyperv.replication.log", "info",

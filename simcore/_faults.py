@@ -4,8 +4,10 @@ A ``FaultPlan`` is an ordered list of rules. ``check(point, context)`` finds the
 match, window and remaining count admit the context; that rule alone decides, drawing its
 probability from the lab's ``faults`` stream (a rule that loses the draw injects nothing, and later
 rules are not consulted — first match wins, as in LocalStack's chaos API and toxiproxy's toxics).
-Partitions are a state, not an event: ``blocks(context)`` asks whether one is active, and healing
-one tells the listeners (the network flushes what it held). Every add, firing and heal is recorded
+Partitions, outages and clock skews are states, not events (``STATES``): ``check`` never returns
+them; ``blocks(context)`` asks whether a partition is active, components watch outages
+(``Outages``) and read skews (``Skews``), and healing one tells the listeners (the network flushes
+what it held). Every add, firing and heal is recorded
 in the lab's history.
 """
 
@@ -104,7 +106,8 @@ class Skew(Action):
     seconds: float = 0.0
 
     def __post_init__(self) -> None:
-        if isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float)) or not math.isfinite(self.seconds):
+        seconds = self.seconds
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
             raise FaultRuleError(f"Skew.seconds must be a finite number, got {self.seconds!r}")
 
 

@@ -229,8 +229,8 @@ class SimulatedNetworkTransport(httpx.BaseTransport):
             chain = [x509.load_pem_x509_certificate(str(text).encode()) for text in hello.get("certificateChain") or []]
         except ValueError:
             chain = []
-        result = judged(self.sim.faults, judge_server_chain(chain, host, self.trust_roots, self.sim.skews.utcnow(self.node)),
-                        chain, node=self.node, use="channel")
+        verdict = judge_server_chain(chain, host, self.trust_roots, self.sim.skews.utcnow(self.node))
+        result = judged(self.sim.faults, verdict, chain, node=self.node, use="channel")
         if not result.ok:
             wire.send({"type": "Alert", "description": "bad_certificate", "reasons": [r.value for r in result.reasons]})
             raise ServerCertificateRejected(host, [r.value for r in result.reasons], request=wire.request)
