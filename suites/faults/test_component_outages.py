@@ -118,3 +118,20 @@ def test_a_vmm_server_down_answers_no_cmdlet_and_its_provider_is_silent() -> Non
     vmm.new_sc_vm_host_group("Later")
     assert provider.running
     assert [e.op for e in lab.history.select(node=vmm.name, op="vmm.server.*")] == ["vmm.server.down", "vmm.server.up"]
+
+
+def test_protection_outlives_a_provider_crash_in_the_middle_of_it() -> None:
+    from drlab import Role
+    from drlab.runbook import Runbook
+
+    lab = Lab(seed=4)
+    book = Runbook.of(lab)
+    book.create_policy()
+    vmm = lab.providers[Role.primary].vmm.name
+    lab.faults.add(_outage("provider.process", vmm, start=lab.now + 20, end=lab.now + 900))
+    name = book.protect("Gold-VM1")  # the jobs wait out the crash and complete once the Provider is back
+    crash, restart = (lab.history.select(node=vmm, op=op)[0].time for op in ("provider.crash", "provider.restart"))
+    assert not lab.history.select(node=vmm, op="provider.poll", since=crash + 1e-6, until=restart)  # silent
+    fabric, container = book.container("Gold")
+    item = book.asr.replication_protected_items.get(lab.resource_group, lab.vault_name, fabric, container, name)
+    assert (item.properties.protection_state, item.properties.replication_health) == ("Protected", "Normal")
