@@ -41,7 +41,7 @@ CATEGORIES = ("network", "api", "identity", "component", "time", "data")
 EVENT_PROBABILITY = 0.3
 
 _OPERATIONS = (None, "ReplicationJobs_Get", "ReplicationProtectedItems_Get", "ReplicationRecoveryPlans_Get",
-               "OperationResults_Get")
+               "OperationResults_Get", "OperationStatus_Get")
 
 
 def _span(rng: random.Random, window: tuple[float, float]) -> tuple[float, float]:

@@ -96,3 +96,14 @@ def test_a_dropped_request_is_retried_and_a_lost_answer_was_served(lab: Lab) -> 
     assert _answers(lab, "ReplicationPolicies_Get", since) == [200, 200]  # served, answer lost, retried
     lost = lab.history.select(op="arm.ReplicationPolicies_Get", where=lambda e: e.details.get("answer") == "lost")
     assert len(lost) == 1 and lost[0].index > since
+
+
+def test_a_long_running_create_survives_throttled_polls(lab: Lab) -> None:
+    lab.faults.add(FaultRule(Respond(429, "TooManyRequests", "throttled", retry_after=5),
+                             _get("OperationStatus_Get"), count=3, name="throttle-polls"))
+    since = len(lab.history)
+    client = lab.azure_client()
+    policy = client.replication_policies.begin_create(lab.resource_group, lab.vault_name, "pol3", BODY).result()
+    assert policy.name == "pol3"
+    assert _answers(lab, "OperationStatus_Get", since).count(429) == 3
+    assert lab.history.select(op="fault.heal")[-1].details == {"rule": "throttle-polls", "why": "count used up"}
