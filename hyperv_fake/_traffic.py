@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from simcore import Action, Corrupt, Delay, Drop, Duplicate, FaultRule, Outage, Partition, Reset, Simulation
+from simcore import STATES, Action, Corrupt, Delay, Drop, Duplicate, FaultRule, Reset, Simulation
 
 from ._errors import Refusal, RefusalReason
 
@@ -49,6 +49,12 @@ class _Unapplied(Action):
     """What a lost or corrupt log comes to for the link: the replica cannot apply it."""
 
     what: str = "lost"
+
+
+def _decides(rule: FaultRule, context: dict[str, Any]) -> bool:
+    """Is ``rule`` an event rule that could decide an attempt with ``context`` (sent, or applied)?"""
+    return not isinstance(rule.action, STATES) and (rule.match.matches(POINT, context)
+                                                    or rule.match.matches(LOG_POINT, context))
 
 
 class Decision:
@@ -81,14 +87,12 @@ class TrafficFaults:
     def watches(self, link: Link) -> bool:
         """Could any rule of the plan (active now or later) decide this link's attempts?"""
         context = self.context(link)
-        return any(not isinstance(rule.action, (Partition, Outage))
-                   and (rule.match.matches(POINT, context) or rule.match.matches(LOG_POINT, context))
-                   for rule in self._sim.faults.rules)
+        return any(_decides(rule, context) for rule in self._sim.faults.rules)
 
     def _plan_changed(self, rule: FaultRule) -> None:
-        if isinstance(rule.action, (Partition, Outage)):
-            return
         for link in self._links():
+            if not _decides(rule, self.context(link)):
+                continue  # a rule about something else: this link's attempts are asked as before
             if not self._deciding:
                 link.settle()  # up to now under the old plan, so that the next attempt is ahead
             link.watched = self.watches(link)
