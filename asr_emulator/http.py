@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["HttpRequest", "HttpResponse", "Handler"]
+__all__ = ["HttpRequest", "HttpResponse", "Handler", "ConnectionDropped"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,16 @@ class HttpResponse:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+
+
+class ConnectionDropped(Exception):
+    """No answer: the connection was dropped (an injected fault). ``served`` says whether the request
+    was served first (its answer lost) or never reached the service (nothing changed). Adapters raise
+    their client's own connection error for it."""
+
+    def __init__(self, message: str, *, served: bool) -> None:
+        super().__init__(message)
+        self.served = served
 
 
 class Handler(Protocol):

@@ -25,6 +25,7 @@ from simcore import Simulation
 
 from .automation import Automation
 from .channel.service import ChannelService
+from .front_door import FrontDoor
 from .errors import ArmError, AuthenticationFailed, InvalidApiVersion, MissingApiVersion, NoRoute, NotImplementedOperation
 from .handlers import HANDLERS
 from .http import HttpRequest, HttpResponse
@@ -202,46 +203,51 @@ class AsrService:
             operation, routing_error = "Unrouted", error
         history = self.sim.history
         history.record(self.node, f"arm.{operation}", "invoke", {"method": method, "path": path})
-        try:
-            authenticate(request)
-            if routing_error is not None:
-                raise routing_error
-            if query_error is not None:
-                raise query_error
-            self._check_api_version(query.get("api-version"), spec)
-            check_query(query_string, spec, spec.sdk_name if spec is not None else operation)
-            if spec is not None:
-                check_put_names(spec, params or {})
-            content = read_body(request)
-            if spec is None:  # one of the two LRO polls, which no SDK operation names (wire.lro)
-                vault = self.backend.vaults.get(segments[1], segments[3], segments[7])
-                if operation == "OperationStatus_Get":
-                    response = operation_status(self, vault, segments[9])
+        door = FrontDoor(self, method, path, operation)
+        injected = door.answer()
+        if injected is not None:
+            response = injected
+        else:
+            try:
+                authenticate(request)
+                if routing_error is not None:
+                    raise routing_error
+                if query_error is not None:
+                    raise query_error
+                self._check_api_version(query.get("api-version"), spec)
+                check_query(query_string, spec, spec.sdk_name if spec is not None else operation)
+                if spec is not None:
+                    check_put_names(spec, params or {})
+                content = read_body(request)
+                if spec is None:  # one of the two LRO polls, which no SDK operation names (wire.lro)
+                    vault = self.backend.vaults.get(segments[1], segments[3], segments[7])
+                    if operation == "OperationStatus_Get":
+                        response = operation_status(self, vault, segments[9])
+                    else:
+                        url = base_url + split.path + (f"?{split.query}" if split.query else "")
+                        response = poll_operation(self, vault, segments[8:-2], segments[-1], url, base_url,
+                                                  query["api-version"])
+                elif handler is None:
+                    raise NotImplementedOperation(
+                        f"The operation {spec.sdk_name} ({spec.operation_id}, {method} {spec.path}) "
+                        "is not implemented by asr-harness.")
                 else:
-                    url = base_url + split.path + (f"?{split.query}" if split.query else "")
-                    response = poll_operation(self, vault, segments[8:-2], segments[-1], url, base_url,
-                                              query["api-version"])
-            elif handler is None:
-                raise NotImplementedOperation(
-                    f"The operation {spec.sdk_name} ({spec.operation_id}, {method} {spec.path}) "
-                    "is not implemented by asr-harness.")
-            else:
-                response = handler(Call(self, request, spec, params or {}, query, base_url, path, segments,
-                                        content))
-        except ArmError as error:
-            response = self.error_response(error)
-        except Exception as error:  # noqa: BLE001 - an emulator bug is answered, recorded, never raised into the SDK
-            history.record(self.node, f"arm.{operation}", "info", {"bug": f"{type(error).__name__}: {error}"})
-            response = json_response(500, {"error": {
-                "code": "InternalServerError",
-                "message": f"asr-harness failed on {method} {path}: {type(error).__name__}: {error}"}})
+                    response = handler(Call(self, request, spec, params or {}, query, base_url, path, segments,
+                                            content))
+            except ArmError as error:
+                response = self.error_response(error)
+            except Exception as error:  # noqa: BLE001 - an emulator bug is answered, recorded, never raised into the SDK
+                history.record(self.node, f"arm.{operation}", "info", {"bug": f"{type(error).__name__}: {error}"})
+                response = json_response(500, {"error": {
+                    "code": "InternalServerError",
+                    "message": f"asr-harness failed on {method} {path}: {type(error).__name__}: {error}"}})
         outcome: dict[str, Any] = {"status": response.status}
         if response.status >= 400:
             outcome["code"] = _error_code(response)
         history.record(self.node, f"arm.{operation}", "ok" if response.status < 400 else "fail", outcome)
         if method != "GET" and self._channel is not None:
             self.sim.network.changed(self.node)  # whatever it changed, the Providers' next poll may see it
-        return response
+        return door.after(response)
 
     @staticmethod
     def _check_api_version(api_version: str | None, spec: Any) -> None:

@@ -18,7 +18,7 @@ from azure.core.pipeline.transport import AsyncHttpTransport
 from asr_emulator.http import Handler
 from simcore import Simulation
 
-from .azure_transport import ARM_BASE_URL, DEFAULT_SUBSCRIPTION, _Response, emulator_request
+from .azure_transport import ARM_BASE_URL, DEFAULT_SUBSCRIPTION, _Response, answer
 
 if TYPE_CHECKING:
     from azure.mgmt.recoveryservicessiterecovery.aio import SiteRecoveryManagementClient
@@ -55,7 +55,7 @@ class AsyncAsrTransport(AsyncHttpTransport):  # type: ignore[type-arg]  # azure-
         self._lock = getattr(service, "lock", None) or nullcontext()
 
     async def send(self, request: Any, **kwargs: Any) -> _AsyncResponse:
-        return _AsyncResponse(request, self.service.handle(emulator_request(request)))
+        return _AsyncResponse(request, answer(self.service, request))
 
     async def sleep(self, duration: float) -> None:
         with self._lock:

@@ -19,18 +19,19 @@ from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from azure.core.credentials import AccessToken
+from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest._http_response_impl import HttpResponseImpl
 from azure.core.utils import case_insensitive_dict
 
-from asr_emulator.http import Handler, HttpRequest, HttpResponse
+from asr_emulator.http import ConnectionDropped, Handler, HttpRequest, HttpResponse
 from simcore import Simulation
 
 if TYPE_CHECKING:  # the SDKs are the [test] extra; the clients are built only when asked for
     from azure.mgmt.recoveryservices import RecoveryServicesClient
     from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
-__all__ = ["AsrTransport", "FakeCredential", "site_recovery_client", "recovery_services_client",
+__all__ = ["AsrTransport", "FakeCredential", "answer", "site_recovery_client", "recovery_services_client",
            "DEFAULT_SUBSCRIPTION", "ARM_BASE_URL"]
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -72,6 +73,16 @@ def emulator_request(request: Any) -> HttpRequest:
     return HttpRequest(request.method, request.url, dict(request.headers), bytes(content or b""))
 
 
+def answer(service: Handler, request: Any) -> HttpResponse:
+    """``service``'s answer to an azure-core request; a dropped connection (an injected fault) raises what
+    azure-core's own transports raise: ``ServiceRequestError`` when the request never got there (retried
+    for any method), ``ServiceResponseError`` when its answer was lost (retried for idempotent ones)."""
+    try:
+        return service.handle(emulator_request(request))
+    except ConnectionDropped as dropped:
+        raise (ServiceResponseError if dropped.served else ServiceRequestError)(str(dropped)) from dropped
+
+
 def _chunks(response: _Response, pipeline: Any = None, decompress: bool = True) -> Iterator[bytes]:
     yield response._internal_response.body
 
@@ -85,7 +96,7 @@ class AsrTransport(HttpTransport):  # type: ignore[type-arg]  # azure-core's tra
         self._lock = getattr(service, "lock", None) or nullcontext()
 
     def send(self, request: Any, **kwargs: Any) -> _Response:
-        return _Response(request, self.service.handle(emulator_request(request)))
+        return _Response(request, answer(self.service, request))
 
     def sleep(self, duration: float) -> None:
         with self._lock:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import httpx
 
-from asr_emulator.http import Handler, HttpRequest, HttpResponse
+from asr_emulator.http import ConnectionDropped, Handler, HttpRequest, HttpResponse
 
 __all__ = ["HttpxEmulatorTransport", "httpx_handler", "to_http_request", "to_httpx_response"]
 
@@ -32,7 +32,11 @@ def httpx_handler(handler: Handler) -> Callable[[httpx.Request], httpx.Response]
     """``handler`` as an httpx handler function: what ``MockTransport`` calls, and a respx side effect."""
 
     def answer(request: httpx.Request) -> httpx.Response:
-        return to_httpx_response(handler.handle(to_http_request(request)))
+        try:
+            return to_httpx_response(handler.handle(to_http_request(request)))
+        except ConnectionDropped as dropped:  # an injected fault: httpx's own errors for a lost connection
+            error = httpx.RemoteProtocolError if dropped.served else httpx.ConnectError
+            raise error(str(dropped), request=request) from dropped
 
     return answer
 

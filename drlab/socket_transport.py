@@ -179,8 +179,8 @@ def socket_transport_factory(server_url: str, lock: Any) -> TransportFactory:
     def build(sim: Simulation, node: str, *, trust_roots: Sequence[CertificateAuthority | x509.Certificate],
               identity: Callable[[], IssuedCertificate | None], proxy: ProxySettings | None,
               hosts: Mapping[str, str]) -> httpx.BaseTransport:
-        return SocketTransport(server_url, trust_roots=trust_roots, clock=sim.clock.utcnow, identity=identity,
-                               proxy=proxy, lock=lock)
+        return SocketTransport(server_url, trust_roots=trust_roots, clock=lambda: sim.skews.utcnow(node),
+                               identity=identity, proxy=proxy, lock=lock)  # the Provider's node's clock
 
     return build
 

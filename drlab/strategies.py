@@ -12,7 +12,9 @@
   one item in one group without actions.
 * ``site_faults(lab)`` — fault rules of ``simcore`` by category (``"sites"``: the sites' hosts cut
   off from each other; ``"channel"``: a VMM server's channel to ASR partitioned, dropped or
-  delayed), each healing by itself within ``heal_within`` virtual seconds of the lab's now.
+  delayed; and every category of ``drlab.fault_catalogue``: network, api, identity, component,
+  time, data), each healing by itself within ``heal_within`` virtual seconds of the lab's now.
+* ``catalogue_faults(lab, category, window)`` — the catalogue's rules of one category within a window.
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ from simcore import Delay, Drop, FaultRule, Match, Partition
 from asr_emulator.policy import MAX_PLAN_BOOT_GROUPS, PLAN_ACTION_FAILOVER_TYPES
 
 from ._lab.spec import CloudSpec, NetworkSpec, Role, VMSpec
+from .fault_catalogue import CATEGORIES, rules_for
 
 if TYPE_CHECKING:
     from .lab import Lab
 
-__all__ = ["lab_topologies", "replication_policies", "recovery_plan_groups", "site_faults", "FAULT_CATEGORIES"]
+__all__ = ["lab_topologies", "replication_policies", "recovery_plan_groups", "site_faults", "catalogue_faults",
+           "FAULT_CATEGORIES"]
 
-FAULT_CATEGORIES = ("sites", "channel")
+FAULT_CATEGORIES = ("sites", "channel", *CATEGORIES)
 
 
 @st.composite
@@ -151,4 +155,13 @@ def site_faults(lab: Lab, categories: Sequence[str] = FAULT_CATEGORIES, *, heal_
             lambda vmm, action, end: FaultRule(action, Match(point=None if isinstance(action, Partition) else "net.send",
                                                              src=vmm, dst=asr, bidirectional=True), end=end),
             st.sampled_from(vmms), actions, ends))
+    choices.extend(catalogue_faults(lab, category, (now, now + heal_within)).map(lambda rules: rules[0])
+                   for category in CATEGORIES if category in categories)
     return st.one_of(choices)
+
+
+def catalogue_faults(lab: Lab, category: str, window: tuple[float, float]) -> st.SearchStrategy[list[FaultRule]]:
+    """``fault_catalogue.rules_for(lab, category, rng, window)`` for a drawn, shrinkable ``rng``."""
+    if category not in CATEGORIES:
+        raise ValueError(f"catalogue categories are {', '.join(CATEGORIES)}; got {category!r}")
+    return st.randoms(use_true_random=False).map(lambda rng: rules_for(lab, category, rng, window))

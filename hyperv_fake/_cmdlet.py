@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from ._errors import HyperVError
+from ._errors import HyperVError, OperationFailedError
 from ._jobs import HyperVJob
 
 __all__ = ["cmdlet"]
@@ -39,6 +39,8 @@ def cmdlet(name: str) -> Callable[[F], F]:
             details = {key: target} if key is not None and isinstance(target, str) else {}
             self.record(op, "invoke", details)
             try:
+                if getattr(self, "crashed", False):  # policy HOST_CRASH_EFFECTS
+                    raise OperationFailedError("The RPC server is unavailable. (0x800706BA)")
                 result = method(self, *args, **kwargs)
             except HyperVError as error:
                 error.cmdlet = error.cmdlet or name

@@ -26,7 +26,7 @@ class RefusalReason(str, Enum):
     """Why a replication exchange failed. Certificate reasons share ``simcore.pki.Reason``'s values.
 
     ``recoverable`` follows §3.6: network errors are retried (and, by policy REPLICA_PAUSE_BLOCKS_PRIMARY,
-    a paused replica); authentication, authorization, invalid replica state and VM-not-found are
+    a paused replica; and "low disk", §3.6); authentication, authorization, invalid replica state and VM-not-found are
     not (the VM goes to Error and waits for an admin).
     """
 
@@ -51,6 +51,7 @@ class RefusalReason(str, Enum):
     CONNECTION_REFUSED = "CONNECTION_REFUSED"
     CONNECTION_TIMED_OUT = "CONNECTION_TIMED_OUT"
     CONNECTION_RESET = "CONNECTION_RESET"
+    INSUFFICIENT_DISK_SPACE = "INSUFFICIENT_DISK_SPACE"
 
     @property
     def recoverable(self) -> bool:
@@ -59,7 +60,7 @@ class RefusalReason(str, Enum):
 
 _RECOVERABLE = frozenset({
     RefusalReason.CONNECTION_REFUSED, RefusalReason.CONNECTION_TIMED_OUT, RefusalReason.CONNECTION_RESET,
-    RefusalReason.REPLICATION_PAUSED,
+    RefusalReason.REPLICATION_PAUSED, RefusalReason.INSUFFICIENT_DISK_SPACE,
 })
 
 

@@ -133,16 +133,14 @@ class Exchange:
     def _judge_server(self, chain: tuple[x509.Certificate, ...]) -> None:
         host = self.host
         clock = host.fabric.sim.clock
-        reasons = host.fabric.judge.judge(chain, roots=host.certificates.roots, expected_name=self.server_name,
-                                          at=clock.utcnow(), check_revocation=not host.disable_cert_revocation_check,
-                                          crls=host.certificates.crls)
+        reasons = host.judge_peer(chain, self.server_name)
         if reasons:
             detail = f"the Replica server's certificate was refused: {', '.join(r.value for r in reasons)}"
             self._fail(reasons[0], "primary", detail)
             return
         own = min(clock.to_seconds(c.not_valid_after_utc) for c in self._own_chain)
         peer = min(clock.to_seconds(c.not_valid_after_utc) for c in chain)
-        self.expires_at = min(own, peer)
+        self.expires_at = min(own, peer) - host.fabric.sim.skews.offset(host.name)  # as this host's clock reads
         side, whose = ("replica", "the primary's") if own <= peer else ("primary", "the Replica server's")
         self.expiry_refusal = Refusal(RefusalReason.EXPIRED, side, f"{whose} certificate expired")
         self._send(ClientCertificate(self._own_chain))

@@ -6,12 +6,15 @@ partition timeline that closed-form replication reads. Hosts are nodes on ``sim.
 
 from __future__ import annotations
 
-from simcore import FaultRule, Partition, Simulation
+from simcore import IDENTITY_POINT, FaultRule, Partition, Simulation, Skew
 
 from ._enums import OperatingSystemVersion
 from ._errors import ObjectNotFoundError
 from ._host import HyperVHost
+from ._link import Link
+from ._outages import HostOutages
 from ._partitions import PartitionTimeline
+from ._traffic import TrafficFaults
 from ._trust import CertificateJudge
 from .policy import MOVES_KEPT, HyperVPolicy
 
@@ -27,6 +30,7 @@ class HyperVFabric:
         self.judge = CertificateJudge(self.policy.trust)
         self.partitions = PartitionTimeline(sim)
         self._hosts: dict[str, HyperVHost] = {}
+        self.traffic = TrafficFaults(sim, self.links)
         #: Moves whenever what a management server reads of a host or a VM may have changed: a
         #: VM's disks, a replication state, the future of a replication link (a resume, a new
         #: certificate, a blocked replica, a partition joining or healing the fault plan), the
@@ -38,6 +42,14 @@ class HyperVFabric:
         self._moves: list[tuple[int, str]] = []  # (revision, VM ID) of the moves one VM accounts for
         sim.faults.on_add(self._fault_plan_changed)
         sim.faults.on_heal(self._fault_plan_changed)
+        sim.faults.on_add(self._identity_fault_added)
+        sim.faults.on_heal(self._skew_healed)
+
+    def links(self) -> list[Link]:
+        """Every replication link, by its primary host and VM, in the order they were added."""
+        return [vm.replication.link for host in self._hosts.values() for vm in host.vms
+                if vm.replication is not None and vm.replication.link is not None
+                and vm.replication.link.primary is vm.replication]
 
     def moved(self, vm_id: str) -> None:
         """What a management server reads of the VM with ID ``vm_id`` changed (on either side: a
@@ -63,6 +75,18 @@ class HyperVFabric:
         if isinstance(rule.action, Partition):
             self.revision += 1
 
+    def _identity_fault_added(self, rule: FaultRule) -> None:
+        """An identity fault joined the plan, or a host's clock moved (a Skew joined or healed): every
+        replicating host authenticates afresh (policy SESSION_PER_OPERATION), so a certificate now
+        judged defective is refused at once, and the expiry each session expects follows the clock."""
+        if rule.match.point in (IDENTITY_POINT, "pki*") or isinstance(rule.action, Skew):
+            for host in self.hosts:
+                host._revalidate_links()
+
+    def _skew_healed(self, rule: FaultRule) -> None:
+        if isinstance(rule.action, Skew):
+            self._identity_fault_added(rule)
+
     def add_host(
         self,
         name: str,
@@ -76,6 +100,7 @@ class HyperVFabric:
         self.sim.network.add_node(name, address=address, fqdn=fqdn)
         host = HyperVHost(self, name, fqdn=fqdn, address=address, os_version=os_version, domain=domain)
         self._hosts[name] = host
+        HostOutages(host)
         self.sim.history.record(name, "hyperv.host", "info",
                                 {"fqdn": fqdn, "os_version": os_version.value, "domain": domain})
         return host

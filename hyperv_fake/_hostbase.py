@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
-from simcore import Phase
+from simcore import Phase, injected_refusal
 
 from ._authorization import ANY_SERVER, DEFAULT_TRUST_GROUP, AuthorizationEntry, AuthorizationTable
 from ._certstore import CertificateStore
@@ -36,6 +36,8 @@ from ._vm import VM
 from .policy import ONE_JOB_PER_VM_CODE
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from ._fabric import HyperVFabric
 
 __all__ = ["HostBase"]
@@ -74,6 +76,7 @@ class HostBase:
         self._vms: dict[str, VM] = {}  # by VM ID, in creation order
         self._by_name: dict[str, list[VM]] = {}  # Hyper-V allows two VMs of one name; cmdlets take the first
         self._listening: tuple[tuple[int, ReplicationAuthenticationType], ...] = ()
+        self.crashed = False  # an Outage at hyperv.host holds: nothing answers (``_outages``)
 
     # -- what a management server reads ---------------------------------------------------------------
 
@@ -253,6 +256,18 @@ class HostBase:
         """``Set-VMReplication -Reverse`` (the failover cmdlets implement it)."""
         raise NotImplementedError
 
+    def judge_peer(self, chain: tuple[x509.Certificate, ...], expected_name: str) -> tuple[RefusalReason, ...]:
+        """Every reason this host refuses a peer's replication certificate chain now (§1.3), an identity
+        fault's (``pki.validate``, use "replication") first."""
+        reasons = self.fabric.judge.judge(chain, roots=self.certificates.roots, expected_name=expected_name,
+                                          at=self.fabric.sim.skews.utcnow(self.name),
+                                          check_revocation=not self.disable_cert_revocation_check,
+                                          crls=self.certificates.crls)
+        injected = injected_refusal(self.fabric.sim.faults, chain, node=self.name, use="replication")
+        if injected is None or injected not in RefusalReason.__members__:
+            return reasons
+        return (RefusalReason(injected), *(reason for reason in reasons if reason.value != injected))
+
     def _revalidate_links(self) -> None:
         """This host's trust changed: every active relationship it takes part in authenticates again."""
         for vm in self.vms:
@@ -273,7 +288,7 @@ class HostBase:
                                            "private key.", (RefusalReason.NO_PRIVATE_KEY,), vm_name=vm_name)
         if self.fabric.policy.trust.validate_on_configure:
             reasons = self.fabric.judge.judge(stored.chain, roots=self.certificates.roots, expected_name=self.fqdn,
-                                              at=self.fabric.sim.clock.utcnow(), check_revocation=False)
+                                              at=self.fabric.sim.skews.utcnow(self.name), check_revocation=False)
             if reasons:
                 raise CertificateRejectedError(
                     f"The certificate with thumbprint {thumbprint} is not valid for Hyper-V Replica on {self.fqdn}: "

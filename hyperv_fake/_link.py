@@ -8,43 +8,39 @@ recovery points kept), never with virtual time.
 
 What stops a cycle, each as a span ``(start, end]`` carrying the refusal it causes:
 * a partition between the two hosts (recoverable: retried with §3.6 back-off, policy RetryPolicy);
-* the replica refusing log — paused (recoverable), failed over or gone (not: the primary goes to Error);
-* a certificate of the last handshake expiring (not recoverable: authentication error, §3.6).
+* the replica refusing log — paused or full (recoverable), failed over or gone (not: the primary goes to Error);
+* a certificate of the last handshake expiring (not recoverable: authentication error, §3.6);
+* the fault plan losing or delaying the log of one attempt (``_traffic``: decided at its instant).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ._enums import ReplicationState, ReplicationType
 from ._errors import Refusal, RefusalReason
+from ._attempts import EPS, Block, Episode, refusal_at, stretch_end
 from ._image import DataImage
 from ._points import RECOVERY_POINT_INTERVAL, retain
 from ._relationship import FAILED_OVER_STATES
-from .policy import RetryPolicy
 
 if TYPE_CHECKING:
     from ._fabric import HyperVFabric
+    from simcore import Timer
+
     from ._relationship import Relationship
+    from ._traffic import Decision
 
 __all__ = ["Link"]
 
-_EPS = 1e-9
 RESYNC_LOG_FRACTION = 0.5
 """Tracking logs above 50 % of the replicated disks' size require resynchronisation (§2.6)."""
+_DECIDED_SPAN = 1e-3
+"""A decided attempt's block reaches this far either side of it: wider than the cycle arithmetic's
+tolerance, narrower than any gap between two attempts."""
 _TRACKING = frozenset({ReplicationState.Replicating, ReplicationState.Suspended, ReplicationState.Error})
-
-
-@dataclass(frozen=True)
-class _Block:
-    start: float
-    end: float
-    refusal: Refusal
-
-    def holds(self, t: float) -> bool:
-        return self.start < t <= self.end
 
 
 @dataclass(frozen=True)
@@ -56,36 +52,6 @@ class _Run:
     last: float
     anchor: float
     written: int
-
-
-@dataclass
-class _Episode:
-    """A run of failed attempts that began at ``since``; retries follow the back-off of ``RetryPolicy``."""
-
-    since: float
-    refusal: Refusal
-    policy: RetryPolicy
-
-    def retry(self, n: int) -> float:
-        """The instant of the ``n``-th retry (n >= 1)."""
-        backoff = self.policy.backoff
-        if n <= len(backoff):
-            return self.since + sum(backoff[:n])
-        return self.since + sum(backoff) + (n - len(backoff)) * self.policy.steady
-
-    def retries_until(self, t: float) -> int:
-        """How many retries fall in ``(since, t]``."""
-        offsets, total = [], 0.0
-        for step in self.policy.backoff:
-            total += step
-            offsets.append(total)
-        early = sum(1 for offset in offsets if self.since + offset <= t + _EPS)
-        if early < len(offsets):
-            return early
-        return early + max(0, math.floor((t - self.since - total) / self.policy.steady + _EPS))
-
-    def next_after(self, t: float) -> float:
-        return self.retry(self.retries_until(t) + 1)
 
 
 class Link:
@@ -102,19 +68,36 @@ class Link:
         self.settled_at = now
         self.anchor = now
         self.anchored_last: float | None = primary.last_replication_time  # the last replication as of ``anchor``
-        self.episode: _Episode | None = None
-        self.expiry: _Block | None = None
-        self.replica_block: _Block | None = None
-        self.service_block: _Block | None = None
+        self.episode: Episode | None = None
+        self.expiry: Block | None = None
+        self.replica_block: Block | None = None
+        self.service_block: Block | None = None
+        self.storage_block: Block | None = None
         self._runs: list[_Run] = []  # this settle's runs, after the last run of the previous one
         primary.link = replica.link = self
+        self.decision: Decision | None = None  # the fault plan's word on the latest attempt it was asked about
+        self.attempt_timer: Timer | None = None
+        self.watched = fabric.traffic.watches(self)
 
     # -- what the hosts tell the link ----------------------------------------------------------------
 
     @property
     def failing(self) -> Refusal | None:
         """The refusal the primary is retrying after, if it currently cannot send."""
-        return self.episode.refusal if self.episode is not None else None
+        episode = self.episode
+        return episode.refusal if episode is not None and episode.carries is None else None
+
+    def next_attempt(self) -> float | None:
+        """When the primary next sends, as of ``settled_at`` (a cycle or a retry; after a late log lands,
+        the cycle that follows it); None while it ships nothing."""
+        episode = self.episode
+        if not self.primary.ships:
+            return None
+        if episode is None:
+            return self._next_cycle(self.settled_at)
+        if episode.carries is not None:
+            return episode.retry(1) + self._frequency()
+        return episode.next_after(self.settled_at)
 
     def restart(self, *, fresh: bool = False) -> None:
         """Cycles start afresh now (after a resume or a settings change; ``fresh`` after a full transfer,
@@ -123,32 +106,39 @@ class Link:
         self.anchor = self.fabric.sim.clock.now
         self.anchored_last = self.primary.last_replication_time
         self.episode = None
-        self.fabric.moved(self.primary.vm.id)
         if fresh:
             self._runs = []
             if self.replica is not None:  # hourly points fall on the cycles from here (policy RECOVERY_POINT_ANCHOR)
                 self.replica.points_anchor = self.anchor
+        self._moved()
 
     def authenticated(self, expires_at: float, refusal: Refusal) -> None:
         """A handshake succeeded; the first certificate to expire does so at ``expires_at``."""
         self.settle()
-        self.expiry = _Block(expires_at, math.inf, refusal) if math.isfinite(expires_at) else None
-        self.fabric.moved(self.primary.vm.id)
+        self.expiry = Block(expires_at, math.inf, refusal) if math.isfinite(expires_at) else None
+        self._moved()
 
     def block_replica(self, refusal: Refusal | None) -> None:
         """From now the replica refuses log (paused, failed over, gone), or accepts it again (None)."""
         self.settle()
         now = self.fabric.sim.clock.now
-        self.replica_block = None if refusal is None else _Block(now, math.inf, refusal)
-        self.fabric.moved(self.primary.vm.id)
+        self.replica_block = None if refusal is None else Block(now, math.inf, refusal)
+        self._moved()
 
     def unreachable(self, refusal: Refusal | None) -> None:
         """From now the Replica server cannot be reached for a reason other than a partition
         (listener gone, firewall), until an exchange succeeds again (None)."""
         self.settle()
         now = self.fabric.sim.clock.now
-        self.service_block = None if refusal is None else _Block(now, math.inf, refusal)
-        self.fabric.moved(self.primary.vm.id)
+        self.service_block = None if refusal is None else Block(now, math.inf, refusal)
+        self._moved()
+
+    def storage_full(self, refusal: Refusal | None) -> None:
+        """From now the replica cannot store log (its volume is full), or can again (None)."""
+        self.settle()
+        now = self.fabric.sim.clock.now
+        self.storage_block = None if refusal is None else Block(now, math.inf, refusal)
+        self._moved()
 
     def detach_replica(self) -> None:
         self.block_replica(Refusal(RefusalReason.VM_NOT_FOUND, "replica", "the replica virtual machine was removed"))
@@ -162,7 +152,13 @@ class Link:
         self.primary.link = None
         if self.replica is not None:
             self.replica.link = None
+        self.watched = False
+        self._moved()
+
+    def _moved(self) -> None:
+        """The link's future changed: management servers re-read it, and its attempt timer follows."""
         self.fabric.moved(self.primary.vm.id)
+        self.fabric.traffic.arm(self)
 
     # -- settling ----------------------------------------------------------------------------------
 
@@ -172,6 +168,7 @@ class Link:
         t0 = self.settled_at
         if now <= t0:
             return
+        self.fabric.traffic.decide(self)
         self._runs = self._runs[-1:]
         closing = [(rel, rel.vm.host.monitoring_boundaries(t0, now)) for rel in self._sides()]
         for boundary in sorted({b for _, bounds in closing for b in bounds}):
@@ -181,6 +178,7 @@ class Link:
                     rel.vm.host.close_monitoring_window(rel, boundary, log=boundary == bounds[-1])
         self._advance(now)
         self._take_points(t0, now)
+        self.fabric.traffic.arm(self)
 
     def _advance(self, t1: float) -> None:
         t0 = self.settled_at
@@ -191,13 +189,18 @@ class Link:
             self._resync_trigger(stopped, t1)
         self.settled_at = t1
 
-    def _blocks(self, t0: float, t1: float) -> list[_Block]:
+    def _blocks(self, t0: float, t1: float) -> list[Block]:
         contexts = ({"src": self.src, "dst": self.dst, "port": self.port},
                     {"src": self.dst, "dst": self.src, "port": self.port})
         unreachable = Refusal(RefusalReason.CONNECTION_TIMED_OUT, "primary",
                               f"the Replica server {self.dst} is unreachable")
-        blocks = [_Block(a, b, unreachable) for a, b in self.fabric.partitions.blocked(contexts, t0, t1)]
-        blocks.extend(block for block in (self.replica_block, self.service_block, self.expiry) if block is not None)
+        blocks = [Block(a, b, unreachable) for a, b in self.fabric.partitions.blocked(contexts, t0, t1)]
+        blocks.extend(block for block in (self.replica_block, self.service_block, self.storage_block, self.expiry)
+                      if block is not None)
+        decision = self.decision
+        if decision is not None and decision.refusal is not None:  # the attempt at ``at`` only (or its late span)
+            end = decision.at + decision.late - _DECIDED_SPAN if decision.late else decision.at
+            blocks.append(Block(decision.at - _DECIDED_SPAN, end, decision.refusal))
         return sorted(blocks, key=lambda block: block.start)
 
     def _ship(self, t0: float, t1: float) -> float:
@@ -217,24 +220,24 @@ class Link:
                 pos = clear_end
                 continue
             cycle = self._next_cycle(pos)
-            refusal = _refusal_at(blocks, cycle) if cycle <= t1 else None
+            refusal = refusal_at(blocks, cycle) if cycle <= t1 else None
             if refusal is not None:
                 self._attempt_failed(cycle, refusal)
                 pos = cycle
             else:  # the blocked stretch ends before the next cycle: nothing was attempted in it
-                pos = min(t1, _stretch_end(blocks, pos))
+                pos = min(t1, stretch_end(blocks, pos))
         return t1
 
-    def _retry(self, blocks: list[_Block], pos: float, t1: float) -> float:
+    def _retry(self, blocks: list[Block], pos: float, t1: float) -> float:
         """Follow the current episode of retries from ``pos``; returns where the primary stands afterwards."""
         episode = self.episode
         assert episode is not None
         retry = episode.next_after(pos)
         while retry <= t1:
-            refusal = _refusal_at(blocks, retry)
+            refusal = refusal_at(blocks, retry)
             if refusal is None or not refusal.recoverable:
                 break
-            retry = episode.next_after(min(_stretch_end(blocks, retry), t1))
+            retry = episode.next_after(min(stretch_end(blocks, retry), t1))
         stop = min(retry, t1)
         attempted = retry <= t1
         missed = self._cycle_index(stop) - self._cycle_index(pos)
@@ -244,20 +247,31 @@ class Link:
             rel.stats.network_failure_count += failed
         if self._resync_trigger(pos, stop) or not attempted:
             return t1
-        refusal = _refusal_at(blocks, retry)
+        refusal = refusal_at(blocks, retry)
         if refusal is not None:
             self._fail(retry, refusal)
             return retry
         self.episode = None
         self.anchor = self.anchored_last = retry
-        self._runs.append(_Run(retry, retry, retry, self._deliver(retry, cycles=1).last))
+        self._runs.append(_Run(retry, retry, retry, self._deliver(retry, cycles=1, carrying=episode.carries).last))
         return retry
 
     def _attempt_failed(self, at: float, refusal: Refusal) -> None:
+        decision = self.decision
+        if decision is not None and decision.resync and decision.at == at and refusal is decision.refusal:
+            self.episode = None  # policy DATA_FAULT_EFFECTS: the sequence is broken, only a resync mends it
+            self.primary.set_state(ReplicationState.WaitingForStartResynchronize, decision.resync, at=at)
+            self.primary.vm.host.resync_required(self.primary, at)
+            return
+        if decision is not None and decision.late and decision.at == at and refusal is decision.refusal:
+            # a late log: it lands ``late`` seconds on, and cycles follow from there (policy TRAFFIC_FAULT_EFFECTS)
+            landing = replace(self.fabric.policy.retry, backoff=(decision.late,), steady=self._frequency())
+            self.episode = Episode(at, refusal, landing, carries=at)
+            return
         if not refusal.recoverable:
             self._fail(at, refusal)
             return
-        self.episode = _Episode(at, refusal, self.fabric.policy.retry)
+        self.episode = Episode(at, refusal, self.fabric.policy.retry)
         for rel in self._sides():
             rel.stats.miss_count += 1
             rel.stats.network_failure_count += 1
@@ -293,7 +307,7 @@ class Link:
         return float(self.primary.settings.replication_frequency_sec)
 
     def _cycle_index(self, t: float) -> int:
-        return math.floor((t - self.anchor) / self._frequency() + _EPS)
+        return math.floor((t - self.anchor) / self._frequency() + EPS)
 
     def _next_cycle(self, t: float) -> float:
         return self.anchor + (self._cycle_index(t) + 1) * self._frequency()
@@ -308,10 +322,11 @@ class Link:
         self._runs.append(_Run(self.anchor + first * frequency, self.anchor + last * frequency, self.anchor,
                                image.last))
 
-    def _deliver(self, at: float, *, cycles: int) -> DataImage:
+    def _deliver(self, at: float, *, cycles: int, carrying: float | None = None) -> DataImage:
+        """Cycles up to ``at`` applied at ``at``; ``carrying``: the cycle whose log lands at ``at`` (a late one)."""
         primary = self.primary
         transfer = self.fabric.policy.transfer
-        image = primary.vm.workload.image(at)
+        image = primary.vm.workload.image(at if carrying is None else carrying)
         ratio = transfer.compression_ratio if primary.settings.compression_enabled else 1.0
         size = int((image.last - primary.applied.last) * primary.vm.workload.bytes_per_write * ratio)
         for rel in self._sides():
@@ -350,7 +365,7 @@ class Link:
                 if when >= run.last:
                     found.append((hour, run.written))
                 else:  # a cycle of this settle, so the workload's current segment covers it
-                    cycle = run.anchor + math.floor((when - run.anchor) / frequency + _EPS) * frequency
+                    cycle = run.anchor + math.floor((when - run.anchor) / frequency + EPS) * frequency
                     found.append((hour, self.primary.vm.workload.written(cycle)))
                 if len(found) == keep:
                     break
@@ -374,30 +389,14 @@ class Link:
         return replica.points_anchor + hour * RECOVERY_POINT_INTERVAL, written, kind
 
 
-def _refusal_at(blocks: list[_Block], t: float) -> Refusal | None:
-    """The refusal an attempt at ``t`` meets: a non-recoverable one wins over a recoverable one."""
-    found = [block.refusal for block in blocks if block.holds(t)]
-    return min(found, key=lambda refusal: refusal.recoverable) if found else None
-
-
-def _stretch_end(blocks: list[_Block], t: float) -> float:
-    """The end of the blocked stretch that follows ``t`` (overlapping blocks joined; ``t`` if none)."""
-    end = t
-    while True:
-        covering = [block.end for block in blocks if block.start <= end < block.end]
-        if not covering:
-            return end
-        end = max(covering)
-
-
 def _hour_at_or_before(t: float, origin: float, *, strict: bool) -> int:
     """Index of the last hourly instant ``<= t`` (``< t`` when ``strict``) counted from ``origin``."""
-    index = math.floor((t - origin) / RECOVERY_POINT_INTERVAL + _EPS)
-    if strict and origin + index * RECOVERY_POINT_INTERVAL >= t - _EPS:
+    index = math.floor((t - origin) / RECOVERY_POINT_INTERVAL + EPS)
+    if strict and origin + index * RECOVERY_POINT_INTERVAL >= t - EPS:
         index -= 1
     return index
 
 
 def _hour_at_or_after(t: float, origin: float) -> int:
     """Index of the first hourly instant ``>= t`` counted from ``origin``."""
-    return math.ceil((t - origin) / RECOVERY_POINT_INTERVAL - _EPS)
+    return math.ceil((t - origin) / RECOVERY_POINT_INTERVAL - EPS)

@@ -35,8 +35,8 @@ class ReplicaListener:
         self.kind = kind
 
     def accept(self, endpoint: Endpoint) -> None:
-        if not self.host.firewall_allows(self.port):
-            endpoint.on_message = _dropped  # policy FIREWALL_BLOCK_IS_SILENT: the primary times out
+        if self.host.crashed or not self.host.firewall_allows(self.port):
+            endpoint.on_message = _dropped  # FIREWALL_BLOCK_IS_SILENT, HOST_CRASH_EFFECTS: the primary times out
             return
         _Conversation(self.host, endpoint, self.kind)
 
@@ -98,10 +98,7 @@ class _Conversation:
 
     def _certificate(self, chain: tuple[x509.Certificate, ...]) -> None:
         host = self.host
-        reasons = host.fabric.judge.judge(chain, roots=host.certificates.roots, expected_name=self.peer_fqdn,
-                                          at=host.fabric.sim.clock.utcnow(),
-                                          check_revocation=not host.disable_cert_revocation_check,
-                                          crls=host.certificates.crls)
+        reasons = host.judge_peer(chain, self.peer_fqdn)
         if reasons:
             raise Refuse(reasons[0],
                          f"the primary server's certificate was refused: {', '.join(r.value for r in reasons)}")

@@ -66,7 +66,8 @@ class MeasureCmdlets(HostBase):
             primary_server_name=rel.settings.primary_server_name, replica_server_name=rel.settings.replica_server_name,
             last_replication_time=None if last is None else clock.to_datetime(last),
             last_replication_type=rel.last_replication_type, pending_replication_size=pending,
-            start_statistic_time=clock.to_datetime(stats.start), end_statistic_time=clock.utcnow(),
+            start_statistic_time=clock.to_datetime(stats.start),
+            end_statistic_time=self.fabric.sim.skews.utcnow(self.name),  # as this host's clock reads
             replication_success_count=stats.success_count, replication_miss_count=stats.miss_count,
             network_failure_count=stats.network_failure_count, replication_failure_count=stats.failure_count,
             replication_size=stats.size, max_replication_size=stats.max_size,

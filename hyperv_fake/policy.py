@@ -22,7 +22,7 @@ __all__ = [
     "SCHEDULED_IR_STATE", "RESYNC_TRIGGER_WHEN_NOT_SHIPPING", "MONITORING_WINDOWS_LOGGED",
     "RECOVERY_POINT_NAMES", "EXTENDED_REPLICATION", "RESYNCHRONIZING_HEALTH", "CANCELLED_RESYNC_ON_REPLICA",
     "VM_NAME_LOOKUP", "GUEST_TRAVELS_WITH_DISKS", "SETTINGS_CHANGE_ON_PRIMARY", "REFUSAL_CODES",
-    "MOVES_KEPT",
+    "MOVES_KEPT", "TRAFFIC_FAULT_EFFECTS", "DATA_FAULT_EFFECTS", "HOST_CRASH_EFFECTS",
 ]
 
 
@@ -157,6 +157,24 @@ Critical health ("cannot send", §2.5) and retries; a non-recoverable one moves 
 REPLICA_PAUSE_BLOCKS_PRIMARY = True
 """Policy, not fact: while the replica VM is suspended it accepts no log, so the primary's cycles
 fail as a recoverable error (Critical on both sides, §2.5) and catch up on resume."""
+
+TRAFFIC_FAULT_EFFECTS = True
+"""Policy, not fact: a replication log lost (Drop) or cut (Reset) on the network fails that attempt
+as a recoverable network error (§3.6: retried with the back-off; Critical while failing, §2.5); a
+delayed one lands late and the next cycle follows its landing, the cycles it overran missed (§2.7);
+a duplicated one is discarded by the replica, which applies each log once, in sequence (§2.6)."""
+
+DATA_FAULT_EFFECTS = True
+"""Policy, not fact: a log lost at the replica before it is applied, or found invalid when applied
+(a corrupt recovery point), is detected at the attempt that carried it (the replica checks each
+log's sequence and integrity as it applies it) and puts the primary in Resynchronization Required
+(§2.6: "an out-of-sequence or invalid log is applied"); the replica keeps what it had applied."""
+
+HOST_CRASH_EFFECTS = True
+"""Policy, not fact: a crashed host answers no cmdlet (OperationFailed, "The RPC server is
+unavailable", the Windows error of an unreachable host) and no replication; on reboot its VMs stay
+off until started (Hyper-V's automatic start action is a per-VM setting the emulator does not
+model) and its primaries need resynchronisation (§2.6 names the host crash as a cause)."""
 
 IR_FAILURE_STATE_IS_ERROR = True
 """Policy, not fact: an initial replication or resynchronisation whose exchange fails leaves the

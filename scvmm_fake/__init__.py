@@ -50,6 +50,7 @@ from .errors import (
     PairingConflict,
     PairingError,
     InjectedFault,
+    ServerUnavailable,
     InvalidParameter,
     InvalidVMState,
     IPAddressError,
@@ -95,5 +96,5 @@ __all__ = [
     "IPAddressError", "IPAddressOutOfRange", "IPAddressReserved", "IPAddressInUse", "IPAddressPoolExhausted",
     "NoStaticIPAddressPool", "AddressNotAllocated", "PlacementError", "InvalidVMState", "HostAlreadyManaged",
     "JobStateError", "NotEmulated",
-    "InjectedFault", "JobFailed",
+    "InjectedFault", "ServerUnavailable", "JobFailed",
 ]

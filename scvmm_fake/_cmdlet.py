@@ -1,5 +1,6 @@
 """How a cmdlet runs: history (invoke, then ok or fail), the ``vmm.cmdlet`` fault point, and a job
-for every change.
+for every change. While an Outage at point ``vmm.server`` (context ``node``) holds, the server is
+down and every cmdlet fails ``ServerUnavailable`` without changing anything.
 
 A changing cmdlet is written as a *plan*: a function that validates its parameters against the
 current state and returns the *commit* that applies them. The plan raises before anything changes;
@@ -18,7 +19,7 @@ from simcore import Fail, Phase, Simulation
 
 from ._accounts import Credential
 from ._jobs import JobRunner, Plan
-from .errors import InjectedFault
+from .errors import InjectedFault, ServerUnavailable
 
 __all__ = ["CmdletRunner", "describe"]
 
@@ -57,6 +58,13 @@ class CmdletRunner:
         self._sim = sim
         self._node = node
         self._jobs = jobs
+        self.down = False
+        sim.outages.watch("vmm.server", {"node": node}, down=lambda: self._set_down(True),
+                          up=lambda: self._set_down(False))
+
+    def _set_down(self, down: bool) -> None:
+        self.down = down
+        self._sim.history.record(self._node, "vmm.server.down" if down else "vmm.server.up", Phase.INFO, {})
 
     def change(self, cmdlet: str, params: Mapping[str, Any], plan: Plan[T]) -> T:
         """A cmdlet that changes state: plan, then a job that commits."""
@@ -67,6 +75,8 @@ class CmdletRunner:
         op = f"vmm.{cmdlet}"
         self._sim.history.record(self._node, op, Phase.INVOKE, describe(params))
         try:
+            if self.down:
+                raise ServerUnavailable(f"The VMM management server {self._node} is not running.")
             action = self._sim.faults.check("vmm.cmdlet", {"node": self._node, "cmdlet": cmdlet})
             if isinstance(action, Fail):
                 raise InjectedFault(action.code, action.message)

@@ -33,7 +33,7 @@ __all__ = [
     "InvalidVMState",
     "HostAlreadyManaged",
     "JobStateError",
-    "NotEmulated",
+    "NotEmulated", "ServerUnavailable",
     "InjectedFault",
     "JobFailed",
     "PairingError",
@@ -135,6 +135,10 @@ class JobStateError(VmmError):
 
 class NotEmulated(VmmError, NotImplementedError):
     """A real VMM option the emulator does not implement; refused loudly, never silently accepted."""
+
+
+class ServerUnavailable(VmmError):
+    """The VMM management server is not running (an injected ``vmm.server`` outage): nothing answers."""
 
 
 class InjectedFault(VmmError):

@@ -1,8 +1,9 @@
 """simcore — the deterministic simulation kernel under every asr-harness emulator.
 
 Virtual time (``Clock``, ``Scheduler``), seeded randomness with named streams (``LabRandom``),
-a Jepsen-style ``History``, faults as data (``FaultPlan`` of ``FaultRule``s), a simulated
-``Network`` of nodes and connections, and PKI (``simcore.pki``). ``Simulation`` wires them
+a Jepsen-style ``History``, faults as data (``FaultPlan`` of ``FaultRule``s; component outages
+watched through ``Outages``, node clocks under ``Skews``, identity faults at ``pki.validate``), a
+simulated ``Network`` of nodes and connections, and PKI (``simcore.pki``). ``Simulation`` wires them
 together. Nothing here knows about Hyper-V, VMM or ASR.
 """
 
@@ -21,9 +22,15 @@ from ._errors import (
     SimcoreError,
     UnknownNode,
 )
-from ._faults import Action, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Partition, Refuse, Reset
+from ._faults import (
+    STATES, Action, Corrupt, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, Match, Outage, Partition, Refuse,
+    Reset, Respond, Skew,
+)
 from ._history import Event, History, Phase
+from ._identity import IDENTITY_POINT, injected_refusal, judged
 from ._network import Connection, Endpoint, Network, Node
+from ._outages import Outages
+from ._skew import CLOCK_POINT, Skews
 from ._randomness import LabRandom
 from ._simulation import Simulation
 from ._standing import Standing, Standings
@@ -33,8 +40,9 @@ __all__ = [
     "DEFAULT_EPOCH", "Clock", "Scheduler", "Timer", "Standing", "Standings",
     "LabRandom",
     "Event", "History", "Phase",
-    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Match", "FaultRule", "FaultPlan",
-    "Node", "Endpoint", "Connection", "Network",
+    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond", "Outage", "Corrupt",
+    "Skew", "STATES", "Match", "FaultRule", "FaultPlan", "IDENTITY_POINT", "injected_refusal", "judged",
+    "Node", "Endpoint", "Connection", "Network", "Outages", "Skews", "CLOCK_POINT",
     "Simulation", "follow_virtual_time",
     "SimcoreError", "SchedulingError", "DeadlineExceeded", "UnknownNode", "NetworkConfigError", "FaultRuleError",
     "HistoryFormatError", "NetworkError", "ConnectionRefused", "ConnectTimeout", "ConnectionReset", "ConnectionClosed",

@@ -4,8 +4,10 @@ A ``FaultPlan`` is an ordered list of rules. ``check(point, context)`` finds the
 match, window and remaining count admit the context; that rule alone decides, drawing its
 probability from the lab's ``faults`` stream (a rule that loses the draw injects nothing, and later
 rules are not consulted — first match wins, as in LocalStack's chaos API and toxiproxy's toxics).
-Partitions are a state, not an event: ``blocks(context)`` asks whether one is active, and healing
-one tells the listeners (the network flushes what it held). Every add, firing and heal is recorded
+Partitions, outages and clock skews are states, not events (``STATES``): ``check`` never returns
+them; ``blocks(context)`` asks whether a partition is active, components watch outages
+(``Outages``) and read skews (``Skews``), and healing one tells the listeners (the network flushes
+what it held). Every add, firing and heal is recorded
 in the lab's history.
 """
 
@@ -22,8 +24,8 @@ from ._errors import FaultRuleError
 from ._history import History, Phase
 
 __all__ = [
-    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail",
-    "Match", "FaultRule", "FaultPlan",
+    "Action", "Partition", "Drop", "Delay", "Duplicate", "Reset", "Refuse", "Fail", "Respond",
+    "Outage", "Corrupt", "Skew", "STATES", "Match", "FaultRule", "FaultPlan",
 ]
 
 
@@ -87,6 +89,56 @@ class Fail(Action):
 
     code: str = "InjectedFault"
     message: str = "fault injected"
+
+
+@dataclass(frozen=True)
+class Outage(Action):
+    """A state, like a partition: the component at the rule's point is out of service (crashed, down,
+    full) from when the rule takes effect until it heals. Components watch for it (``Outages``)."""
+
+
+@dataclass(frozen=True)
+class Skew(Action):
+    """A state: the node at the rule's point (``clock``, context ``node``) reads the lab clock plus
+    ``seconds`` while the rule is in force — a skewed clock, or one that jumped (forward when
+    positive). The lab clock itself never moves backwards; only what the node reads is off."""
+
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        seconds = self.seconds
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
+            raise FaultRuleError(f"Skew.seconds must be a finite number, got {self.seconds!r}")
+
+
+@dataclass(frozen=True)
+class Corrupt(Action):
+    """For adapters holding data: what passes the point (a log, a recovery point) is corrupted, and
+    the component finds out when it uses it."""
+
+
+@dataclass(frozen=True)
+class Respond(Action):
+    """For request/response adapters: answer ``status`` with error ``code`` and ``message`` instead of
+    serving the request, with a ``Retry-After`` of ``retry_after`` seconds when given (throttling, an outage)."""
+
+    status: int = 503
+    code: str = "ServiceUnavailable"
+    message: str = "fault injected"
+    retry_after: int | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.status, bool) or not isinstance(self.status, int) or not 400 <= self.status <= 599:
+            raise FaultRuleError(f"Respond.status must be an error status (400-599), got {self.status!r}")
+        if self.retry_after is not None and (isinstance(self.retry_after, bool) or not isinstance(self.retry_after, int)
+                                             or self.retry_after < 0):
+            raise FaultRuleError(f"Respond.retry_after must be None or an int >= 0, got {self.retry_after!r}")
+        if not self.code:
+            raise FaultRuleError("Respond.code must name the error")
+
+
+STATES = (Partition, Outage, Skew)
+"""The actions that are states (in force over a window, healed), not events drawn per check."""
 
 
 def _names(value: str | tuple[str, ...] | None) -> frozenset[str] | None:
@@ -165,8 +217,9 @@ class FaultRule:
             raise FaultRuleError(f"count must be an int >= 1 or None, got {self.count!r}")
         if self.start is not None and self.end is not None and not self.end > self.start:
             raise FaultRuleError(f"empty window: end {self.end!r} is not after start {self.start!r}")
-        if isinstance(self.action, Partition) and (self.probability != 1.0 or self.count is not None):
-            raise FaultRuleError("a Partition is a state: it takes a window or a heal, not a probability or count")
+        if isinstance(self.action, STATES) and (self.probability != 1.0 or self.count is not None):
+            raise FaultRuleError(f"a {type(self.action).__name__} is a state: it takes a window or a heal, "
+                                 "not a probability or count")
 
     def active_at(self, now: float) -> bool:
         return (self.start is None or now >= self.start) and (self.end is None or now < self.end)
@@ -264,7 +317,7 @@ class FaultPlan:
         here: ask ``blocks``."""
         now = self._scheduler.clock.now
         for rule in self._rules:
-            if isinstance(rule.action, Partition) or not rule.active_at(now):
+            if isinstance(rule.action, STATES) or not rule.active_at(now):
                 continue
             if not rule.match.matches(point, context):
                 continue
@@ -277,6 +330,12 @@ class FaultPlan:
                 self._remove(rule, "count used up")
             return rule.action
         return None
+
+    def took_effect(self, rule: FaultRule, point: str, context: Mapping[str, Any]) -> None:
+        """Record that state rule ``rule`` (an Outage) took effect at ``point`` for ``context``."""
+        self._fired[id(rule)] = self._fired.get(id(rule), 0) + 1
+        self._history.record("nemesis", "fault.fire", Phase.INFO,
+                             {"rule": rule.name, "action": rule.action.kind, "point": point, **_plain(context)})
 
     def blocks(self, point: str, context: Mapping[str, Any]) -> FaultRule | None:
         """The active partition rule that blocks ``context`` at ``point``, if any."""

@@ -10,6 +10,8 @@ from ._clock import DEFAULT_EPOCH, Clock, Scheduler
 from ._faults import FaultPlan
 from ._history import History
 from ._network import Network
+from ._outages import Outages
+from ._skew import Skews
 from ._randomness import LabRandom
 
 __all__ = ["Simulation"]
@@ -25,6 +27,8 @@ class Simulation:
         self.history = History(lambda: self.clock.now)
         self.faults = FaultPlan(self.scheduler, self.history, self.random.stream("faults"))
         self.network = Network(self.scheduler, self.history, self.faults, self.random.stream("network"))
+        self.outages = Outages(self.scheduler, self.faults)
+        self.skews = Skews(self.scheduler, self.faults)
 
     @property
     def seed(self) -> int:

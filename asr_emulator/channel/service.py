@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from simcore import Standing, UnknownNode
+from simcore import Fail, Standing, UnknownNode, judged
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Validation, thumbprint
 
 from ..errors import ArmError, InvalidParameter
@@ -47,7 +47,11 @@ from .workitems import WorkItem
 if TYPE_CHECKING:
     from ..service import AsrService
 
-__all__ = ["ChannelService"]
+KEY_POINT = "asr.registration"
+"""The fault point of a registration (context ``vault``, ``key``): a ``Fail`` there refuses the key as
+expired (RegistrationKeyExpired), whatever its validity says."""
+
+__all__ = ["ChannelService", "KEY_POINT"]
 
 _REGISTRATION_FIELDS = ("vmmServerId", "friendlyName", "machineName", "biosId", "providerVersion", "serverVersion")
 
@@ -93,7 +97,8 @@ class ChannelService:
         (PROTOCOL.md §2 step 6): client auth, chaining to the channel root, valid at virtual now (read
         under the lab's lock), revocation checked."""
         with self.service.lock:
-            return judge_client_chain(chain, [self.root], self.sim.clock.utcnow())
+            verdict = judge_client_chain(chain, [self.root], self.sim.skews.utcnow(self.node))
+            return judged(self.sim.faults, verdict, chain, node=self.node, use="channel")
 
     # -- per-vault state ----------------------------------------------------------------------
 
@@ -137,7 +142,10 @@ class ChannelService:
             raise RegistrationKeyForeign(f"The registration key names vault '{key.vaultName}', which this service does "
                                          "not hold.", target="vaultName")
         channel = vault.channel
-        keys.verify(key, channel.keys, channel.secret, self.sim.clock.now)
+        now = self.sim.skews.now(self.node)
+        if isinstance(self.sim.faults.check(KEY_POINT, {"vault": key.vaultName, "key": key.keyId}), Fail):
+            now = max(now, key.validTo + 1.0)  # an identity fault: this key is judged past its validity
+        keys.verify(key, channel.keys, channel.secret, now)
         info = {name: Call.field(body, name, str, "", required=True) for name in _REGISTRATION_FIELDS}
         fabric = channel.fabric(info["vmmServerId"])
         self.registrations.check(key, info["vmmServerId"], fabric, channel.providers_of(fabric) if fabric else (), peer)

@@ -28,6 +28,7 @@ from .. import DRA_PROXY_ACCOUNT_NAME, Credential, Inventory, VMMServer, VmmErro
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
 from .cadence import PollCadence
 from .executors import EXECUTORS, WorkPending
+from .outage import ProviderOutage
 from .inventory import InventoryEncoder, inventory_json, unstamped
 from .policy import (
     CHANNEL_PREFIX, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM,
@@ -110,6 +111,7 @@ class AsrProvider:
         self._encoder = InventoryEncoder()  # keeps the last body's VM entries
         self._checked: tuple[int, ...] | None = None  # the VMM revision that inventory was built at
         self._sessions = 0  # how many channel sessions are open, nested (policy CHANNEL_KEEP_ALIVE)
+        self.outage = ProviderOutage(self)
 
     # -- lifecycle ------------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ frame naming ``host:port``; the proxy checks ``proxyAuthorization`` when it has 
 or missing → 407), opens its own connection to the target (unreachable → 504, refused or unknown →
 502), answers 200 and then relays frames both ways untouched (TLS stays end to end). So a tunneled
 request shows two connections in the history — client → proxy, proxy → target — and a partitioned
-or stopped proxy cuts the Provider off. Socket mode has its own proxy (``drlab.proxy``) with the
+or stopped proxy cuts the Provider off. A ``Fail`` at point ``proxy.auth`` (context ``node``) is the
+proxy's credentials changed: every client's are stale, 407. Socket mode has its own proxy (``drlab.proxy``) with the
 same rules.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simcore import ConnectionRefused, ConnectTimeout, Endpoint, NetworkError, Simulation, UnknownNode
+from simcore import ConnectionRefused, ConnectTimeout, Endpoint, Fail, NetworkError, Simulation, UnknownNode
 
 from .policy import DEFAULT_PROXY_PORT
 from .transport import basic_authorization
@@ -81,6 +82,8 @@ class _Tunnel:
         details = {"client": self.downstream.peer, "target": frame["authority"]}
         proxy.sim.history.record(proxy.name, "proxy.connect", "invoke", details)
         expected = basic_authorization(*proxy.credentials) if proxy.credentials is not None else None
+        if isinstance(proxy.sim.faults.check("proxy.auth", {"node": proxy.name}), Fail):
+            expected = "changed"  # an identity fault: the proxy's credentials changed, the client's are stale
         if expected is not None and frame.get("proxyAuthorization") != expected:
             self._reply(407, details)
             return

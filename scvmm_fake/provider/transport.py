@@ -26,7 +26,9 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from simcore import ConnectionRefused, ConnectTimeout, DeadlineExceeded, Endpoint, NetworkError, Simulation, UnknownNode
+from simcore import (
+    ConnectionRefused, ConnectTimeout, DeadlineExceeded, Endpoint, NetworkError, Simulation, UnknownNode, judged,
+)
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, Validation, validate
 
 from .errors import ProxyAuthenticationRequired, ServerCertificateRejected, TlsAlertReceived
@@ -227,7 +229,8 @@ class SimulatedNetworkTransport(httpx.BaseTransport):
             chain = [x509.load_pem_x509_certificate(str(text).encode()) for text in hello.get("certificateChain") or []]
         except ValueError:
             chain = []
-        result = judge_server_chain(chain, host, self.trust_roots, self.sim.clock.utcnow())
+        verdict = judge_server_chain(chain, host, self.trust_roots, self.sim.skews.utcnow(self.node))
+        result = judged(self.sim.faults, verdict, chain, node=self.node, use="channel")
         if not result.ok:
             wire.send({"type": "Alert", "description": "bad_certificate", "reasons": [r.value for r in result.reasons]})
             raise ServerCertificateRejected(host, [r.value for r in result.reasons], request=wire.request)

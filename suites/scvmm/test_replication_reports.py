@@ -6,6 +6,7 @@ after one VM moved reads that VM alone; a fabric move that names no VM rereads t
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from asr_emulator.models.recovery_points import _hours
 from drlab import Lab, Role
+from drlab.fault_catalogue import CATEGORIES, rules_for
 from drlab.runbook import Runbook
 from hyperv_fake import HyperVHost
 from scvmm_fake._replication_reports import ReplicationReports
@@ -67,6 +69,10 @@ def test_kept_readings_always_equal_a_full_reread_through_protection_failover_an
         lab.advance(3_600)
         book.planned_failover(name)
         lab.advance(3_600)
+        for seed, category in enumerate(CATEGORIES):  # one fault of each kind the catalogue has, in turn
+            for rule in rules_for(lab, category, random.Random(seed), (lab.now, lab.now + 1_800)):
+                lab.faults.add(rule)
+            lab.advance(2_400)
     assert len(compared) > 20 and max(compared) >= 3, compared
 
 
