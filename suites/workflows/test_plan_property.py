@@ -18,7 +18,7 @@ from drlab.strategies import recovery_plan_groups, site_faults
 from simcore import Fail, FaultRule, Match
 
 from .conftest import Runbook
-from .plans import VMS, create, item_ids
+from .plans import VMS
 
 _FORWARD = {"failoverDirection": "PrimaryToRecovery", "providerSpecificDetails": []}
 _BODIES: dict[str, dict[str, Any]] = {
@@ -69,9 +69,9 @@ def test_every_generated_plan_run_keeps_the_ordering_and_per_vm_promises(seed: i
                                                                         data: st.DataObject) -> None:
     lab, book = _protected_lab(seed)
     with lab:
-        ids = item_ids(book)
+        ids = book.item_ids()
         groups = data.draw(recovery_plan_groups([ids[vm][0] for vm in VMS], max_boot_groups=4), label="groups")
-        create(book, "rp", groups)
+        book.create_plan("rp", groups)
         members = [vm for vm in VMS if any(item["id"] == ids[vm][0] for group in groups
                                            for item in group["replicationProtectedItems"])]
         for vm in data.draw(st.lists(st.sampled_from(members), unique=True, max_size=2), label="failing VMs"):
