@@ -22,7 +22,7 @@ from azure.core.exceptions import HttpResponseError
 from simcore import FaultRuleError
 
 from .._lab.spec import CloudSpec, LabConfigError, Role
-from ..checkers import Verdict, check_ordering, data_loss, ip_injection
+from ..checkers import Verdict, check_ordering, data_loss, ip_injection, work_once
 from ..lab import Lab
 from ..runbook import Runbook
 from .categories import generate
@@ -46,6 +46,7 @@ CHECKERS: dict[str, Callable[[Lab], Verdict]] = {
     "ordering": lambda lab: check_ordering(lab.history),
     "data-loss": data_loss,
     "ip-injection": ip_injection,
+    "work-once": lambda lab: work_once(lab.history),
 }
 
 
