@@ -50,7 +50,7 @@ def _dask(fn: Callable[[S], R], specs: Sequence[S], address: str, done: Done) ->
     except ImportError:
         raise CampaignEngineError("--scheduler needs Dask distributed: pip install 'asr-harness[campaign]'") from None
     try:
-        client = Client(address, timeout=10, set_as_default=False)
+        client = Client(address, timeout=10)
     except (OSError, TimeoutError) as error:
         raise CampaignEngineError(f"cannot reach the Dask scheduler at {address}: {error}") from None
     with client:
