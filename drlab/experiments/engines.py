@@ -24,6 +24,10 @@ R = TypeVar("R")
 Done = Callable[[], None]
 
 
+#: Policy: seconds to wait for a Dask scheduler to answer before the campaign gives up on it.
+SCHEDULER_TIMEOUT = 10
+
+
 class CampaignEngineError(RuntimeError):
     """The engine asked for cannot run (its extra is not installed, its scheduler cannot be reached)."""
 
@@ -50,14 +54,14 @@ def _dask(fn: Callable[[S], R], specs: Sequence[S], address: str, done: Done) ->
     except ImportError:
         raise CampaignEngineError("--scheduler needs Dask distributed: pip install 'asr-harness[campaign]'") from None
     try:
-        client = Client(address, timeout=10)
+        client = Client(address, timeout=SCHEDULER_TIMEOUT)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as error:
         raise CampaignEngineError(f"cannot reach the Dask scheduler at {address}: {error}") from None
     with client:
         futures = client.map(fn, list(specs), pure=False)
-        for _ in dask_completed(futures):
+        for _ in dask_completed(futures):  # type: ignore[no-untyped-call]
             done()
-        results: list[R] = client.gather(futures)
+        results: list[R] = client.gather(futures)  # type: ignore[no-untyped-call]
     return results
 
 
