@@ -180,7 +180,7 @@ def experiment(
 
 
 def _show_campaign(summary: dict[str, Any], results: list[dict[str, Any]], page: Path | None) -> None:
-    _OUT.print(f"experiment: {summary['runs']} runs, {len(summary['failing'])} failing")
+    _OUT.print(f"experiment: runs: {summary['runs']}, failing: {len(summary['failing'])}")
     _OUT.print(_table("Violations by invariant", ("invariant", "runs"),
                       list(summary["violations"].items()) or [("none violated", 0)]))
     _OUT.print(_table("Steps", ("operation", "outcomes"), [

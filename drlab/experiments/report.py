@@ -132,7 +132,7 @@ def campaign_html(summary: dict[str, Any], results: Sequence[dict[str, Any]], op
     links = "".join(f"<li><a href=\"failures/seed-{s}.json\">seed {s}</a> · <a href=\"failures/seed-{s}.history.jsonl\">"
                     f"history</a></li>" for s, *_ in failing)
     steps = [(step, ", ".join(f"{k}: {v}" for k, v in counts.items())) for step, counts in summary["steps"].items()]
-    body = (f"<h2 class=\"{'ok' if not failing else 'bad'}\">{summary['runs']} runs, {len(failing)} failing</h2>"
+    body = (f"<h2 class=\"{'ok' if not failing else 'bad'}\">runs: {summary['runs']}, failing: {len(failing)}</h2>"
             f"<p>{html.escape(json.dumps(options, sort_keys=True))}</p>"
             + _table(("invariant", "runs violating"), list(by_rule.items()) or [("every invariant", "held")])
             + _table(("step", "outcomes"), steps)

@@ -150,6 +150,8 @@ def run_drill(seed: int, scenario: Scenario = DEFAULT_SCENARIO, plan: Sequence[d
     under faults drawn from ``categories`` with ``random.Random(seed)`` when no plan is given."""
     lab = scenario.lab(seed)
     try:
+        if plan:
+            rules_of(lab, plan, lab.now)  # refuse a bad plan before the setup's minutes of work
         book, groups = _setup(lab, scenario)
         start = lab.now
         if plan is None:
