@@ -101,3 +101,25 @@ def test_a_violation_exits_1_and_is_shown(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert "VIOLATED" in result.output and "[data-loss]" in result.output and "lost writes" in result.output
     page = (tmp_path / "drill-seed-1.html").read_text()
     assert "2 violation(s)" in page and "[data-loss]" in page
+
+
+@pytest.mark.parametrize("args, code, named", [
+    (["drill", "--seed", "1", "--json"], 0, None),
+    (["drill", "--vms", "0"], 2, "vms must be an int >= 1"),
+    (["experiment", "--seeds", "0", "--faults", "sites"], 2, "'--seeds'"),
+    (["replay"], 2, "Missing argument 'target'"),
+])
+def test_the_console_script_exits_with_the_drill_codes(args: list[str], code: int, named: str | None,
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from drlab.cli import main
+
+    monkeypatch.setattr("sys.argv", ["asr-harness", *args])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    out, err = capsys.readouterr()
+    assert exited.value.code == code
+    if named is None:
+        assert json.loads(out)["verdicts"] and err == ""
+    else:
+        assert err.count("\n") == 1 and named in err
