@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -112,16 +113,21 @@ class Drill:
         return hashlib.sha256(self.lab.history.dumps().encode()).hexdigest()
 
 
+def _natural(name: str) -> tuple[tuple[int, str], ...]:
+    """A sort key that puts Gold-VM2 before Gold-VM10."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", name))
+
+
 def _setup(lab: Lab, scenario: Scenario) -> tuple[Runbook, list[list[str]]]:
     book = Runbook.of(lab)
     book.create_policy()
     book.pair()
     book.map_poller().result()
-    vms = [item.properties.friendly_name for item in book.protectable("Gold")]
-    for vm in sorted(vms):
+    vms = sorted((item.properties.friendly_name for item in book.protectable("Gold")), key=_natural)
+    for vm in vms:
         book.enable_poller(vm).result()
     lab.advance(INITIAL_REPLICATION_SECONDS)
-    groups = scenario.boot_groups(sorted(vms))
+    groups = scenario.boot_groups(vms)
     book.create_plan(PLAN, [book.boot_group(*group) for group in groups])
     return book, groups
 
