@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+from .experiments.categories import CATEGORIES
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from .experiments.scenario import Drill
 
 __all__ = ["drill", "experiment", "replay"]
@@ -25,7 +27,18 @@ __all__ = ["drill", "experiment", "replay"]
 #: Policy: tables are laid out 120 columns wide when the output is not a terminal (a pipe, a file, a
 #: test), so the timeline's columns are not cut to an 80-column guess.
 PIPE_WIDTH = 120
-_OUT = Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
+
+
+class _Out:
+    """stdout as a rich console, made on first use (rich loads only for a command that prints)."""
+
+    def print(self, *objects: Any, markup: bool | None = None) -> None:
+        from rich.console import Console
+
+        Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH).print(*objects, markup=markup)
+
+
+_OUT = _Out()
 
 
 def _usage(command: str, message: str) -> typer.Exit:
@@ -34,6 +47,8 @@ def _usage(command: str, message: str) -> typer.Exit:
 
 
 def _table(title: str, head: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for name in head:
         table.add_column(name)
@@ -142,7 +157,7 @@ def _save(results: list[dict[str, Any]], summary: dict[str, Any], options: dict[
 def experiment(
     seeds: int = typer.Option(..., min=1, help="How many runs: seeds first-seed .. first-seed + seeds - 1."),
     faults: str = typer.Option(..., help="Fault categories to draw each run's plan from, comma-separated "
-                               "(sites, channel)."),
+                               f"({', '.join(CATEGORIES)})."),
     workers: int = typer.Option(1, min=1, help="Local processes to run on."),
     scheduler: str | None = typer.Option(None, help="A Dask scheduler's address (tcp://host:8786): run there."),
     report: Path | None = typer.Option(None, help="Write the HTML report, its data and the failing runs here."),
@@ -152,6 +167,7 @@ def experiment(
 ) -> None:
     """A campaign: generated fault plans x the drill scenario, every run checked; a summary, and each
     failing run saved with a minimal fault plan."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .experiments.campaign import failing_run, run_campaign, summary as summarise_runs
