@@ -11,6 +11,7 @@ from typer.exceptions import TyperException
 
 from simcore import Delay, FaultRule, Match, Partition, Simulation
 
+from .cli_experiments import drill, experiment, replay
 from .cli_lab import lab_app
 from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
 from .serve_time import DEFAULT_TIME_RATE, TimeMode
@@ -19,6 +20,9 @@ _LIMITS = ConnectionLimits()
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="asr-harness: a deterministic DR lab.")
 app.add_typer(lab_app, name="lab")
+app.command()(drill)
+app.command()(experiment)
+app.command()(replay)
 
 
 @app.command()

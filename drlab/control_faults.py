@@ -1,9 +1,11 @@
 """Fault rules as the control API's JSON: the same ``simcore`` rules a test adds in process, as data.
 
     {"id": "cut-ny",                      optional; else the plan names it fault-N
-     "action": "partition",               partition | drop | delay | duplicate | reset | refuse | fail
+     "action": "partition",               partition | drop | delay | duplicate | reset | refuse | fail |
+                                          respond | outage | skew | corrupt  (drlab/FAULTS.md)
      "params": {"seconds": 2, "jitter": 1},            the action's fields (delay; duplicate: copies;
-                                                       fail: code, message)
+                                                       fail: code, message; skew: seconds;
+                                                       respond: status, code, message, retry_after)
      "match": {"point": "net.*", "src": "vmm-ny", "dst": ["asr"], "port": 443,
                "bidirectional": true, "where": {"cmdlet": "New-SCVirtualMachine"}},
      "probability": 0.5, "count": 3,      not for a partition (a state: it takes a window or a heal)
@@ -25,7 +27,8 @@ from datetime import datetime
 from typing import Any
 
 from simcore import (
-    Action, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, FaultRuleError, Match, Partition, Refuse, Reset,
+    Action, Corrupt, Delay, Drop, Duplicate, Fail, FaultPlan, FaultRule, FaultRuleError, Match, Outage, Partition,
+    Refuse, Reset, Respond, Skew,
 )
 
 from .control_wire import (
@@ -42,10 +45,21 @@ FAULT_POINTS: dict[str, tuple[str, ...]] = {
     "vmm.cmdlet": ("node", "cmdlet"),  # a VMM cmdlet (scvmm_fake): Fail makes it fail
     "vmm.job": ("node", "cmdlet", "job"),  # a VMM job committing
     "asr.task": ("job", "scenario", "task", "target"),  # an ASR job's task (Fail fails the job)
+    "arm.request": ("method", "path", "operation"),  # the ARM front door (Respond, Fail, Delay, Drop, Reset)
+    "pki.validate": ("node", "subject", "use"),  # a certificate chain judged (Fail: EXPIRED, REVOKED, ...)
+    "asr.registration": ("vault", "key"),  # a registration key presented (Fail: expired)
+    "proxy.auth": ("node",),  # the Providers' proxy (Fail: credentials changed, 407)
+    "provider.process": ("node",),  # a VMM server's Provider (Outage: crashed until healed)
+    "vmm.server": ("node",),  # a VMM server (Outage: down)
+    "hyperv.host": ("node",),  # a Hyper-V host (Outage: crashed, rebooted when healed)
+    "hyperv.storage": ("node",),  # a replica host's storage (Outage: full)
+    "hyperv.log": ("src", "dst", "port", "vm", "traffic"),  # a replication log (Drop, Corrupt, Duplicate)
+    "clock": ("node",),  # what a node's clock reads (Skew)
 }
 
 _ACTIONS: dict[str, type[Action]] = {cls.__name__.lower(): cls
-                                     for cls in (Partition, Drop, Delay, Duplicate, Reset, Refuse, Fail)}
+                                     for cls in (Partition, Drop, Delay, Duplicate, Reset, Refuse, Fail, Respond,
+                                                 Outage, Skew, Corrupt)}
 RULE_FIELDS = ("id", "action", "params", "match", "probability", "count", "start", "end", "duration")
 _MATCH_FIELDS = ("point", "src", "dst", "port", "bidirectional", "where")
 
@@ -55,6 +69,16 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _POINT = re.compile(r"[A-Za-z0-9._-]{1,100}\*?|\*")
 #: Policy: at most this many copies, names per end, ``where`` keys per rule (faults are few and small).
 MAX_COPIES, MAX_NAMES, MAX_WHERE = 100, 32, 16
+
+
+def _respond_field(key: str, value: Any) -> Any:
+    """One of ``Respond``'s params: an error status, a Retry-After in seconds (or null), or text."""
+    if key == "status":
+        return integer(value, "params.status", low=400, high=599, refuse=InvalidFaultRule)
+    if key == "retry_after":
+        return None if value is None else integer(value, "params.retry_after", low=0, high=86_400,
+                                                  refuse=InvalidFaultRule)
+    return string(value, f"params.{key}", refuse=InvalidFaultRule)
 
 
 def _action(kind: Any, params: Any) -> Action:
@@ -70,9 +94,14 @@ def _action(kind: Any, params: Any) -> Action:
     if cls is Delay:
         values: dict[str, Any] = {key: number(params[key], f"params.{key}", high=MAX_ADVANCE_SECONDS,
                                               refuse=InvalidFaultRule) for key in params}
+    elif cls is Skew:
+        values = {key: number(params[key], f"params.{key}", low=-MAX_ADVANCE_SECONDS, high=MAX_ADVANCE_SECONDS,
+                              refuse=InvalidFaultRule) for key in params}
     elif cls is Duplicate:
         values = {key: integer(params[key], f"params.{key}", low=1, high=MAX_COPIES, refuse=InvalidFaultRule)
                   for key in params}
+    elif cls is Respond:
+        values = {key: _respond_field(key, params[key]) for key in params}
     else:
         values = {key: string(params[key], f"params.{key}", refuse=InvalidFaultRule) for key in params}
     return cls(**values)

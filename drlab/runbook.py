@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +148,35 @@ class Runbook:
         fabric, container = self.container(cloud)
         return self.asr.replication_protected_items.begin_planned_failover(self.rg, self.vault, fabric, container, name, {
             "properties": {"providerSpecificDetails": {"instanceType": "ProviderSpecificFailoverInput"}}}).result()
+
+    # -- recovery plans (asr-api.md §8, asr-orchestration.md §A.5.1) ------------------------------------
+
+    def item_ids(self, cloud: str = "Gold") -> dict[str, tuple[str, str]]:
+        """VM name -> (ARM id, name) of the protected items of ``cloud``."""
+        fabric, container = self.container(cloud)
+        return {item.properties.friendly_name: (item.id, item.name) for item in
+                self.asr.replication_protected_items.list_by_replication_protection_containers(
+                    self.rg, self.vault, fabric, container)}
+
+    def boot_group(self, *vms: str, start: Sequence[dict[str, Any]] = (), end: Sequence[dict[str, Any]] = (),
+                   cloud: str = "Gold") -> dict[str, Any]:
+        """A Boot group of the protected VMs ``vms`` as the SDK sends it, with its start and end actions."""
+        ids = self.item_ids(cloud)
+        return {"groupType": "Boot", "replicationProtectedItems": [
+            {"id": ids[vm][0], "virtualMachineId": ids[vm][1]} for vm in vms],
+            "startGroupActions": list(start), "endGroupActions": list(end)}
+
+    def plan_body(self, groups: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """A recovery plan's create body: primary to recovery fabric, ``groups`` in order."""
+        fabrics = f"{self.prefix()}/replicationFabrics"
+        return {"properties": {"primaryFabricId": f"{fabrics}/{self.fabric('primary')}",
+                               "recoveryFabricId": f"{fabrics}/{self.fabric('recovery')}",
+                               "failoverDeploymentModel": "NotApplicable", "groups": list(groups)}}
+
+    def create_plan(self, name: str, groups: Sequence[dict[str, Any]]) -> Any:
+        """Create the recovery plan ``name`` of ``groups``; the plan once the operation ended."""
+        return self.asr.replication_recovery_plans.begin_create(self.rg, self.vault, name,
+                                                                self.plan_body(groups)).result()
 
     def jobs(self, scenario: str) -> list[Any]:
         return [job for job in self.asr.replication_jobs.list(self.rg, self.vault)

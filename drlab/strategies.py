@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from simcore import Delay, Drop, FaultRule, Match, Partition
+from simcore import Delay, Drop, FaultRule, Partition
 
 from asr_emulator.policy import MAX_PLAN_BOOT_GROUPS, PLAN_ACTION_FAILOVER_TYPES
 
 from ._lab.spec import CloudSpec, NetworkSpec, Role, VMSpec
+from .experiments.categories import channel_fault, sites_partition
 from .fault_catalogue import CATEGORIES, rules_for
 
 if TYPE_CHECKING:
@@ -143,18 +144,13 @@ def site_faults(lab: Lab, categories: Sequence[str] = FAULT_CATEGORIES, *, heal_
     ends = st.floats(1.0, heal_within).map(lambda seconds: now + seconds)
     choices: list[st.SearchStrategy[FaultRule]] = []
     if "sites" in categories:
-        hosts = [tuple(h.name for h in lab.sites[role].hosts) for role in (Role.primary, Role.recovery)]
-        choices.append(ends.map(lambda end: FaultRule(Partition(), Match(src=hosts[0], dst=hosts[1],
-                                                                         bidirectional=True), end=end)))
+        choices.append(ends.map(lambda end: sites_partition(lab, end=end)))
     if "channel" in categories:
         vmms = [lab.sites[role].vmm.name for role in (Role.primary, Role.recovery)]
-        asr = lab.service.channel.node
         actions = st.one_of(st.just(Partition()), st.just(Drop()),
                             st.builds(Delay, st.floats(0.0, 120.0), st.floats(0.0, 30.0)))
-        choices.append(st.builds(
-            lambda vmm, action, end: FaultRule(action, Match(point=None if isinstance(action, Partition) else "net.send",
-                                                             src=vmm, dst=asr, bidirectional=True), end=end),
-            st.sampled_from(vmms), actions, ends))
+        choices.append(st.builds(lambda vmm, action, end: channel_fault(lab, vmm, action, end=end),
+                                 st.sampled_from(vmms), actions, ends))
     choices.extend(catalogue_faults(lab, category, (now, now + heal_within)).map(lambda rules: rules[0])
                    for category in CATEGORIES if category in categories)
     return st.one_of(choices)

@@ -9,11 +9,14 @@ a ``Verdict`` whose violations name the rule and the history events that break i
 * ``check_ordering`` — recovery-plan jobs ran their groups in order (``RULES``: shutdown before
   failover, failover before boot, boot order, actions around their group, manual waits, planned
   stops at an error, unplanned completes); it reads the history alone.
+* ``work_once`` — a Provider executes each work item at most once (a lost report is sent again,
+  the work is not run again); it reads the history alone.
 """
 
 from ._verdict import Verdict, Violation
 from .data_loss import data_loss
 from .ip_injection import ip_injection
 from .ordering import RULES, check_ordering
+from .work_once import work_once
 
-__all__ = ["Verdict", "Violation", "data_loss", "ip_injection", "RULES", "check_ordering"]
+__all__ = ["Verdict", "Violation", "data_loss", "ip_injection", "RULES", "check_ordering", "work_once"]

@@ -1,8 +1,12 @@
 """IP injection as the lab stands (hyperv-scvmm.md §5.5, asr-orchestration.md §A.7.1): every VM
 running at a site as the outcome of its latest failover holds, in its guest, exactly the addresses
 that failover's ``vmm.failover`` event says VMM injected — each inside a static pool of the site's
-VMM, with the pool's mask and gateways, and granted there — and no two running VMs of a site (test
-VMs aside: their bubble may reuse addresses) hold the same address."""
+VMM, with the pool's mask and gateways, and granted there — and no two running VMs of a site hold the
+same address: production VMs among themselves, and test failover VMs among themselves (a test VM may
+reuse a production VM's address, not another test VM's: they share the test network). The last is
+also judged over the history: no test failover is given an address another test VM of its site
+holds (from its ``vmm.test-failover`` to its ``vmm.test-failover.cleanup``) — a test VM that is gone
+by the end held it all the same."""
 
 from __future__ import annotations
 
@@ -53,25 +57,43 @@ def _check_injected(vmm: Any, vm: Any, event: Event) -> list[Violation]:
     return found
 
 
+def _test_holds(lab: Lab) -> list[Violation]:
+    """Test failovers given an address another live test VM of the same VMM held (module docstring)."""
+    found: list[Violation] = []
+    held: dict[tuple[str, str], Event] = {}  # (VMM, address) -> the test failover holding it
+    for event in lab.history.select(op="vmm.test-failover*"):
+        test_vm = event.details.get("testVm")
+        if event.op == "vmm.test-failover.cleanup":
+            held = {key: e for key, e in held.items() if not (key[0] == event.node and e.details.get("testVm") == test_vm)}
+            continue
+        for address in event.details.get("addresses") or []:
+            other = held.get((event.node, str(address)))
+            if other is not None and other.details.get("testVm") != test_vm:
+                found.append(Violation(_RULE, None, f"{test_vm} was given {address}, which {other.details.get('testVm')} "
+                                       f"held at {event.node}'s site", (other.index, event.index)))
+            held[(event.node, str(address))] = event
+    return found
+
+
 def ip_injection(lab: Lab) -> Verdict:
     """Check the lab as it stands (module docstring)."""
     violations: list[Violation] = []
     latest = _latest_failovers(lab)
     checked = 0
     for site in lab.sites.values():
-        holders: dict[str, list[str]] = defaultdict(list)
+        holders: dict[tuple[bool, str], list[str]] = defaultdict(list)  # (in the test bubble, address) -> VMs
         for host in site.hosts:
             for vm in host.vms:
                 if vm.state.value != "Running":
                     continue
                 checked += 1
-                if not vm.name.endswith(_TEST_VM_SUFFIX):
-                    for config in vm.guest.network.values():
-                        for address in config.ip_addresses:
-                            holders[address].append(vm.name)
+                for config in vm.guest.network.values():
+                    for address in config.ip_addresses:
+                        holders[(vm.name.endswith(_TEST_VM_SUFFIX), address)].append(vm.name)
                 event = latest.get(vm.name)
                 if event is not None and event.node == site.vmm.name:
                     violations += _check_injected(site.vmm, vm, event)
-        violations += [Violation(_RULE, None, f"{', '.join(names)} all hold {address} at {site.vmm.name}'s site")
-                       for address, names in sorted(holders.items()) if len(names) > 1]
-    return Verdict("IP injection", tuple(violations), checked)
+        violations += [Violation(_RULE, None, f"{', '.join(names)} all hold {address} at {site.vmm.name}'s site"
+                                 + (" (test failover VMs)" if test else ""))
+                       for (test, address), names in sorted(holders.items()) if len(names) > 1]
+    return Verdict("IP injection", tuple(violations + _test_holds(lab)), checked)

@@ -21,7 +21,7 @@ from drlab.control import LabControl
 from drlab.serve_process import ServeProcess
 
 from ..workflows.conftest import Runbook
-from ..workflows.plans import boot, create, manual, plan_job, runbook, script
+from ..workflows.plans import manual, plan_job, runbook, script
 
 pytestmark = pytest.mark.sockets
 
@@ -66,9 +66,9 @@ def test_a_plan_with_a_script_a_manual_action_and_a_runbook_over_https(served: t
     _wait("initial replication", lambda: {i.properties.protection_state for i in book.asr.replication_protected_items
                                           .list_by_replication_protection_containers(book.rg, book.vault, fabric,
                                                                                      container)} == {"Protected"})
-    create(book, "rp1", [boot(book, "Gold-VM1", start=[script("pre", PRE)]),
-                         boot(book, "Gold-VM2", start=[manual("approve", types=["TestFailover"])]),
-                         boot(book, end=[runbook("post", runbook_id)])])
+    book.create_plan("rp1", [book.boot_group("Gold-VM1", start=[script("pre", PRE)]),
+                         book.boot_group("Gold-VM2", start=[manual("approve", types=["TestFailover"])]),
+                         book.boot_group(end=[runbook("post", runbook_id)])])
     api = book.asr.replication_recovery_plans
     test = {"properties": {"failoverDirection": "PrimaryToRecovery", "networkType": "NoNetworkAttachAsInput",
                            "providerSpecificDetails": []}}

@@ -12,7 +12,7 @@ import pytest
 from drlab.control import ControlError, LabControl
 from drlab.control_faults import rule_from_json, rule_to_json
 from drlab.serve_lab import ServedLab
-from simcore import Delay, Drop, Duplicate, Fail, FaultRule, Match, Partition
+from simcore import Corrupt, Delay, Drop, Duplicate, Fail, FaultRule, Match, Outage, Partition, Respond, Skew
 
 from .conftest import arm_error, state
 
@@ -95,6 +95,11 @@ def test_heal_all_heals_every_rule_in_order(control: LabControl) -> None:
     FaultRule(Fail("Boom", "injected"), Match(point="vmm.cmdlet", where={"cmdlet": "New-SCVirtualMachine"}),
               name="vmm-fails"),
     FaultRule(Drop()),
+    FaultRule(Respond(429, "TooManyRequests", "slow down", retry_after=17), Match(point="arm.request",
+                                                                                 where={"method": "PUT"}), count=2),
+    FaultRule(Outage(), Match(point="provider.process", where={"node": "vmm-ny"}), end=600.0),
+    FaultRule(Skew(-90.5), Match(point="clock", where={"node": "hv-chi-1"})),
+    FaultRule(Corrupt(), Match(point="hyperv.log"), count=1),
 ])
 def test_the_json_of_a_rule_reads_back_to_the_same_rule(rule: FaultRule) -> None:
     back = rule_from_json(rule_to_json(rule), node=lambda name: name, now=0.0, to_seconds=lambda when: 0.0)
@@ -118,6 +123,12 @@ def test_the_json_of_a_rule_reads_back_to_the_same_rule(rule: FaultRule) -> None
     ({"action": "delay", "params": {"secs": 1}}, 400, "InvalidRequestContent"),
     ({"action": "drop", "params": {"seconds": 1}}, 400, "InvalidRequestContent"),
     ({"action": "duplicate", "params": {"copies": 10_000}}, 400, "InvalidFaultRule"),
+    ({"action": "respond", "params": {"status": 200}}, 400, "InvalidFaultRule"),  # an error status only
+    ({"action": "respond", "params": {"retry_after": -1}}, 400, "InvalidFaultRule"),
+    ({"action": "respond", "params": {"code": 7}}, 400, "InvalidFaultRule"),
+    ({"action": "skew", "params": {"seconds": "1h"}}, 400, "InvalidFaultRule"),
+    ({"action": "outage", "probability": 0.5}, 400, "InvalidFaultRule"),  # a state, like a partition
+    ({"action": "corrupt", "params": {"bytes": 1}}, 400, "InvalidRequestContent"),
     ({"action": "drop", "match": {"src": "vmm-paris"}}, 400, "UnknownNode"),
     ({"action": "drop", "match": {"dst": []}}, 400, "InvalidFaultRule"),
     ({"action": "drop", "match": {"dst": [1]}}, 400, "InvalidFaultRule"),

@@ -1,5 +1,5 @@
-"""What the recovery-plan suites share: a lab of four protected VMs and plan bodies as the SDK sends
-them (asr-api.md §8, asr-orchestration.md §A.5.1)."""
+"""What the recovery-plan suites share: a lab of four protected VMs and plan actions as the SDK sends
+them (asr-api.md §8, asr-orchestration.md §A.5.1); boot groups and plan bodies are ``Runbook``'s."""
 
 from __future__ import annotations
 
@@ -39,14 +39,6 @@ def plans(plan_lab: Lab) -> Runbook:
     return protect_all(plan_lab)
 
 
-def item_ids(book: Runbook) -> dict[str, tuple[str, str]]:
-    """VM name -> (RPI ARM id, RPI name) of the protected items of Gold."""
-    fabric, container = book.container("Gold")
-    return {item.properties.friendly_name: (item.id, item.name) for item in
-            book.asr.replication_protected_items.list_by_replication_protection_containers(
-                book.rg, book.vault, fabric, container)}
-
-
 def plan_job(book: Runbook, scenario: str) -> Any:
     """The properties of the one plan job of ``scenario``."""
     (job,) = [j for j in book.jobs(scenario) if j.properties.target_instance_type == "RecoveryPlan"]
@@ -75,22 +67,3 @@ def runbook(name: str, runbook_id: str, *, location: str = "Recovery",
                                                                                     "RecoveryToPrimary"],
             "customDetails": {"instanceType": "AutomationRunbookActionDetails", "runbookId": runbook_id,
                               "fabricLocation": location}}
-
-
-def boot(book: Runbook, *vms: str, start: Sequence[dict[str, Any]] = (), end: Sequence[dict[str, Any]] = ()
-         ) -> dict[str, Any]:
-    ids = item_ids(book)
-    return {"groupType": "Boot", "replicationProtectedItems": [
-        {"id": ids[vm][0], "virtualMachineId": ids[vm][1]} for vm in vms],
-        "startGroupActions": list(start), "endGroupActions": list(end)}
-
-
-def plan_body(book: Runbook, groups: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    fabrics = f"{book.prefix()}/replicationFabrics"
-    return {"properties": {"primaryFabricId": f"{fabrics}/{book.fabric('primary')}",
-                           "recoveryFabricId": f"{fabrics}/{book.fabric('recovery')}",
-                           "failoverDeploymentModel": "NotApplicable", "groups": list(groups)}}
-
-
-def create(book: Runbook, name: str, groups: Sequence[dict[str, Any]]) -> Any:
-    return book.asr.replication_recovery_plans.begin_create(book.rg, book.vault, name, plan_body(book, groups)).result()

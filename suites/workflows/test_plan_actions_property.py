@@ -16,7 +16,7 @@ from drlab import Lab
 from drlab.checkers import check_ordering
 from scvmm_fake import DeclaredScript
 
-from .plans import boot, create, plan_job, protect_all, runbook, script
+from .plans import plan_job, protect_all, runbook, script
 
 #: Each action's outcome: how it is put in the lab, and whether it fails.
 _SCRIPTS = {"ok": DeclaredScript(output="ok", seconds=30), "fails": DeclaredScript(stderr="denied"),
@@ -47,7 +47,7 @@ def test_generated_script_and_runbook_actions_keep_the_ordering_and_fail_the_job
             return (script(f"{where}-{outcome}", f"\\RPScripts\\{outcome}.ps1") if what == "script"
                     else runbook(f"{where}-{outcome}", ids[outcome]))
 
-        create(book, "rp", [boot(book, f"Gold-VM{k + 1}", start=[action(f"g{k + 1}s", a) for a in start],
+        book.create_plan("rp", [book.boot_group(f"Gold-VM{k + 1}", start=[action(f"g{k + 1}s", a) for a in start],
                                  end=[action(f"g{k + 1}e", a) for a in end])
                             for k, (start, end) in enumerate(groups)])
         api = book.asr.replication_recovery_plans

@@ -19,9 +19,7 @@ from hyperv_fake import VMState
 from scvmm_fake import DeclaredScript, ScriptContext
 
 from .conftest import Runbook
-from .plans import (
-    boot, create, item_ids, manual, plan_body, plan_job, plan_lab, plans, protect_all, runbook, script,
-)
+from .plans import manual, plan_job, plan_lab, plans, protect_all, runbook, script
 
 __all__ = ["plan_lab", "plans"]
 
@@ -61,9 +59,9 @@ def actions(plans: Runbook, plan_lab: Lab) -> dict[str, Any]:
 
     plan_lab.put_script(PRE, pre)
     seen["runbookId"] = plan_lab.automation_account().register("post", post)
-    create(plans, "rp1", [boot(plans, "Gold-VM1", start=[script("pre", PRE)]),
-                          boot(plans, "Gold-VM2", "Gold-VM3", start=[manual("approve", types=["TestFailover"])]),
-                          boot(plans, "Gold-VM4", end=[runbook("post", seen["runbookId"])])])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1", start=[script("pre", PRE)]),
+                          plans.boot_group("Gold-VM2", "Gold-VM3", start=[manual("approve", types=["TestFailover"])]),
+                          plans.boot_group("Gold-VM4", end=[runbook("post", seen["runbookId"])])])
     return seen
 
 
@@ -94,7 +92,7 @@ def test_script_manual_action_and_runbook_through_test_failover_and_cleanup_then
         "post", plan_lab.subscription_id, automation_job.id, "post saw 1 VMs")
     assert automation_job.status == "Completed"
     (context,) = actions["runbook"]
-    vm4 = item_ids(plans)["Gold-VM4"][1]
+    vm4 = plans.item_ids()["Gold-VM4"][1]
     assert context == {"RecoveryPlanName": "rp1", "FailoverType": "Test", "FailoverDirection": "PrimaryToSecondary",
                        "GroupId": "3", "VmMap": {vm4: {
                            "SubscriptionId": plan_lab.subscription_id, "ResourceGroupName": "",
@@ -123,8 +121,8 @@ def failing(plans: Runbook, plan_lab: Lab) -> Runbook:
     """A script before Group 1 that writes to STDERR, a runbook after Group 2 that throws."""
     plan_lab.put_script(PRE, DeclaredScript(output="partial", stderr="access denied", seconds=5))
     runbook_id = plan_lab.automation_account().register("post", DeclaredRunbook(exception="RuntimeError: nope"))
-    create(plans, "rp1", [boot(plans, "Gold-VM1", start=[script("pre", PRE)]),
-                          boot(plans, "Gold-VM2", end=[runbook("post", runbook_id)]), boot(plans, "Gold-VM3")])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1", start=[script("pre", PRE)]),
+                          plans.boot_group("Gold-VM2", end=[runbook("post", runbook_id)]), plans.boot_group("Gold-VM3")])
     return plans
 
 
@@ -203,7 +201,7 @@ def _test_failover_failing(book: Runbook, lab: Lab) -> tuple[Any, Any]:
 
 
 def test_a_missing_script_fails_its_task_naming_the_path_and_the_share(plans: Runbook, plan_lab: Lab) -> None:
-    create(plans, "rp1", [boot(plans, "Gold-VM1", start=[script("pre", "\\RPScripts\\missing.ps1")])])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1", start=[script("pre", "\\RPScripts\\missing.ps1")])])
     job, task = _test_failover_failing(plans, plan_lab)
     (error,) = task.errors
     assert error.provider_error_details.error_code == 31030
@@ -215,7 +213,7 @@ def test_a_missing_script_fails_its_task_naming_the_path_and_the_share(plans: Ru
 
 def test_a_script_that_does_not_return_within_600_s_of_lab_time_times_out(plans: Runbook, plan_lab: Lab) -> None:
     plan_lab.put_script(PRE, lambda run: run.sleep(3_600))
-    create(plans, "rp1", [boot(plans, "Gold-VM1", start=[script("pre", PRE)])])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1", start=[script("pre", PRE)])])
     _, task = _test_failover_failing(plans, plan_lab)
     assert task.errors[0].provider_error_details.error_code == 31032
     seconds = (task.end_time - task.start_time).total_seconds()
@@ -233,7 +231,7 @@ def test_a_script_that_does_not_return_within_600_s_of_lab_time_times_out(plans:
 def test_stderr_write_host_an_exception_or_an_exit_code_fails_the_script(
         plans: Runbook, plan_lab: Lab, body: Any, text: str, words: str) -> None:
     plan_lab.put_script(PRE, body, text=text)
-    create(plans, "rp1", [boot(plans, "Gold-VM1", start=[script("pre", PRE, location="Primary")])])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1", start=[script("pre", PRE, location="Primary")])])
     _, task = _test_failover_failing(plans, plan_lab)
     assert task.custom_details["isPrimarySideScript"] is True
     assert task.errors[0].provider_error_details.error_code == 31031
@@ -243,7 +241,7 @@ def test_stderr_write_host_an_exception_or_an_exit_code_fails_the_script(
 
 def test_a_text_only_script_without_write_host_succeeds_with_no_output(plans: Runbook, plan_lab: Lab) -> None:
     plan_lab.put_script(PRE, text="Write-Output 'ok' >> C:\\log.txt")
-    create(plans, "rp1", [boot(plans, "Gold-VM1", start=[script("pre", PRE)])])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1", start=[script("pre", PRE)])])
     plans.asr.replication_recovery_plans.begin_test_failover(plans.rg, plans.vault, "rp1", TEST).result()
     task = _children(plan_job(plans, "TestFailover").tasks[3])[0]
     assert (task.state, task.custom_details["output"]) == ("Succeeded", "")
@@ -251,7 +249,7 @@ def test_a_text_only_script_without_write_host_succeeds_with_no_output(plans: Ru
 
 def test_a_runbook_of_no_account_fails_its_task(plans: Runbook, plan_lab: Lab) -> None:
     missing = plan_lab.automation_account().runbook_id("nope")
-    create(plans, "rp1", [boot(plans, "Gold-VM1", start=[runbook("pre", missing)])])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1", start=[runbook("pre", missing)])])
     _, task = _test_failover_failing(plans, plan_lab)
     assert task.errors[0].service_error_details.code == "150614"
     assert task.custom_details["jobId"] is None
@@ -263,12 +261,12 @@ def test_a_strict_service_refuses_runbook_actions_and_stores_nothing() -> None:
         runbook_id = lab.automation_account().register("post", DeclaredRunbook())
         groups = [{"groupType": "Boot", "endGroupActions": [manual("ok"), runbook("post", runbook_id)]}]
         with pytest.raises(HttpResponseError) as info:
-            book.asr.replication_recovery_plans.begin_create(book.rg, book.vault, "rp1", plan_body(book, groups))
+            book.asr.replication_recovery_plans.begin_create(book.rg, book.vault, "rp1", book.plan_body(groups))
         assert (info.value.status_code, info.value.error.code) == (400, "150617")
         assert info.value.error.target == "properties.groups[0].endGroupActions[1]"
         assert list(book.asr.replication_recovery_plans.list(book.rg, book.vault)) == []
         groups[0]["endGroupActions"] = [manual("ok"), script("pre", PRE)]  # scripts and manual actions are fine
-        book.asr.replication_recovery_plans.begin_create(book.rg, book.vault, "rp1", plan_body(book, groups)).result()
+        book.asr.replication_recovery_plans.begin_create(book.rg, book.vault, "rp1", book.plan_body(groups)).result()
 
 
 def _start_test_failover(book: Runbook) -> str:
@@ -284,7 +282,7 @@ def test_cancelling_a_plan_job_waiting_on_an_action_stops_it_there(plans: Runboo
     plan_lab.put_script(PRE, DeclaredScript(output="never", seconds=300))
     runbook_id = plan_lab.automation_account().register("pre", DeclaredRunbook(output="never", seconds=300))
     action = {"manual": manual("pre"), "script": script("pre", PRE), "runbook": runbook("pre", runbook_id)}[waiting_on]
-    create(plans, "rp1", [boot(plans, "Gold-VM1"), boot(plans, "Gold-VM2", start=[action])])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1"), plans.boot_group("Gold-VM2", start=[action])])
     name = _start_test_failover(plans)
     started = plan_lab.history.select(op="plan.action.started")
     plan_lab.run_until(lambda: bool(plan_lab.history.select(op="plan.action.started")), within=3_600)
@@ -313,7 +311,7 @@ def test_the_same_seed_gives_the_same_history_with_scripts_and_runbooks() -> Non
             book = protect_all(lab)
             lab.put_script(PRE, lambda run: run.sleep(90))
             runbook_id = lab.automation_account().register("post", lambda run: run.write_output(run.context["GroupId"]))
-            create(book, "rp1", [boot(book, "Gold-VM1", start=[script("pre", PRE)], end=[runbook("post", runbook_id)])])
+            book.create_plan("rp1", [book.boot_group("Gold-VM1", start=[script("pre", PRE)], end=[runbook("post", runbook_id)])])
             book.asr.replication_recovery_plans.begin_test_failover(book.rg, book.vault, "rp1", TEST).result()
             assert plan_job(book, "TestFailover").state == "Succeeded"
             return [event.to_json() for event in lab.history]

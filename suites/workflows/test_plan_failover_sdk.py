@@ -16,7 +16,7 @@ from hyperv_fake import VMState
 from simcore import Fail, FaultRule, Match
 
 from .conftest import Runbook
-from .plans import boot, create, manual, plan_job, plan_lab, plans
+from .plans import manual, plan_job, plan_lab, plans
 
 __all__ = ["plan_lab", "plans"]
 
@@ -25,7 +25,7 @@ FORWARD = {"properties": {"failoverDirection": "PrimaryToRecovery", "providerSpe
 
 @pytest.fixture
 def three_groups(plans: Runbook) -> Runbook:
-    create(plans, "rp1", [boot(plans, "Gold-VM1", "Gold-VM2"), boot(plans, "Gold-VM3"), boot(plans, "Gold-VM4")])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1", "Gold-VM2"), plans.boot_group("Gold-VM3"), plans.boot_group("Gold-VM4")])
     return plans
 
 
@@ -95,8 +95,8 @@ def test_planned_failover_runs_the_recorded_tree_in_order_then_commit_and_revers
 
 
 def test_test_failover_suspends_at_a_manual_action_until_resumed_then_cleanup(plans: Runbook, plan_lab: Lab) -> None:
-    create(plans, "rp1", [boot(plans, "Gold-VM1"), boot(plans, "Gold-VM2", start=[manual("approve")]),
-                          boot(plans, "Gold-VM3", end=[manual("planned only", types=["PlannedFailover"])])])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1"), plans.boot_group("Gold-VM2", start=[manual("approve")]),
+                          plans.boot_group("Gold-VM3", end=[manual("planned only", types=["PlannedFailover"])])])
     api = plans.asr.replication_recovery_plans
     body = {"properties": {"failoverDirection": "PrimaryToRecovery", "networkType": "NoNetworkAttachAsInput",
                            "providerSpecificDetails": []}}

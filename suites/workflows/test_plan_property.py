@@ -21,7 +21,7 @@ from scvmm_fake import DeclaredScript
 from simcore import Fail, FaultRule, Match
 
 from .conftest import Runbook
-from .plans import VMS, create, item_ids
+from .plans import VMS
 
 _SCRIPTS = {"ok": DeclaredScript(output="ok", seconds=30), "fails": DeclaredScript(stderr="denied"),
             "hangs": DeclaredScript(seconds=700)}
@@ -76,7 +76,7 @@ def test_every_generated_plan_run_keeps_the_ordering_and_per_vm_promises(seed: i
                                                                         data: st.DataObject) -> None:
     lab, book = _protected_lab(seed)
     with lab:
-        ids = item_ids(book)
+        ids = book.item_ids()
         for outcome, body in _SCRIPTS.items():
             lab.put_script(f"\\RPScripts\\{outcome}.ps1", body)
         account = lab.automation_account()
@@ -84,7 +84,7 @@ def test_every_generated_plan_run_keeps_the_ordering_and_per_vm_promises(seed: i
         groups = data.draw(recovery_plan_groups(
             [ids[vm][0] for vm in VMS], max_boot_groups=4, runbooks=runbooks,
             scripts=[f"\\RPScripts\\{outcome}.ps1" for outcome in _SCRIPTS]), label="groups")
-        create(book, "rp", groups)
+        book.create_plan("rp", groups)
         members = [vm for vm in VMS if any(item["id"] == ids[vm][0] for group in groups
                                            for item in group["replicationProtectedItems"])]
         for vm in data.draw(st.lists(st.sampled_from(members), unique=True, max_size=2), label="failing VMs"):

@@ -13,7 +13,7 @@ from azure.core.exceptions import HttpResponseError
 from drlab import Lab
 
 from .conftest import Runbook
-from .plans import VMS, boot, create, item_ids, manual, plan_body, plan_lab, plans
+from .plans import VMS, manual, plan_lab, plans
 
 __all__ = ["plan_lab", "plans"]
 
@@ -36,7 +36,7 @@ def _raw(book: Runbook, lab: Lab, name: str) -> dict[str, Any]:
 
 
 def test_a_plan_of_one_boot_group_reads_back_normalised_in_the_recorded_shape(plans: Runbook, plan_lab: Lab) -> None:
-    plan = create(plans, "rp1", [boot(plans, "Gold-VM1")])
+    plan = plans.create_plan("rp1", [plans.boot_group("Gold-VM1")])
     raw = _raw(plans, plan_lab, "rp1")
     assert list(raw) == ["id", "name", "type", "properties"]  # no location, no systemData (§B.3.1)
     assert (raw["id"], raw["name"], raw["type"]) == (
@@ -51,7 +51,7 @@ def test_a_plan_of_one_boot_group_reads_back_normalised_in_the_recorded_shape(pl
     assert (p["failoverDeploymentModel"], p["replicationProviders"]) == ("NotApplicable", ["HyperVReplica2012R2"])
     assert p["allowedOperations"] == ["PlannedFailover", "UnplannedFailover", "TestFailover"]
     assert (p["currentScenario"], p["currentScenarioStatus"], p["providerSpecificDetails"]) == (None, None, [])
-    ids = item_ids(plans)
+    ids = plans.item_ids()
     assert p["groups"] == [
         {"groupType": "Shutdown", "replicationProtectedItems": [], "startGroupActions": [], "endGroupActions": []},
         {"groupType": "Failover", "replicationProtectedItems": [], "startGroupActions": [], "endGroupActions": []},
@@ -71,21 +71,21 @@ def test_a_plan_of_one_boot_group_reads_back_normalised_in_the_recorded_shape(pl
 
 def test_groups_are_normalised_shutdown_failover_then_boot_groups_in_order_with_actions_as_given(
         plans: Runbook, plan_lab: Lab) -> None:
-    groups = [boot(plans, "Gold-VM2", start=[SCRIPT]), {"groupType": "Failover", "endGroupActions": [manual("check")]},
-              boot(plans, "Gold-VM1", end=[RUNBOOK]), boot(plans, "Gold-VM3")]
-    create(plans, "rp1", groups)
+    groups = [plans.boot_group("Gold-VM2", start=[SCRIPT]), {"groupType": "Failover", "endGroupActions": [manual("check")]},
+              plans.boot_group("Gold-VM1", end=[RUNBOOK]), plans.boot_group("Gold-VM3")]
+    plans.create_plan("rp1", groups)
     got = _raw(plans, plan_lab, "rp1")["properties"]["groups"]
     assert [g["groupType"] for g in got] == ["Shutdown", "Failover", "Boot", "Boot", "Boot"]
     assert [[i["virtualMachineId"] for i in g["replicationProtectedItems"]] for g in got[2:]] == [
-        [item_ids(plans)[vm][1]] for vm in ("Gold-VM2", "Gold-VM1", "Gold-VM3")]
+        [plans.item_ids()[vm][1]] for vm in ("Gold-VM2", "Gold-VM1", "Gold-VM3")]
     assert got[1]["endGroupActions"] == [manual("check")]
     assert (got[2]["startGroupActions"], got[3]["endGroupActions"]) == ([SCRIPT], [RUNBOOK])
 
 
 def test_update_replaces_the_whole_group_list_with_the_recorded_job(plans: Runbook, plan_lab: Lab) -> None:
-    create(plans, "rp1", [boot(plans, "Gold-VM1")])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1")])
     body = {"properties": {"groups": [{"groupType": "Shutdown"}, {"groupType": "Failover"},
-                                      boot(plans, "Gold-VM1", "Gold-VM2"), boot(plans)]}}
+                                      plans.boot_group("Gold-VM1", "Gold-VM2"), plans.boot_group()]}}
     plans.asr.replication_recovery_plans.begin_update(plans.rg, plans.vault, "rp1", body).result()
     got = _raw(plans, plan_lab, "rp1")["properties"]["groups"]
     assert [len(g["replicationProtectedItems"]) for g in got] == [0, 0, 2, 0]
@@ -96,7 +96,7 @@ def test_update_replaces_the_whole_group_list_with_the_recorded_job(plans: Runbo
 
 
 def test_delete_runs_the_recorded_job_and_the_plan_is_gone(plans: Runbook) -> None:
-    create(plans, "rp1", [boot(plans, "Gold-VM1")])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1")])
     plans.asr.replication_recovery_plans.begin_delete(plans.rg, plans.vault, "rp1").result()
     assert list(plans.asr.replication_recovery_plans.list(plans.rg, plans.vault)) == []
     (job,) = plans.jobs("DeleteRecoveryPlan")
@@ -106,8 +106,8 @@ def test_delete_runs_the_recorded_job_and_the_plan_is_gone(plans: Runbook) -> No
 
 
 def test_list_and_get(plans: Runbook) -> None:
-    create(plans, "rp1", [boot(plans, "Gold-VM1")])
-    create(plans, "rp2", [boot(plans, "Gold-VM1")])  # a machine may be in several plans (§5.7)
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1")])
+    plans.create_plan("rp2", [plans.boot_group("Gold-VM1")])  # a machine may be in several plans (§5.7)
     assert [p.name for p in plans.asr.replication_recovery_plans.list(plans.rg, plans.vault)] == ["rp1", "rp2"]
     assert plans.asr.replication_recovery_plans.get(plans.rg, plans.vault, "RP2").name == "rp2"
 
@@ -115,7 +115,7 @@ def test_list_and_get(plans: Runbook) -> None:
 def _refused(book: Runbook, groups: list[dict[str, Any]], status: int, code: str, *, name: str = "rp1",
              body: dict[str, Any] | None = None) -> None:
     with pytest.raises(HttpResponseError) as info:
-        book.asr.replication_recovery_plans.begin_create(book.rg, book.vault, name, body or plan_body(book, groups))
+        book.asr.replication_recovery_plans.begin_create(book.rg, book.vault, name, body or book.plan_body(groups))
     assert (info.value.status_code, info.value.error.code) == (status, code), info.value.message
     assert list(book.asr.replication_recovery_plans.list(book.rg, book.vault)) == []
     assert book.jobs("CreateRecoveryPlan") == []
@@ -123,7 +123,7 @@ def _refused(book: Runbook, groups: list[dict[str, Any]], status: int, code: str
 
 def _with_action(book: Runbook, **change: Any) -> list[dict[str, Any]]:
     action = {**manual("m"), **change}
-    return [boot(book, "Gold-VM1", start=[action])]
+    return [book.boot_group("Gold-VM1", start=[action])]
 
 
 @pytest.mark.parametrize(("case", "status", "code"), [
@@ -144,22 +144,22 @@ def _with_action(book: Runbook, **change: Any) -> list[dict[str, Any]]:
 ])
 def test_bad_plans_are_refused_with_a_code_and_nothing_stored(plans: Runbook, case: str, status: int,
                                                               code: str) -> None:
-    ids = item_ids(plans)
+    ids = plans.item_ids()
     script = {**SCRIPT, "customDetails": {"instanceType": "ScriptActionDetails", "fabricLocation": "Recovery"}}
     groups = {
-        "eight boot groups": [boot(plans) for _ in range(8)],
-        "item in two groups": [boot(plans, "Gold-VM1"), boot(plans, "Gold-VM1")],
+        "eight boot groups": [plans.boot_group() for _ in range(8)],
+        "item in two groups": [plans.boot_group("Gold-VM1"), plans.boot_group("Gold-VM1")],
         "unknown item": [{"groupType": "Boot", "replicationProtectedItems": [
             {"id": ids["Gold-VM1"][0][:-4] + "0000"}]}],
         "not an item id": [{"groupType": "Boot", "replicationProtectedItems": [{"id": "/subscriptions/x"}]}],
-        "items in the failover group": [{**boot(plans, "Gold-VM1"), "groupType": "Failover"}],
+        "items in the failover group": [{**plans.boot_group("Gold-VM1"), "groupType": "Failover"}],
         "two shutdown groups": [{"groupType": "Shutdown"}, {"groupType": "Shutdown"}],
         "unknown group type": [{"groupType": "Start"}],
         "unknown action type": _with_action(plans, customDetails={"instanceType": "WebhookActionDetails"}),
         "invalid failoverTypes": _with_action(plans, failoverTypes=["Commit"]),
         "empty failoverTypes": _with_action(plans, failoverTypes=[]),
         "invalid failoverDirections": _with_action(plans, failoverDirections=["PrimaryToSecondary"]),
-        "script without a path": [boot(plans, "Gold-VM1", start=[script])],
+        "script without a path": [plans.boot_group("Gold-VM1", start=[script])],
         "script at a wrong location": _with_action(plans, customDetails={**SCRIPT["customDetails"],
                                                                           "fabricLocation": "Azure"}),
         "wrong virtualMachineId": [{"groupType": "Boot", "replicationProtectedItems": [
@@ -169,35 +169,35 @@ def test_bad_plans_are_refused_with_a_code_and_nothing_stored(plans: Runbook, ca
 
 
 def test_more_than_100_items_are_refused(plans: Runbook) -> None:
-    ids = item_ids(plans)
+    ids = plans.item_ids()
     many = [{"groupType": "Boot", "replicationProtectedItems": [{"id": ids[VMS[i % 4]][0]} for i in range(101)]}]
     _refused(plans, many, 400, "150606")
 
 
 def test_an_item_not_yet_replicated_or_outside_the_plans_fabrics_is_refused(plans: Runbook) -> None:
     fabrics = f"{plans.prefix()}/replicationFabrics"
-    same = plan_body(plans, [boot(plans, "Gold-VM1")])
+    same = plans.plan_body([plans.boot_group("Gold-VM1")])
     same["properties"]["recoveryFabricId"] = f"{fabrics}/{plans.fabric('primary')}"
     _refused(plans, [], 400, "150607", body=same)
-    swapped = plan_body(plans, [boot(plans, "Gold-VM1")])
+    swapped = plans.plan_body([plans.boot_group("Gold-VM1")])
     swapped["properties"].update(primaryFabricId=f"{fabrics}/{plans.fabric('recovery')}",
                                  recoveryFabricId=f"{fabrics}/{plans.fabric('primary')}")
     _refused(plans, [], 400, "150603", body=swapped)
-    unknown = plan_body(plans, [])
+    unknown = plans.plan_body([])
     unknown["properties"]["primaryFabricId"] = f"{fabrics}/nope"
     _refused(plans, [], 400, "InvalidParameter", body=unknown)
 
 
 def test_a_second_plan_of_the_same_name_and_an_update_of_a_missing_plan_are_refused(plans: Runbook) -> None:
-    create(plans, "rp1", [boot(plans, "Gold-VM1")])
+    plans.create_plan("rp1", [plans.boot_group("Gold-VM1")])
     with pytest.raises(HttpResponseError) as info:
-        plans.asr.replication_recovery_plans.begin_create(plans.rg, plans.vault, "RP1", plan_body(plans, []))
+        plans.asr.replication_recovery_plans.begin_create(plans.rg, plans.vault, "RP1", plans.plan_body([]))
     assert (info.value.status_code, info.value.error.code) == (409, "150601")
     with pytest.raises(HttpResponseError) as info:
         plans.asr.replication_recovery_plans.begin_update(plans.rg, plans.vault, "nope", {"properties": {"groups": []}})
     assert info.value.status_code == 404
     with pytest.raises(HttpResponseError) as info:
         plans.asr.replication_recovery_plans.begin_update(plans.rg, plans.vault, "rp1", {"properties": {
-            "groups": [boot(plans, "Gold-VM1"), boot(plans, "Gold-VM1")]}})
+            "groups": [plans.boot_group("Gold-VM1"), plans.boot_group("Gold-VM1")]}})
     assert info.value.error.code == "150604"
     assert plans.jobs("UpdateRecoveryPlan") == []
