@@ -4,7 +4,8 @@ the plugin (so ``--hypothesis-profile=soak`` works in a consumer's run too).
 * ``dev`` (default here): quick, randomized, with the example database.
 * ``ci``: derandomized, no database, no deadline, bounded examples and stateful steps, so a CI run is
   deterministic and fits its time budget.
-* ``soak``: long runs for fault-injection campaigns.
+* ``soak``: long runs for fault-injection campaigns, bounded by a wall-time budget (``drlab.budget``:
+  an hour unless ``--drlab-budget`` or ``DRLAB_BUDGET`` says otherwise), so a soak run finishes.
 """
 
 from __future__ import annotations
