@@ -1,6 +1,7 @@
 """mkdocs hook: a page line ``<!-- policies: package.module -->`` becomes that module's named policies,
 read from its source at build time (never copied): each public constant with its value and the
-``#:`` comment above it or the string below it, each public class with its docstring and fields.
+``#:`` comment above it or the string below it (constants right below one share its comment), each
+public class with its docstring and fields; functions are the code applying policies, not policies.
 A module that names no policy, or a directive naming no module, fails the build."""
 
 from __future__ import annotations
@@ -29,24 +30,41 @@ def render(module: str) -> str:
     public = _public(tree)
     lines = source.splitlines()
     parts = [f"*From `{module}`:*\n"]
+    group: list[tuple[str, str]] = []  # constants under one comment: (name, value)
+    doc, last_line = "", -1
     for index, node in enumerate(tree.body):
         after = tree.body[index + 1] if index + 1 < len(tree.body) else None
+        name = _assigned(node)
         if isinstance(node, ast.ClassDef) and node.name in public:
             parts.append(_class(node, source, lines))
-        elif (name := _assigned(node)) and name in public:
-            doc = _comment_above(lines, node.lineno) or _string(after)
-            parts.append(f"#### `{name}`\n\n{_code(name, ast.get_source_segment(source, node.value))}\n\n"  # type: ignore[attr-defined]
-                         f"{_prose(doc)}\n")
+        elif name and name in public:
+            own = _comment_above(lines, node.lineno) or _string(after)
+            if own or node.lineno != last_line + 1:  # a constant right below another shares its comment
+                parts.extend(_constants(group, doc))
+                group, doc = [], own
+            group.append((name, ast.get_source_segment(source, node.value) or ""))  # type: ignore[attr-defined]
+            last_line = node.end_lineno or node.lineno
+    parts.extend(_constants(group, doc))
     if len(parts) == 1:
         raise ValueError(f"policies: {module} names no policy")
     return "\n".join(parts)
 
 
+def _constants(group: list[tuple[str, str]], doc: str) -> list[str]:
+    if not group:
+        return []
+    heading = ", ".join(f"`{name}`" for name, _ in group)
+    code = "\n".join(f"{name} = {_cut(value)}" for name, value in group)
+    return [f"#### {heading}\n\n```python\n{code}\n```\n\n{_prose(doc)}\n"]
+
+
 def _public(tree: ast.Module) -> set[str]:
-    """``__all__``'s names, else every top-level name without a leading underscore."""
-    for node in tree.body:
-        if _assigned(node) == "__all__":
-            return set(ast.literal_eval(node.value))  # type: ignore[attr-defined]
+    """``__all__``'s names (``+=`` included), else every top-level name without a leading underscore."""
+    exported = [ast.literal_eval(node.value) for node in tree.body  # type: ignore[attr-defined]
+                if _assigned(node) == "__all__" or (isinstance(node, ast.AugAssign) and
+                                                    isinstance(node.target, ast.Name) and node.target.id == "__all__")]
+    if exported:
+        return {name for names in exported for name in names}
     names = {_assigned(node) or getattr(node, "name", "") for node in tree.body}
     return {name for name in names if name and not name.startswith("_")}
 
@@ -90,12 +108,8 @@ def _class(node: ast.ClassDef, source: str, lines: list[str]) -> str:
         if field.value is not None:
             shown = f"{shown} = {ast.get_source_segment(source, field.value)}" if shown else \
                 ast.get_source_segment(source, field.value)
-        parts.append(f"* `{target.id}: {_cut(shown or '')}` — {_prose(doc)}")
+        parts.append(f"* `{target.id}: {_cut(shown or '')}`" + (f" — {_prose(doc)}" if doc else ""))
     return "\n".join(parts) + "\n"
-
-
-def _code(name: str, value: str | None) -> str:
-    return f"```python\n{name} = {_cut(value or '')}\n```"
 
 
 def _cut(value: str) -> str:
@@ -104,8 +118,7 @@ def _cut(value: str) -> str:
 
 def _prose(text: str) -> str:
     """Docstring prose as Markdown: RST double backticks become code spans; outside code, ``<`` and
-    ``*`` are literal characters."""
-    pieces = re.split(r"(``.+?``|`[^`]+`)", text or "*(no comment)*")
+    ``*`` are literal characters. No comment, no text."""
+    pieces = re.split(r"(``.+?``|`[^`]+`)", text)
     return "".join(piece.replace("``", "`") if piece.startswith("`")
-                   else piece.replace("<", "&lt;").replace("*", r"\*") if text else piece
-                   for piece in pieces)
+                   else piece.replace("<", "&lt;").replace("*", r"\*") for piece in pieces)
