@@ -2,7 +2,7 @@
 
 Registers the ``drlab`` marker, the fixtures of ``drlab.fixtures`` (``lab``, ``asr_client``,
 ``asr_aio_client``, ``vault_client``, ``served_lab``, ``drlab_options``), the hypothesis profiles
-``dev``/``ci``/``soak`` and the session's time budget (``--drlab-budget``, ``drlab.budget``)::
+``dev``/``ci``/``soak`` and the session's time budget (``--drlab-budget``, ``drlab.budget``):
 
     @pytest.mark.drlab(seed=7, hosts_per_site=3)
     def test_fabrics(asr_client, lab):
