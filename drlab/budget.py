@@ -10,6 +10,9 @@ from its start; under the ``soak`` profile it is ``SOAK_BUDGET`` unless given. O
   one, reported in a "drlab budget" section — unless one of them failed: then hypothesis shrinks and
   reports the failure as usual, the budget notwithstanding.
 
+The budget is looked at between examples, so a session ends at most one example past it (a soak
+machine's example is ``stateful_step_count`` steps: seconds, not hours).
+
 The budget reads the wall clock of the test runner, never a lab's: which examples run depends on
 how fast the machine is, as it must for a time budget, but each example's lab is as deterministic
 as ever (its seed and history replay it). A state machine of your own gets the same by mixing
