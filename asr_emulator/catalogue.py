@@ -23,7 +23,8 @@ __all__ = [
     "OPERATION_NOT_ALLOWED", "OPERATION_IN_PROGRESS", "PAIRING_HOST_DEFECTS", "PAIRING_HOST_DEFECT_OTHER",
     "PLAN_EXISTS", "PLAN_ITEM_NOT_PROTECTED", "PLAN_ITEM_OTHER_FABRICS", "PLAN_ITEM_TWICE", "PLAN_TOO_MANY_GROUPS",
     "PLAN_TOO_MANY_ITEMS", "PLAN_SAME_FABRIC", "PLAN_BUSY", "PLAN_OPERATION_NOT_ALLOWED", "PLAN_DIRECTION_MIXED",
-    "PLAN_VM_FAILED", "PLAN_HOLD_EXPIRED", "PLAN_STOPPED",
+    "PLAN_VM_FAILED", "PLAN_HOLD_EXPIRED", "PLAN_STOPPED", "PLAN_RUNBOOK_NOT_FOUND", "PLAN_RUNBOOK_FAILED",
+    "PLAN_RUNBOOK_TIMED_OUT", "PLAN_RUNBOOK_NOT_SUPPORTED",
 ]
 
 
@@ -186,6 +187,27 @@ PLAN_HOLD_EXPIRED = Entry(
 PLAN_STOPPED = Entry(
     "150613", "The recovery plan job stopped before the virtual machine '{vm}' was started.",
     "The plan job '{job}' failed or was cancelled.", "Fix the plan's error and run it again.")
+
+# -- recovery-plan runbook actions (policy: codes and wording are the emulator's; a failing action stops
+#    a planned failover and not an unplanned one, hyperv-scvmm.md §5.7). A failing script's task carries
+#    the Provider's error (``providerErrorDetails``), as every Provider failure does.
+
+PLAN_RUNBOOK_NOT_FOUND = Entry(
+    "150614", "The runbook of the recovery plan action '{action}' was not found.",
+    "No Automation account of the vault's subscription holds the runbook '{runbook}'.",
+    "Publish the runbook in an Automation account of the vault's subscription, or correct the action's runbookId.")
+PLAN_RUNBOOK_FAILED = Entry(
+    "150615", "The runbook '{runbook}' of the recovery plan action '{action}' failed.",
+    "Its automation job '{job}' ended {status}: {cause}", "See the runbook's job output, fix it and run the plan again.")
+PLAN_RUNBOOK_TIMED_OUT = Entry(
+    "150616", "The runbook '{runbook}' of the recovery plan action '{action}' did not finish in time.",
+    "Its automation job '{job}' ran for more than {seconds:g} seconds and was stopped.",
+    "Make the runbook finish sooner, then run the plan again.")
+#: Policy ``PLAN_RUNBOOKS_RUN``: what a ``strict`` service answers a plan with a runbook action.
+PLAN_RUNBOOK_NOT_SUPPORTED = Entry(
+    "150617", "Azure Automation runbook actions are supported only for failover to or from Azure.",
+    "The recovery plan action '{action}' at '{where}' is a runbook; this plan fails over between two VMM sites.",
+    "Use a VMM script or a manual action instead.")
 
 # -- health errors of a cloud pairing: one per host defect its VMM server reports (PROTOCOL.md §5.2
 #    ``pairings``). Policy: codes and wording are the emulator's; no pairing health error was recorded.

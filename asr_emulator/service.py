@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from simcore import Simulation
 
+from .automation import Automation
 from .channel.service import ChannelService
 from .errors import ArmError, AuthenticationFailed, InvalidApiVersion, MissingApiVersion, NoRoute, NotImplementedOperation
 from .handlers import HANDLERS
@@ -111,6 +112,7 @@ class AsrService:
         timings: JobTimings | None = None,
         node: str = "asr",
         base_url: str | None = None,
+        strict: bool = False,
     ) -> None:
         if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
             raise ValueError(f"retry_after must be an int >= 0 (the SDK reads it as an int), got {retry_after!r}")
@@ -118,13 +120,17 @@ class AsrService:
             raise ValueError(f"advance_on_poll must be None or seconds >= 0, got {advance_on_poll!r}")
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ValueError(f"page_size must be an int >= 1, got {page_size!r}")
+        if not isinstance(strict, bool):
+            raise ValueError(f"strict must be a bool, got {strict!r}")
         self.base_url = configured_base_url(base_url)
+        self.strict = strict
         self.sim = sim
         self.retry_after = retry_after
         self.advance_on_poll = advance_on_poll
         self.page_size = page_size
         self.node = node
         self.backend = AsrBackend(sim, timings=timings, node=node)
+        self.automation = Automation(sim)
         self.router = _ROUTER
         self.lock = threading.RLock()
         self._request_ids = sim.random.stream(f"{node}.requests")
@@ -154,9 +160,10 @@ class AsrService:
             return vault
 
     def reset(self) -> None:
-        """Forget every vault and everything in them."""
+        """Forget every vault and everything in them, and every Automation account."""
         with self.lock:
             self.backend.reset()
+            self.automation.reset()
 
     def request_id(self) -> str:
         """An ``x-ms-request-id``, from its own lab stream (reads never shift the ids of jobs)."""

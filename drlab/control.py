@@ -5,6 +5,8 @@
         lab.advance(3600)                                         # an hour of virtual time, now
         cut = lab.add_fault(FaultRule(Partition(), Match(src="vmm-ny", dst="asr", bidirectional=True)))
         lab.heal(cut.id)
+        lab.put_script("\\RPScripts\\pre.ps1", output="ok", seconds=30)  # on both VMM servers' library
+        runbook_id = lab.put_runbook("post")                           # for a plan's runbook action
         [event.op for event in lab.history(op="provider.*").events]
         lab.reset()                                               # the lab of the same seed, afresh
 
@@ -200,6 +202,30 @@ class LabControl:
         path = "/faults" if fault_id is None else f"/faults/{quote(fault_id, safe='')}"
         healed: list[str] = self.call("DELETE", path)["healed"]
         return healed
+
+    # -- what recovery-plan actions run --------------------------------------------------------
+
+    def put_script(self, path: str, *, exit_code: int = 0, output: str = "", stderr: str = "", seconds: float = 0.0,
+                   sites: list[str] | None = None) -> dict[str, Any]:
+        """Place a declared script at ``path`` of the library share of each site (default: both)."""
+        body: dict[str, Any] = {"path": path, "exitCode": exit_code, "output": output, "stderr": stderr,
+                                "seconds": seconds}
+        if sites is not None:
+            body["sites"] = sites
+        answer: dict[str, Any] = self.call("POST", "/scripts", body=body)
+        return answer
+
+    def put_runbook(self, name: str, *, account: str = "drlab-automation", output: str = "",
+                    exception: str | None = None, seconds: float = 0.0) -> str:
+        """Publish a declared runbook in an Automation account of the vault's subscription; its ``runbookId``."""
+        body = {"account": account, "name": name, "output": output, "exception": exception, "seconds": seconds}
+        runbook_id: str = self.call("POST", "/runbooks", body=body)["runbookId"]
+        return runbook_id
+
+    def runbook_jobs(self) -> list[dict[str, Any]]:
+        """Every automation job runbooks ran as: status, output and the recovery plan context it received."""
+        jobs: list[dict[str, Any]] = self.call("GET", "/runbooks/jobs")["jobs"]
+        return jobs
 
     # -- history, nodes, reset ----------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The served lab's control API, under ``/_harness/`` (as moto's ``/moto-api``, LocalStack's
-``/_localstack``): the clock, faults, history, nodes and reset, JSON in and out. ``CONTROL.md``
+``/_localstack``): the clock, faults, history, nodes and reset, and the scripts and runbooks
+recovery-plan actions run (``control_actions``), JSON in and out. ``CONTROL.md``
 documents every endpoint.
 
 Sans-IO like the ARM surface: ``ControlApi(served).handle(request) -> response``, called by the
@@ -23,6 +24,7 @@ from asr_emulator.service import authenticate
 from asr_emulator.wire.call import json_response
 from simcore import Event, FaultRule, FaultRuleError, Phase
 
+from .control_actions import put_runbook, put_script, runbook_jobs
 from .control_faults import FAULT_POINTS, RULE_FIELDS, fault_json, node_resolver, rule_from_json
 from .control_wire import (
     HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX, MAX_ADVANCE_SECONDS, MAX_TIME_RATE, SEED_RANGE, ClockCannotGoBack,
@@ -80,6 +82,9 @@ class ControlApi:
             ("GET", ("history", "stream")): self._history_stream,
             ("GET", ("nodes",)): self._nodes,
             ("POST", ("reset",)): self._reset,
+            ("POST", ("scripts",)): lambda request, _: put_script(self.lab, request),
+            ("POST", ("runbooks",)): lambda request, _: put_runbook(self.lab, request),
+            ("GET", ("runbooks", "jobs")): lambda request, _: runbook_jobs(self.lab, request),
         }
 
     @property

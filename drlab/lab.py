@@ -19,8 +19,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from asr_emulator import AsrService
+from asr_emulator.automation import AutomationAccount
 from asr_emulator.policy import DEFAULT_RETRY_AFTER, PAGE_SIZE
 from hyperv_fake import HyperVFabric, HyperVPolicy
+from scvmm_fake import ScriptBody
 from scvmm_fake.provider import AsrProvider, ChannelFailure, RegistrationRefused
 from simcore import FaultPlan, History, Network, Simulation
 
@@ -58,6 +60,9 @@ class Lab:
     service's ``retry_after``/``advance_on_poll``/``page_size``. Channel: ``proxy`` (``ProxySpec``),
     ``sockets``; ``register=False`` leaves the Providers installed but unregistered. Hosts:
     ``hyperv_policy`` (``HyperVPolicy``; e.g. a ``TrustPolicy`` that lets defects reach the handshake).
+    ``strict``: the service refuses what the current one does though the source material describes it
+    (recovery-plan runbooks between VMM sites). Recovery-plan scripts go on the VMM servers' library
+    shares (``put_script``), runbooks into an Azure Automation account (``automation_account``).
     """
 
     def __init__(
@@ -80,6 +85,7 @@ class Lab:
         sockets: bool = False,
         register: bool = True,
         hyperv_policy: HyperVPolicy | None = None,
+        strict: bool = False,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise LabConfigError(f"seed must be an int, got {seed!r}")
@@ -95,7 +101,7 @@ class Lab:
         self.sim = Simulation(seed)
         try:
             self.service = AsrService(self.sim, retry_after=retry_after, advance_on_poll=advance_on_poll,
-                                      page_size=page_size)
+                                      page_size=page_size, strict=strict)
         except ValueError as error:
             raise LabConfigError(str(error)) from None
         self.subscription_id, self.resource_group, self.vault_name = subscription_id, resource_group, vault
@@ -165,6 +171,26 @@ class Lab:
         """The lab's cloud names (by default those flagged for DR: what ASR sees as containers)."""
         return [cloud.name for cloud in self.spec.clouds
                 if disaster_recovery is None or cloud.disaster_recovery == disaster_recovery]
+
+    # -- what recovery-plan actions run -----------------------------------------------------------
+
+    def put_script(self, path: str, body: ScriptBody | None = None, *, text: str = "",
+                   roles: Sequence[Role] = (Role.primary, Role.recovery)) -> None:
+        """Place a recovery-plan script at ``path`` (relative to the library share root, e.g.
+        ``\\RPScripts\\pre.ps1``) on the default library share of each site's VMM server (the docs: "place
+        it on both source and target VMM servers"); ``body``: a callable taking a ``ScriptContext``, or
+        a ``DeclaredScript``; ``text``: the file's text."""
+        with self.lock:
+            for role in roles:
+                self.sites[role].vmm.default_library_share.write_script(path, text, body=body)
+
+    def automation_account(self, name: str = "drlab-automation") -> AutomationAccount:
+        """The Azure Automation account ``name`` of the vault's subscription and resource group (made on
+        first use): ``register(runbook, body)`` publishes a runbook and answers its ``runbookId``."""
+        try:
+            return self.service.automation.account(self.subscription_id, self.resource_group, name)
+        except ValueError as error:
+            raise LabConfigError(str(error)) from None
 
     # -- Providers ------------------------------------------------------------------------------
 

@@ -5,6 +5,11 @@
 * ``replication_policies()`` — ``providerSpecificInput`` bodies of Hyper-V Replica policies the
   service accepts (HyperVReplica2012R2 or 2012, ports, recovery points, app-consistent frequency,
   compression, authentication, initial replication over the network or offline).
+* ``recovery_plan_groups(items)`` — the ``groups`` of a recovery plan body over protected items (their
+  ARM ids), as the SDK sends them: the Shutdown and Failover groups and 1–7 Boot groups holding a
+  non-empty subset of the items, each in one group, with start and end actions (manual, and the
+  lab's scripts and runbooks when named) filtered by failover type and direction; it shrinks towards
+  one item in one group without actions.
 * ``site_faults(lab)`` — fault rules of ``simcore`` by category (``"sites"``: the sites' hosts cut
   off from each other; ``"channel"``: a VMM server's channel to ASR partitioned, dropped or
   delayed), each healing by itself within ``heal_within`` virtual seconds of the lab's now.
@@ -19,12 +24,14 @@ from hypothesis import strategies as st
 
 from simcore import Delay, Drop, FaultRule, Match, Partition
 
+from asr_emulator.policy import MAX_PLAN_BOOT_GROUPS, PLAN_ACTION_FAILOVER_TYPES
+
 from ._lab.spec import CloudSpec, NetworkSpec, Role, VMSpec
 
 if TYPE_CHECKING:
     from .lab import Lab
 
-__all__ = ["lab_topologies", "replication_policies", "site_faults", "FAULT_CATEGORIES"]
+__all__ = ["lab_topologies", "replication_policies", "recovery_plan_groups", "site_faults", "FAULT_CATEGORIES"]
 
 FAULT_CATEGORIES = ("sites", "channel")
 
@@ -66,6 +73,60 @@ def replication_policies(draw: st.DrawFn) -> dict[str, Any]:
         body.update(initialReplicationMethod="Offline", offlineReplicationImportPath="\\\\f\\in",
                     offlineReplicationExportPath="\\\\f\\out")
     return body
+
+
+_DIRECTIONS = ("PrimaryToRecovery", "RecoveryToPrimary")
+
+
+def _action(label: str, when: str, k: int, kind: tuple[str, str], types: list[str], directions: list[str]
+            ) -> dict[str, Any]:
+    """One group action as the SDK sends it: ``kind`` is ("manual", ""), ("script", path) or ("runbook", id)."""
+    what, target = kind
+    details: dict[str, Any] = {"instanceType": "ManualActionDetails", "description": f"{label} {when} step {k}"}
+    if what == "script":
+        details = {"instanceType": "ScriptActionDetails", "path": target, "fabricLocation": "Recovery"}
+    elif what == "runbook":
+        details = {"instanceType": "AutomationRunbookActionDetails", "runbookId": target, "fabricLocation": "Recovery"}
+    return {"actionName": f"{label}-{when}-{k}", "failoverTypes": types, "failoverDirections": directions,
+            "customDetails": details}
+
+
+def _actions(label: str, when: str, kinds: st.SearchStrategy[tuple[str, str]]
+             ) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """0–2 actions of a group's ``when`` side, named after it (names are unique in a plan)."""
+    action = st.tuples(kinds, st.lists(st.sampled_from(PLAN_ACTION_FAILOVER_TYPES), min_size=1, unique=True),
+                       st.lists(st.sampled_from(_DIRECTIONS), min_size=1, unique=True))
+    return st.lists(action, max_size=2).map(lambda drawn: [
+        _action(label, when, k, kind, types, directions) for k, (kind, types, directions) in enumerate(drawn)])
+
+
+@st.composite
+def recovery_plan_groups(draw: st.DrawFn, items: Sequence[str], *, max_boot_groups: int = MAX_PLAN_BOOT_GROUPS,
+                         actions: bool = True, scripts: Sequence[str] = (), runbooks: Sequence[str] = ()
+                         ) -> list[dict[str, Any]]:
+    """``properties.groups`` of a plan over ``items`` (protected items' ARM ids) the service accepts;
+    with ``actions``, manual ones and — given library paths ``scripts`` and runbook ids ``runbooks`` of
+    the lab — recovery-site scripts and runbooks too."""
+    if not items:
+        raise ValueError("a recovery plan needs at least one protected item")
+    kinds = st.one_of(st.just(("manual", "")), *(st.sampled_from([(what, target) for target in targets])
+                                                  for what, targets in (("script", scripts), ("runbook", runbooks))
+                                                  if targets))
+    chosen = draw(st.lists(st.sampled_from(list(items)), min_size=1, max_size=min(len(items), 100), unique=True))
+    count = draw(st.integers(1, min(len(chosen), max_boot_groups)))
+    cuts = sorted(draw(st.lists(st.integers(1, len(chosen) - 1), min_size=count - 1, max_size=count - 1, unique=True))
+                  ) if count > 1 else []
+    bounds = [0, *cuts, len(chosen)]
+
+    def group(group_type: str, label: str, members: Sequence[str]) -> dict[str, Any]:
+        return {"groupType": group_type,
+                "replicationProtectedItems": [{"id": item, "virtualMachineId": item.rsplit("/", 1)[-1]}
+                                              for item in members],
+                "startGroupActions": draw(_actions(label, "start", kinds)) if actions else [],
+                "endGroupActions": draw(_actions(label, "end", kinds)) if actions else []}
+
+    return [group("Shutdown", "Shutdown", []), group("Failover", "Failover", []),
+            *(group("Boot", f"Group{k + 1}", chosen[bounds[k]:bounds[k + 1]]) for k in range(count))]
 
 
 def site_faults(lab: Lab, categories: Sequence[str] = FAULT_CATEGORIES, *, heal_within: float = 3_600.0

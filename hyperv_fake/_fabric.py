@@ -13,7 +13,7 @@ from ._errors import ObjectNotFoundError
 from ._host import HyperVHost
 from ._partitions import PartitionTimeline
 from ._trust import CertificateJudge
-from .policy import HyperVPolicy
+from .policy import MOVES_KEPT, HyperVPolicy
 
 __all__ = ["HyperVFabric"]
 
@@ -35,8 +35,28 @@ class HyperVFabric:
         #: a replication cycle ran: VMM's Provider compares it instead of re-reading every VM and
         #: host on each poll.
         self.revision = 0
+        self._moves: list[tuple[int, str]] = []  # (revision, VM ID) of the moves one VM accounts for
         sim.faults.on_add(self._fault_plan_changed)
         sim.faults.on_heal(self._fault_plan_changed)
+
+    def moved(self, vm_id: str) -> None:
+        """What a management server reads of the VM with ID ``vm_id`` changed (on either side: a
+        replica keeps its primary's VM ID), and nothing else: the revision moves, noting whose."""
+        self.revision += 1
+        self._moves.append((self.revision, vm_id))
+        if len(self._moves) > 2 * MOVES_KEPT:  # amortised O(1): the oldest half goes at once
+            del self._moves[:MOVES_KEPT]
+
+    def moved_since(self, revision: int) -> list[str] | None:
+        """The IDs of the VMs whose reading moved after ``revision`` (in order, repeats kept), or None
+        when a move since then was not one VM's — or is no longer kept: then read everything."""
+        count = self.revision - revision
+        if count <= 0:
+            return []
+        if count > len(self._moves):
+            return None
+        recent = self._moves[-count:]
+        return [vm_id for _, vm_id in recent] if recent[0][0] == revision + 1 else None
 
     def _fault_plan_changed(self, rule: FaultRule) -> None:
         """A partition joined or left the plan: the closed-form links read it, so their future moved."""

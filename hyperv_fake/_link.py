@@ -123,7 +123,7 @@ class Link:
         self.anchor = self.fabric.sim.clock.now
         self.anchored_last = self.primary.last_replication_time
         self.episode = None
-        self.fabric.revision += 1
+        self.fabric.moved(self.primary.vm.id)
         if fresh:
             self._runs = []
             if self.replica is not None:  # hourly points fall on the cycles from here (policy RECOVERY_POINT_ANCHOR)
@@ -133,14 +133,14 @@ class Link:
         """A handshake succeeded; the first certificate to expire does so at ``expires_at``."""
         self.settle()
         self.expiry = _Block(expires_at, math.inf, refusal) if math.isfinite(expires_at) else None
-        self.fabric.revision += 1
+        self.fabric.moved(self.primary.vm.id)
 
     def block_replica(self, refusal: Refusal | None) -> None:
         """From now the replica refuses log (paused, failed over, gone), or accepts it again (None)."""
         self.settle()
         now = self.fabric.sim.clock.now
         self.replica_block = None if refusal is None else _Block(now, math.inf, refusal)
-        self.fabric.revision += 1
+        self.fabric.moved(self.primary.vm.id)
 
     def unreachable(self, refusal: Refusal | None) -> None:
         """From now the Replica server cannot be reached for a reason other than a partition
@@ -148,7 +148,7 @@ class Link:
         self.settle()
         now = self.fabric.sim.clock.now
         self.service_block = None if refusal is None else _Block(now, math.inf, refusal)
-        self.fabric.revision += 1
+        self.fabric.moved(self.primary.vm.id)
 
     def detach_replica(self) -> None:
         self.block_replica(Refusal(RefusalReason.VM_NOT_FOUND, "replica", "the replica virtual machine was removed"))
@@ -162,7 +162,7 @@ class Link:
         self.primary.link = None
         if self.replica is not None:
             self.replica.link = None
-        self.fabric.revision += 1
+        self.fabric.moved(self.primary.vm.id)
 
     # -- settling ----------------------------------------------------------------------------------
 

@@ -155,7 +155,7 @@ class Relationship:
         if self.last_error is not None and state is ReplicationState.Error:
             details["refusal"] = self.last_error.describe()
         self.state = state
-        self.vm.host.fabric.revision += 1  # what a management server reads of the VM changed
+        self.vm.host.fabric.moved(self.vm.id)  # what a management server reads of the VM changed
         self.vm.host.record("hyperv.replication.state", "info", details)
 
     def applied_log(self, image: DataImage, at: float, kind: ReplicationType) -> None:

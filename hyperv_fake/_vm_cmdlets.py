@@ -129,7 +129,7 @@ class VMCmdlets(HostBase):
     def _workload_changed(self, vm: VM) -> None:
         """A replicating VM's writes changed: when its tracking log would force a resync moved."""
         if vm.replication is not None:
-            self.fabric.revision += 1
+            self.fabric.moved(vm.id)
 
     def _inject_failover_ip(self, vm: VM) -> None:
         """First boot after failover: KVP applies each adapter's failover settings, if it can (§3.7)."""

@@ -22,6 +22,7 @@ __all__ = [
     "SCHEDULED_IR_STATE", "RESYNC_TRIGGER_WHEN_NOT_SHIPPING", "MONITORING_WINDOWS_LOGGED",
     "RECOVERY_POINT_NAMES", "EXTENDED_REPLICATION", "RESYNCHRONIZING_HEALTH", "CANCELLED_RESYNC_ON_REPLICA",
     "VM_NAME_LOOKUP", "GUEST_TRAVELS_WITH_DISKS", "SETTINGS_CHANGE_ON_PRIMARY", "REFUSAL_CODES",
+    "MOVES_KEPT",
 ]
 
 
@@ -143,6 +144,11 @@ Kerberos environment")."""
 FIREWALL_BLOCK_IS_SILENT = True
 """Policy, not fact: a listener port without an enabled firewall rule (§1.1) drops traffic, so
 the primary's exchange times out (CONNECTION_TIMED_OUT) rather than being refused."""
+
+MOVES_KEPT = 10_000
+"""Policy (an emulator's bookkeeping, not Hyper-V's): the fabric keeps at least the last 10,000
+one-VM moves of its revision, so a management server that last read it within them re-reads only
+the VMs they name; one that fell further behind reads every VM again, as it would without them."""
 
 NETWORK_FAILURE_KEEPS_STATE = True
 """Policy, not fact: during a recoverable failure (§3.6) the primary stays Replicating with

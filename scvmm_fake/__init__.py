@@ -31,6 +31,7 @@ from ._inventory import (
 )
 from ._jobs import Job, JobStatus
 from ._library import LibraryScript, LibraryShare
+from ._scripts import DeclaredScript, ScriptBody, ScriptContext
 from ._pairing_check import DefectKind, PairingDefect, pairing_defects, pairing_problems
 from ._pairing_record import AuthenticationType, CloudPairing, PairingRole, PairingSettings
 from ._protection_record import ProtectionSettings, ProtectionTarget
@@ -63,6 +64,7 @@ from .errors import (
     NotEmulated,
     ObjectInUse,
     ObjectNotFound,
+    ScriptNotFound,
     PlacementError,
     ProtectionError,
     ReplicationFailed,
@@ -76,7 +78,7 @@ __all__ = [
     "VMMServer", "VmmPolicy",
     "ROOT_HOST_GROUP_NAME", "HostGroup", "VMHost",
     "DRA_PROXY_ACCOUNT_NAME", "Credential", "RunAsAccount",
-    "LibraryShare", "LibraryScript",
+    "LibraryShare", "LibraryScript", "DeclaredScript", "ScriptBody", "ScriptContext",
     "IsolationType", "SubnetVLan", "LogicalNetwork", "LogicalNetworkDefinition", "VMNetwork", "VMSubnet",
     "AddressSet", "AllocatedToObjectType", "DefaultGateway", "StaticIPAddressPool", "AllocatedIPAddress",
     "Cloud",
@@ -88,7 +90,7 @@ __all__ = [
     "Inventory", "InventoryCloud", "InventoryVMNetwork", "InventorySubnet", "InventoryVM", "InventoryDisk",
     "InventoryNetworkAdapter", "InventoryPairing", "InventoryPairingDefect", "InventoryReplication",
     "ProtectionSettings", "ProtectionTarget", "ProtectionError", "ReplicationFailed",
-    "VmmError", "ObjectNotFound", "InvalidParameter", "DuplicateName", "ObjectInUse", "CloudPairedError",
+    "VmmError", "ObjectNotFound", "ScriptNotFound", "InvalidParameter", "DuplicateName", "ObjectInUse", "CloudPairedError",
     "DisasterRecoveryNotEnabled", "IsolationMismatch", "SubnetNotInScope", "SubnetOverlap",
     "IPAddressError", "IPAddressOutOfRange", "IPAddressReserved", "IPAddressInUse", "IPAddressPoolExhausted",
     "NoStaticIPAddressPool", "AddressNotAllocated", "PlacementError", "InvalidVMState", "HostAlreadyManaged",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ._accounts import Credential, RunAsAccount
 from ._core import ServerCore, set_given
 from ._library import LibraryScript, LibraryShare
-from .errors import DuplicateName, InvalidParameter, ObjectInUse, ObjectNotFound
+from .errors import DuplicateName, InvalidParameter, ObjectInUse, ScriptNotFound
 
 __all__ = ["AccountCmdlets", "LibraryCmdlets"]
 
@@ -78,12 +78,13 @@ class LibraryCmdlets(ServerCore):
 
     def find_library_script(self, relative_path: str, *, library_share: LibraryShare | None = None) -> LibraryScript:
         """The script at ``relative_path`` of ``library_share`` (default: the default share), or
-        ``ObjectNotFound``. Not a cmdlet: what a recovery-plan script step resolves (§5.7)."""
+        ``ScriptNotFound`` (an ``ObjectNotFound``). Not a cmdlet: what a recovery-plan script step resolves (§5.7)."""
         share = library_share or self.default_library_share
         self._require("LibraryShare", share)
         script = share.find_script(relative_path)
         if script is None:
-            raise ObjectNotFound(f"no script {relative_path!r} on library share {share.path!r}")
+            raise ScriptNotFound(f"There is no script '{relative_path}' on the library share '{share.path}' of "
+                                 f"VMM server {self.name}.")
         return script
 
 

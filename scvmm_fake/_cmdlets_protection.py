@@ -26,6 +26,7 @@ from ._pairing_hosts import site_certificate
 from ._pairing_record import AuthenticationType
 from ._protection_record import ProtectionSettings, ProtectionTarget, flag, text
 from ._replica_placement import place_replica
+from ._replication_reports import ReplicationReports
 from ._vms import IPv4AddressType, VirtualMachine, VirtualNetworkAdapter
 from .errors import (
     DisasterRecoveryNotEnabled,
@@ -52,6 +53,12 @@ class ProtectionCmdlets(PairingCmdlets):
         """VM ID → this server's placement of its replica, in the order placed."""
         state: dict[str, ProtectionTarget] = self.__dict__.setdefault("_protection_targets", {})
         return state
+
+    @property
+    def _replication(self) -> ReplicationReports:
+        """The replication readings kept between inventories."""
+        kept: ReplicationReports = self.__dict__.setdefault("_replication_kept", ReplicationReports())
+        return kept
 
     def _awaiting_replicas(self) -> dict[str, ProtectionTarget]:
         """VM ID → a placement whose replica VM may not be registered yet, in the order placed: what
@@ -305,23 +312,17 @@ class ProtectionCmdlets(PairingCmdlets):
         return min(found, default=None)
 
     def _replication_reports(self) -> dict[str, InventoryReplication]:
-        """VMM id → the replication of each replicating VM of a DR cloud, read from its host now;
-        notes the earliest instant one of those readings next changes."""
+        """VMM id → the replication of each replicating VM of a DR cloud, as its host reads now (kept
+        readings that did not move, ``ReplicationReports``); notes the earliest instant one of those
+        readings next changes."""
         due = self._replication_due
         if due is not None and self.sim.clock.now >= due:
             self._replication_epoch += 1
-        reports: dict[str, InventoryReplication] = {}
-        nearest: float | None = None
-        for vm in self._all("VirtualMachine"):
-            if vm.cloud is None or not vm.cloud.disaster_recovery_supported or vm.vm.replication is None:
-                continue
-            reading = vm.vm_host.host.replication_outlook(vm.vm_id)
-            if reading is None:
-                continue
-            reports[vm.id] = InventoryReplication.of(reading)
-            if reading.next_change is not None and (nearest is None or reading.next_change < nearest):
-                nearest = reading.next_change
-        self._replication_due = nearest
+        reports = self._replication.read(
+            (vm for vm in self._all("VirtualMachine")
+             if vm.cloud is not None and vm.cloud.disaster_recovery_supported and vm.vm.replication is not None),
+            self.sim.clock.now)
+        self._replication_due = self._replication.due
         return reports
 
 

@@ -2,13 +2,15 @@
 
 Facts (§5.7, [D:ASR-VMMScript]): recovery-plan scripts live in the VMM library and are named by
 a *Script Path relative to the library share root*, e.g. ``\\RPScripts\\RPScript.PS1``, placed on
-both VMM servers. ``Add-SCLibraryShare`` adds a share to a library server.
+both VMM servers. ``Add-SCLibraryShare`` adds a share to a library server. What a script does when
+a recovery plan runs it is its ``body`` (``_scripts``): a callable, a declared outcome, or none (text only).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ._scripts import ScriptBody
 from .errors import InvalidParameter
 
 __all__ = ["LibraryShare", "LibraryScript", "normalize_relative_path"]
@@ -30,10 +32,11 @@ def normalize_relative_path(path: str) -> str:
 
 @dataclass(frozen=True)
 class LibraryScript:
-    """A script file on a share: its path as written and its text."""
+    """A script file on a share: its path as written, its text and what running it does."""
 
     path: str
     text: str
+    body: ScriptBody | None = None
 
 
 @dataclass(eq=False)
@@ -51,10 +54,10 @@ class LibraryShare:
         """The share's scripts, ordered by their lookup key."""
         return [self._files[key] for key in sorted(self._files)]
 
-    def write_script(self, relative_path: str, text: str) -> LibraryScript:
-        """Copy a script onto the share: a file operation, not a cmdlet, visible at once (policy
-        ``LIBRARY_REFRESH``)."""
-        script = LibraryScript(_clean(relative_path), text)
+    def write_script(self, relative_path: str, text: str = "", *, body: ScriptBody | None = None) -> LibraryScript:
+        """Copy a script onto the share (replacing one at that path): a file operation, not a cmdlet,
+        visible at once (policy ``LIBRARY_REFRESH``)."""
+        script = LibraryScript(_clean(relative_path), text, body)
         self._files[script.path.casefold()] = script
         return script
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simcore import Simulation
 
-from ._cmdlets_accounts import AccountCmdlets, LibraryCmdlets
+from ._cmdlets_accounts import AccountCmdlets
 from ._cmdlets_cloud import CloudCmdlets
 from ._cmdlets_fabric import FabricCmdlets
 from ._cmdlets_network import NetworkCmdlets
@@ -15,6 +15,7 @@ from ._cmdlets_recovery_point import RecoveryPointCmdlets
 from ._cmdlets_failover_cancel import FailoverCancelCmdlets
 from ._cmdlets_repair import RepairCmdlets
 from ._cmdlets_replica_settings import ReplicaSettingsCmdlets
+from ._cmdlets_scripts import ScriptCmdlets
 from ._cmdlets_vm import VMCmdlets
 from ._core import ServerCore
 from ._hostgroups import ROOT_HOST_GROUP_NAME, HostGroup
@@ -27,7 +28,7 @@ __all__ = ["VMMServer"]
 
 
 class VMMServer(
-    VMCmdlets, FabricCmdlets, AccountCmdlets, LibraryCmdlets, NetworkCmdlets, CloudCmdlets, RecoveryPointCmdlets,
+    VMCmdlets, FabricCmdlets, AccountCmdlets, ScriptCmdlets, NetworkCmdlets, CloudCmdlets, RecoveryPointCmdlets,
     FailoverCmdlets, FailoverCancelCmdlets, ReplicaSettingsCmdlets, RepairCmdlets, PairingCmdlets, PoolCmdlets,
     ServerCore,
 ):

@@ -13,6 +13,7 @@ from __future__ import annotations
 __all__ = [
     "VmmError",
     "ObjectNotFound",
+    "ScriptNotFound",
     "InvalidParameter",
     "DuplicateName",
     "ObjectInUse",
@@ -50,6 +51,10 @@ class VmmError(Exception):
 
 class ObjectNotFound(VmmError, LookupError):
     """An object (host group, cloud, pool, library script, ...) is unknown to this VMM server."""
+
+
+class ScriptNotFound(ObjectNotFound):
+    """No script at that path of the library share (a recovery-plan script step, §5.7)."""
 
 
 class InvalidParameter(VmmError, ValueError):

@@ -15,7 +15,7 @@ __all__ = [
     "VmmPolicy",
     "JOB_STATUSES", "JOB_NAMES", "JOB_DURATION", "REFUSED_CALLS_LEAVE_NO_JOB",
     "NAMES_CASE_INSENSITIVE", "UNIQUE_NAMES",
-    "LIBRARY_PATHS", "LIBRARY_REFRESH",
+    "LIBRARY_PATHS", "LIBRARY_REFRESH", "SCRIPT_RUNS", "SCRIPT_CONTEXT",
     "SITE_INHERITANCE", "NO_ISOLATION_SUBNET", "ISOLATION_RULES", "POOL_ATTACHMENT",
     "DEFAULT_RANGE", "POOL_SETS_IN_SUBNET", "GATEWAYS_NEVER_GRANTED", "NEXT_FREE_ADDRESS",
     "OVERLAP_SCOPE", "SAME_SUBNET_POOLS", "VM_SUBNET_POOLS_MAY_OVERLAP",
@@ -93,6 +93,18 @@ leading backslash of ``\\RPScripts\\RPScript.PS1`` (§5.7) is optional. ``..`` i
 
 LIBRARY_REFRESH = 0.0
 """Policy, not fact: a script written onto a share is visible at once (no library refresh cycle)."""
+
+SCRIPT_RUNS = "effects at start, result after its duration (at most 600 s), a non-zero exit code fails"
+"""Policy, not fact (§5.7 gives the failure rules, not how a run unfolds): a recovery-plan script's
+effects happen when it starts (a callable runs then), its result is known once its declared duration has
+passed on the lab clock, capped at the documented 600 s timeout (``_scripts.SCRIPT_TIMEOUT_SECONDS``); a
+non-zero exit code fails it; a text-only script (no PowerShell runs here) fails if its text calls
+``Write-Host``, else succeeds at once with no output."""
+
+SCRIPT_CONTEXT = "the VMM server and the script's path, no plan parameters"
+"""Policy, not fact: the docs name no parameters a recovery-plan script is called with (§5.7: it runs as
+the VMM service account, may import the VMM module); the emulated script is given its VMM server (the
+cmdlets) and its library path, and no plan context (runbooks get that)."""
 
 SITE_INHERITANCE = "descendants"
 """Policy, not fact: a network site associated with a host group is available to hosts of that

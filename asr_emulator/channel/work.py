@@ -25,7 +25,7 @@ from .workitems import WorkItem
 if TYPE_CHECKING:
     from .service import ChannelService
 
-__all__ = ["Send", "wait_for_work", "provider_failure"]
+__all__ = ["Send", "wait_for_work", "provider_failure", "reported_failure"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,11 @@ class Send:
 
 def provider_failure(item: WorkItem) -> JobFailure:
     """The job failure a Provider's ``Failed`` report stands for."""
-    error = item.error or {}
+    return reported_failure(item.error or {})
+
+
+def reported_failure(error: dict[str, Any]) -> JobFailure:
+    """The job failure a Provider's ``{errorCode, errorMessage, …}`` stands for (``providerErrorDetails``)."""
     code = int(error.get("errorCode", 0))
     message = str(error.get("errorMessage", ""))
     return JobFailure(str(code), message, str(error.get("possibleCauses", "")), str(error.get("recommendedAction", "")),

@@ -21,7 +21,7 @@ from ..routing.registry import handles
 from ..wire.call import Call
 from ..wire.odata import parse_filter
 from ..wire.render import fmt_time, job_json
-from ..workflows import failover_cancel
+from ..workflows import failover_cancel, recovery_plan
 
 _TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$")
 _OUTPUT_TYPES = ("Json", "Xml", "Excel")  # enum ExportJobOutputSerializationType
@@ -110,7 +110,7 @@ def _job_action(call: Call, action: str) -> HttpResponse:
         properties = Call.field(body, "properties", dict, "") or {}
         backend.engine.resume(job, Call.field(properties, "comments", str, "properties"))
     else:
-        backend.engine.restart(job)
+        recovery_plan.restart_job(call.service.channel, vault, job)
     return call.accepted(vault, job, "action", _render_job(call, vault))
 
 

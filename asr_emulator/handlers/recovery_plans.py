@@ -20,8 +20,9 @@ from ..routing.registry import handles
 from ..wire.call import Call
 from ..wire.render import resource_json
 from ..workflows import plan_resource, recovery_plan, sites
+from ..workflows.plan_actions import refuse_runbooks
 from ..workflows.recovery_plan import PlanRun
-from ._plan_input import read_groups
+from ._plan_input import GroupInput, read_groups
 
 PLANS = "ReplicationRecoveryPlansOperations"
 _DEPLOYMENT_MODELS = ("NotApplicable", "Classic", "ResourceManager")  # enum FailoverDeploymentModel
@@ -31,6 +32,17 @@ _DIRECTIONS = ("PrimaryToRecovery", "RecoveryToPrimary")
 def render(vault: Vault) -> Any:
     """What a plan operation's final GET answers: the plan as it is now."""
     return lambda plan: resource_json(vault, KINDS["recovery_plan"], (), plan)
+
+
+def _groups(call: Call, properties: dict[str, Any]) -> list[GroupInput]:
+    """The body's groups; a ``strict`` service refuses runbook actions (policy ``PLAN_RUNBOOKS_RUN``)."""
+    groups = read_groups(properties)
+    if call.service.strict:
+        refuse_runbooks((f"{group.where}.{key}[{index}]", action) for group in groups
+                        for key, actions in (("startGroupActions", group.start_actions),
+                                             ("endGroupActions", group.end_actions))
+                        for index, action in enumerate(actions))
+    return groups
 
 
 def _properties(call: Call) -> dict[str, Any]:
@@ -51,7 +63,7 @@ def create_plan(call: Call) -> HttpResponse:
         raise InvalidParameter(f"The value '{model}' of 'properties.failoverDeploymentModel' is invalid: allowed values "
                                f"are {', '.join(_DEPLOYMENT_MODELS)}.", target="properties.failoverDeploymentModel")
     Call.field(properties, "providerSpecificInput", list, "properties")
-    groups = read_groups(properties)
+    groups = _groups(call, properties)
     job = plan_resource.start_create(call.service.channel, vault, call.params["recoveryPlanName"], primary, recovery,
                                      groups, client_request_id=call.client_request_id)
     return call.accepted(vault, job, "resource", render(vault))
@@ -66,7 +78,7 @@ def update_plan(call: Call) -> HttpResponse:
     """``UpdateRecoveryPlanInputProperties``: the whole group list (§B.3.2)."""
     vault = call.vault()
     plan = _plan(call, vault)
-    groups = read_groups(_properties(call))
+    groups = _groups(call, _properties(call))
     job = plan_resource.start_update(call.service.channel, vault, plan, groups, client_request_id=call.client_request_id)
     return call.accepted(vault, job, "resource", render(vault))
 
@@ -82,7 +94,7 @@ def delete_plan(call: Call) -> HttpResponse:
 def _operate(call: Call, operation: str, run: Callable[[RecoveryPlan, list[ProtectedItem]], PlanRun]) -> HttpResponse:
     """Run ``operation`` on the plan the path names: allowed now (every item allows it, no plan job
     runs; else 409 ``PLAN_OPERATION_NOT_ALLOWED``), every item going the direction asked for (400
-    ``PLAN_DIRECTION_MIXED``), no script or runbook action to run (501)."""
+    ``PLAN_DIRECTION_MIXED``)."""
     vault = call.vault()
     plan = _plan(call, vault)
     allowed = plan.allowed_operations
@@ -97,7 +109,6 @@ def _operate(call: Call, operation: str, run: Callable[[RecoveryPlan, list[Prote
                 raise PLAN_DIRECTION_MIXED.refusal(name=plan.name, direction=request.direction, vm=item.vm_name,
                                                    location=item.active_location.lower(),
                                                    target="properties.failoverDirection")
-    recovery_plan.refuse_unemulated_actions(plan, request)
     job = recovery_plan.start_plan_job(call.service.channel, vault, plan, items, request,
                                        client_request_id=call.client_request_id)
     # the plan as it is when polled: also while the job waits at a manual action (before any output)

@@ -11,6 +11,7 @@ keys appear once set (policy: the recorded idle plan has none, the failed-over o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +98,8 @@ class RecoveryPlan:
     clock: Clock = field(repr=False)
     vault_id: str = ""
     job: Job | None = field(default=None, repr=False)  # the last plan job (``currentScenario``)
+    #: what a restart of ``job`` does before the job runs again (``workflows.recovery_plan``)
+    on_restart: Callable[[], None] | None = field(default=None, repr=False)
     last_failover: dict[str, float] = field(default_factory=dict)  # operation -> its job's start
 
     @property

@@ -76,3 +76,56 @@ PLAN_HOLD_TIMEOUT_SECONDS = 14 * 24 * 3600.0
 #: stops (its job ``Failed``, later groups ``NotStarted``); an unplanned one runs every group and
 #: action and ends ``Failed`` with every error recorded (fact: it "runs to completion", §5.6).
 PLAN_PLANNED_STOPS_AFTER_GROUP = True
+
+#: Policy (no plan job with action tasks was recorded, asr-orchestration.md §B NOT FOUND 3): each action
+#: is one task named by its kind, its ``actionName`` the friendly name, its ``customDetails`` the SDK
+#: model of its kind (``ManualActionTaskDetails``, ``ScriptActionTaskDetails``,
+#: ``AutomationRunbookTaskDetails``, asr-api.md §9).
+PLAN_ACTION_TASK_NAMES = {"ManualActionDetails": "ManualActionTask", "ScriptActionDetails": "ScriptActionTask",
+                          "AutomationRunbookActionDetails": "AutomationRunbookTask"}
+
+#: Policy: the action's ``fabricLocation`` names one of the plan's fabrics — Primary its
+#: ``primaryFabricId``, Recovery its ``recoveryFabricId`` — whichever way the plan fails over (the
+#: task's ``isPrimarySideScript`` says which); a script runs on that fabric's VMM server (its Provider).
+PLAN_ACTION_LOCATION = "the plan's fabric"
+
+#: Policy: how long a plan job waits for a script step's report: the script's documented 600 s
+#: (hyperv-scvmm.md §5.7) plus the Provider's report delay a work item may take (channel policy
+#: ``WORK_TIMEOUT_SECONDS``); the script's own timeout is the VMM's to judge. The action's
+#: ``timeout`` is kept as given and not applied (the documented limit is fixed).
+PLAN_SCRIPT_WAIT_SECONDS = 600.0 + 1800.0
+
+#: Policy (the reference gives no runbook limit): a runbook's automation job that has not ended after
+#: this long fails its task and is stopped, as a script's 600 s. The action's ``timeout`` is not applied.
+PLAN_RUNBOOK_TIMEOUT_SECONDS = 600.0
+
+#: Fact (hyperv-scvmm.md §5.7): current docs offer Azure Automation runbooks only for failover to or
+#: from Azure; the source material describes them for VMM-to-VMM plans too. Policy: runbook actions
+#: run here; a service made with ``strict=True`` refuses a plan that holds one
+#: (``catalogue.PLAN_RUNBOOK_NOT_SUPPORTED``), as the current service offers none.
+PLAN_RUNBOOKS_RUN = True
+
+#: Facts [D:ASR-Runbooks] (hyperv-scvmm.md §5.7): the recovery plan context a runbook receives is
+#: ``{RecoveryPlanName, FailoverType: Test|Planned|Unplanned, FailoverDirection:
+#: PrimaryToSecondary|SecondaryToPrimary, GroupId, VmMap}``, ``VmMap`` keyed by the VMM id of each VM
+#: of the group, its Azure fields populated only once that VM failed over. Policy for VMM-to-VMM:
+#: ``GroupId`` is the Boot group's number ("1", "2", …) or "Shutdown" / "Failover"; the VmMap key is
+#: the item's VMM VM id on the primary; each entry is ``{SubscriptionId: the vault's, ResourceGroupName:
+#: "", CloudServiceName: the recovery cloud once failed over, RoleName: the VM's name once failed over,
+#: RecoveryPointId: ""}`` (empty strings until then).
+RUNBOOK_FAILOVER_TYPES = {"TestFailover": "Test", "PlannedFailover": "Planned", "UnplannedFailover": "Unplanned"}
+RUNBOOK_DIRECTIONS = {"PrimaryToRecovery": "PrimaryToSecondary", "RecoveryToPrimary": "SecondaryToPrimary"}
+
+#: Policy (§5.8: failed jobs "can be restarted"; §5.7: a planned failover that stopped at an error is fixed
+#: and run again): restarting a failed or cancelled plan job runs it again from its first unfinished task
+#: — what succeeded (shutdown, failover, earlier groups and actions) is not run again, the failed group
+#: and its actions are — after rearming the holds of its VMs' jobs and restarting those jobs that failed
+#: or were cancelled from where they stopped (a VM already failed over is not failed over again).
+PLAN_RESTART = "from the first unfinished task, the VMs' jobs restarted"
+
+#: Policy (Azure Automation is not in the reference): an automation job a runbook action starts is
+#: ``Running`` from its start, then ``Completed``, ``Failed`` (the runbook raised, or declared an
+#: exception) or ``Stopped`` (stopped before its end: its plan job stopped or the runbook timed out);
+#: a callable runbook runs when its job starts, and the job ends once the virtual seconds it slept (or
+#: declared) have passed (``asr_emulator.automation``).
+AUTOMATION_JOB_STATUSES = ("Running", "Completed", "Failed", "Stopped")

@@ -56,6 +56,11 @@ class Hold:
             self.abandoned = True
             self._wake()
 
+    def rearm(self) -> None:
+        """The plan job restarts: a hold it did not release holds again (its task runs anew)."""
+        if not self.released:
+            self.abandoned = self.reached = False
+
     def _wake(self) -> None:
         notify = self._notify
         if notify is not None:

@@ -3,15 +3,17 @@
 
 Every event is ``node "asr"``, phase ``info``, with details ``plan``, ``job`` and ``operation`` plus:
 
-* ``plan.started`` (``groups``: the labels of the top-level groups it will run) / ``plan.finished``
-  (``state``): the plan job began / stopped;
+* ``plan.started`` (``groups``: the labels of the top-level groups it will run; ``actions``: the
+  actions it will run, each ``{action, group, when}``; ``restart`` true when a stopped job was restarted,
+  which runs again what did not succeed) / ``plan.finished`` (``state``): the plan job began / stopped;
 * ``plan.group.started``: a top-level group began — ``group`` ("Shutdown", "Failover", "Group 1", …),
   ``groupType`` (Shutdown, Failover, Boot) and ``vms`` (its VM names);
 * ``plan.vm.shutdown``, ``plan.vm.failedOver``, ``plan.vm.booted`` (and, for the other plan operations,
   ``plan.vm.cleanedUp``, ``plan.vm.committed``, ``plan.vm.reprotected``): a VM's step done — ``vm``, ``group``;
 * ``plan.vm.failed``: a VM's step failed — ``vm``, ``group``, ``phase``, ``code``;
-* ``plan.action.started`` / ``plan.action.finished``: a group action — ``action``, ``kind``, ``group``,
-  ``when`` (start or end), and ``state`` when finished;
+* ``plan.action.started`` / ``plan.action.finished``: a group action (manual, script or runbook) —
+  ``action``, ``kind``, ``group``, ``when`` (start or end), and when finished ``state`` (Succeeded or
+  Failed) and, if it failed, ``code``;
 * ``plan.manual.waiting`` / ``plan.manual.resumed``: a manual action suspended the job / was resumed.
 """
 
@@ -67,8 +69,17 @@ class PlanRecorder:
     def follow(self, backend: AsrBackend, job: Job, *, on_stop: Callable[[], None]) -> None:
         """Record from now on what ``job`` does; ``on_stop()`` once it stopped."""
         self._job, self._on_stop = job.name, on_stop
-        self._record("plan.started", groups=list(self._groups.values()))
+        self._record("plan.started", groups=list(self._groups.values()), actions=self._announced())
         backend.watch(job, self.moved)
+
+    def restarted(self) -> None:
+        """The job is restarted: ``plan.started`` again (``restart`` true), and its next stop is recorded."""
+        self._stopped = False
+        self._record("plan.started", groups=list(self._groups.values()), actions=self._announced(), restart=True)
+
+    def _announced(self) -> list[dict[str, str]]:
+        return [{"action": action.action_name, "group": label, "when": when}
+                for label, when, action in self._actions.values()]
 
     def _record(self, op: str, **details: Any) -> None:
         self.sim.history.record(NODE, op, "info", {"plan": self.plan, "job": self._job, "operation": self.operation,
@@ -99,10 +110,14 @@ class PlanRecorder:
         if task.state == "Suspended":
             self._record("plan.action.started", **about)
             self._record("plan.manual.waiting", **about)
-        elif task.state in ("Succeeded", "Failed"):
-            if action.kind == "ManualActionDetails":
-                self._record("plan.manual.resumed", **about)
+        elif task.state == "InProgress":
+            self._record("plan.action.started", **about)
+        elif task.state == "Succeeded" and action.kind == "ManualActionDetails":
+            self._record("plan.manual.resumed", **about)
             self._record("plan.action.finished", **about, state=task.state)
+        elif task.state in ("Succeeded", "Failed"):
+            failed = {"code": task.errors[-1].failure.code} if task.state == "Failed" and task.errors else {}
+            self._record("plan.action.finished", **about, state=task.state, **failed)
 
     def _ended(self, job: Job) -> None:
         if job.state in _ENDED and not self._stopped:

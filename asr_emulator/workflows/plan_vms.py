@@ -6,7 +6,8 @@ A ``PlanVm`` with holds h1 … hn has n + 1 phases: phase 0 starts the VM's job 
 reached h1; phase k releases hk and ends when it reached hk+1; the last phase releases hn and ends
 with the job. A VM job that fails (or is cancelled) fails the phase waiting on it with
 ``catalogue.PLAN_VM_FAILED``, its own error named; a plan job that stops gives up every hold not
-released, so no VM of a stopped plan goes on past where the plan was.
+released, so no VM of a stopped plan goes on past where the plan was; a restarted plan job rearms them
+and restarts the VMs' jobs (``resume``).
 """
 
 from __future__ import annotations
@@ -80,6 +81,15 @@ class PlanVm:
         """The plan stopped: every hold not released fails the VM's job there."""
         for hold in self.holds:
             hold.abandon()
+
+    def resume(self) -> None:
+        """The stopped plan job is restarted: every hold not released holds again, and the VM's job, if
+        it failed or was cancelled, is restarted from where it stopped (policy ``PLAN_RESTART``)."""
+        for hold in self.holds:
+            hold.rearm()
+        job = self.job
+        if job is not None and "Restart" in job.allowed_actions:
+            self.backend.engine.restart(job)
 
     def task(self, phase: str, index: int) -> VmTask:
         """The VM's task of phase ``index`` (named ``phase`` for the plan's ordering events)."""

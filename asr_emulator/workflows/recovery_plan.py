@@ -7,7 +7,8 @@ VM down and sending its last changes, held before "Start failover" (planned, and
 source-side operations; else ``Skipped``); the parallel failover of every VM, each held before it is
 started; the Boot groups in order, all VMs of a group started in parallel; the end task. Group k + 1
 starts only once every VM of group k booted. Each group's start actions run before it and its end
-actions after it (manual actions suspend the plan job until ``Resume``). A planned failover stops after
+actions after it, one after another (``plan_actions``: manual actions suspend the plan job until
+``Resume``, scripts run on a VMM server, runbooks in an Automation account). A planned failover stops after
 the group where a VM or an action failed; an unplanned one runs everything (policy
 ``PLAN_PLANNED_STOPS_AFTER_GROUP``). Cleanup, commit and reverse replication run the items' jobs in one
 parallel group. Every step records an ordering event (``plan_events``).
@@ -16,16 +17,16 @@ parallel group. Every step records an ordering event (``plan_events``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotImplementedOperation
 from ..models.jobs import Job
 from ..models.mappings import NetworkRef
 from ..models.plan_tasks import PlanGroupTask
 from ..models.protection import ProtectedItem
 from ..models.recovery_plans import PlanAction, RecoveryPlan
-from ..models.tasks import ManualAction, Skipped, Task
+from ..models.resources import KINDS
+from ..models.tasks import Skipped, Task
 from ..models.vault import Vault
 from ..policy import (
     PLAN_END, PLAN_HOLD_TASKS, PLAN_PREREQUISITES, PLAN_SCENARIOS, PLANNED_FAILOVER_SCENARIO, TEST_FAILOVER_SCENARIO,
@@ -33,6 +34,7 @@ from ..policy import (
 )
 from ..wire.render import asr_prefix
 from . import failover, test_failover
+from .plan_actions import ActionGroup, action_task
 from .plan_events import PlanRecorder
 from .plan_resource import plan_affected_objects
 from .plan_vms import PlanVm, Start
@@ -40,7 +42,7 @@ from .plan_vms import PlanVm, Start
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
 
-__all__ = ["PlanRun", "FAILOVER_KINDS", "start_plan_job"]
+__all__ = ["PlanRun", "FAILOVER_KINDS", "start_plan_job", "restart_job"]
 
 FAILOVER_KINDS = ("PlannedFailover", "UnplannedFailover", "TestFailover")
 _SINGLE_PHASE = {"TestFailoverCleanup": "cleanup", "Commit": "commit", "ReverseReplicate": "reprotect"}
@@ -59,15 +61,6 @@ class PlanRun:
     @property
     def shuts_down(self) -> bool:
         return self.operation == "PlannedFailover" or (self.operation == "UnplannedFailover" and self.source_side)
-
-
-def refuse_unemulated_actions(plan: RecoveryPlan, run: PlanRun) -> None:
-    """Script and runbook actions do not run yet: a plan job that would run one is refused (501)."""
-    for group in plan.groups:
-        for action in (*group.start_actions, *group.end_actions):
-            if action.kind != "ManualActionDetails" and action.applies(run.operation, run.direction):
-                raise NotImplementedOperation(f"The {action.kind} '{action.action_name}' of recovery plan "
-                                              f"'{plan.name}' is not run by asr-harness yet.", target="recoveryPlanName")
 
 
 def _starter(service: ChannelService, vault: Vault, item: ProtectedItem, run: PlanRun) -> Start:
@@ -98,39 +91,45 @@ def _holds_before(run: PlanRun) -> list[tuple[str, Any]]:
     return [(failover_task, PLAN_HOLD_TASKS["failover"]), *boot] if run.shuts_down else boot
 
 
-def _manual(service: ChannelService, action: PlanAction) -> ManualAction:
-    task = service.backend.manual_action("ManualActionTask", action.action_name,
-                                         instructions=str(action.custom_details.get("description") or ""))
-    task.custom_details = {"instanceType": "ManualActionTaskDetails", "name": action.action_name,
-                           "instructions": task.instructions, "observation": None}
-    return task
-
-
 @dataclass
 class _Builder:
     """Builds one plan job's task tree; ``recorder`` learns what each task stands for."""
 
     service: ChannelService
+    vault: Vault
     plan: RecoveryPlan
     run: PlanRun
     recorder: PlanRecorder
+    failovers: dict[str, Task] = field(default_factory=dict)  # item name -> its failover step
 
-    def actions(self, actions: Sequence[PlanAction], label: str, when: str) -> list[Task]:
+    def failover(self, vm: PlanVm, index: int) -> Task:
+        task = self.failovers[vm.item.name] = self.recorder.vm(vm.task("failover", index), "Failover")
+        return task
+
+    def failed_over(self, item: ProtectedItem) -> bool:
+        """Whether ``item``'s failover step in this job succeeded (what a runbook's ``VmMap`` shows)."""
+        step = self.failovers.get(item.name)
+        return step is not None and step.state == "Succeeded"
+
+    def actions(self, actions: Sequence[PlanAction], label: str, when: str, members: Sequence[PlanVm]) -> list[Task]:
+        site = ActionGroup(self.service, self.vault, self.plan, self.run.operation, self.run.direction, label,
+                           label.removeprefix("Group "), [vm.item for vm in members], self.failed_over)
         tasks: list[Task] = []
         for action in actions:
             if action.applies(self.run.operation, self.run.direction):
-                task = _manual(self.service, action)
+                task = action_task(site, action)
                 self.recorder.action(task, label, when, action)
                 tasks.append(task)
         return tasks
 
     def group(self, task_id: str, friendly: str, label: str, group_type: str, rp_group_type: str, phase: str,
-              body: list[Task], vms: Sequence[str], start: Sequence[PlanAction] = (),
+              body: list[Task], members: Sequence[PlanVm], start: Sequence[PlanAction] = (),
               end: Sequence[PlanAction] = (), *, shutdown: bool = False) -> PlanGroupTask:
         """A plan group: its VM tasks in parallel — after its start actions and before its end actions,
         in a nested parallel group, when it has any."""
         keep_going = self.run.operation == "UnplannedFailover"
-        before, after = self.actions(start, label, "start"), self.actions(end, label, "end")
+        vms = [vm.item.vm_name for vm in members]
+        before, after = self.actions(start, label, "start", members), self.actions(end, label, "end", members)
         tasks: list[Task] = body
         if before or after:
             inner = PlanGroupTask(task_id=f"{task_id}Vms", name="Unknown", friendly_name=f"{friendly}: machines",
@@ -160,7 +159,7 @@ def _failover_tree(build: _Builder, vms: dict[str, PlanVm]) -> list[Task]:
                 tasks=[recorder.vm(by_name[e.name].task("shutdown", 0), "Shutdown") for e in group.items],
                 parallel=True, rp_group_type="Shutdown", phase="shutdown", group_type="Shutdown", vms=tuple(names)))
         tasks.append(build.group("ShutdownAllActionGroup", f"All groups shutdown ({len(boot_groups)})", "Shutdown",
-                                 "Shutdown", "Shutdown", "shutdown", per_group, [vm.item.vm_name for vm in vms.values()],
+                                 "Shutdown", "Shutdown", "shutdown", per_group, list(vms.values()),
                                  shutdown.start_actions, shutdown.end_actions, shutdown=True))
     else:
         tasks.append(Skipped(task_id="ShutdownAllActionGroup", name="Unknown",
@@ -168,14 +167,14 @@ def _failover_tree(build: _Builder, vms: dict[str, PlanVm]) -> list[Task]:
     first = 1 if run.shuts_down else 0
     tasks.append(build.group(
         "FailoverAllActionGroup", "Recovery plan failover", "Failover", "Failover", "RpFailoverTask", "failover",
-        [recorder.vm(vm.task("failover", first), "Failover") for vm in vms.values()],
-        [vm.item.vm_name for vm in vms.values()], fixed_failover.start_actions, fixed_failover.end_actions))
+        [build.failover(vm, first) for vm in vms.values()], list(vms.values()), fixed_failover.start_actions,
+        fixed_failover.end_actions))
     for k, group in enumerate(boot_groups, start=1):
         label = f"Group {k}"
         members = [by_name[e.name] for e in group.items]
         tasks.append(build.group(
             f"Group{k}", f"Group {k}: Start ({len(members)})", label, "Boot", "BootGroup", "boot",
-            [recorder.vm(vm.task("boot", first + 1), label) for vm in members], [vm.item.vm_name for vm in members],
+            [recorder.vm(vm.task("boot", first + 1), label) for vm in members], members,
             group.start_actions, group.end_actions))
     return tasks
 
@@ -201,7 +200,7 @@ def start_plan_job(service: ChannelService, vault: Vault, plan: RecoveryPlan, it
     recorder = PlanRecorder(service.sim, plan.name, run.operation)
     vms = {item.name: PlanVm(backend, asr_prefix(vault), item, "", _starter(service, vault, item, run),
                              _holds_before(run)) for item in items}
-    build = _Builder(service, plan, run, recorder)
+    build = _Builder(service, vault, plan, run, recorder)
     if run.operation in FAILOVER_KINDS:
         body = _failover_tree(build, vms)
     else:
@@ -209,7 +208,7 @@ def start_plan_job(service: ChannelService, vault: Vault, plan: RecoveryPlan, it
         body = [build.group("FailoverAllActionGroup", f"Recovery plan {PLAN_SCENARIOS[run.operation].friendly_name.lower()}",
                             "Failover", "Failover", "RpFailoverTask", phase,
                             [recorder.vm(vm.task(phase, 0), "Failover") for vm in vms.values()],
-                            [vm.item.vm_name for vm in vms.values()])]
+                            list(vms.values()))]
     details = _details(plan, run)
 
     def finalize() -> RecoveryPlan:
@@ -240,5 +239,22 @@ def start_plan_job(service: ChannelService, vault: Vault, plan: RecoveryPlan, it
         for vm in vms.values():
             vm.abandon()
 
+    def restarted() -> None:
+        recorder.restarted()
+        for vm in vms.values():
+            vm.resume()
+
     recorder.follow(backend, job, on_stop=stopped)
+    plan.on_restart = restarted
     return job
+
+
+def restart_job(service: ChannelService, vault: Vault, job: Job) -> None:
+    """Restart ``job`` (refused unless its ``allowedActions`` hold Restart); a plan's job first rearms its
+    VMs' holds and restarts their stopped jobs, then runs again from its first unfinished task — the
+    "fix and rerun" of a planned failover that stopped at an error (policy ``PLAN_RESTART``)."""
+    plan = next((found for _, found in vault.resources.everywhere(KINDS["recovery_plan"])
+                 if isinstance(found, RecoveryPlan) and found.job is job), None)
+    if plan is not None and plan.on_restart is not None and "Restart" in job.allowed_actions:
+        plan.on_restart()
+    service.backend.engine.restart(job)

@@ -12,8 +12,11 @@ on its own. Rules (each violation names the events that break it):
 * ``actions-around-group``: a group's start actions finish before any VM step of that group, its end
   actions start after the last one;
 * ``manual-waits``: nothing of a job happens between a manual action's waiting and its resumption;
-* ``planned-stops``: after a VM step failed in a planned failover, no group starts;
-* ``unplanned-completes``: an unplanned failover that finished started every one of its groups.
+* ``planned-stops``: after a VM step or a group action (manual, script, runbook) failed in a planned
+  failover, no group starts, and after a failed action no other action starts — until the job is
+  restarted (another ``plan.started``);
+* ``unplanned-completes``: an unplanned failover that last finished other than cancelled started, over
+  all its runs, every one of its groups and of its actions.
 """
 
 from __future__ import annotations
@@ -134,23 +137,39 @@ def _manual(job: _Job) -> list[Violation]:
     return found
 
 
+def _failed(event: Event) -> bool:
+    return event.op == "plan.vm.failed" or (event.op == "plan.action.finished" and event.details["state"] == "Failed")
+
+
 def _planned(job: _Job) -> list[Violation]:
     if job.operation != "PlannedFailover":
         return []
-    failure = next(iter(job.of("plan.vm.failed")), None)
-    if failure is None:
-        return []
-    return [Violation("planned-stops", job.name, f"{e.details['group']} started after {failure.details['vm']} failed",
-                      (failure.index, e.index)) for e in job.of("plan.group.started") if e.index > failure.index]
+    found = []
+    failure: Event | None = None
+    for event in job.events:
+        if event.op == "plan.started":  # a restarted job runs again
+            failure = None
+        elif failure is None and _failed(event):
+            failure = event
+        elif failure is not None and (event.op == "plan.group.started" or (
+                event.op == "plan.action.started" and failure.op == "plan.action.finished")):
+            what = failure.details.get("vm") or f"the action '{failure.details['action']}'"
+            found.append(Violation("planned-stops", job.name, f"{event.details.get('action') or event.details['group']}"
+                                   f" started after {what} failed", (failure.index, event.index)))
+    return found
 
 
 def _unplanned(job: _Job) -> list[Violation]:
     started, finished = job.of("plan.started"), job.of("plan.finished")
-    if job.operation != "UnplannedFailover" or not started or not finished:
+    if job.operation != "UnplannedFailover" or not started or not finished or finished[-1].details["state"] == "Cancelled":
         return []
     ran = {e.details["group"] for e in job.of("plan.group.started")}
-    return [Violation("unplanned-completes", job.name, f"the job finished without starting {label}",
-                      (finished[0].index,)) for label in started[0].details.get("groups", []) if label not in ran]
+    found = [Violation("unplanned-completes", job.name, f"the job finished without starting {label}",
+                       (finished[-1].index,)) for label in started[0].details.get("groups", []) if label not in ran]
+    acted = {(e.details["action"], e.details["group"], e.details["when"]) for e in job.of("plan.action.started")}
+    return found + [Violation("unplanned-completes", job.name, f"the job finished without starting the action "
+                              f"'{a['action']}' of {a['group']}", (finished[-1].index,))
+                    for a in started[0].details.get("actions", []) if (a["action"], a["group"], a["when"]) not in acted]
 
 
 _CHECKS = (_shutdown, _failover, _boot_order, _actions, _manual, _planned, _unplanned)

@@ -368,6 +368,9 @@ class AsrProvider:
         flight = self.store.in_flight.pop(item_id)
         self.sim.history.record(self.vmm.name, "provider.work", Phase.INFO,
                                 {"item": item_id, "kind": flight.kind, "abandoned": "WorkItemWithdrawn"})
+        executor = EXECUTORS.get(flight.kind)
+        if executor is not None and executor.abandon is not None:
+            executor.abandon(self, flight.payload)
 
     def _execute(self, item_id: str, flight: InFlight) -> dict[str, Any] | None:
         """The item's report, or None if its work is still under way (``WorkPending``)."""

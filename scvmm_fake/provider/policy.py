@@ -13,7 +13,7 @@ __all__ = [
     "WORK_RESULTS_PERSIST", "WORK_ERROR_CODE", "REGISTRATION_ID_STREAM", "PAIRING_WORK_SECONDS",
     "IDLE_POLLS_ELIDED", "EXECUTOR_BUG_REPORTED", "PROTECTION_WORK_SECONDS", "WORK_PENDING_RERUN",
     "PROTECTION_RECONCILED_EACH_POLL", "TEST_FAILOVER_WORK_SECONDS", "FAILOVER_WORK_SECONDS",
-    "LEASE_UNTIL_DRAINED", "WORK_ERROR_CODES", "RECOVERY_POINT_WORK_SECONDS", "FAILOVER_CANCEL_WORK_SECONDS",
+    "LEASE_UNTIL_DRAINED", "WORK_ERROR_CODES", "SCRIPT_ERROR_CODES", "RECOVERY_POINT_WORK_SECONDS", "FAILOVER_CANCEL_WORK_SECONDS",
     "REPAIR_WORK_SECONDS", "REPLICA_UPDATE_WORK_SECONDS", "CHANNEL_KEEP_ALIVE", "RENEWALS_BATCHED",
     "REPORTS_BATCHED",
 ]
@@ -116,7 +116,12 @@ handlers answer a bug with a 500 rather than crash the client."""
 #: host to place a replica on.
 WORK_ERROR_CODES: dict[str, int] = {"NoStaticIPAddressPool": 31010, "IPAddressPoolExhausted": 31011,
                                     "IPAddressInUse": 31012, "IPAddressOutOfRange": 31013,
-                                    "IPAddressReserved": 31014, "PlacementError": 31020}
+                                    "IPAddressReserved": 31014, "PlacementError": 31020, "ScriptNotFound": 31030}
+
+#: Policy: the ``errorCode`` of a recovery-plan script that ran and failed (an exception, STDERR,
+#: ``Write-Host`` or a non-zero exit code) or did not return within 600 s (hyperv-scvmm.md §5.7); a
+#: script missing from the library is ``WORK_ERROR_CODES["ScriptNotFound"]``.
+SCRIPT_ERROR_CODES: dict[str, int] = {"ScriptFailed": 31031, "ScriptTimedOut": 31032}
 
 #: Policy: the lab stream the Provider draws the VMM server's id and BIOS id from (a real server has
 #: them already; the emulated one gets them at first install, stable after).

@@ -21,17 +21,22 @@ def plan_lab() -> Iterator[Lab]:
         yield built
 
 
-@pytest.fixture
-def plans(plan_lab: Lab) -> Runbook:
-    """Every VM of Gold protected to Gold-Recovery with initial replication done."""
-    book = Runbook.of(plan_lab)
+def protect_all(lab: Lab, vms: Sequence[str] = VMS) -> Runbook:
+    """Protect ``vms`` of Gold to Gold-Recovery and let initial replication end; the runbook."""
+    book = Runbook.of(lab)
     book.create_policy()
     book.pair()
     book.map_poller().result()
-    for vm in VMS:
+    for vm in vms:
         book.enable_poller(vm).result()
-    plan_lab.advance(3_600)
+    lab.advance(3_600)
     return book
+
+
+@pytest.fixture
+def plans(plan_lab: Lab) -> Runbook:
+    """Every VM of Gold protected to Gold-Recovery with initial replication done."""
+    return protect_all(plan_lab)
 
 
 def item_ids(book: Runbook) -> dict[str, tuple[str, str]]:
@@ -42,11 +47,34 @@ def item_ids(book: Runbook) -> dict[str, tuple[str, str]]:
                 book.rg, book.vault, fabric, container)}
 
 
+def plan_job(book: Runbook, scenario: str) -> Any:
+    """The properties of the one plan job of ``scenario``."""
+    (job,) = [j for j in book.jobs(scenario) if j.properties.target_instance_type == "RecoveryPlan"]
+    return job.properties
+
+
 def manual(name: str, types: Sequence[str] = ("TestFailover", "PlannedFailover", "UnplannedFailover"),
            directions: Sequence[str] = ("PrimaryToRecovery", "RecoveryToPrimary"), **details: Any) -> dict[str, Any]:
     """A manual action as the SDK sends it."""
     return {"actionName": name, "failoverTypes": list(types), "failoverDirections": list(directions),
             "customDetails": {"instanceType": "ManualActionDetails", "description": f"do {name}", **details}}
+
+
+def script(name: str, path: str, *, location: str = "Recovery",
+           types: Sequence[str] = ("TestFailover", "PlannedFailover", "UnplannedFailover")) -> dict[str, Any]:
+    """A VMM script action as the SDK sends it (the script at ``path`` of the library share)."""
+    return {"actionName": name, "failoverTypes": list(types), "failoverDirections": ["PrimaryToRecovery",
+                                                                                    "RecoveryToPrimary"],
+            "customDetails": {"instanceType": "ScriptActionDetails", "path": path, "fabricLocation": location}}
+
+
+def runbook(name: str, runbook_id: str, *, location: str = "Recovery",
+            types: Sequence[str] = ("TestFailover", "PlannedFailover", "UnplannedFailover")) -> dict[str, Any]:
+    """An Azure Automation runbook action as the SDK sends it."""
+    return {"actionName": name, "failoverTypes": list(types), "failoverDirections": ["PrimaryToRecovery",
+                                                                                    "RecoveryToPrimary"],
+            "customDetails": {"instanceType": "AutomationRunbookActionDetails", "runbookId": runbook_id,
+                              "fabricLocation": location}}
 
 
 def boot(book: Runbook, *vms: str, start: Sequence[dict[str, Any]] = (), end: Sequence[dict[str, Any]] = ()

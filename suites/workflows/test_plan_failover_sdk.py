@@ -16,7 +16,7 @@ from hyperv_fake import VMState
 from simcore import Fail, FaultRule, Match
 
 from .conftest import Runbook
-from .plans import boot, create, manual, plan_lab, plans
+from .plans import boot, create, manual, plan_job, plan_lab, plans
 
 __all__ = ["plan_lab", "plans"]
 
@@ -27,11 +27,6 @@ FORWARD = {"properties": {"failoverDirection": "PrimaryToRecovery", "providerSpe
 def three_groups(plans: Runbook) -> Runbook:
     create(plans, "rp1", [boot(plans, "Gold-VM1", "Gold-VM2"), boot(plans, "Gold-VM3"), boot(plans, "Gold-VM4")])
     return plans
-
-
-def _plan_job(book: Runbook, scenario: str) -> Any:
-    (job,) = [j for j in book.jobs(scenario) if j.properties.target_instance_type == "RecoveryPlan"]
-    return job.properties
 
 
 def _items(book: Runbook) -> dict[str, Any]:
@@ -54,7 +49,7 @@ def test_planned_failover_runs_the_recorded_tree_in_order_then_commit_and_revers
     assert (p.current_scenario.scenario_name, p.current_scenario_status, p.current_scenario_status_description) == (
         "PlannedFailover", "Succeeded", "Completed")
     assert p.allowed_operations == ["Commit", "ReverseReplicate"]
-    job = _plan_job(book, "PlannedFailover")
+    job = plan_job(book, "PlannedFailover")
     assert (job.friendly_name, job.state, job.target_object_name, job.custom_details.instance_type) == (
         "Planned failover", "Succeeded", "rp1", "FailoverJobDetails")
     assert p.last_planned_failover_time == job.start_time
@@ -90,7 +85,7 @@ def test_planned_failover_runs_the_recorded_tree_in_order_then_commit_and_revers
     plan = plans_api.begin_reprotect(book.rg, book.vault, "rp1").result()
     assert {(i.protection_state, i.active_location) for i in _items(book).values()} == {("Protected", "Recovery")}
     assert plan.properties.allowed_operations == ["PlannedFailover", "UnplannedFailover", "TestFailover"]
-    assert [_plan_job(book, s).state for s in ("CommitFailover", "ReverseReplication")] == ["Succeeded", "Succeeded"]
+    assert [plan_job(book, s).state for s in ("CommitFailover", "ReverseReplication")] == ["Succeeded", "Succeeded"]
     verdict = check_ordering(plan_lab.history)
     assert verdict.ok, verdict
     assert verdict.checked == 3
@@ -107,7 +102,7 @@ def test_test_failover_suspends_at_a_manual_action_until_resumed_then_cleanup(pl
                            "providerSpecificDetails": []}}
     plan = api.begin_test_failover(plans.rg, plans.vault, "rp1", body).result()  # the LRO ends at the suspension
     assert (plan.properties.current_scenario_status, plan.properties.allowed_operations) == ("Suspended", [])
-    job = _plan_job(plans, "TestFailover")
+    job = plan_job(plans, "TestFailover")
     assert (job.state, job.state_description, job.allowed_actions) == (
         "Suspended", "WaitingForManualAction", ["Cancel", "Resume"])
     assert job.tasks[1].state == "Other"  # no shutdown in a test failover
@@ -117,11 +112,11 @@ def test_test_failover_suspends_at_a_manual_action_until_resumed_then_cleanup(pl
         "approve", "Suspended", "do approve")
     assert group2.group_task_custom_details.child_tasks[1].state == "NotStarted"  # Gold-VM2 not booted yet
     plan_lab.advance(7_200)  # nobody resumes: the job waits
-    assert _plan_job(plans, "TestFailover").state == "Suspended"
+    assert plan_job(plans, "TestFailover").state == "Suspended"
     job_name = api.get(plans.rg, plans.vault, "rp1").properties.current_scenario.job_id.rsplit("/", 1)[-1]
     plans.asr.replication_jobs.begin_resume(plans.rg, plans.vault, job_name, {"properties": {"comments": "ok"}}).result()
-    plan_lab.run_until(lambda: _plan_job(plans, "TestFailover").state != "InProgress", within=3_600)
-    job = _plan_job(plans, "TestFailover")
+    plan_lab.run_until(lambda: plan_job(plans, "TestFailover").state != "InProgress", within=3_600)
+    job = plan_job(plans, "TestFailover")
     assert job.state == "Succeeded"
     assert job.tasks[4].group_task_custom_details.child_tasks[0].custom_details.observation == "ok"
     assert [len(t.group_task_custom_details.child_tasks) for t in job.tasks[3:6]] == [1, 2, 1]  # planned-only skipped
@@ -131,7 +126,7 @@ def test_test_failover_suspends_at_a_manual_action_until_resumed_then_cleanup(pl
     assert plan.properties.allowed_operations == ["TestFailoverCleanup"]
     assert plan.properties.last_test_failover_time == job.start_time
     api.begin_test_failover_cleanup(plans.rg, plans.vault, "rp1", {"properties": {"comments": "done"}}).result()
-    assert _plan_job(plans, "TestFailoverCleanup").state == "Succeeded"
+    assert plan_job(plans, "TestFailoverCleanup").state == "Succeeded"
     assert api.get(plans.rg, plans.vault, "rp1").properties.allowed_operations == [
         "PlannedFailover", "UnplannedFailover", "TestFailover"]
     events = [e.op for e in plan_lab.history.select(op="plan.manual.*")]
@@ -151,7 +146,7 @@ def test_a_failing_vm_stops_a_planned_failover_after_its_group(three_groups: Run
     with pytest.raises(HttpResponseError) as info:
         book.asr.replication_recovery_plans.begin_planned_failover(book.rg, book.vault, "rp1", FORWARD).result()
     assert info.value.error.code == "150611"
-    job = _plan_job(book, "PlannedFailover")
+    job = plan_job(book, "PlannedFailover")
     assert job.state == "Failed"
     assert [t.state for t in job.tasks] == [
         "Succeeded", "Succeeded", "Failed", "NotStarted", "NotStarted", "NotStarted", "NotStarted"]
@@ -170,7 +165,7 @@ def test_an_unplanned_failover_runs_to_completion_recording_every_error(three_gr
                            "providerSpecificDetails": []}}
     with pytest.raises(HttpResponseError):
         book.asr.replication_recovery_plans.begin_unplanned_failover(book.rg, book.vault, "rp1", body).result()
-    job = _plan_job(book, "UnplannedFailover")
+    job = plan_job(book, "UnplannedFailover")
     assert (job.friendly_name, job.state) == ("Failover", "Failed")
     assert [t.state for t in job.tasks] == [
         "Succeeded", "Succeeded", "Failed", "Succeeded", "Failed", "Succeeded", "Succeeded"]

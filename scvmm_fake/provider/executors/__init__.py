@@ -6,7 +6,9 @@ The agent starts an item when it leases it, renews the lease at each poll while 
 time, and runs ``run`` when the time is up — so an item whose job stopped meanwhile (its renewal
 refused) never runs. Work that waits on something VMM started (a Hyper-V job) raises
 ``WorkPending``: it stays in flight, its lease renewed, and ``run`` is called again at the next poll
-— so ``run`` must converge when called again. Importing this package fills ``EXECUTORS``.
+— so ``run`` must converge when called again. ``abandon`` (optional) is told when started work is
+abandoned because its job stopped, so the VMM can stop what it started. Importing this package fills
+``EXECUTORS``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["Executor", "EXECUTORS", "executes", "WorkPending"]
 
 Run = Callable[["AsrProvider", dict[str, Any]], dict[str, Any]]
+Abandon = Callable[["AsrProvider", dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Executor:
     kind: str
     run: Run
     seconds: float
+    abandon: Abandon | None = None
 
 
 EXECUTORS: dict[str, Executor] = {}
@@ -38,20 +42,20 @@ class WorkPending(Exception):
     (policy ``WORK_PENDING_RERUN``). The message says what it waits for."""
 
 
-def executes(kind: str, *, seconds: float = 0.0) -> Callable[[Run], Run]:
+def executes(kind: str, *, seconds: float = 0.0, abandon: Abandon | None = None) -> Callable[[Run], Run]:
     """Register the decorated function as the executor of ``kind``."""
     def register(run: Run) -> Run:
         if kind in EXECUTORS:
             raise ValueError(f"work item kind {kind!r} already has an executor")
-        EXECUTORS[kind] = Executor(kind, run, seconds)
+        EXECUTORS[kind] = Executor(kind, run, seconds, abandon)
         return run
     return register
 
 
 from . import (  # noqa: E402  (they register themselves)
     failover, failover_cancel, network_mapping, pairing, protection, recovery_point, refresh, repair, replica_settings,
-    testfailover,
+    script, testfailover,
 )
 
 __all__ += ["failover", "failover_cancel", "network_mapping", "pairing", "protection", "recovery_point", "refresh",
-            "repair", "replica_settings", "testfailover"]
+            "repair", "replica_settings", "script", "testfailover"]

@@ -1,0 +1,215 @@
+"""``RecoveryPlanMachine``: a state machine over one recovery plan of three protected VMs in two boot
+groups, with a manual action: random sequences of plan operations — valid and invalid for the plan's
+state, in either direction: test failover and cleanup, planned and unplanned failover, commit,
+reverse replication, round again — and regrouping the plan between them, with virtual time
+passing, a Provider's channel to ASR cut and Provider restarts. The model is the per-item one
+(``ProtectionMachine``'s): every item of the plan is in the plan's state. Each valid operation's
+plan job succeeds (its manual actions resumed by the operator an hour after they wait) and the plan,
+its items and the hosts then agree with the model; each invalid one is refused (409 150609, or 409
+150610 for the wrong direction) and changes nothing; every history keeps the ordering rules, the
+data-loss promise and IP injection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from simcore import FaultRule, Match, Partition
+
+from .._lab.spec import Role
+from ..budget import Budgeted
+from ..checkers import check_ordering, data_loss, ip_injection
+from ..lab import Lab
+from ..runbook import Runbook, hyperv_policy
+from ._protection import AFTER, ALLOWED, OPERATIONS
+
+#: the plan's allowed operations in each state of its items (the item's, less DisableProtection)
+PLAN_ALLOWED = {state: operations & set(OPERATIONS) for state, operations in ALLOWED.items()}
+_OTHER = {"Primary": "Recovery", "Recovery": "Primary"}
+_FAILOVERS = ("TestFailover", "PlannedFailover", "UnplannedFailover")
+_DIRECTIONS = ("PrimaryToRecovery", "RecoveryToPrimary")
+
+
+def _approval() -> dict[str, Any]:
+    return {"actionName": "approve", "failoverTypes": list(_FAILOVERS), "failoverDirections": list(_DIRECTIONS),
+            "customDetails": {"instanceType": "ManualActionDetails", "description": "check the database is up"}}
+
+
+class RecoveryPlanMachine(Budgeted, RuleBasedStateMachine):
+    """Subclass it to add rules that call your own automation (``self.book`` is the SDK runbook,
+    ``self.lab`` the lab, ``self.plan`` the plan's name, ``self.items`` VM name → protected item
+    ARM id); ``lab_seed`` and ``vms`` choose the lab and the plan's VMs. Run it as
+    ``RecoveryPlanMachine.TestCase`` (with your ``settings``)."""
+
+    lab_seed = 7
+    vms = ("Gold-VM1", "Gold-VM2", "Gold-VM3")
+    plan = "rp1"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lab = Lab(seed=self.lab_seed, vms_per_cloud=len(self.vms))
+        self.book = book = Runbook.of(self.lab)
+        book.asr.replication_policies.begin_create(book.rg, book.vault, "pol1", {"properties": {
+            "providerSpecificInput": hyperv_policy()}}).result()
+        book.pair()
+        book.map_poller().result()
+        pollers = [book.enable_poller(vm) for vm in self.vms]
+        self.items = {vm: poller.result().id for vm, poller in zip(self.vms, pollers)}
+        self.lab.advance(3_600)
+        self.grouping: tuple[tuple[str, ...], ...] = (self.vms[:1], self.vms[1:])
+        self._save_plan(create=True)
+        self.state, self.where = "Protected", "Primary"  # the model: the items' state, where the VMs run
+        self.channel_cut: FaultRule | None = None
+
+    # -- the plan -----------------------------------------------------------------------------------
+
+    def _body(self) -> dict[str, Any]:
+        fabrics = f"{self.book.prefix()}/replicationFabrics"
+        groups = [{"groupType": "Boot", "replicationProtectedItems": [
+            {"id": self.items[vm], "virtualMachineId": self.items[vm].rsplit("/", 1)[-1]} for vm in group],
+            "startGroupActions": [_approval()] if k == 1 else [], "endGroupActions": []}
+            for k, group in enumerate(self.grouping)]
+        return {"properties": {"primaryFabricId": f"{fabrics}/{self.book.fabric('primary')}",
+                               "recoveryFabricId": f"{fabrics}/{self.book.fabric('recovery')}",
+                               "failoverDeploymentModel": "NotApplicable", "groups": groups}}
+
+    def _save_plan(self, *, create: bool = False) -> None:
+        plans, book = self.book.asr.replication_recovery_plans, self.book
+        if create:
+            plans.begin_create(book.rg, book.vault, self.plan, self._body()).result()
+        else:
+            plans.begin_update(book.rg, book.vault, self.plan, {"properties": {
+                "groups": self._body()["properties"]["groups"]}}).result()
+
+    @rule(data=st.data())
+    def regroup(self, data: st.DataObject) -> None:
+        """The plan's VMs in 1–3 boot groups in a drawn order (a PATCH of the whole group list)."""
+        order = data.draw(st.permutations(self.vms))
+        cuts = data.draw(st.sets(st.integers(1, len(order) - 1), max_size=len(order) - 1))
+        bounds = [0, *sorted(cuts), len(order)]
+        self.grouping = tuple(tuple(order[a:b]) for a, b in zip(bounds, bounds[1:]))
+        self._save_plan()
+
+    # -- operations ---------------------------------------------------------------------------------
+
+    def _direction(self) -> str:
+        return f"{self.where}To{_OTHER[self.where]}"
+
+    def _begin(self, operation: str, direction: str) -> Any:
+        plans, args = self.book.asr.replication_recovery_plans, (self.book.rg, self.book.vault, self.plan)
+        failover = {"failoverDirection": direction, "providerSpecificDetails": []}
+        if operation == "TestFailover":
+            return plans.begin_test_failover(*args, {"properties": {**failover, "networkType": "NoNetworkAttachAsInput"}})
+        if operation == "TestFailoverCleanup":
+            return plans.begin_test_failover_cleanup(*args, {"properties": {"comments": "drill over"}})
+        if operation == "PlannedFailover":
+            return plans.begin_planned_failover(*args, {"properties": failover})
+        if operation == "UnplannedFailover":
+            return plans.begin_unplanned_failover(*args, {"properties": {**failover, "sourceSiteOperations": "Required"}})
+        if operation == "Commit":
+            return plans.begin_failover_commit(*args)
+        return plans.begin_reprotect(*args)
+
+    def _run(self, operation: str, direction: str) -> Any:
+        """Run ``operation`` to its end: a cut channel heals ten minutes in; a manual action is resumed
+        an hour after it waits. The plan job's properties."""
+        book, jobs = self.book, self.book.asr.replication_jobs
+        poller = self._begin(operation, direction)
+        if self.channel_cut is not None:
+            self.lab.advance(600)
+            self._heal_channel()
+        poller.result()
+        name = book.asr.replication_recovery_plans.get(book.rg, book.vault, self.plan).properties.current_scenario.job_id
+        name = name.rsplit("/", 1)[-1]
+        while (job := jobs.get(book.rg, book.vault, name).properties).state in ("Suspended", "InProgress"):
+            if job.state == "Suspended":
+                self.lab.advance(3_600)
+                jobs.begin_resume(book.rg, book.vault, name, {"properties": {"comments": "approved"}}).result()
+            else:
+                self.lab.run_until(lambda: jobs.get(book.rg, book.vault, name).properties.state != "InProgress",
+                                   within=7_200)
+        return job
+
+    @rule(data=st.data())
+    def a_valid_plan_operation(self, data: st.DataObject) -> None:
+        operation = data.draw(st.sampled_from(sorted(PLAN_ALLOWED[self.state])))
+        job = self._run(operation, self._direction())
+        assert job.state == "Succeeded", (operation, job.state, [e.service_error_details for e in job.errors])
+        if operation in ("PlannedFailover", "UnplannedFailover"):
+            self.where = _OTHER[self.where]
+        self.state = AFTER.get((self.state, operation), self.state)
+
+    @rule(data=st.data())
+    def an_invalid_plan_operation_changes_nothing(self, data: st.DataObject) -> None:
+        """One the state does not allow (150609), or a failover the wrong way (150610)."""
+        wrong_way = f"{_OTHER[self.where]}To{self.where}"
+        failovers = sorted(PLAN_ALLOWED[self.state] & set(_FAILOVERS))
+        operation, direction, code = data.draw(st.sampled_from(
+            [(op, self._direction(), "150609") for op in OPERATIONS if op not in PLAN_ALLOWED[self.state]]
+            + [(op, wrong_way, "150610") for op in failovers]))
+        before = self._observed()
+        with pytest.raises(HttpResponseError) as info:
+            self._begin(operation, direction)
+        assert info.value.error is not None and info.value.error.code == code, (operation, self.state, direction)
+        assert self._observed() == before
+
+    def _observed(self) -> Any:
+        book = self.book
+        plan = book.asr.replication_recovery_plans.get(book.rg, book.vault, self.plan).properties
+        fabric, container = book.container("Gold")
+        items = book.asr.replication_protected_items.list_by_replication_protection_containers(
+            book.rg, book.vault, fabric, container)
+        return (plan.allowed_operations, plan.current_scenario_status,
+                sorted((i.properties.friendly_name, i.properties.protection_state, i.properties.active_location)
+                       for i in items))
+
+    # -- faults and time ----------------------------------------------------------------------------
+
+    @rule(fault=st.sampled_from(["primary channel cut", "recovery channel cut", "primary Provider restarts",
+                                 "recovery Provider restarts"]))
+    def a_fault(self, fault: str) -> None:
+        """A VMM server's channel to ASR cut both ways (healed inside the next operation or when time
+        passes), or a Provider restart."""
+        site = Role.primary if fault.startswith("primary") else Role.recovery
+        if fault.endswith("channel cut") and self.channel_cut is None:
+            self.channel_cut = self.lab.faults.add(FaultRule(Partition(), Match(
+                src=self.lab.sites[site].vmm.name, dst=self.lab.service.channel.node, bidirectional=True)))
+        elif fault.endswith("restarts"):
+            self.lab.providers[site].restart()
+
+    def _heal_channel(self) -> None:
+        if self.channel_cut is not None:
+            self.lab.faults.heal(self.channel_cut)
+            self.channel_cut = None
+
+    @rule(seconds=st.sampled_from([30.0, 600.0, 7_200.0]))
+    def time_passes(self, seconds: float) -> None:
+        self.lab.advance(seconds)
+        self._heal_channel()
+
+    def teardown(self) -> None:
+        try:
+            self.lab.close()
+        finally:
+            super().teardown()  # Budgeted: the session's budget may end the test after this example
+
+    # -- invariants ---------------------------------------------------------------------------------
+
+    @invariant()
+    def the_plan_its_items_and_the_hosts_agree_with_the_model(self) -> None:
+        allowed, _status, items = self._observed()
+        assert set(allowed) == PLAN_ALLOWED[self.state], (allowed, self.state)
+        state = "Protected" if self.state == "TestFailoverUp" else self.state
+        assert items == sorted((vm, state, self.where) for vm in self.vms)
+        role = Role.primary if self.where == "Primary" else Role.recovery
+        running = {vm.name for host in self.lab.sites[role].hosts for vm in host.vms if vm.state.value == "Running"}
+        assert set(self.vms) <= running
+
+    @invariant()
+    def every_history_keeps_the_ordering_rules_and_the_per_vm_promises(self) -> None:
+        for verdict in (check_ordering(self.lab.history), data_loss(self.lab), ip_injection(self.lab)):
+            assert verdict.ok, str(verdict)
