@@ -22,7 +22,7 @@ from . import budget
 from .fixtures import (  # noqa: F401 - pytest finds fixtures here
     asr_aio_client, asr_client, drlab_options, lab, served_lab, vault_client,
 )
-from .profiles import register_profiles
+from .profiles import load_from_environment, register_profiles
 
 register_profiles()  # before hypothesis' own plugin reads --hypothesis-profile
 
@@ -60,6 +60,10 @@ def pytest_configure(config: pytest.Config) -> None:
         # getini, and so pytest-asyncio's own pytest_configure after this one, reads it from
         config._inicache[name] = scope
     config.stash[_SECONDS] = _budget_seconds(config)
+    try:
+        load_from_environment(os.environ)  # before hypothesis' plugin loads --hypothesis-profile over it
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def _budget_seconds(config: pytest.Config) -> float | None:

@@ -102,8 +102,9 @@ def test_a_failed_test_reports_the_lab_seed_and_history(pytester: pytest.Pyteste
 
 
 def test_a_consumer_project_can_select_each_hypothesis_profile(pytester: pytest.Pytester) -> None:
-    """The profiles are the plugin's, so a project without this repository's conftest has them (a
-    subprocess: in this process the suite's own run registered them already)."""
+    """The profiles are the plugin's, so a project without this repository's conftest has them, by
+    ``--hypothesis-profile`` or ``HYPOTHESIS_PROFILE`` (a subprocess: in this process the suite's own
+    run registered them already); an unknown one is a usage error."""
     pytester.makepyfile("""
         from hypothesis import given, settings, strategies as st
         from drlab.plugin import session_budget
@@ -116,10 +117,14 @@ def test_a_consumer_project_can_select_each_hypothesis_profile(pytester: pytest.
             bound = session_budget(request.config)
             assert (bound and bound.seconds) == {"ci": None, "soak": 3600}[settings._current_profile]
         """)
-    for profile in ("soak", "ci"):
-        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio",
-                                               f"--hypothesis-profile={profile}")
-        result.assert_outcomes(passed=2)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio",
+                                  "--hypothesis-profile=soak").assert_outcomes(passed=2)
+    with pytest.MonkeyPatch.context() as patch:  # the subprocess inherits the environment
+        patch.setenv("HYPOTHESIS_PROFILE", "ci")
+        pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio").assert_outcomes(passed=2)
+        patch.setenv("HYPOTHESIS_PROFILE", "nightly")
+        refused = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
 
 
 def test_a_soak_run_stops_generating_once_its_time_budget_is_spent(pytester: pytest.Pytester) -> None:
