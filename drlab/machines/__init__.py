@@ -10,11 +10,19 @@
   ``drlab.checkers`` (ordering included) after every step.
 * ``ReplicationMachine`` — host level (``hyperv_fake.testing``): Hyper-V replication operations,
   workload, time and network faults, with its data-loss and agreement invariants.
+
+Each stops between examples once the session's time budget is spent (``drlab.budget``).
 """
 
-from hyperv_fake.testing import ReplicationMachine
+from hyperv_fake import testing
 
+from ..budget import Budgeted
 from ._plan import RecoveryPlanMachine
 from ._protection import ProtectionMachine
+
+
+class ReplicationMachine(Budgeted, testing.ReplicationMachine):
+    """``hyperv_fake.testing.ReplicationMachine`` under the session's time budget."""
+
 
 __all__ = ["ProtectionMachine", "RecoveryPlanMachine", "ReplicationMachine"]

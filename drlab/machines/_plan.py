@@ -21,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from simcore import FaultRule, Match, Partition
 
 from .._lab.spec import Role
+from ..budget import Budgeted
 from ..checkers import check_ordering, data_loss, ip_injection
 from ..lab import Lab
 from ..runbook import Runbook, hyperv_policy
@@ -38,7 +39,7 @@ def _approval() -> dict[str, Any]:
             "customDetails": {"instanceType": "ManualActionDetails", "description": "check the database is up"}}
 
 
-class RecoveryPlanMachine(RuleBasedStateMachine):
+class RecoveryPlanMachine(Budgeted, RuleBasedStateMachine):
     """Subclass it to add rules that call your own automation (``self.book`` is the SDK runbook,
     ``self.lab`` the lab, ``self.plan`` the plan's name, ``self.items`` VM name → protected item
     ARM id); ``lab_seed`` and ``vms`` choose the lab and the plan's VMs. Run it as
@@ -191,7 +192,10 @@ class RecoveryPlanMachine(RuleBasedStateMachine):
         self._heal_channel()
 
     def teardown(self) -> None:
-        self.lab.close()
+        try:
+            self.lab.close()
+        finally:
+            super().teardown()  # Budgeted: the session's budget may end the test after this example
 
     # -- invariants ---------------------------------------------------------------------------------
 

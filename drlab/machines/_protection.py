@@ -16,6 +16,7 @@ from azure.core.exceptions import HttpResponseError
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from ..budget import Budgeted
 from ..checkers import data_loss, ip_injection
 from ..lab import Lab
 from .._lab.spec import Role
@@ -52,7 +53,7 @@ _OTHER = {"Primary": "Recovery", "Recovery": "Primary"}
 _ROLE = {"Primary": Role.primary, "Recovery": Role.recovery}
 
 
-class ProtectionMachine(RuleBasedStateMachine):
+class ProtectionMachine(Budgeted, RuleBasedStateMachine):
     """Subclass it to add rules that call your own automation (``self.book`` is the SDK runbook,
     ``self.lab`` the lab, ``self.name`` the protected item); ``lab_seed`` and ``vm`` choose the lab
     and the VM. Run it as ``ProtectionMachine.TestCase`` (with your ``settings``)."""
@@ -61,7 +62,7 @@ class ProtectionMachine(RuleBasedStateMachine):
     vm = "Gold-VM1"
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # Budgeted: the session's budget may stop the test before this example
         self.lab = Lab(seed=self.lab_seed)
         self.book = book = Runbook.of(self.lab)
         book.asr.replication_policies.begin_create(book.rg, book.vault, "pol1", {"properties": {
@@ -101,7 +102,10 @@ class ProtectionMachine(RuleBasedStateMachine):
             self.channel_cut = None
 
     def teardown(self) -> None:
-        self.lab.close()
+        try:
+            self.lab.close()
+        finally:
+            super().teardown()
 
     def _item(self) -> Any:
         return self.book.asr.replication_protected_items.get(self.book.rg, self.book.vault, self.fabric,

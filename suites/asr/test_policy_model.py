@@ -8,6 +8,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from asr_emulator import AsrService
+from drlab.budget import Budgeted
 from drlab.azure_transport import DEFAULT_SUBSCRIPTION, site_recovery_client
 from drlab.strategies import replication_policies
 from simcore import Simulation
@@ -70,7 +71,7 @@ class Driver:
             return (str(error.status_code), error.error.code, error.error.target)
 
 
-class PolicyMachine(RuleBasedStateMachine):
+class PolicyMachine(Budgeted, RuleBasedStateMachine):
     @initialize(seed=st.integers(0, 3))
     def start(self, seed):
         self.seed = seed
@@ -151,12 +152,14 @@ class PolicyMachine(RuleBasedStateMachine):
         assert jobs == [(j["scenario"], j["state"]) for j in self.jobs]
 
     def teardown(self):
-        if not hasattr(self, "driver"):
-            return
-        replay = Driver(self.seed)
-        for step in self.steps:
-            replay.run(*step)
-        assert replay.sim.history.dumps() == self.driver.sim.history.dumps()
+        try:
+            if hasattr(self, "driver"):
+                replay = Driver(self.seed)
+                for step in self.steps:
+                    replay.run(*step)
+                assert replay.sim.history.dumps() == self.driver.sim.history.dumps()
+        finally:
+            super().teardown()  # Budgeted: a soak run's budget may end the test after this example
 
 
 TestPolicyMachine = PolicyMachine.TestCase

@@ -5,9 +5,10 @@ from collections import Counter
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from drlab import machines
 from hyperv_fake.testing import ReplicationMachine
 
-TestReplicationMachine = ReplicationMachine.TestCase
+TestReplicationMachine = machines.ReplicationMachine.TestCase  # under a soak run's time budget
 
 CI_BUDGET = settings(parent=settings.get_profile("ci"), derandomize=True, database=None)
 """The CI profile's budget (25 runs of 20 steps), derandomized whichever profile is loaded."""

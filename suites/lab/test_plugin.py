@@ -102,19 +102,71 @@ def test_a_failed_test_reports_the_lab_seed_and_history(pytester: pytest.Pyteste
 
 
 def test_a_consumer_project_can_select_each_hypothesis_profile(pytester: pytest.Pytester) -> None:
-    """The profiles are the plugin's, so a project without this repository's conftest has them (a
-    subprocess: in this process the suite's own run registered them already)."""
+    """The profiles are the plugin's, so a project without this repository's conftest has them, by
+    ``--hypothesis-profile`` or ``HYPOTHESIS_PROFILE`` (a subprocess: in this process the suite's own
+    run registered them already); an unknown one is a usage error."""
     pytester.makepyfile("""
         from hypothesis import given, settings, strategies as st
+        from drlab.plugin import session_budget
 
         @given(st.integers())
         def test_profile(n):
             assert settings().max_examples == {"dev": 30, "ci": 25, "soak": 2000}[settings._current_profile]
+
+        def test_only_soak_has_a_time_budget(request):
+            bound = session_budget(request.config)
+            assert (bound and bound.seconds) == {"ci": None, "soak": 3600}[settings._current_profile]
         """)
-    for profile in ("soak", "ci"):
-        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio",
-                                               f"--hypothesis-profile={profile}")
-        result.assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio",
+                                  "--hypothesis-profile=soak").assert_outcomes(passed=2)
+    with pytest.MonkeyPatch.context() as patch:  # the subprocess inherits the environment
+        patch.setenv("HYPOTHESIS_PROFILE", "ci")
+        pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio").assert_outcomes(passed=2)
+        patch.setenv("HYPOTHESIS_PROFILE", "nightly")
+        refused = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_a_soak_run_stops_generating_once_its_time_budget_is_spent(pytester: pytest.Pytester) -> None:
+    """``--drlab-budget`` (here tiny): a property that would run soak's 2,000 examples passes with the
+    one that used the budget up, and a test due after it is skipped."""
+    pytester.makepyfile("""
+        from hypothesis import given, strategies as st
+        from drlab import budget
+
+        @given(st.integers())
+        def test_a_long_property(n):
+            while not budget.current.budget.spent():  # this example takes the whole budget
+                pass
+
+        @given(st.integers())
+        def test_due_after_the_budget(n):
+            raise AssertionError("never runs")
+        """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio", "-rA",
+                                           "--hypothesis-profile=soak", "--drlab-budget=0.5")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*- drlab budget -*", "stopped by the budget after 1 examples, all passed",
+                                 "*SKIPPED*drlab budget of 0.5 s spent before this test started*"])
+
+
+def test_the_budget_can_come_from_the_environment_and_a_bad_one_is_a_usage_error(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester.makepyfile("""
+        from drlab.plugin import session_budget
+
+        def test_budget(request):
+            assert session_budget(request.config).seconds == 90
+        """)
+    monkeypatch.setenv("DRLAB_BUDGET", "90")
+    run_in_process = ("-p", "no:cacheprovider", "-p", "no:asyncio")
+    pytester.runpytest(*run_in_process).assert_outcomes(passed=1)
+    monkeypatch.setenv("DRLAB_BUDGET", "soon")
+    assert pytester.runpytest(*run_in_process).ret == pytest.ExitCode.USAGE_ERROR
+    monkeypatch.delenv("DRLAB_BUDGET")
+    refused = pytester.runpytest(*run_in_process, "--drlab-budget=-1")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    refused.stderr.fnmatch_lines(["*the drlab budget must be seconds >= 0, got -1.0*"])
 
 
 def test_the_async_client_fixture_runs_an_async_test_without_a_pytest_asyncio_warning(pytester: pytest.Pytester

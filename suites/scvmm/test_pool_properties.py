@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, multiple, rule
 
+from drlab.budget import Budgeted
 from scvmm_fake import (
     AddressNotAllocated,
     AllocatedToObjectType,
@@ -125,7 +126,7 @@ def test_grants_are_unique_inside_the_range_and_revoked_addresses_come_back(spec
     assert sorted(a.address for a in pool.allocated) == sorted(a.address for a in held)
 
 
-class PoolAgainstModel(RuleBasedStateMachine):
+class PoolAgainstModel(Budgeted, RuleBasedStateMachine):
     """The pool and a set-based model must agree after every step."""
 
     allocations = Bundle("allocations")
