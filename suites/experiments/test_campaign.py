@@ -77,7 +77,7 @@ def test_without_the_campaign_extra_scheduler_is_a_one_line_error(monkeypatch: p
 
 
 @pytest.mark.parametrize("args, message", [
-    (["experiment", "--seeds", "2", "--faults", "bogus"], "fault categories are sites, channel; got bogus"),
+    (["experiment", "--seeds", "2", "--faults", "bogus"], "fault categories are sites, channel, network, api, identity, component, time, data; got bogus"),
     (["replay", "nowhere.json"], "cannot read nowhere.json"),
     (["replay", "1", "--faults", "wan"], "fault categories are"),
 ])

@@ -23,9 +23,10 @@ def _cut(lab: Lab, role: Role):
 
 def test_an_unreachable_provider_fails_the_pairing_after_the_timeout_and_a_rerun_converges(
         runbook: Runbook, lab: Lab) -> None:
-    poller = runbook.pair_poller()
-    lab.advance(30)  # the preflight is done; the Providers are asked to prepare their servers
-    rule = _cut(lab, Role.recovery)
+    with lab.lock:  # the poller's thread waits for the lab until the test has moved time and cut it
+        poller = runbook.pair_poller()
+        lab.advance(30)  # the preflight is done; the Providers are asked to prepare their servers
+        rule = _cut(lab, Role.recovery)
     with pytest.raises(HttpResponseError) as info:
         poller.result()
     assert info.value.error.code == "150400"
@@ -44,11 +45,12 @@ def test_an_unreachable_provider_fails_the_pairing_after_the_timeout_and_a_rerun
 
 
 def test_a_provider_restart_in_the_middle_of_pairing_runs_no_step_twice(runbook: Runbook, lab: Lab) -> None:
-    poller = runbook.pair_poller()
-    lab.advance(90)  # each Provider has leased its PrepareSite item and is working on it
-    lab.providers[Role.primary].restart()
-    lab.advance(30)
-    lab.providers[Role.recovery].restart()
+    with lab.lock:  # the poller's thread waits for the lab until the restarts are done
+        poller = runbook.pair_poller()
+        lab.advance(90)  # each Provider has leased its PrepareSite item and is working on it
+        lab.providers[Role.primary].restart()
+        lab.advance(30)
+        lab.providers[Role.recovery].restart()
     assert poller.result().properties.state == "Paired"
     ran = Counter(e.details["item"] for e in lab.history.select(op="provider.work", phase="ok"))
     assert ran and max(ran.values()) == 1

@@ -57,16 +57,17 @@ def add_host(lab: Lab, role: Role, index: int) -> None:
 
 
 def run_pairing(lab: Lab, book: Runbook, scenario: Scenario) -> None:
-    poller = book.pair_poller()
-    if scenario.partition is not None:
-        role, start, length = scenario.partition
-        lab.advance(start)
-        rule = lab.faults.add(FaultRule(Partition(), Match(src=lab.sites[role].vmm.name, dst=lab.service.node,
-                                                           bidirectional=True)))
-        lab.advance(length)
-        lab.faults.heal(rule)
-    if scenario.restart is not None:
-        lab.providers[scenario.restart].restart()
+    with lab.lock:  # the poller's thread waits for the lab until the scenario has moved time
+        poller = book.pair_poller()
+        if scenario.partition is not None:
+            role, start, length = scenario.partition
+            lab.advance(start)
+            rule = lab.faults.add(FaultRule(Partition(), Match(src=lab.sites[role].vmm.name, dst=lab.service.node,
+                                                               bidirectional=True)))
+            lab.advance(length)
+            lab.faults.heal(rule)
+        if scenario.restart is not None:
+            lab.providers[scenario.restart].restart()
     try:
         poller.result()
     except HttpResponseError as failed:
