@@ -7,6 +7,8 @@
         lab.heal(cut.id)
         [event.op for event in lab.history(op="provider.*").events]
         lab.reset()                                               # the lab of the same seed, afresh
+        mark = lab.snapshot()                                     # ... and later, back to that point:
+        lab.restore(mark)                                         # the lab rebuilt there by replay
 
 Faults are given as the ``simcore`` rules a test builds in process (or as their JSON); history comes
 back as ``simcore.Event``s. Every refusal raises ``ControlError`` with the ARM error's status, code and
@@ -235,6 +237,18 @@ class LabControl:
         """Serve the default lab of ``seed`` (default: the same seed) afresh, in place."""
         raw = self.call("POST", "/reset", body={} if seed is None else {"seed": seed})
         return ResetInfo(**raw)
+
+    # -- snapshot and restore -----------------------------------------------------------------
+
+    def snapshot(self) -> int:
+        """An id for the lab as it is now (its journal position), for ``restore``."""
+        snapshot_id: int = self.call("POST", "/snapshot", body={})["id"]
+        return snapshot_id
+
+    def restore(self, snapshot_id: int) -> ResetInfo:
+        """Serve the lab as it was at ``snapshot_id`` (rebuilt by replay), in place."""
+        raw = self.call("POST", "/restore", body={"id": snapshot_id})
+        return ResetInfo(**{name: value for name, value in raw.items() if name != "id"})
 
 
 def _raise_for(response: httpx.Response) -> None:

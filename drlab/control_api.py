@@ -1,5 +1,5 @@
 """The served lab's control API, under ``/_harness/`` (as moto's ``/moto-api``, LocalStack's
-``/_localstack``): the clock, faults, history, nodes and reset, JSON in and out. ``CONTROL.md``
+``/_localstack``): the clock, faults, history, nodes, reset, snapshot and restore, JSON in and out. ``CONTROL.md``
 documents every endpoint.
 
 Sans-IO like the ARM surface: ``ControlApi(served).handle(request) -> response``, called by the
@@ -26,8 +26,8 @@ from simcore import Event, FaultRule, FaultRuleError, Phase
 from .control_faults import FAULT_POINTS, RULE_FIELDS, fault_json, node_resolver, rule_from_json
 from .control_wire import (
     HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX, MAX_ADVANCE_SECONDS, MAX_TIME_RATE, SEED_RANGE, ClockCannotGoBack,
-    FaultExists, FaultNotFound, InvalidClockAdvance, InvalidFaultRule, InvalidSeed, InvalidTimeMode, InvalidTimeRate,
-    body_object, instant, integer, number, query_params, string,
+    FaultExists, FaultNotFound, InvalidClockAdvance, InvalidFaultRule, InvalidSeed, InvalidSnapshotId, InvalidTimeMode,
+    InvalidTimeRate, SnapshotNotFound, body_object, instant, integer, number, query_params, string,
 )
 from .serve_time import TimeMode
 
@@ -80,6 +80,8 @@ class ControlApi:
             ("GET", ("history", "stream")): self._history_stream,
             ("GET", ("nodes",)): self._nodes,
             ("POST", ("reset",)): self._reset,
+            ("POST", ("snapshot",)): self._snapshot,
+            ("POST", ("restore",)): self._restore,
         }
 
     @property
@@ -101,6 +103,12 @@ class ControlApi:
                 self.lab.history.record("harness", "harness.bug", Phase.INFO, {"bug": f"{type(error).__name__}: {error}"})
                 return json_response(500, {"error": {"code": "InternalServerError",
                                                      "message": f"asr-harness failed: {type(error).__name__}: {error}"}})
+
+    @staticmethod
+    def journaled(request: HttpRequest) -> bool:
+        """Whether a successful non-GET ``request`` is journaled as it was sent (snapshot changes nothing;
+        restore journals itself)."""
+        return _segments(request.url)[1:2] not in (["snapshot"], ["restore"])
 
     def _route(self, request: HttpRequest) -> tuple[Handler, list[str]]:
         segments = _segments(request.url)[1:]  # below the prefix
@@ -275,10 +283,34 @@ class ControlApi:
         seed = None
         if body.get("seed") is not None:
             seed = integer(body["seed"], "seed", low=SEED_RANGE[0], high=SEED_RANGE[1], refuse=InvalidSeed)
-        lab = self.served.reset(seed)
-        return json_response(200, {"seed": lab.seed, "now": lab.now, "subscription_id": lab.subscription_id,
-                                   "resource_group": lab.resource_group, "vault": lab.vault_name,
-                                   "fabrics": lab.fabric_names(), "clouds": lab.cloud_names()})
+        return json_response(200, _lab_info(self.served.reset(seed)))
+
+    # -- snapshot and restore -----------------------------------------------------------------
+
+    def _snapshot(self, request: HttpRequest, _: list[str]) -> HttpResponse:
+        query_params(request, ())
+        body_object(request, ())
+        return json_response(200, {"id": self.served.snapshot(), "now": self.lab.now})
+
+    def _restore(self, request: HttpRequest, _: list[str]) -> HttpResponse:
+        query_params(request, ())
+        body = body_object(request, ("id",))
+        if "id" not in body:
+            raise InvalidSnapshotId("Give the 'id' of a snapshot (what POST /_harness/snapshot answered).",
+                                    target="id")
+        position = integer(body["id"], "id", low=0, high=2**63, refuse=InvalidSnapshotId)
+        if position > self.served.journal.position:
+            raise SnapshotNotFound(f"No snapshot {position}: this lab's snapshots are 0 to "
+                                   f"{self.served.journal.position}.", target="id")
+        lab = self.served.restore(position)
+        return json_response(200, {"id": position, **_lab_info(lab)})
+
+
+def _lab_info(lab: Lab) -> dict[str, Any]:
+    """The lab now served, as the ready line describes it."""
+    return {"seed": lab.seed, "now": lab.now, "subscription_id": lab.subscription_id,
+            "resource_group": lab.resource_group, "vault": lab.vault_name, "fabrics": lab.fabric_names(),
+            "clouds": lab.cloud_names()}
 
 
 def _numeric(text: str) -> Any:

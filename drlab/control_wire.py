@@ -27,7 +27,7 @@ from asr_emulator.wire.query import parse_query
 __all__ = [
     "MAX_ADVANCE_SECONDS", "MAX_TIME_RATE", "HISTORY_LIMIT_DEFAULT", "HISTORY_LIMIT_MAX", "SEED_RANGE",
     "InvalidClockAdvance", "ClockCannotGoBack", "InvalidTimeMode", "InvalidTimeRate", "InvalidFaultRule", "UnknownNode",
-    "FaultNotFound", "FaultExists", "InvalidSeed",
+    "FaultNotFound", "FaultExists", "InvalidSeed", "InvalidSnapshotId", "SnapshotNotFound",
     "body_object", "unknown", "query_params", "number", "integer", "string", "boolean", "instant",
 ]
 
@@ -93,6 +93,14 @@ class FaultExists(Conflict):
 
 class InvalidSeed(BadRequest):
     code = "InvalidSeed"
+
+
+class InvalidSnapshotId(BadRequest):
+    code = "InvalidSnapshotId"
+
+
+class SnapshotNotFound(ResourceNotFound):
+    code = "SnapshotNotFound"
 
 
 Refusal = Callable[..., BadRequest]
