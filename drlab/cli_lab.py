@@ -5,6 +5,7 @@
     asr-harness lab faults --json
     asr-harness lab heal fault-1          # or no id: every fault
     asr-harness lab history --op 'provider.*' --limit 20
+    asr-harness lab snapshot              # prints an id; later: asr-harness lab restore ID
 
 ``--url``/``--ca`` default to ``$ASR_HARNESS_URL``/``$ASR_HARNESS_CA`` (the ready line's ``base_url`` and
 ``ca_bundle``). Text by default, the API's JSON with ``--json`` (history: JSON Lines). A refusal or an
@@ -177,3 +178,20 @@ def reset(seed: int | None = typer.Option(None, help="A new seed; default: the s
     with _control(url, ca) as control:
         info = control.reset(seed)
     _echo(as_json, vars(info), f"lab reset: seed {info.seed}, fabrics {', '.join(info.fabrics)}")
+
+
+@lab_app.command()
+def snapshot(url: str = _URL, ca: str | None = _CA, as_json: bool = _JSON) -> None:
+    """Print an id for the lab as it is now, for ``restore``."""
+    with _control(url, ca) as control:
+        snapshot_id = control.snapshot()
+    _echo(as_json, {"id": snapshot_id}, str(snapshot_id))
+
+
+@lab_app.command()
+def restore(snapshot_id: int = typer.Argument(..., help="What snapshot printed."),
+            url: str = _URL, ca: str | None = _CA, as_json: bool = _JSON) -> None:
+    """Serve the lab as it was at a snapshot, rebuilt by replay."""
+    with _control(url, ca) as control:
+        info = control.restore(snapshot_id)
+    _echo(as_json, vars(info), f"lab restored to snapshot {snapshot_id}: t={info.now:g} s")
