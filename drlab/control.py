@@ -215,11 +215,17 @@ class LabControl:
 
     def stream_history(self, *, op: str | None = None, node: str | None = None, phase: Phase | str | None = None,
                        since: float | datetime | None = None, until: float | datetime | None = None,
-                       after: int | None = None, limit: int | None = None) -> Iterator[Event]:
-        """The same events as ``history``, read line by line from the JSON Lines endpoint."""
+                       after: int | None = None, limit: int | None = None, follow: bool = False) -> Iterator[Event]:
+        """The same events as ``history``, read line by line from the JSON Lines endpoint; ``follow``:
+        then each new one as the lab records it, until ``limit`` or ``until`` (or the caller stops
+        iterating: closing the generator leaves the stream)."""
         params = _filters(op, node, phase, since, until, after, limit)
+        timeout = self._http.timeout
+        if follow:
+            params["follow"] = "true"
+            timeout = httpx.Timeout(timeout.connect, read=None)  # a quiet lab sends nothing for a while
         try:
-            with self._http.stream("GET", "/history/stream", params=params) as response:
+            with self._http.stream("GET", "/history/stream", params=params, timeout=timeout) as response:
                 if response.status_code >= 400:
                     response.read()
                     _raise_for(response)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -27,7 +28,7 @@ from .control_faults import FAULT_POINTS, RULE_FIELDS, fault_json, node_resolver
 from .control_wire import (
     HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX, MAX_ADVANCE_SECONDS, MAX_TIME_RATE, SEED_RANGE, ClockCannotGoBack,
     FaultExists, FaultNotFound, InvalidClockAdvance, InvalidFaultRule, InvalidSeed, InvalidSnapshotId, InvalidTimeMode,
-    InvalidTimeRate, SnapshotNotFound, body_object, instant, integer, number, query_params, string,
+    InvalidTimeRate, SnapshotNotFound, body_object, boolean, instant, integer, number, query_params, string,
 )
 from .serve_time import TimeMode
 
@@ -35,11 +36,11 @@ if TYPE_CHECKING:
     from .lab import Lab
     from .serve_lab import ServedLab
 
-__all__ = ["ControlApi", "CONTROL_PREFIX", "NDJSON", "is_control"]
+__all__ = ["ControlApi", "HistoryQuery", "CONTROL_PREFIX", "NDJSON", "is_control"]
 
 CONTROL_PREFIX = "_harness"
 NDJSON = "application/x-ndjson"
-_HISTORY_QUERY = ("op", "node", "phase", "since", "until", "after", "limit")
+_HISTORY_QUERY = ("op", "node", "phase", "since", "until", "after", "limit", "follow")
 _PHASES = {phase.value: phase for phase in Phase}
 
 Handler = Callable[[HttpRequest, list[str]], HttpResponse]
@@ -225,8 +226,8 @@ class ControlApi:
 
     # -- history ------------------------------------------------------------------------------
 
-    def _select(self, request: HttpRequest) -> tuple[list[Event], bool]:
-        """The events the history query asks for, oldest first, and whether more match past them."""
+    def history_query(self, request: HttpRequest) -> HistoryQuery:
+        """The history filters ``request``'s query gives (400 for a bad or unknown one)."""
         query = query_params(request, _HISTORY_QUERY)
         to_seconds, bad = self.lab.sim.clock.to_seconds, InvalidQueryParameter
         op = string(query["op"], "op", refuse=bad) if "op" in query else None
@@ -239,20 +240,23 @@ class ControlApi:
         since = instant(_numeric(query["since"]), "since", to_seconds, refuse=bad) if "since" in query else None
         until = instant(_numeric(query["until"]), "until", to_seconds, refuse=bad) if "until" in query else None
         after = integer(_numeric(query["after"]), "after", low=-1, high=2**63, refuse=bad) if "after" in query else -1
-        limit = integer(_numeric(query.get("limit", str(HISTORY_LIMIT_DEFAULT))), "limit", low=1,
-                        high=HISTORY_LIMIT_MAX, refuse=bad)
-        prefix = op[:-1] if op is not None and op.endswith("*") else None
+        follow = boolean(_flag(query["follow"]), "follow", refuse=bad) if "follow" in query else False
+        limit = None if follow and "limit" not in query else integer(
+            _numeric(query.get("limit", str(HISTORY_LIMIT_DEFAULT))), "limit", low=1, high=HISTORY_LIMIT_MAX, refuse=bad)
+        return HistoryQuery(op, node, phase, since, until, after, limit, follow)
+
+    def _select(self, request: HttpRequest) -> tuple[list[Event], bool]:
+        """The events the history query asks for, oldest first, and whether more match past them."""
+        query = self.history_query(request)
         found: list[Event] = []
         for event in self.lab.history:
-            if event.index <= after or (since is not None and event.time < since):
+            if event.index <= query.after or (query.since is not None and event.time < query.since):
                 continue
-            if until is not None and event.time > until:
+            if query.until is not None and event.time > query.until:
                 break  # times never decrease
-            if node is not None and event.node != node or phase is not None and event.phase is not phase:
+            if not query.matches(event):
                 continue
-            if op is not None and not (event.op.startswith(prefix) if prefix is not None else event.op == op):
-                continue
-            if len(found) == limit:
+            if len(found) == query.limit:
                 return found, True
             found.append(event)
         return found, False
@@ -311,6 +315,35 @@ def _lab_info(lab: Lab) -> dict[str, Any]:
     return {"seed": lab.seed, "now": lab.now, "subscription_id": lab.subscription_id,
             "resource_group": lab.resource_group, "vault": lab.vault_name, "fabrics": lab.fabric_names(),
             "clouds": lab.cloud_names()}
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """The filters of a history query (``CONTROL.md``, history); ``follow``: the stream goes on."""
+
+    op: str | None
+    node: str | None
+    phase: Phase | None
+    since: float | None
+    until: float | None
+    after: int
+    limit: int | None  # None: no bound (following a stream without a limit)
+    follow: bool
+
+    def matches(self, event: Event) -> bool:
+        """``event`` passes every filter (``after`` aside: the caller pages)."""
+        if self.since is not None and event.time < self.since or self.until is not None and event.time > self.until:
+            return False
+        if self.node is not None and event.node != self.node or self.phase is not None and event.phase is not self.phase:
+            return False
+        if self.op is None:
+            return True
+        return event.op.startswith(self.op[:-1]) if self.op.endswith("*") else event.op == self.op
+
+
+def _flag(text: str) -> Any:
+    """A query flag as the boolean it spells (``true``/``false``), else the text."""
+    return {"true": True, "false": False}.get(text, text)
 
 
 def _numeric(text: str) -> Any:

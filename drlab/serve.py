@@ -41,6 +41,7 @@ from .serve_journal import JOURNAL_FILE, Header, Journal, JournalError
 from .serve_lab import ServedLab
 from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
 from .serve_server import ServeConfig, ServeServer, lean_tls_buffers
+from .serve_stream import FollowHistory
 from .serve_time import DEFAULT_TIME_RATE, POLL_ADVANCE, TimeMode
 from .serve_tls import TlsStateError, server_tls
 
@@ -184,7 +185,7 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
                 on_ready(ServeInfo(base_url, str(tls.ca_bundle), SUBSCRIPTION_ID, RESOURCE_GROUP, VAULT,
                                    lab.fabric_names(), lab.cloud_names()))
 
-            app = served.clock.app(AsgiApp(served, base_url=base_url))
+            app = served.clock.app(FollowHistory(AsgiApp(served, base_url=base_url), served, base_url=base_url))
             config = ServeConfig(app, ssl_context=tls.context, limits=options.limits)
             with lean_tls_buffers():
                 ServeServer(config, announce, served.clock.run).run(sockets=[sock])
