@@ -244,6 +244,36 @@ class LabControl:
         raw = self.call("POST", "/reset", body={} if seed is None else {"seed": seed})
         return ResetInfo(**raw)
 
+    # -- topology -----------------------------------------------------------------------------
+
+    def topology(self) -> dict[str, Any]:
+        """The sites' hosts, clouds and VMs: ``{"sites": {"primary": {"vmm", "hosts", "clouds", "vms"}, …}}``."""
+        found: dict[str, Any] = self.call("GET", "/topology")
+        return found
+
+    def add_host(self, site: str = "primary", *, sync: bool = True) -> dict[str, Any]:
+        """``Add-SCVMHost``: the site's next Hyper-V host; ``{"name", "fqdn", "site"}``."""
+        added: dict[str, Any] = self.call("POST", "/topology/hosts", body={"site": site, "sync": sync})
+        return added
+
+    def add_cloud(self, name: str, site: str = "primary", *, disaster_recovery: bool = True,
+                  networks: list[str] | None = None, sync: bool = True) -> dict[str, Any]:
+        """``New-SCCloud`` over the site's hosts (flagged for DR: a protection container once synced)."""
+        body: dict[str, Any] = {"name": name, "site": site, "disaster_recovery": disaster_recovery, "sync": sync}
+        if networks is not None:
+            body["networks"] = networks
+        added: dict[str, Any] = self.call("POST", "/topology/clouds", body=body)
+        return added
+
+    def add_vm(self, name: str, cloud: str, *, networks: list[str] | None = None, writes_per_second: float = 10.0,
+               sync: bool = True) -> dict[str, Any]:
+        """``New-SCVirtualMachine`` in ``cloud``, started with its workload (protectable once synced)."""
+        body: dict[str, Any] = {"name": name, "cloud": cloud, "writes_per_second": writes_per_second, "sync": sync}
+        if networks is not None:
+            body["networks"] = networks
+        added: dict[str, Any] = self.call("POST", "/topology/vms", body=body)
+        return added
+
     # -- snapshot and restore -----------------------------------------------------------------
 
     def snapshot(self) -> int:

@@ -1,5 +1,5 @@
 """The served lab's control API, under ``/_harness/`` (as moto's ``/moto-api``, LocalStack's
-``/_localstack``): the clock, faults, history, nodes, reset, snapshot and restore, JSON in and out. ``CONTROL.md``
+``/_localstack``): the clock, faults, history, nodes, reset, snapshot and restore, topology, JSON in and out. ``CONTROL.md``
 documents every endpoint.
 
 Sans-IO like the ARM surface: ``ControlApi(served).handle(request) -> response``, called by the
@@ -25,6 +25,7 @@ from asr_emulator.wire.call import json_response
 from simcore import Event, FaultRule, FaultRuleError, Phase
 
 from .control_faults import FAULT_POINTS, RULE_FIELDS, fault_json, node_resolver, rule_from_json
+from .control_topology import TopologyApi
 from .control_wire import (
     HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX, MAX_ADVANCE_SECONDS, MAX_TIME_RATE, SEED_RANGE, ClockCannotGoBack,
     FaultExists, FaultNotFound, InvalidClockAdvance, InvalidFaultRule, InvalidSeed, InvalidSnapshotId, InvalidTimeMode,
@@ -67,6 +68,7 @@ class ControlApi:
 
     def __init__(self, served: ServedLab) -> None:
         self.served = served
+        topology = TopologyApi(served)
         # (method, path below the prefix; None: one free segment) -> handler
         self._routes: dict[tuple[str, tuple[str | None, ...]], Handler] = {
             ("GET", ("clock",)): self._get_clock,
@@ -83,6 +85,10 @@ class ControlApi:
             ("POST", ("reset",)): self._reset,
             ("POST", ("snapshot",)): self._snapshot,
             ("POST", ("restore",)): self._restore,
+            ("GET", ("topology",)): topology.get,
+            ("POST", ("topology", "hosts")): topology.add_host,
+            ("POST", ("topology", "clouds")): topology.add_cloud,
+            ("POST", ("topology", "vms")): topology.add_vm,
         }
 
     @property

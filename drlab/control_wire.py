@@ -28,6 +28,7 @@ __all__ = [
     "MAX_ADVANCE_SECONDS", "MAX_TIME_RATE", "HISTORY_LIMIT_DEFAULT", "HISTORY_LIMIT_MAX", "SEED_RANGE",
     "InvalidClockAdvance", "ClockCannotGoBack", "InvalidTimeMode", "InvalidTimeRate", "InvalidFaultRule", "UnknownNode",
     "FaultNotFound", "FaultExists", "InvalidSeed", "InvalidSnapshotId", "SnapshotNotFound",
+    "InvalidTopology", "TopologyChangeRefused",
     "body_object", "unknown", "query_params", "number", "integer", "string", "boolean", "instant",
 ]
 
@@ -93,6 +94,18 @@ class FaultExists(Conflict):
 
 class InvalidSeed(BadRequest):
     code = "InvalidSeed"
+
+
+class InvalidTopology(BadRequest):
+    """A host, cloud or VM the lab would refuse to build (its message is the lab's)."""
+
+    code = "InvalidTopology"
+
+
+class TopologyChangeRefused(Conflict):
+    """A topology change VMM refused (its message is VMM's)."""
+
+    code = "TopologyChangeRefused"
 
 
 class InvalidSnapshotId(BadRequest):
