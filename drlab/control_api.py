@@ -111,6 +111,10 @@ class ControlApi:
                 return json_response(500, {"error": {"code": "InternalServerError",
                                                      "message": f"asr-harness failed: {type(error).__name__}: {error}"}})
 
+    def endpoints(self) -> list[tuple[str, tuple[str | None, ...]]]:
+        """Every endpoint as (method, path below the prefix; ``None``: a free segment)."""
+        return list(self._routes)
+
     @staticmethod
     def journaled(request: HttpRequest) -> bool:
         """Whether a successful non-GET ``request`` is journaled as it was sent (snapshot changes nothing;
@@ -129,7 +133,7 @@ class ControlApi:
         if allowed:
             raise MethodNotAllowed(f"{method} is not allowed on /{CONTROL_PREFIX}/{'/'.join(segments)}; allowed: "
                                    f"{', '.join(allowed)}.")
-        endpoints = sorted({f"/{CONTROL_PREFIX}/" + "/".join(s or "{id}" for s in shape) for _, shape in self._routes})
+        endpoints = sorted({f"/{CONTROL_PREFIX}/" + "/".join(s or "{id}" for s in shape) for _, shape in self.endpoints()})
         raise NoRoute(f"No control endpoint at /{CONTROL_PREFIX}/{'/'.join(segments)[:200]}; the endpoints are "
                       f"{', '.join(endpoints)}.", code="ControlEndpointNotFound")
 
