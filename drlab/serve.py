@@ -9,8 +9,8 @@ order. Virtual time moves as ``--time-mode`` says (``serve_time``): by default o
 polls a running job (``advance_on_poll``), in ``auto`` mode with the wall clock while anything is
 pending, in ``manual`` mode only when the control API says; the Providers' polls run then,
 in-process, on the lab's simulated network. The app answers through a ``ServedLab`` (``serve_lab``):
-``/_harness/`` is the control API (clock, mode, faults, history, nodes, reset, snapshot, restore:
-``CONTROL.md``).
+``/_harness/`` is the control API (clock, mode, faults, history, nodes, reset, snapshot, restore,
+topology: ``CONTROL.md``); a followed history stream is answered by ``serve_stream`` in front of it.
 
 With ``state`` (``--state DIR``) the lab outlives the process: every input that changed it is
 journaled in ``DIR`` before it is answered and replayed on the next start (``serve_journal``: no

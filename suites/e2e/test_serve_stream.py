@@ -21,13 +21,9 @@ pytestmark = pytest.mark.sockets
 AUTH = {"Authorization": "Bearer t"}
 
 
-def _start() -> ServeProcess:
-    return ServeProcess.start("--time-mode", "manual", "--request-timeout", "1")
-
-
 @pytest.fixture(scope="module")
 def process() -> Iterator[ServeProcess]:
-    with _start() as served:
+    with ServeProcess.start("--time-mode", "manual", "--request-timeout", "1") as served:
         yield served
 
 
@@ -71,8 +67,8 @@ def test_a_stream_ends_at_its_limit_and_on_a_reset(process: ServeProcess) -> Non
         assert bad.status_code == 400 and bad.json()["error"]["target"] == "follow"
 
 
-def test_sigterm_with_a_stream_open_ends_within_two_seconds() -> None:
-    process = _start()
+def test_sigterm_with_a_stream_open_ends_within_two_seconds(process: ServeProcess) -> None:
+    """Last in the module: it stops the module's server."""
     with _client(process) as streaming, streaming.stream(
             "GET", "/_harness/history/stream", params={"follow": "true", "op": "nothing"}) as answer:
         assert answer.status_code == 200

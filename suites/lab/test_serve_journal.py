@@ -176,3 +176,19 @@ def test_a_bad_restore_is_an_arm_error_and_changes_nothing(served: ServedLab, ht
     assert state(served) == before and served.journal.position == position
     assert http.post("/_harness/snapshot", json={}).json() == {"id": position, "now": served.lab.now}
     assert served.journal.position == position, "a snapshot is not an entry"
+
+
+def test_a_reset_and_a_mode_switch_in_the_journal_replay_too(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_FILE
+    served = _open(path)
+    served_runbook(served).create_policy()
+    with LabControl(BASE_URL, transport=HttpxEmulatorTransport(served)) as control:
+        control.advance(90)
+        control.reset(seed=8)
+        control.set_mode(TimeMode.MANUAL)
+        control.advance(30)
+    before = digest(served)
+    served.close()
+    again = _open(path)  # the header's seed is 3; the lab served is seed 8's, in manual mode
+    assert digest(again) == before and again.lab.seed == 8 and again.clock.mode is TimeMode.MANUAL
+    again.close()
