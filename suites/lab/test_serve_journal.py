@@ -14,10 +14,11 @@ import pytest
 
 from drlab.control import LabControl
 from drlab.httpx_transport import HttpxEmulatorTransport
+from drlab.runbook import hyperv_policy
 from drlab.serve import ServeOptions
 from drlab.serve_journal import JOURNAL_FILE, Header, Journal, JournalError
 from drlab.serve_lab import ServedLab
-from drlab.serve_time import TimeMode
+from drlab.serve_time import ServedClock, TimeMode
 
 from .conftest import BASE_URL, arm_error, digest, served_runbook, state
 
@@ -191,4 +192,26 @@ def test_a_reset_and_a_mode_switch_in_the_journal_replay_too(tmp_path: Path) -> 
     served.close()
     again = _open(path)  # the header's seed is 3; the lab served is seed 8's, in manual mode
     assert digest(again) == before and again.lab.seed == 8 and again.clock.mode is TimeMode.MANUAL
+    again.close()
+
+
+def test_auto_mode_advances_are_journaled_and_replayed(tmp_path: Path) -> None:
+    wall = [0.0]
+    path = tmp_path / JOURNAL_FILE
+    header = Header(3, "auto", 600.0)
+    served = ServedLab(OPTIONS, BASE_URL, journal=Journal.open(path, header),
+                       clock=ServedClock(TimeMode.AUTO, 600.0, wall=lambda: wall[0]))
+    book = served_runbook(served)  # in auto mode a poll moves nothing: the policy's job waits for the ticks
+    book.asr.replication_policies.begin_create(book.rg, book.vault, "pol1", {"properties": {
+        "providerSpecificInput": hyperv_policy()}}, polling=False)
+    assert served.clock.auto is not None
+    for step in (1.0, 2.5):
+        wall[0] = step
+        served.clock.auto.touch()
+        served.clock.auto.step()
+    assert served.lab.now > 1_000 and [e["kind"] for e in served.journal.entries[-2:]] == ["advance", "advance"]
+    before = digest(served)
+    served.close()
+    again = ServedLab(OPTIONS, BASE_URL, journal=Journal.open(path, header))
+    assert digest(again) == before
     again.close()
