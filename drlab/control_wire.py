@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from asr_emulator.errors import (
-    BadRequest, Conflict, InvalidQueryParameter, InvalidRequestContent, ResourceNotFound, UnsupportedQueryParameter,
+    ArmError, BadRequest, Conflict, InvalidQueryParameter, InvalidRequestContent, ResourceNotFound, UnsupportedQueryParameter,
 )
 from asr_emulator.http import HttpRequest
 from asr_emulator.policy import MAX_QUERY_VALUE_CHARS
@@ -28,7 +28,7 @@ __all__ = [
     "MAX_ADVANCE_SECONDS", "MAX_TIME_RATE", "HISTORY_LIMIT_DEFAULT", "HISTORY_LIMIT_MAX", "SEED_RANGE",
     "InvalidClockAdvance", "ClockCannotGoBack", "InvalidTimeMode", "InvalidTimeRate", "InvalidFaultRule", "UnknownNode",
     "FaultNotFound", "FaultExists", "InvalidSeed", "InvalidSnapshotId", "SnapshotNotFound",
-    "InvalidTopology", "TopologyChangeRefused",
+    "InvalidTopology", "TopologyChangeRefused", "StateNotSaved",
     "body_object", "unknown", "query_params", "number", "integer", "string", "boolean", "instant",
 ]
 
@@ -94,6 +94,14 @@ class FaultExists(Conflict):
 
 class InvalidSeed(BadRequest):
     code = "InvalidSeed"
+
+
+class StateNotSaved(ArmError):
+    """The served lab's journal could not be written: the change is not acknowledged, and the lab takes
+    no more (``serve_lab``)."""
+
+    status = 503
+    code = "StateNotSaved"
 
 
 class InvalidTopology(BadRequest):

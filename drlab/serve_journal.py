@@ -24,6 +24,7 @@ follows restores back to the entries that, replayed from scratch, give the lab a
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -199,10 +200,17 @@ class Journal:
         return self.position
 
     def _write(self, record: dict[str, Any]) -> None:
+        """Append ``record`` durably; if that fails, take back what got written (best effort) and raise."""
         assert self._file is not None
-        self._file.write(json.dumps(record, separators=(",", ":")).encode() + b"\n")
-        if FSYNC_EVERY_ENTRY:
-            os.fsync(self._file.fileno())
+        end = self._file.seek(0, os.SEEK_END)
+        try:
+            self._file.write(json.dumps(record, separators=(",", ":")).encode() + b"\n")
+            if FSYNC_EVERY_ENTRY:
+                os.fsync(self._file.fileno())
+        except OSError:
+            with contextlib.suppress(OSError):
+                self._file.truncate(end)
+            raise
 
     def effective(self, position: int | None = None) -> list[dict[str, Any]]:
         """The entries that, replayed on a fresh lab of the seed, give the lab at ``position`` (default

@@ -10,6 +10,11 @@ Every input that changes the lab is journaled as it is answered (``serve_journal
 ``ServedLab`` given a journal with entries first replays them on a fresh lab of its seed, checking
 each lands at the virtual time and with the status it was recorded with (``JournalError`` if not).
 
+Policy when the journal cannot be written (a full disk, a failing device): the request that made the
+change is answered ``503 StateNotSaved`` (so it is not acknowledged, and the promise holds), time stops
+(manual mode) and every later request but a GET is refused the same way until the server is restarted
+— which rebuilds the lab from what was saved.
+
 Policy on reset and restore: the new lab is built first (if that fails the old one keeps serving);
 the history starts afresh, and so does the spill file (truncated, also when a server starts), so that
 the file followed by the retained events is still the history of the lab being served (after a
@@ -29,6 +34,7 @@ from asr_emulator.service import configured_base_url
 from .control_api import ControlApi, is_control
 from .lab import Lab
 from .serve_history import RetainedEvents, bound_history
+from .control_wire import StateNotSaved
 from .serve_journal import Header, Journal, JournalError, advance_entry, entry_request, request_entry, restore_entry
 from .serve_time import ServedClock, TimeMode
 
@@ -61,6 +67,7 @@ class ServedLab:
         self.clock = clock if clock is not None else ServedClock(TimeMode(header.time_mode), header.time_rate)
         self.clock.on_advance = self._advanced
         self._replaying = True
+        self.unsaved: str | None = None  # why the journal could not be written (module docstring)
         self.lab = self._build(header.seed)
         self._truncate_spill()
         self.history: RetainedEvents = bound_history(self.lab.history, options.history_limit, options.history_spill)
@@ -86,28 +93,46 @@ class ServedLab:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         lab, read = self.lab, request.method.upper() == "GET"
+        if self.unsaved is not None and not read:
+            return self._not_saved()
         at = lab.now
         if is_control(request.url):
             response = self.control.handle(request)
             if not read and response.status < 400 and self.control.journaled(request):
-                self._record(request_entry(at, request.method, _target(request.url), request.headers, request.body,
-                                           response.status))
+                if not self._record(request_entry(at, request.method, _target(request.url), request.headers,
+                                                  request.body, response.status)):
+                    return self._not_saved()
             return response
         scheduler = lab.sim.scheduler
         before = (scheduler.pushed, scheduler.pending())
         response = lab.service.handle(request)
         if not read or (scheduler.pushed, scheduler.pending()) != before or lab.now != at:
-            self._record(request_entry(at, request.method, _target(request.url), request.headers, request.body,
-                                       response.status))
+            if not self._record(request_entry(at, request.method, _target(request.url), request.headers,
+                                              request.body, response.status)):
+                return self._not_saved()
         return response
+
+    def _not_saved(self) -> HttpResponse:
+        return self.lab.service.error_response(StateNotSaved(
+            f"The lab's state could not be saved ({self.unsaved}); this change is not acknowledged and the lab "
+            "takes no more until asr-harness serve is restarted."))
 
     def _advanced(self, start: float, seconds: float) -> None:
         """Auto mode moved time: that is an input too."""
         self._record(advance_entry(start, seconds))
 
-    def _record(self, entry: dict[str, object]) -> None:
-        if not self._replaying:
-            self.journal.append(entry)
+    def _record(self, entry: dict[str, object]) -> bool:
+        """Journal ``entry``; False if it could not be saved (then, or before)."""
+        if self._replaying:
+            return True
+        if self.unsaved is None:
+            try:
+                self.journal.append(entry)
+                return True
+            except OSError as error:
+                self.unsaved = error.strerror or type(error).__name__
+                self.clock.set_mode(TimeMode.MANUAL)  # nothing more changes the lab unsaved
+        return False
 
     def _replay(self, entries: list[dict[str, object]]) -> None:
         for number, entry in enumerate(entries, 1):

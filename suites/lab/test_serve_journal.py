@@ -215,3 +215,27 @@ def test_auto_mode_advances_are_journaled_and_replayed(tmp_path: Path) -> None:
     again = ServedLab(OPTIONS, BASE_URL, journal=Journal.open(path, header))
     assert digest(again) == before
     again.close()
+
+
+def test_a_write_the_journal_cannot_keep_is_503_and_the_lab_takes_no_more(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / JOURNAL_FILE
+    served = _open(path)
+    book = served_runbook(served)
+    book.create_policy()
+    saved = digest(served)
+
+    def full(_: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("drlab.serve_journal.os.fsync", full)
+    http = httpx.Client(transport=HttpxEmulatorTransport(served), base_url=BASE_URL, headers={"Authorization": "Bearer t"})
+    error = arm_error(http.post("/_harness/clock/advance", json={"seconds": 60}), 503, "StateNotSaved")
+    assert "No space left on device" in error["message"] and served.clock.mode is TimeMode.MANUAL
+    monkeypatch.undo()
+    arm_error(http.post("/_harness/faults", json={"action": "drop"}), 503, "StateNotSaved")
+    assert http.get("/_harness/clock").status_code == 200, "reads are still answered"
+    served.close()
+    again = _open(path)  # what was acknowledged, and nothing else
+    assert digest(again) == saved
+    again.close()
