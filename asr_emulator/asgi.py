@@ -24,7 +24,7 @@ from .policy import MAX_REQUEST_BODY_BYTES
 from .wire.body import too_large
 from .wire.call import json_response
 
-__all__ = ["AsgiApp", "scope_to_request"]
+__all__ = ["AsgiApp", "scope_to_request", "send_response"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -115,6 +115,12 @@ def _wire_headers(response: HttpResponse) -> list[tuple[bytes, bytes]]:
     return headers
 
 
+async def send_response(send: Send, response: HttpResponse) -> None:
+    """Send ``response`` whole on an ASGI ``http`` connection."""
+    await send({"type": "http.response.start", "status": response.status, "headers": _wire_headers(response)})
+    await send({"type": "http.response.body", "body": response.body})
+
+
 class AsgiApp:
     """An ASGI 3 callable answering every ``http`` request with ``handler.handle()``; nothing to start or stop.
 
@@ -138,5 +144,4 @@ class AsgiApp:
                 return  # the client left mid-request: nobody to answer, and half a request changes nothing
             else:
                 response = self.handler.handle(scope_to_request(scope, body.data, self.base_url))
-        await send({"type": "http.response.start", "status": response.status, "headers": _wire_headers(response)})
-        await send({"type": "http.response.body", "body": response.body})
+        await send_response(send, response)

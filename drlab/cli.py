@@ -67,6 +67,12 @@ def serve(
                                        "running job moves it 30 s), auto (with the wall clock while anything is "
                                        "pending) or manual."),
     time_rate: float = typer.Option(DEFAULT_TIME_RATE, help="auto mode: virtual seconds per wall second."),
+    state: Path | None = typer.Option(None, help="Keep the lab in this directory across restarts: every write is "
+                                      "on disk (fsync) before it is answered, so none acknowledged is lost on "
+                                      "SIGTERM or SIGKILL; the CA is kept there too (give --port to keep the port). "
+                                      "--seed must match the state's; --time-mode/--time-rate apply to a new one."),
+    strict: bool = typer.Option(False, help="Refuse what the current ASR refuses that the lab otherwise runs: "
+                                "Azure Automation runbooks in a plan between VMM sites (policy PLAN_RUNBOOKS_RUN)."),
 ) -> None:
     """Serve the default two-site lab's ASR over HTTPS, its Providers registered and synced; print one
     JSON line (base_url, ca_bundle, ids, fabrics, clouds) when ready."""
@@ -79,7 +85,7 @@ def serve(
         except ValueError as error:
             raise ServeError("--" + str(error).replace("_", "-")) from None
         options = ServeOptions(host, port, retry_after, seed, limits, history_limit, history_spill, time_mode,
-                               time_rate)
+                               time_rate, state, strict)
         run_server(options, on_ready=lambda info: typer.echo(info.to_json()))
     except ServeError as error:
         typer.echo(f"asr-harness serve: error: {error}", err=True)

@@ -5,6 +5,8 @@
     asr-harness lab faults --json
     asr-harness lab heal fault-1          # or no id: every fault
     asr-harness lab history --op 'provider.*' --limit 20
+    asr-harness lab snapshot              # prints an id; later: asr-harness lab restore ID
+    asr-harness lab add-vm Gold-VM3 --cloud Gold   # also add-host, add-cloud
 
 ``--url``/``--ca`` default to ``$ASR_HARNESS_URL``/``$ASR_HARNESS_CA`` (the ready line's ``base_url`` and
 ``ca_bundle``). Text by default, the API's JSON with ``--json`` (history: JSON Lines). A refusal or an
@@ -177,3 +179,50 @@ def reset(seed: int | None = typer.Option(None, help="A new seed; default: the s
     with _control(url, ca) as control:
         info = control.reset(seed)
     _echo(as_json, vars(info), f"lab reset: seed {info.seed}, fabrics {', '.join(info.fabrics)}")
+
+
+@lab_app.command()
+def snapshot(url: str = _URL, ca: str | None = _CA, as_json: bool = _JSON) -> None:
+    """Print an id for the lab as it is now, for ``restore``."""
+    with _control(url, ca) as control:
+        snapshot_id = control.snapshot()
+    _echo(as_json, {"id": snapshot_id}, str(snapshot_id))
+
+
+@lab_app.command()
+def restore(snapshot_id: int = typer.Argument(..., help="What snapshot printed."),
+            url: str = _URL, ca: str | None = _CA, as_json: bool = _JSON) -> None:
+    """Serve the lab as it was at a snapshot, rebuilt by replay."""
+    with _control(url, ca) as control:
+        info = control.restore(snapshot_id)
+    _echo(as_json, vars(info), f"lab restored to snapshot {snapshot_id}: t={info.now:g} s")
+
+
+@lab_app.command("add-host")
+def add_host(site: str = typer.Option("primary", help="primary or recovery."),
+             url: str = _URL, ca: str | None = _CA, as_json: bool = _JSON) -> None:
+    """Add the site's next Hyper-V host (Add-SCVMHost), in every cloud of the site."""
+    with _control(url, ca) as control:
+        host = control.add_host(site)
+    _echo(as_json, host, f"host {host['name']} added to the {host['site']} site")
+
+
+@lab_app.command("add-cloud")
+def add_cloud(name: str = typer.Argument(..., help="The cloud's name."),
+              site: str = typer.Option("primary", help="primary or recovery."),
+              disaster_recovery: bool = typer.Option(True, help="Flag it for DR (ASR then sees it)."),
+              url: str = _URL, ca: str | None = _CA, as_json: bool = _JSON) -> None:
+    """Add a cloud over the site's hosts (New-SCCloud), synced to ASR."""
+    with _control(url, ca) as control:
+        cloud = control.add_cloud(name, site, disaster_recovery=disaster_recovery)
+    _echo(as_json, cloud, f"cloud {cloud['name']} added to the {cloud['site']} site")
+
+
+@lab_app.command("add-vm")
+def add_vm(name: str = typer.Argument(..., help="The VM's name."),
+           cloud: str = typer.Option(..., help="The cloud to place it in."),
+           url: str = _URL, ca: str | None = _CA, as_json: bool = _JSON) -> None:
+    """Add a running VM to a cloud (New-SCVirtualMachine), synced to ASR."""
+    with _control(url, ca) as control:
+        vm = control.add_vm(name, cloud)
+    _echo(as_json, vm, f"VM {vm['name']} added to cloud {vm['cloud']} on {vm['host']}")

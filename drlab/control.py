@@ -9,6 +9,8 @@
         runbook_id = lab.put_runbook("post")                           # for a plan's runbook action
         [event.op for event in lab.history(op="provider.*").events]
         lab.reset()                                               # the lab of the same seed, afresh
+        mark = lab.snapshot()                                     # ... and later, back to that point:
+        lab.restore(mark)                                         # the lab rebuilt there by replay
 
 Faults are given as the ``simcore`` rules a test builds in process (or as their JSON); history comes
 back as ``simcore.Event``s. Every refusal raises ``ControlError`` with the ARM error's status, code and
@@ -239,11 +241,17 @@ class LabControl:
 
     def stream_history(self, *, op: str | None = None, node: str | None = None, phase: Phase | str | None = None,
                        since: float | datetime | None = None, until: float | datetime | None = None,
-                       after: int | None = None, limit: int | None = None) -> Iterator[Event]:
-        """The same events as ``history``, read line by line from the JSON Lines endpoint."""
+                       after: int | None = None, limit: int | None = None, follow: bool = False) -> Iterator[Event]:
+        """The same events as ``history``, read line by line from the JSON Lines endpoint; ``follow``:
+        then each new one as the lab records it, until ``limit`` or ``until`` (or the caller stops
+        iterating: closing the generator leaves the stream)."""
         params = _filters(op, node, phase, since, until, after, limit)
+        timeout = self._http.timeout
+        if follow:
+            params["follow"] = "true"
+            timeout = httpx.Timeout(timeout.connect, read=None)  # a quiet lab sends nothing for a while
         try:
-            with self._http.stream("GET", "/history/stream", params=params) as response:
+            with self._http.stream("GET", "/history/stream", params=params, timeout=timeout) as response:
                 if response.status_code >= 400:
                     response.read()
                     _raise_for(response)
@@ -261,6 +269,48 @@ class LabControl:
         """Serve the default lab of ``seed`` (default: the same seed) afresh, in place."""
         raw = self.call("POST", "/reset", body={} if seed is None else {"seed": seed})
         return ResetInfo(**raw)
+
+    # -- topology -----------------------------------------------------------------------------
+
+    def topology(self) -> dict[str, Any]:
+        """The sites' hosts, clouds and VMs: ``{"sites": {"primary": {"vmm", "hosts", "clouds", "vms"}, …}}``."""
+        found: dict[str, Any] = self.call("GET", "/topology")
+        return found
+
+    def add_host(self, site: str = "primary", *, sync: bool = True) -> dict[str, Any]:
+        """``Add-SCVMHost``: the site's next Hyper-V host; ``{"name", "fqdn", "site"}``."""
+        added: dict[str, Any] = self.call("POST", "/topology/hosts", body={"site": site, "sync": sync})
+        return added
+
+    def add_cloud(self, name: str, site: str = "primary", *, disaster_recovery: bool = True,
+                  networks: list[str] | None = None, sync: bool = True) -> dict[str, Any]:
+        """``New-SCCloud`` over the site's hosts (flagged for DR: a protection container once synced)."""
+        body: dict[str, Any] = {"name": name, "site": site, "disaster_recovery": disaster_recovery, "sync": sync}
+        if networks is not None:
+            body["networks"] = networks
+        added: dict[str, Any] = self.call("POST", "/topology/clouds", body=body)
+        return added
+
+    def add_vm(self, name: str, cloud: str, *, networks: list[str] | None = None, writes_per_second: float = 10.0,
+               sync: bool = True) -> dict[str, Any]:
+        """``New-SCVirtualMachine`` in ``cloud``, started with its workload (protectable once synced)."""
+        body: dict[str, Any] = {"name": name, "cloud": cloud, "writes_per_second": writes_per_second, "sync": sync}
+        if networks is not None:
+            body["networks"] = networks
+        added: dict[str, Any] = self.call("POST", "/topology/vms", body=body)
+        return added
+
+    # -- snapshot and restore -----------------------------------------------------------------
+
+    def snapshot(self) -> int:
+        """An id for the lab as it is now (its journal position), for ``restore``."""
+        snapshot_id: int = self.call("POST", "/snapshot", body={})["id"]
+        return snapshot_id
+
+    def restore(self, snapshot_id: int) -> ResetInfo:
+        """Serve the lab as it was at ``snapshot_id`` (rebuilt by replay), in place."""
+        raw = self.call("POST", "/restore", body={"id": snapshot_id})
+        return ResetInfo(**{name: value for name, value in raw.items() if name != "id"})
 
 
 def _raise_for(response: httpx.Response) -> None:

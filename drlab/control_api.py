@@ -1,6 +1,6 @@
 """The served lab's control API, under ``/_harness/`` (as moto's ``/moto-api``, LocalStack's
-``/_localstack``): the clock, faults, history, nodes and reset, and the scripts and runbooks
-recovery-plan actions run (``control_actions``), JSON in and out. ``CONTROL.md``
+``/_localstack``): the clock, faults, history, nodes, reset, snapshot and restore, topology, and the
+scripts and runbooks recovery-plan actions run (``control_actions``), JSON in and out. ``CONTROL.md``
 documents every endpoint.
 
 Sans-IO like the ARM surface: ``ControlApi(served).handle(request) -> response``, called by the
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -26,10 +27,11 @@ from simcore import Event, FaultRule, FaultRuleError, Phase
 
 from .control_actions import put_runbook, put_script, runbook_jobs
 from .control_faults import FAULT_POINTS, RULE_FIELDS, fault_json, node_resolver, rule_from_json
+from .control_topology import TopologyApi
 from .control_wire import (
     HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX, MAX_ADVANCE_SECONDS, MAX_TIME_RATE, SEED_RANGE, ClockCannotGoBack,
-    FaultExists, FaultNotFound, InvalidClockAdvance, InvalidFaultRule, InvalidSeed, InvalidTimeMode, InvalidTimeRate,
-    body_object, instant, integer, number, query_params, string,
+    FaultExists, FaultNotFound, InvalidClockAdvance, InvalidFaultRule, InvalidSeed, InvalidSnapshotId, InvalidTimeMode,
+    InvalidTimeRate, SnapshotNotFound, body_object, boolean, instant, integer, number, query_params, string,
 )
 from .serve_time import TimeMode
 
@@ -37,11 +39,11 @@ if TYPE_CHECKING:
     from .lab import Lab
     from .serve_lab import ServedLab
 
-__all__ = ["ControlApi", "CONTROL_PREFIX", "NDJSON", "is_control"]
+__all__ = ["ControlApi", "HistoryQuery", "CONTROL_PREFIX", "NDJSON", "is_control"]
 
 CONTROL_PREFIX = "_harness"
 NDJSON = "application/x-ndjson"
-_HISTORY_QUERY = ("op", "node", "phase", "since", "until", "after", "limit")
+_HISTORY_QUERY = ("op", "node", "phase", "since", "until", "after", "limit", "follow")
 _PHASES = {phase.value: phase for phase in Phase}
 
 Handler = Callable[[HttpRequest, list[str]], HttpResponse]
@@ -68,6 +70,7 @@ class ControlApi:
 
     def __init__(self, served: ServedLab) -> None:
         self.served = served
+        topology = TopologyApi(served)
         # (method, path below the prefix; None: one free segment) -> handler
         self._routes: dict[tuple[str, tuple[str | None, ...]], Handler] = {
             ("GET", ("clock",)): self._get_clock,
@@ -85,6 +88,12 @@ class ControlApi:
             ("POST", ("scripts",)): lambda request, _: put_script(self.lab, request),
             ("POST", ("runbooks",)): lambda request, _: put_runbook(self.lab, request),
             ("GET", ("runbooks", "jobs")): lambda request, _: runbook_jobs(self.lab, request),
+            ("POST", ("snapshot",)): self._snapshot,
+            ("POST", ("restore",)): self._restore,
+            ("GET", ("topology",)): topology.get,
+            ("POST", ("topology", "hosts")): topology.add_host,
+            ("POST", ("topology", "clouds")): topology.add_cloud,
+            ("POST", ("topology", "vms")): topology.add_vm,
         }
 
     @property
@@ -107,6 +116,16 @@ class ControlApi:
                 return json_response(500, {"error": {"code": "InternalServerError",
                                                      "message": f"asr-harness failed: {type(error).__name__}: {error}"}})
 
+    def endpoints(self) -> list[tuple[str, tuple[str | None, ...]]]:
+        """Every endpoint as (method, path below the prefix; ``None``: a free segment)."""
+        return list(self._routes)
+
+    @staticmethod
+    def journaled(request: HttpRequest) -> bool:
+        """Whether a successful non-GET ``request`` is journaled as it was sent (snapshot changes nothing;
+        restore journals itself)."""
+        return _segments(request.url)[1:2] not in (["snapshot"], ["restore"])
+
     def _route(self, request: HttpRequest) -> tuple[Handler, list[str]]:
         segments = _segments(request.url)[1:]  # below the prefix
         method = request.method.upper()
@@ -119,7 +138,7 @@ class ControlApi:
         if allowed:
             raise MethodNotAllowed(f"{method} is not allowed on /{CONTROL_PREFIX}/{'/'.join(segments)}; allowed: "
                                    f"{', '.join(allowed)}.")
-        endpoints = sorted({f"/{CONTROL_PREFIX}/" + "/".join(s or "{id}" for s in shape) for _, shape in self._routes})
+        endpoints = sorted({f"/{CONTROL_PREFIX}/" + "/".join(s or "{id}" for s in shape) for _, shape in self.endpoints()})
         raise NoRoute(f"No control endpoint at /{CONTROL_PREFIX}/{'/'.join(segments)[:200]}; the endpoints are "
                       f"{', '.join(endpoints)}.", code="ControlEndpointNotFound")
 
@@ -222,8 +241,8 @@ class ControlApi:
 
     # -- history ------------------------------------------------------------------------------
 
-    def _select(self, request: HttpRequest) -> tuple[list[Event], bool]:
-        """The events the history query asks for, oldest first, and whether more match past them."""
+    def history_query(self, request: HttpRequest) -> HistoryQuery:
+        """The history filters ``request``'s query gives (400 for a bad or unknown one)."""
         query = query_params(request, _HISTORY_QUERY)
         to_seconds, bad = self.lab.sim.clock.to_seconds, InvalidQueryParameter
         op = string(query["op"], "op", refuse=bad) if "op" in query else None
@@ -236,20 +255,23 @@ class ControlApi:
         since = instant(_numeric(query["since"]), "since", to_seconds, refuse=bad) if "since" in query else None
         until = instant(_numeric(query["until"]), "until", to_seconds, refuse=bad) if "until" in query else None
         after = integer(_numeric(query["after"]), "after", low=-1, high=2**63, refuse=bad) if "after" in query else -1
-        limit = integer(_numeric(query.get("limit", str(HISTORY_LIMIT_DEFAULT))), "limit", low=1,
-                        high=HISTORY_LIMIT_MAX, refuse=bad)
-        prefix = op[:-1] if op is not None and op.endswith("*") else None
+        follow = boolean(_flag(query["follow"]), "follow", refuse=bad) if "follow" in query else False
+        limit = None if follow and "limit" not in query else integer(
+            _numeric(query.get("limit", str(HISTORY_LIMIT_DEFAULT))), "limit", low=1, high=HISTORY_LIMIT_MAX, refuse=bad)
+        return HistoryQuery(op, node, phase, since, until, after, limit, follow)
+
+    def _select(self, request: HttpRequest) -> tuple[list[Event], bool]:
+        """The events the history query asks for, oldest first, and whether more match past them."""
+        query = self.history_query(request)
         found: list[Event] = []
         for event in self.lab.history:
-            if event.index <= after or (since is not None and event.time < since):
+            if event.index <= query.after or (query.since is not None and event.time < query.since):
                 continue
-            if until is not None and event.time > until:
+            if query.until is not None and event.time > query.until:
                 break  # times never decrease
-            if node is not None and event.node != node or phase is not None and event.phase is not phase:
+            if not query.matches(event):
                 continue
-            if op is not None and not (event.op.startswith(prefix) if prefix is not None else event.op == op):
-                continue
-            if len(found) == limit:
+            if len(found) == query.limit:
                 return found, True
             found.append(event)
         return found, False
@@ -280,10 +302,63 @@ class ControlApi:
         seed = None
         if body.get("seed") is not None:
             seed = integer(body["seed"], "seed", low=SEED_RANGE[0], high=SEED_RANGE[1], refuse=InvalidSeed)
-        lab = self.served.reset(seed)
-        return json_response(200, {"seed": lab.seed, "now": lab.now, "subscription_id": lab.subscription_id,
-                                   "resource_group": lab.resource_group, "vault": lab.vault_name,
-                                   "fabrics": lab.fabric_names(), "clouds": lab.cloud_names()})
+        return json_response(200, _lab_info(self.served.reset(seed)))
+
+    # -- snapshot and restore -----------------------------------------------------------------
+
+    def _snapshot(self, request: HttpRequest, _: list[str]) -> HttpResponse:
+        query_params(request, ())
+        body_object(request, ())
+        return json_response(200, {"id": self.served.snapshot(), "now": self.lab.now})
+
+    def _restore(self, request: HttpRequest, _: list[str]) -> HttpResponse:
+        query_params(request, ())
+        body = body_object(request, ("id",))
+        if "id" not in body:
+            raise InvalidSnapshotId("Give the 'id' of a snapshot (what POST /_harness/snapshot answered).",
+                                    target="id")
+        position = integer(body["id"], "id", low=0, high=2**63, refuse=InvalidSnapshotId)
+        if position > self.served.journal.position:
+            raise SnapshotNotFound(f"No snapshot {position}: this lab's snapshots are 0 to "
+                                   f"{self.served.journal.position}.", target="id")
+        lab = self.served.restore(position)
+        return json_response(200, {"id": position, **_lab_info(lab)})
+
+
+def _lab_info(lab: Lab) -> dict[str, Any]:
+    """The lab now served, as the ready line describes it."""
+    return {"seed": lab.seed, "now": lab.now, "subscription_id": lab.subscription_id,
+            "resource_group": lab.resource_group, "vault": lab.vault_name, "fabrics": lab.fabric_names(),
+            "clouds": lab.cloud_names()}
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """The filters of a history query (``CONTROL.md``, history); ``follow``: the stream goes on."""
+
+    op: str | None
+    node: str | None
+    phase: Phase | None
+    since: float | None
+    until: float | None
+    after: int
+    limit: int | None  # None: no bound (following a stream without a limit)
+    follow: bool
+
+    def matches(self, event: Event) -> bool:
+        """``event`` passes every filter (``after`` aside: the caller pages)."""
+        if self.since is not None and event.time < self.since or self.until is not None and event.time > self.until:
+            return False
+        if self.node is not None and event.node != self.node or self.phase is not None and event.phase is not self.phase:
+            return False
+        if self.op is None:
+            return True
+        return event.op.startswith(self.op[:-1]) if self.op.endswith("*") else event.op == self.op
+
+
+def _flag(text: str) -> Any:
+    """A query flag as the boolean it spells (``true``/``false``), else the text."""
+    return {"true": True, "false": False}.get(text, text)
 
 
 def _numeric(text: str) -> Any:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from asr_emulator.errors import (
-    BadRequest, Conflict, InvalidQueryParameter, InvalidRequestContent, ResourceNotFound, UnsupportedQueryParameter,
+    ArmError, BadRequest, Conflict, InvalidQueryParameter, InvalidRequestContent, ResourceNotFound, UnsupportedQueryParameter,
 )
 from asr_emulator.http import HttpRequest
 from asr_emulator.policy import MAX_QUERY_VALUE_CHARS
@@ -27,7 +27,8 @@ from asr_emulator.wire.query import parse_query
 __all__ = [
     "MAX_ADVANCE_SECONDS", "MAX_TIME_RATE", "HISTORY_LIMIT_DEFAULT", "HISTORY_LIMIT_MAX", "SEED_RANGE",
     "InvalidClockAdvance", "ClockCannotGoBack", "InvalidTimeMode", "InvalidTimeRate", "InvalidFaultRule", "UnknownNode",
-    "FaultNotFound", "FaultExists", "InvalidSeed",
+    "FaultNotFound", "FaultExists", "InvalidSeed", "InvalidSnapshotId", "SnapshotNotFound",
+    "InvalidTopology", "TopologyChangeRefused", "StateNotSaved",
     "body_object", "unknown", "query_params", "number", "integer", "string", "boolean", "instant",
 ]
 
@@ -93,6 +94,34 @@ class FaultExists(Conflict):
 
 class InvalidSeed(BadRequest):
     code = "InvalidSeed"
+
+
+class StateNotSaved(ArmError):
+    """The served lab's journal could not be written: the change is not acknowledged, and the lab takes
+    no more (``serve_lab``)."""
+
+    status = 503
+    code = "StateNotSaved"
+
+
+class InvalidTopology(BadRequest):
+    """A host, cloud or VM the lab would refuse to build (its message is the lab's)."""
+
+    code = "InvalidTopology"
+
+
+class TopologyChangeRefused(Conflict):
+    """A topology change VMM refused (its message is VMM's)."""
+
+    code = "TopologyChangeRefused"
+
+
+class InvalidSnapshotId(BadRequest):
+    code = "InvalidSnapshotId"
+
+
+class SnapshotNotFound(ResourceNotFound):
+    code = "SnapshotNotFound"
 
 
 Refusal = Callable[..., BadRequest]

@@ -14,6 +14,7 @@ CONNECT proxy); then ``close()`` the lab (or use it as a context manager).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 from asr_emulator import AsrService
 from asr_emulator.automation import AutomationAccount
 from asr_emulator.policy import DEFAULT_RETRY_AFTER, PAGE_SIZE
-from hyperv_fake import HyperVFabric, HyperVPolicy
-from scvmm_fake import ScriptBody
+from hyperv_fake import HyperVFabric, HyperVHost, HyperVPolicy
+from scvmm_fake import Cloud, ScriptBody, VirtualMachine
 from scvmm_fake.provider import AsrProvider, ChannelFailure, RegistrationRefused
 from simcore import FaultPlan, History, Network, Simulation
 
 from ._lab.spec import (
     DEFAULT_CLOUDS, DEFAULT_NETWORKS, CloudSpec, LabConfigError, LabSpec, NetworkSpec, Role, VMSpec,
 )
-from ._lab.topology import Site, build_site
+from ._lab.topology import Site, add_cloud, add_host, add_vm, build_site
 from ._lab.wiring import InProcessWiring, ProxySpec, SocketWiring
 from .azure_transport import DEFAULT_SUBSCRIPTION, recovery_services_client, site_recovery_client
 from .discovered import discovered
@@ -39,12 +40,26 @@ if TYPE_CHECKING:
     from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
     from azure.mgmt.recoveryservicessiterecovery.aio import SiteRecoveryManagementClient as AioSiteRecoveryManagementClient
 
-__all__ = ["Lab", "LabStartError", "SUBSCRIPTION_ID", "RESOURCE_GROUP", "VAULT", "LOCATION"]
+__all__ = ["Lab", "LabStartError", "SUBSCRIPTION_ID", "RESOURCE_GROUP", "VAULT", "LOCATION",
+           "SYNC_AFTER_TOPOLOGY_CHANGE"]
 
 SUBSCRIPTION_ID = DEFAULT_SUBSCRIPTION
 RESOURCE_GROUP = "asr-harness"
 VAULT = "vault1"
 LOCATION = "westeurope"
+
+#: Policy: after a host, cloud or VM is added at run time (``Lab.add_host``/``add_cloud``/``add_vm``),
+#: the site's Provider polls at once, so its inventory (the changed DR revision) reaches ASR with no
+#: virtual time passing — as an administrator refreshing the server would see it; ``sync=False``
+#: leaves it to the Provider's next scheduled poll, as the real Provider's cadence would.
+SYNC_AFTER_TOPOLOGY_CHANGE = True
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise LabConfigError(f"site must be 'primary' or 'recovery', got {role!r}") from None
 
 
 class LabStartError(RuntimeError):
@@ -211,6 +226,46 @@ class Lab:
                     raise LabStartError(f"the Provider of {provider.vmm.name} could not register to vault "
                                         f"{self.vault_name!r}: {failure}") from failure
             self.sim.run_until_idle()
+
+    # -- topology at run time -------------------------------------------------------------------
+
+    def add_host(self, role: Role | str = Role.primary, *, sync: bool = SYNC_AFTER_TOPOLOGY_CHANGE) -> HyperVHost:
+        """``Add-SCVMHost`` now: the site's next Hyper-V host (``hv-ny-3``…), in every cloud of the site."""
+        with self.lock:
+            site = self.sites[_role(role)]
+            host = add_host(self.hyperv, site, self.spec)
+            self._topology_changed(site.role, sync)
+            return host
+
+    def add_cloud(self, cloud: CloudSpec, *, sync: bool = SYNC_AFTER_TOPOLOGY_CHANGE) -> Cloud:
+        """``New-SCCloud`` (and ``Set-SCCloud``) now: ``cloud`` over its site's hosts; flagged for DR, ASR
+        sees it as a protection container once the site's Provider syncs."""
+        with self.lock:
+            spec = self._respec(clouds=(*self.spec.clouds, cloud))
+            made = add_cloud(self.sites[cloud.site], spec, cloud)
+            self.spec = spec
+            self._topology_changed(cloud.site, sync)
+            return made
+
+    def add_vm(self, vm: VMSpec, *, sync: bool = SYNC_AFTER_TOPOLOGY_CHANGE) -> VirtualMachine:
+        """``New-SCVirtualMachine`` now: ``vm`` placed in its cloud and started with its workload; in a DR
+        cloud, ASR lists it as a protectable item once the site's Provider syncs."""
+        with self.lock:
+            spec = self._respec(vms=(*(self.spec.vms or ()), vm))
+            role = spec.cloud(vm.cloud).site
+            made = add_vm(self.sites[role], spec, vm)
+            self.spec = spec
+            self._topology_changed(role, sync)
+            return made
+
+    def _respec(self, **changes: Any) -> LabSpec:
+        """The lab's spec with ``changes``, checked as a new lab's would be (``LabConfigError``)."""
+        return dataclasses.replace(self.spec, **changes)
+
+    def _topology_changed(self, role: Role, sync: bool) -> None:
+        provider = self.providers[role]
+        if sync and provider.registration is not None:
+            provider.poll()
 
     # -- time -----------------------------------------------------------------------------------
 

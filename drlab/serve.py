@@ -9,7 +9,12 @@ order. Virtual time moves as ``--time-mode`` says (``serve_time``): by default o
 polls a running job (``advance_on_poll``), in ``auto`` mode with the wall clock while anything is
 pending, in ``manual`` mode only when the control API says; the Providers' polls run then,
 in-process, on the lab's simulated network. The app answers through a ``ServedLab`` (``serve_lab``):
-``/_harness/`` is the control API (clock, mode, faults, history, nodes, reset: ``CONTROL.md``).
+``/_harness/`` is the control API (clock, mode, faults, history, nodes, reset, snapshot, restore,
+topology: ``CONTROL.md``); a followed history stream is answered by ``serve_stream`` in front of it.
+
+With ``state`` (``--state DIR``) the lab outlives the process: every input that changed it is
+journaled in ``DIR`` before it is answered and replayed on the next start (``serve_journal``: no
+acknowledged write is lost, on SIGTERM nor on SIGKILL), and the CA is kept there (``serve_tls``).
 
 Every URL the service writes starts with the announced ``base_url`` (never the client's ``Host``).
 Clients are bounded by ``ConnectionLimits`` (idle, slow and half-sent clients, a connection cap,
@@ -19,6 +24,7 @@ SIGTERM within the shutdown grace: ``serve_protocol``, ``serve_server``) and the
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import resource
@@ -31,11 +37,13 @@ from asr_emulator import AsrService
 from asr_emulator.asgi import AsgiApp
 
 from .lab import RESOURCE_GROUP, SUBSCRIPTION_ID, VAULT, Lab
+from .serve_journal import JOURNAL_FILE, Header, Journal, JournalError
 from .serve_lab import ServedLab
 from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
 from .serve_server import ServeConfig, ServeServer, lean_tls_buffers
+from .serve_stream import FollowHistory
 from .serve_time import DEFAULT_TIME_RATE, POLL_ADVANCE, TimeMode
-from .serve_tls import server_tls
+from .serve_tls import TlsStateError, server_tls
 
 __all__ = ["ServeError", "ServeOptions", "ServeInfo", "POLL_ADVANCE", "loopback_host", "build_lab", "build_service",
            "serve"]
@@ -58,6 +66,8 @@ class ServeOptions:
     history_spill: Path | None = None
     time_mode: TimeMode = TimeMode.ON_POLL
     time_rate: float = DEFAULT_TIME_RATE
+    state: Path | None = None  # the directory the lab is kept in across restarts
+    strict: bool = False  # the service refuses what the current ASR refuses (runbooks between VMM sites)
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -133,6 +143,21 @@ def build_service(options: ServeOptions, base_url: str | None = None) -> AsrServ
     return build_lab(options, base_url).service
 
 
+def open_state(options: ServeOptions) -> Journal | None:
+    """The journal kept in ``options.state`` (the directory made, 0700, if there is none), or None."""
+    if options.state is None:
+        return None
+    try:
+        options.state.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise ServeError(f"--state {options.state}: {error.strerror}") from None
+    header = Header(options.seed, options.time_mode.value, options.time_rate, options.strict)
+    try:
+        return Journal.open(options.state / JOURNAL_FILE, header)
+    except JournalError as error:
+        raise ServeError(f"--state: {error}") from None
+
+
 def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
     """Serve until SIGINT/SIGTERM; ``on_ready`` gets the endpoint once connections are accepted."""
     host = loopback_host(options.host)
@@ -140,19 +165,28 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
     try:
         netloc = f"[{host}]" if ":" in host else host
         base_url = f"https://{netloc}:{sock.getsockname()[1]}"
-        served = ServedLab(options, base_url)
+        journal = open_state(options)
+        try:
+            served = ServedLab(options, base_url, journal=journal)
+        except JournalError as error:  # the journal was closed with the lab
+            raise ServeError(f"--state: {error}") from None
     except BaseException:
         sock.close()
         raise
     _raise_open_files_limit(max(8192, 4 * options.limits.max_connections))
     try:
-        with server_tls(host) as tls:
+        with contextlib.ExitStack() as stack:
+            try:
+                tls = stack.enter_context(server_tls(host, options.state))
+            except TlsStateError as error:
+                raise ServeError(f"--state: {error}") from None
+
             def announce(_port: int) -> None:
                 lab = served.lab
                 on_ready(ServeInfo(base_url, str(tls.ca_bundle), SUBSCRIPTION_ID, RESOURCE_GROUP, VAULT,
                                    lab.fabric_names(), lab.cloud_names()))
 
-            app = served.clock.app(AsgiApp(served, base_url=base_url))
+            app = served.clock.app(FollowHistory(AsgiApp(served, base_url=base_url), served, base_url=base_url))
             config = ServeConfig(app, ssl_context=tls.context, limits=options.limits)
             with lean_tls_buffers():
                 ServeServer(config, announce, served.clock.run).run(sockets=[sock])

@@ -76,6 +76,14 @@ class RetainedEvents:
                              f"{self._recorded - 1} (policy: the last {self.limit})")
         return self._events[position]
 
+    def spill_to(self, path: Path | None) -> None:
+        """From now on, append the events let go to ``path`` (``None``: drop them); the file is truncated
+        first, as for a new lab (those let go before were dropped or went to the previous file)."""
+        self.close()
+        self.spill_path = path
+        if path is not None:
+            self._spill = path.open("w", encoding="utf-8")
+
     def retained(self) -> int:
         return len(self._events)
 

@@ -16,7 +16,10 @@ uvicorn's request handling and adds, per ``ConnectionLimits`` (all policy):
   connection is being answered, the newcomer gets 429 ``TooManyRequests`` with ``Retry-After``;
 * **malformed HTTP**: what h11 refuses is answered with an ARM error body, 400
   ``InvalidHttpRequest`` (431 ``RequestHeaderFieldsTooLarge`` past ``max_header_bytes``), then closed;
-* **shutdown**: connections not being answered are aborted at once, never waited for.
+* **shutdown**: connections not being answered are aborted at once, never waited for;
+* **streams** (an answer the app marks with ``STREAM_SCOPE_KEY``: a followed history) are exempt from
+  ``request_timeout`` while their client reads: each time it runs out, the stream is kept if nothing
+  is waiting for the client to drain, and aborted if the client stopped reading.
 
 The TLS handshake bound (``handshake_timeout``) is asyncio's; ``serve_server`` applies it. What no
 HTTP answer can reach: a client that fails the TLS handshake (plain HTTP on the TLS port, a bad
@@ -39,7 +42,10 @@ from asr_emulator.policy import MAX_ECHOED_CHARS
 
 from .serve_limits import ConnectionLimits
 
-__all__ = ["ConnectionLimits", "HardenedH11Protocol", "error_response"]
+__all__ = ["ConnectionLimits", "HardenedH11Protocol", "error_response", "STREAM_SCOPE_KEY"]
+
+#: The ASGI scope key an app sets (to True) on a request whose answer is a stream that may last.
+STREAM_SCOPE_KEY = "drlab.stream"
 
 
 def error_response(status: int, code: str, message: str, *, retry_after: int | None = None) -> bytes:
@@ -143,6 +149,9 @@ class HardenedH11Protocol(H11Protocol):
         self._request_timer = None
         if self.transport.is_closing():
             return
+        if self.cycle is not None and self.cycle.scope.get(STREAM_SCOPE_KEY) and not self.flow.write_paused:
+            self._request_timer = self.loop.call_later(self.limits.request_timeout, self._request_timed_out)
+            return  # a stream its client reads
         if self.cycle is None or not self.cycle.response_started:
             self.transport.write(error_response(
                 408, "RequestTimeout", f"The request was not received and answered within "

@@ -67,8 +67,10 @@ class AutoClock:
     """Moves ``lab``'s virtual time ``rate`` times as fast as ``wall`` while the lab is busy."""
 
     def __init__(self, lab: Lab, rate: float = DEFAULT_TIME_RATE, *,
-                 wall: Callable[[], float] = time.monotonic) -> None:
+                 wall: Callable[[], float] = time.monotonic,
+                 on_advance: Callable[[float, float], None] | None = None) -> None:
         self.lab, self.rate, self._wall = lab, check_rate(rate), wall
+        self.on_advance = on_advance  # told (from, seconds) after each advance: the served lab's journal
         self._last = wall()
         self._client_until = -float("inf")
 
@@ -88,8 +90,10 @@ class AutoClock:
         elapsed, self._last = now - self._last, now
         if elapsed <= 0 or not self.busy():
             return 0.0
-        seconds = elapsed * self.rate
+        seconds, start = elapsed * self.rate, self.lab.now
         self.lab.advance(seconds)
+        if self.on_advance is not None:
+            self.on_advance(start, seconds)
         return seconds
 
     async def run(self, tick: float = AUTO_TICK_SECONDS) -> None:
@@ -115,6 +119,7 @@ class ServedClock:
         self.auto: AutoClock | None = None  # auto mode's clock on the bound lab
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
+        self.on_advance: Callable[[float, float], None] | None = None  # given to each AutoClock
 
     def bind(self, lab: Lab) -> None:
         """Serve ``lab`` in the current mode (its polls advance time only in on-poll mode)."""
@@ -135,7 +140,8 @@ class ServedClock:
         if self._lab is None:
             return
         self._lab.service.advance_on_poll = POLL_ADVANCE if self.mode is TimeMode.ON_POLL else None
-        self.auto = AutoClock(self._lab, self.rate, wall=self._wall) if self.mode is TimeMode.AUTO else None
+        self.auto = AutoClock(self._lab, self.rate, wall=self._wall,
+                                on_advance=self.on_advance) if self.mode is TimeMode.AUTO else None
         if self.auto is not None and self._loop is not None:
             self._task = self._loop.create_task(self.auto.run(self._tick))
 

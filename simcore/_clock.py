@@ -196,6 +196,12 @@ class Scheduler:
         """How many one-shot (foreground) timers are still due, cancelled ones excluded."""
         return self._foreground
 
+    @property
+    def pushed(self) -> int:
+        """How many times a timer was queued (periodic reruns included): it moves whenever anything is
+        scheduled, so a caller can tell whether a call changed the schedule."""
+        return self._sequence
+
     def next_due(self) -> float | None:
         """The instant of the next live timer, or None."""
         self._drop_cancelled_head()

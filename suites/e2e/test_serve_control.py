@@ -132,6 +132,17 @@ def test_bad_control_input_is_an_arm_400_over_the_wire_and_no_token_a_401(
     assert control.clock() == before
 
 
+def test_a_cloud_and_a_vm_added_over_https_are_seen_by_the_sdk(served: tuple[ServeInfo, Runbook, LabControl]) -> None:
+    _, book, control = served
+    assert control.add_cloud("Silver")["site"] == "primary"
+    assert control.add_vm("Silver-VM1", "Silver")["cloud"] == "Silver"
+    assert [item.properties.friendly_name for item in book.protectable("Silver")] == ["Silver-VM1"]
+    assert "Silver" in [cloud["name"] for cloud in control.topology()["sites"]["primary"]["clouds"]]
+    with pytest.raises(ControlError) as refused:
+        control.add_vm("Silver-VM1", "Silver")
+    assert refused.value.status == 400 and refused.value.code == "InvalidTopology"
+
+
 def test_reset_serves_the_same_seeds_lab_afresh_with_the_announced_ids(
         served: tuple[ServeInfo, Runbook, LabControl]) -> None:
     info, book, control = served

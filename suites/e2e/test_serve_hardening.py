@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -213,6 +214,27 @@ def test_a_new_client_is_served_while_others_idle_and_keep_alive_works(wire: Wir
     finally:
         for sock in idle:
             sock.close()
+
+
+def test_a_flood_of_1500_silent_sockets_neither_starves_a_new_client_nor_fills_stderr() -> None:
+    """The issue's ~1,000 idle connections exhausted the descriptors: new clients timed out and asyncio
+    logged a traceback per accept. 1,500 TCP clients that never say hello, held open: a new client is
+    still answered, at once, and the server says nothing about it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    with ServeProcess.start() as process:
+        wire = Wire(process.info)
+        held = [socket.create_connection(("127.0.0.1", wire.port), timeout=5) for _ in range(1500)]
+        try:
+            started = time.monotonic()
+            assert wire.request("GET", f"{wire.vault}/replicationPolicies?{API}").status == 200
+            assert time.monotonic() - started < SLACK
+        finally:
+            for sock in held:
+                sock.close()
+        stopped = process.stop()
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert stopped.returncode == 0 and stopped.stderr == ""
 
 
 # -- the connection cap ------------------------------------------------------------------------------

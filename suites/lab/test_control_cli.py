@@ -89,3 +89,21 @@ def test_a_ca_bundle_that_cannot_be_read_is_one_line(monkeypatch: pytest.MonkeyP
     result = lab("clock")
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"asr-harness lab: error: InvalidCaBundle: cannot load the CA bundle {CA}")
+
+
+def test_snapshot_and_restore(served: ServedLab) -> None:
+    mark = lab("snapshot")
+    assert mark.exit_code == 0 and mark.stdout == "0\n"
+    lab("advance", "600")
+    assert json.loads(lab("snapshot", "--json").stdout) == {"id": 1}
+    assert lab("restore", "0").stdout == "lab restored to snapshot 0: t=0.021 s\n" and served.lab.now < 1
+    missing = lab("restore", "9")
+    assert missing.exit_code == 1 and missing.stderr.startswith("asr-harness lab: error: SnapshotNotFound:")
+
+
+def test_topology_commands(served: ServedLab) -> None:
+    assert lab("add-host", "--site", "recovery").stdout == "host hv-chi-3 added to the recovery site\n"
+    assert lab("add-cloud", "Silver").stdout == "cloud Silver added to the primary site\n"
+    assert lab("add-vm", "Silver-VM1", "--cloud", "Silver").stdout.startswith("VM Silver-VM1 added to cloud Silver on ")
+    refused = lab("add-vm", "Silver-VM1", "--cloud", "Silver")
+    assert refused.exit_code == 1 and refused.stderr.startswith("asr-harness lab: error: InvalidTopology:")

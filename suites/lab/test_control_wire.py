@@ -43,7 +43,7 @@ def test_every_endpoint_wants_a_bearer_token_as_the_arm_paths_do(served: ServedL
 
 
 def test_unknown_paths_and_methods_are_arm_404_and_405(http: httpx.Client) -> None:
-    error = arm_error(http.get("/_harness/snapshot"), 404, "ControlEndpointNotFound")
+    error = arm_error(http.get("/_harness/snapshots"), 404, "ControlEndpointNotFound")
     assert "/_harness/clock/advance" in error["message"]
     arm_error(http.get("/_harness"), 404, "ControlEndpointNotFound")
     arm_error(http.get("/_harness/faults/a/b"), 404, "ControlEndpointNotFound")

@@ -18,7 +18,9 @@ from drlab.cli import app
 from drlab.serve import ServeOptions, build_lab, serve
 from drlab.serve_history import RetainedEvents, bound_history
 from drlab.serve_limits import ConnectionLimits
-from drlab.serve_tls import KEY_FILE_MODE, load_identity, server_tls
+from drlab.serve_tls import (
+    CA_BUNDLE_NAME, CA_KEY_NAME, KEY_FILE_MODE, TlsStateError, kept_ca, load_identity, server_tls,
+)
 from simcore import History, Simulation
 
 
@@ -160,3 +162,17 @@ def test_bad_limits_are_one_line_naming_the_option(args: tuple[str, ...], named:
     result = CliRunner().invoke(app, ["serve", *args])
     assert result.exit_code == 2 and result.stdout == "" and result.stderr.count("\n") == 1
     assert result.stderr.startswith("asr-harness serve: error: ") and named in result.stderr
+
+
+def test_a_state_keeps_one_ca_its_key_0600_and_refuses_a_key_others_may_read(tmp_path: Path) -> None:
+    with server_tls("127.0.0.1", tmp_path) as first:
+        bundle = first.ca_bundle.read_bytes()
+    assert first.ca_bundle == tmp_path / CA_BUNDLE_NAME and first.ca_bundle.exists(), "the state's bundle stays"
+    key = tmp_path / CA_KEY_NAME
+    assert stat.S_IMODE(key.stat().st_mode) == KEY_FILE_MODE
+    with server_tls("127.0.0.1", tmp_path) as second:
+        assert second.ca_bundle.read_bytes() == bundle, "the same CA: a client's old bundle still verifies"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([CA_BUNDLE_NAME, CA_KEY_NAME]), "no server key left"
+    key.chmod(0o644)
+    with pytest.raises(TlsStateError, match="may be read by others"):
+        kept_ca(tmp_path)
