@@ -10,6 +10,13 @@
   non-empty subset of the items, each in one group, with start and end actions (manual, and the
   lab's scripts and runbooks when named) filtered by failover type and direction; it shrinks towards
   one item in one group without actions.
+* ``network_maps(networks)`` — the network mappings a runbook creates: a non-empty subset of the
+  primary site's VM networks, each mapped to one of the recovery site's (by default its networks of
+  the same names), as (primary, recovery) name pairs in order.
+* ``dr_scenarios()`` — whole DR scenarios for ``drlab.experiments``: a seed, a drill scenario (VMs,
+  boot groups, hosts a site) and the fault categories its faults are drawn from; ``.run()`` runs the
+  drill (pair, map, protect, a plan's test failover, cleanup and planned failover) and returns it with
+  every verdict. It shrinks towards one VM, one group and no faults.
 * ``site_faults(lab)`` — fault rules of ``simcore`` by category (``"sites"``: the sites' hosts cut
   off from each other; ``"channel"``: a VMM server's channel to ASR partitioned, dropped or
   delayed; and every category of ``drlab.fault_catalogue``: network, api, identity, component,
@@ -20,6 +27,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
@@ -33,10 +41,11 @@ from .experiments.categories import channel_fault, sites_partition
 from .fault_catalogue import CATEGORIES, rules_for
 
 if TYPE_CHECKING:
+    from .experiments.scenario import Drill, Scenario
     from .lab import Lab
 
-__all__ = ["lab_topologies", "replication_policies", "recovery_plan_groups", "site_faults", "catalogue_faults",
-           "FAULT_CATEGORIES"]
+__all__ = ["lab_topologies", "replication_policies", "recovery_plan_groups", "network_maps", "dr_scenarios",
+           "DRScenario", "site_faults", "catalogue_faults", "FAULT_CATEGORIES"]
 
 FAULT_CATEGORIES = ("sites", "channel", *CATEGORIES)
 
@@ -132,6 +141,51 @@ def recovery_plan_groups(draw: st.DrawFn, items: Sequence[str], *, max_boot_grou
 
     return [group("Shutdown", "Shutdown", []), group("Failover", "Failover", []),
             *(group("Boot", f"Group{k + 1}", chosen[bounds[k]:bounds[k + 1]]) for k in range(count))]
+
+
+def network_maps(networks: Sequence[str], recovery: Sequence[str] | None = None
+                 ) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """(primary network, recovery network) pairs: each of a non-empty subset of ``networks`` (in their
+    order) mapped once, to one of ``recovery`` (default: the same names, as the lab builds its sites)."""
+    targets = list(networks if recovery is None else recovery)
+    if not networks or not targets:
+        raise ValueError("a network mapping needs a primary and a recovery network")
+    return st.lists(st.tuples(st.sampled_from(list(networks)), st.sampled_from(targets)), min_size=1,
+                    max_size=len(networks), unique_by=lambda pair: pair[0]).map(
+        lambda pairs: sorted(pairs, key=lambda pair: list(networks).index(pair[0])))
+
+
+@dataclass(frozen=True)
+class DRScenario:
+    """A whole DR scenario: the drill ``scenario`` at ``seed``, its faults drawn from ``faults``
+    (categories of ``drlab.experiments.categories``; none: a drill without faults)."""
+
+    seed: int
+    scenario: Scenario
+    faults: tuple[str, ...] = ()
+
+    def run(self) -> Drill:
+        """Run the drill (``drlab.experiments.scenario.run_drill``): its lab is closed, its verdicts set."""
+        from .experiments.scenario import run_drill
+        return run_drill(self.seed, self.scenario, categories=self.faults)
+
+
+@st.composite
+def dr_scenarios(draw: st.DrawFn, *, categories: Sequence[str] | None = None, max_vms: int = 4,
+                 max_groups: int = 3, max_hosts: int = 2) -> DRScenario:
+    """A ``DRScenario`` the drill runs: 1–``max_vms`` VMs in 1–``max_groups`` boot groups on
+    1–``max_hosts`` hosts a site, and 0–2 fault categories of ``categories`` (default: all)."""
+    from .experiments.categories import CATEGORIES as REGISTERED
+    from .experiments.scenario import Scenario
+    names = list(REGISTERED if categories is None else categories)
+    unknown = [name for name in names if name not in REGISTERED]
+    if unknown:
+        raise ValueError(f"fault categories are {', '.join(REGISTERED)}; got {', '.join(unknown)}")
+    vms = draw(st.integers(1, max_vms))
+    scenario = Scenario(vms=vms, groups=draw(st.integers(1, min(vms, max_groups))),
+                        hosts_per_site=draw(st.integers(1, max_hosts)), small=True)
+    faults = draw(st.lists(st.sampled_from(names), max_size=2, unique=True)) if names else []
+    return DRScenario(draw(st.integers(0, 2**16)), scenario, tuple(faults))
 
 
 def site_faults(lab: Lab, categories: Sequence[str] = FAULT_CATEGORIES, *, heal_within: float = 3_600.0
