@@ -16,7 +16,7 @@ from ._scout import MasterTarget, ProcessServer, RunAsAccount
 from ._vcenter import GIB, VCenter
 from ._workload import Workload
 from .errors import ComponentNotRegistered, DuplicateName, InvalidParameter, ObjectNotFound
-from .policy import CS_ID_STREAM, MOBILITY_PUSH_NEEDS_ACCOUNT, OBJECT_ID_STREAM, OS_TYPES, SCOUT_VERSION
+from .policy import CS_ID_STREAM, MOBILITY_PUSH_NEEDS_ACCOUNT, OBJECT_ID_STREAM, OS_TYPES, SCOUT_VERSION, VCENTER_PORT
 
 __all__ = ["ConfigurationServer", "DiscoveredVCenter"]
 
@@ -129,7 +129,7 @@ class ConfigurationServer:
     # -- discovery --------------------------------------------------------------------------------
 
     def add_vcenter(self, vcenter: VCenter, *, account: str, process_server: str | None = None,
-                    friendly_name: str | None = None, port: int = 443) -> DiscoveredVCenter:
+                    friendly_name: str | None = None, port: int = VCENTER_PORT) -> DiscoveredVCenter:
         """Add a vCenter for discovery by ``process_server`` (default: the built-in one) with the run-as
         ``account`` (SDK ``AddVCenterRequestProperties``; the PS "performs automatic discovery", §2)."""
         if vcenter.name.lower() in self.vcenters:

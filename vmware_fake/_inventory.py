@@ -1,5 +1,6 @@
 """What the configuration server's agent reports to the vault: its components and every machine it can
-protect (PROTOCOL.md §5.3), as JSON-ready dicts in a deterministic order (insertion order throughout).
+protect (PROTOCOL.md §5.3), as JSON-ready dicts in a deterministic order (insertion order throughout;
+datastore sizes in GiB, as strings, as the SDK's ``DataStore`` has them).
 
 The fields are the SDK 2.0.0 models' where the vault shows them as they are (``ProcessServer``,
 ``MasterTargetServer``, ``RunAsAccount``, ``RetentionVolume``, ``DataStore``); machines carry what
@@ -11,14 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._machines import Machine, VirtualMachine
+from ._vcenter import GIB
 from .policy import DISCOVERY_STATUS, DISK_TYPES
 
 if TYPE_CHECKING:
     from ._configuration_server import ConfigurationServer
 
 __all__ = ["take_inventory"]
-
-_MIB = 1024 * 1024
 
 
 def _machine(cs: ConfigurationServer, machine: Machine) -> dict[str, Any]:
@@ -59,8 +59,8 @@ def take_inventory(cs: ConfigurationServer) -> dict[str, Any]:
             "retentionVolumes": [{"volumeName": v.volume_name, "capacityInBytes": v.capacity_bytes,
                                   "freeSpaceInBytes": v.free_bytes, "thresholdPercentage": v.threshold_percent}
                                  for v in mt.retention_volumes.values()],
-            "dataStores": [{"symbolicName": d.name, "uuid": d.uuid, "capacity": str(d.capacity_bytes // 1024 ** 3),
-                            "freeSpace": str(d.free_bytes // 1024 ** 3), "type": d.type}
+            "dataStores": [{"symbolicName": d.name, "uuid": d.uuid, "capacity": str(d.capacity_bytes // GIB),
+                            "freeSpace": str(d.free_bytes // GIB), "type": d.type}
                            for host in cs.vcenters[mt.vcenter.lower()].vcenter.hosts.values()
                            for d in host.datastores.values()],
         } for mt in cs.master_targets.values()],

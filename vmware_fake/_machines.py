@@ -80,7 +80,7 @@ class VirtualMachine(Machine):
 
     vcenter: str = ""
     host: str = ""
-    power_state: str = "poweredOff"  # policy POWER_STATES
+    power_state: str = "poweredOff"  # vSphere VirtualMachinePowerState: poweredOn / poweredOff
 
     @property
     def discovery_type(self) -> str:

@@ -8,10 +8,9 @@ applies them, with their section of REFERENCE.md.
 from __future__ import annotations
 
 __all__ = [
-    "SCOUT_VERSION", "CS_ID_STREAM", "OBJECT_ID_STREAM", "RUN_AS_ACCOUNT_IDS", "PROCESS_SERVER_PORT",
-    "CONFIGURATION_SERVER_PORT", "VCENTER_PORT", "BUILT_IN_PROCESS_SERVER", "COMPONENT_HEARTBEAT",
-    "DISCOVERY_STATUS", "OS_TYPES", "DISK_TYPES", "POLL_INTERVAL_SECONDS", "AGENT_NAMES",
-    "MASTER_TARGET_THRESHOLD_PERCENT", "MOBILITY_PUSH_NEEDS_ACCOUNT", "POWER_STATES", "UNSUPPORTED_WORK_ERROR_CODE",
+    "SCOUT_VERSION", "CS_ID_STREAM", "OBJECT_ID_STREAM", "RUN_AS_ACCOUNT_IDS", "VCENTER_PORT",
+    "BUILT_IN_PROCESS_SERVER", "DISCOVERY_STATUS", "OS_TYPES", "DISK_TYPES", "POLL_INTERVAL_SECONDS", "AGENT_NAMES",
+    "MASTER_TARGET_THRESHOLD_PERCENT", "MOBILITY_PUSH_NEEDS_ACCOUNT", "UNSUPPORTED_WORK_ERROR_CODE",
 ]
 
 #: Fact (REFERENCE.md §1, Update 7 file names ``CX_Windows_8.0.7.0_…``, ``InMage_UA_8.0.7.0_…``): the
@@ -31,11 +30,6 @@ OBJECT_ID_STREAM = "vmware.{owner}.objects"
 #: order they are added: the SDK types ``accountId`` as a string and no example shows one.
 RUN_AS_ACCOUNT_IDS = "sequential"
 
-#: Fact (REFERENCE.md §3, VMware-to-Azure architecture): replicating machines send replication data
-#: to the process server on HTTPS 9443 and talk to the configuration server on HTTPS 443.
-PROCESS_SERVER_PORT = 9443
-CONFIGURATION_SERVER_PORT = 443
-
 #: Policy: a vCenter is discovered on port 443 when no other is given (``AddVCenterRequest.port``
 #: is optional and the docs give no default for this scenario).
 VCENTER_PORT = 443
@@ -45,11 +39,6 @@ VCENTER_PORT = 443
 #: built-in process server too (named as the server, same address), and more can be added; the
 #: secondary-site architecture (§1) puts a process server in the primary site: the lab adds one.
 BUILT_IN_PROCESS_SERVER = True
-
-#: Policy: the Scout components (process servers, master targets) report to the configuration
-#: server continuously; their ``lastHeartbeat`` is the instant the configuration server last took
-#: its inventory. Component liveness faults are a later slice.
-COMPONENT_HEARTBEAT = "inventory-time"
 
 #: Policy: a vCenter's ``discoveryStatus`` is "Completed" once its process server discovered it
 #: (discovery is immediate on the lab clock); the docs do not list the values.
@@ -78,9 +67,6 @@ MASTER_TARGET_THRESHOLD_PERCENT = 80
 #: and ``InMageEnableProtectionInput.runAsAccountId`` is "the CS account Id"). Policy: a push
 #: install needs a run-as account of the configuration server; a manual install does not.
 MOBILITY_PUSH_NEEDS_ACCOUNT = True
-
-#: Fact (vSphere API ``VirtualMachinePowerState``): a VM is poweredOn, poweredOff or suspended.
-POWER_STATES = ("poweredOn", "poweredOff", "suspended")
 
 #: Policy: the ``errorCode`` a work item of a kind the configuration server does not run (yet) fails
 #: with: the VMM Provider's generic work-failure number (its policy ``WORK_ERROR_CODE``), so the
