@@ -16,21 +16,32 @@ from ._scout import MasterTarget, ProcessServer, RunAsAccount
 from ._vcenter import GIB, VCenter
 from ._workload import Workload
 from .errors import ComponentNotRegistered, DuplicateName, InvalidParameter, ObjectNotFound
-from .policy import CS_ID_STREAM, MOBILITY_PUSH_NEEDS_ACCOUNT, OBJECT_ID_STREAM, OS_TYPES, SCOUT_VERSION, VCENTER_PORT
+from .policy import (
+    CS_ID_STREAM, DISCOVERY_STATUS, MOBILITY_PUSH_NEEDS_ACCOUNT, OBJECT_ID_STREAM, OS_TYPES, SCOUT_VERSION,
+    VCENTER_DISCOVERY_SECONDS, VCENTER_PORT,
+)
 
 __all__ = ["ConfigurationServer", "DiscoveredVCenter"]
 
 
 class DiscoveredVCenter:
-    """A vCenter added to the CS: which process server discovers it, with which account, on which port."""
+    """A vCenter added to the CS: which process server discovers it, with which account, on which port,
+    and when that discovery ends (policy ``VCENTER_DISCOVERY_SECONDS``)."""
 
     def __init__(self, vcenter: VCenter, *, friendly_name: str, process_server: ProcessServer,
-                 account: RunAsAccount, port: int) -> None:
+                 account: RunAsAccount, port: int, discovered_at: float) -> None:
         self.vcenter = vcenter
         self.friendly_name = friendly_name
         self.process_server = process_server
         self.account = account
         self.port = port
+        self.discovered_at = discovered_at
+        self.completed = False
+
+    @property
+    def status(self) -> str:
+        pending, completed = DISCOVERY_STATUS
+        return completed if self.completed else pending
 
 
 class ConfigurationServer:
@@ -42,7 +53,7 @@ class ConfigurationServer:
         self.fqdn = fqdn or name
         self.node = sim.network.add_node(name, address=address, fqdn=fqdn)
         ids = CS_ID_STREAM.format(server=name)
-        self.id = sim.random.uuid(ids)
+        self.id = f"{sim.random.stream(ids).getrandbits(256):064x}"
         self.host_id = sim.random.uuid(ids)
         self.version = SCOUT_VERSION
         self._ids = OBJECT_ID_STREAM.format(owner=name)
@@ -138,10 +149,16 @@ class ConfigurationServer:
             raise InvalidParameter(f"port {port} is not 1..65535")
         found = DiscoveredVCenter(vcenter, friendly_name=friendly_name or vcenter.name,
                                   process_server=self.process_server(process_server or self.name),
-                                  account=self.account(account), port=port)
+                                  account=self.account(account), port=port,
+                                  discovered_at=self.sim.clock.now + VCENTER_DISCOVERY_SECONDS)
         self.vcenters[vcenter.name.lower()] = found
+        self.sim.scheduler.call_at(found.discovered_at, self._discovered, found, label=f"discover {vcenter.name}")
         self._changed()
         return found
+
+    def _discovered(self, found: DiscoveredVCenter) -> None:
+        found.completed = True
+        self._changed()
 
     def add_physical_server(self, name: str, *, ip_address: str, os_type: str = "Windows",
                             os_name: str = "Windows Server 2012 R2", disks_gb: tuple[int, ...] = (100,),
@@ -163,8 +180,10 @@ class ConfigurationServer:
         return server
 
     def machines(self) -> list[Machine]:
-        """Every machine this CS can protect: the discovered vCenters' VMs, then the physical servers."""
-        out: list[Machine] = [vm for found in self.vcenters.values() for vm in found.vcenter.vms.values()]
+        """Every machine this CS can protect: the VMs of the vCenters whose discovery completed, then
+        the physical servers."""
+        out: list[Machine] = [vm for found in self.vcenters.values() if found.completed
+                              for vm in found.vcenter.vms.values()]
         return [*out, *self.physical_servers.values()]
 
     def machine(self, name: str) -> Machine:

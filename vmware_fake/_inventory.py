@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._machines import Machine, VirtualMachine
 from ._vcenter import GIB
-from .policy import DISCOVERY_STATUS, DISK_TYPES
+from .policy import DISK_TYPES
 
 if TYPE_CHECKING:
     from ._configuration_server import ConfigurationServer
@@ -52,7 +52,7 @@ def take_inventory(cs: ConfigurationServer) -> dict[str, Any]:
             "id": ps.id, "friendlyName": ps.name, "ipAddress": ps.ip_address, "osType": ps.os_type,
             "agentVersion": ps.version, "hostId": ps.id,
             "machineCount": sum(1 for m in agents if cs.machine_process_server.get(m.id) is ps),
-        } for ps in cs.process_servers.values()],
+        } for ps in sorted(cs.process_servers.values(), key=lambda ps: ps is cs.built_in)],  # PROCESS_SERVER_ORDER
         "masterTargets": [{
             "id": mt.id, "name": mt.name, "ipAddress": mt.ip_address, "osType": mt.os_type,
             "osVersion": mt.os_version, "agentVersion": mt.version, "vCenter": mt.vcenter,
@@ -68,9 +68,9 @@ def take_inventory(cs: ConfigurationServer) -> dict[str, Any]:
             "id": found.vcenter.name, "friendlyName": found.friendly_name,
             "ipAddress": found.vcenter.address or found.vcenter.fqdn, "port": found.port,
             "processServerId": found.process_server.id, "runAsAccountId": found.account.account_id,
-            "discoveryStatus": DISCOVERY_STATUS, "version": found.vcenter.version,
-            "hosts": [host.name for host in found.vcenter.hosts.values()],
-            "vms": [_machine(cs, vm) for vm in found.vcenter.vms.values()],
+            "discoveryStatus": found.status, "version": found.vcenter.version,
+            "hosts": [host.name for host in found.vcenter.hosts.values()] if found.completed else [],
+            "vms": [_machine(cs, vm) for vm in found.vcenter.vms.values()] if found.completed else [],
         } for found in cs.vcenters.values()],
         "physicalServers": [_machine(cs, server) for server in cs.physical_servers.values()],
     }

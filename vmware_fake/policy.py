@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "SCOUT_VERSION", "CS_ID_STREAM", "OBJECT_ID_STREAM", "RUN_AS_ACCOUNT_IDS", "VCENTER_PORT",
-    "BUILT_IN_PROCESS_SERVER", "DISCOVERY_STATUS", "OS_TYPES", "DISK_TYPES", "POLL_INTERVAL_SECONDS", "AGENT_NAMES",
+    "BUILT_IN_PROCESS_SERVER", "DISCOVERY_STATUS", "VCENTER_DISCOVERY_SECONDS", "PROCESS_SERVER_ORDER", "OS_TYPES", "DISK_TYPES", "POLL_INTERVAL_SECONDS", "AGENT_NAMES",
     "MASTER_TARGET_THRESHOLD_PERCENT", "MOBILITY_PUSH_NEEDS_ACCOUNT", "UNSUPPORTED_WORK_ERROR_CODE",
 ]
 
@@ -18,16 +18,19 @@ __all__ = [
 #: ``agentVersion`` fields ASR shows all read it.
 SCOUT_VERSION = "8.0.7.0"
 
-#: Policy: the configuration server's id (the VMware fabric's name in ASR) and its host id are
-#: GUIDs drawn from this stream of the lab's seeded randomness (format: the server's name).
+#: Fact (REFERENCE.md §5, recorded ``Get-AzRecoveryServicesAsrFabric``): a configuration server's
+#: fabric is named by 64 hex digits (``2c33d710…460d``) and has a GUID ``SiteIdentifier``. Policy:
+#: the emulated server's id (its fabric's name) is 256 bits and its host id a GUID, both drawn
+#: from this stream of the lab's seeded randomness (format: the server's name).
 CS_ID_STREAM = "vmware.{server}.ids"
 
 #: Policy: every other object id (ESXi host, datastore, VM instance UUID, disks, Scout components,
 #: agent-generated ids) is a GUID drawn from this stream (format: the vCenter's or server's name).
 OBJECT_ID_STREAM = "vmware.{owner}.objects"
 
-#: Policy: run-as accounts (the CS accounts of ``cspsconfigtool``) get the ids "1", "2", … in the
-#: order they are added: the SDK types ``accountId`` as a string and no example shows one.
+#: Fact (REFERENCE.md §5, recorded ``RunAsAccounts``: 1 vCenter_account, 2 WindowsAccount, 3
+#: LinuxAccount): the CS accounts of ``cspsconfigtool`` are numbered from "1". Policy: in the order
+#: they are added.
 RUN_AS_ACCOUNT_IDS = "sequential"
 
 #: Policy: a vCenter is discovered on port 443 when no other is given (``AddVCenterRequest.port``
@@ -40,9 +43,18 @@ VCENTER_PORT = 443
 #: secondary-site architecture (§1) puts a process server in the primary site: the lab adds one.
 BUILT_IN_PROCESS_SERVER = True
 
-#: Policy: a vCenter's ``discoveryStatus`` is "Completed" once its process server discovered it
-#: (discovery is immediate on the lab clock); the docs do not list the values.
-DISCOVERY_STATUS = "Completed"
+#: Fact (REFERENCE.md §5): a vCenter just added reads ``DiscoveryStatus: Pending``, and "it takes
+#: about 15-20 minutes for virtual machines to be discovered from the vCenter server". Policy: the
+#: process server's discovery ends ``VCENTER_DISCOVERY_SECONDS`` after the vCenter is added; until
+#: then the vCenter is "Pending" and none of its VMs is reported, then "Completed" (the docs list
+#: no other value) and every VM it manages is, as it changes.
+DISCOVERY_STATUS = ("Pending", "Completed")
+VCENTER_DISCOVERY_SECONDS = 900.0
+
+#: Fact (REFERENCE.md §5, recorded ``FabricSpecificDetails.ProcessServers``: 0 ScaleOut-ProcessServer,
+#: 1 ConfigurationServer): the scale-out process servers are listed before the configuration
+#: server's own. Policy: scale-out ones in the order they were registered, then the built-in one.
+PROCESS_SERVER_ORDER = "scale-out-first"
 
 #: Fact (SDK 2.0.0 ``VMwareVirtualMachineDetails.osType``; REFERENCE.md §4): Windows or Linux.
 OS_TYPES = ("Windows", "Linux")

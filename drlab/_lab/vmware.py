@@ -4,7 +4,9 @@ target in the secondary one (the secondary-site architecture, vmware_fake/REFERE
 physical servers with the Mobility service, and the configuration server registered to the lab's vault.
 
 ``Lab.add_vmware_site(VMwareSiteSpec(...))`` builds it without touching the VMM sites: the default
-two-VMM lab is unchanged. Every parameter is checked first (``LabConfigError``).
+two-VMM lab is unchanged. Building it lets the vCenters' discovery end (vmware_fake policy
+``VCENTER_DISCOVERY_SECONDS``: the lab clock moves on by that much) before the Mobility service is
+pushed. Every parameter is checked first (``LabConfigError``).
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def build_vmware_site(sim: Simulation, spec: VMwareSiteSpec,
                                       nics=((_NETWORK, f"10.20.1.{10 + index}"),), write_rate=spec.write_rate)
     servers = {name: cs.add_physical_server(name, ip_address=f"10.20.2.{10 + index}", write_rate=spec.write_rate)
                for index, name in enumerate(spec.physical_servers)}
+    sim.run_until(lambda: all(found.completed for found in cs.vcenters.values()))  # VCENTER_DISCOVERY_SECONDS
     if spec.mobility:
         for name in (*spec.vms, *spec.physical_servers):
             cs.install_mobility_service(name, account=_ACCOUNT, process_server=ps.name)

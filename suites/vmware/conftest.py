@@ -1,5 +1,6 @@
 """Fixtures of the VMware site suites: a primary and a secondary vCenter, and a configuration server
-with a run-as account, a process server in the primary site and both vCenters discovered."""
+with a run-as account, a process server in the primary site and both vCenters discovered (the lab
+clock moved past their discovery)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from simcore import Simulation
 from vmware_fake import GIB, ConfigurationServer, VCenter
+from vmware_fake.policy import VCENTER_DISCOVERY_SECONDS
 
 
 def make_vcenter(sim: Simulation, name: str, octet: int) -> VCenter:
@@ -26,6 +28,7 @@ def make_site(sim: Simulation) -> SimpleNamespace:
     ps = cs.add_process_server("ps1", address="10.20.0.20")
     cs.add_vcenter(primary, account="vc-admin", process_server="ps1")
     cs.add_vcenter(secondary, account="vc-admin")
+    sim.advance(VCENTER_DISCOVERY_SECONDS)  # both discoveries end
     return SimpleNamespace(sim=sim, primary=primary, secondary=secondary, cs=cs, ps=ps,
                            host=next(iter(primary.hosts.values())))
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from vmware_fake import (
-    GIB, ComponentNotRegistered, ConfigurationServer, DuplicateName, InvalidParameter, ObjectNotFound, policy,
+    GIB, ComponentNotRegistered, ConfigurationServer, DuplicateName, InvalidParameter, ObjectNotFound, VCenter, policy,
     take_inventory,
 )
 
@@ -23,6 +23,9 @@ def test_the_built_in_process_server_is_the_configuration_server_itself(site):
     assert cs.built_in is cs.process_server(cs.name) is cs.process_server(cs.host_id)
     assert cs.built_in.node is cs.node and cs.built_in.ip_address == "10.30.0.20"
     assert [ps.name for ps in cs.process_servers.values()] == ["cs1", "ps1"]
+    listed = [ps["friendlyName"] for ps in take_inventory(cs)["processServers"]]
+    assert listed == ["ps1", "cs1"]  # policy PROCESS_SERVER_ORDER: scale-out ones first
+    assert len(cs.id) == 64 and int(cs.id, 16) >= 0  # CS_ID_STREAM: 64 hex digits, as recorded
 
 
 def test_run_as_accounts_are_numbered_in_the_order_they_are_added(site):
@@ -101,3 +104,24 @@ def test_the_inventory_lists_components_and_machines_as_the_vault_needs_them(sit
     assert target["retentionVolumes"] == [{"volumeName": "E:", "capacityInBytes": 200 * GIB,
                                            "freeSpaceInBytes": 200 * GIB, "thresholdPercentage": 80}]
     assert [d["symbolicName"] for d in target["dataStores"]] == ["vc-s-ds1"]  # the secondary vCenter's
+
+
+def test_a_vcenters_vms_are_reported_only_once_its_discovery_ended(site, sim):
+    late = VCenter(sim, "vc-late", address="10.40.0.10")
+    host = late.add_host("esx1.late")
+    late.add_datastore(host.name, "late-ds1", capacity_bytes=GIB)
+    late.create_vm("app9", host=host.name, datastore="late-ds1")
+    site.cs.add_vcenter(late, account="vc-admin")
+
+    def reported() -> tuple[str, list[str]]:
+        (entry,) = [vc for vc in take_inventory(site.cs)["vCenters"] if vc["id"] == "vc-late"]
+        return entry["discoveryStatus"], [vm["name"] for vm in entry["vms"]]
+
+    assert reported() == ("Pending", [])
+    with pytest.raises(ObjectNotFound):  # a push install needs a discovered machine
+        site.cs.install_mobility_service("app9", account="vc-admin")
+    sim.advance(policy.VCENTER_DISCOVERY_SECONDS - 1)
+    assert reported() == ("Pending", [])
+    revision = site.cs.dr_revision
+    sim.advance(1)
+    assert reported() == ("Completed", ["app9"]) and site.cs.dr_revision != revision

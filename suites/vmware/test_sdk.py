@@ -40,9 +40,9 @@ def test_vmware_details_name_the_scout_components(lab, asr):
     details = _fabric(lab, asr).properties.custom_details
     assert isinstance(details, VMwareDetails)
     assert [(ps.friendly_name, ps.id, ps.ip_address) for ps in details.process_servers] == [
-        ("cs1", site.configuration_server.host_id, "10.30.0.20"), ("ps1", site.process_server.id, "10.20.0.20")]
+        ("ps1", site.process_server.id, "10.20.0.20"), ("cs1", site.configuration_server.host_id, "10.30.0.20")]
     assert [(ps.machine_count, ps.ps_service_status, ps.health) for ps in details.process_servers] == [
-        ("0", "Running", "Normal"), ("3", "Running", "Normal")]  # every machine's agent reports to ps1
+        ("3", "Running", "Normal"), ("0", "Running", "Normal")]  # every machine's agent reports to ps1
     (target,) = details.master_target_servers
     assert (target.name, target.id, target.ip_address) == ("mt1", site.master_target.id, "10.30.0.30")
     assert [v.volume_name for v in target.retention_volumes] == ["E:"]
