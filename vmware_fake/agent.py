@@ -3,8 +3,8 @@ and inventory, on the same channel as the VMM Provider (PROTOCOL.md), through ``
 
 Like the Provider it is outbound only and mutually authenticated: it registers with a key file
 (the key authenticates that call), keeps the client certificate the vault issues, and then every
-poll is a connection it opens (heartbeat, work, inventory when ``dr_revision`` moved). ASR never
-calls in. It runs the one work kind a VMware fabric is sent in this slice, ``RefreshProvider``
+poll is a connection it opens (heartbeat, work, inventory when ``dr_revision`` moved), its idle
+polls stood down as the Provider's are. ASR never calls in. It runs the one work kind a VMware fabric is sent in this slice, ``RefreshProvider``
 (send the inventory again); any other kind is reported failed, never silently done.
 """
 
@@ -28,7 +28,7 @@ from simcore.pki import CertificateAuthority, IssuedCertificate
 
 from ._configuration_server import ConfigurationServer
 from ._inventory import take_inventory
-from .policy import AGENT_NAMES, POLL_INTERVAL_SECONDS, UNSUPPORTED_WORK_ERROR_CODE
+from .policy import AGENT_NAMES, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, UNSUPPORTED_WORK_ERROR_CODE
 
 __all__ = ["VaultAgent", "Registration", "FABRIC_TYPE"]
 
@@ -55,13 +55,15 @@ class VaultAgent:
     def __init__(self, cs: ConfigurationServer, *, trusted_roots: Sequence[CertificateAuthority | x509.Certificate],
                  hosts: dict[str, str] | None = None, poll_interval: float = POLL_INTERVAL_SECONDS,
                  request_timeout: float = REQUEST_TIMEOUT_SECONDS,
-                 transport_factory: TransportFactory = SimulatedNetworkTransport) -> None:
+                 transport_factory: TransportFactory = SimulatedNetworkTransport,
+                 elide_idle_polls: bool = IDLE_POLLS_ELIDED) -> None:
         self.cs = cs
         self.sim = cs.sim
         self.trusted_roots = list(trusted_roots)
         self.hosts = dict(hosts or {})
         self.request_timeout = request_timeout
         self.transport_factory = transport_factory
+        self.elide_idle_polls = elide_idle_polls
         self.registration: Registration | None = None
         self.credential: IssuedCertificate | None = None
         self.sequence = 0
@@ -138,15 +140,18 @@ class VaultAgent:
     # -- the poll -------------------------------------------------------------------------------
 
     def poll(self) -> bool:
-        """One cycle: heartbeat, work, inventory if it changed. False (recorded) on failure."""
+        """One cycle: heartbeat, work, inventory if it changed. False (recorded) on failure. A poll
+        from the timer that only sent its heartbeat stands the polls down (policy ``IDLE_POLLS_ELIDED``)."""
         history, node = self.sim.history, self.cs.name
+        tick = self.sim.clock.now
         history.record(node, "cs.poll", Phase.INVOKE, {})
         try:
             beat = self._call("heartbeat", "POST", "heartbeat", {})
             pending = beat.get("pendingWorkItems")
-            if isinstance(pending, int) and pending > 0:
+            worked = isinstance(pending, int) and pending > 0
+            if worked:
                 self._work()
-            self.sync()
+            synced = self.sync()
         except ChannelFailure as failure:
             self.last_error = failure
             history.record(node, "cs.poll", Phase.FAIL, failure_details(failure))
@@ -157,7 +162,29 @@ class VaultAgent:
                 hang_up()
         self.last_error = None
         history.record(node, "cs.poll", Phase.OK, {})
+        if not worked and not synced:
+            self._stand(tick)
         return True
+
+    def _stand(self, tick: float) -> None:
+        """After an idle poll from the timer at ``tick``, stop polling while nothing it depends on can
+        change: the configuration server's ``dr_revision``, what ASR announces, the (empty) fault
+        plan, time up to the first certificate of the channel that falls due."""
+        server = getattr(self._transport, "server_node", None)
+        if (not self.elide_idle_polls or not self._cadence.ticking_at(tick) or server is None
+                or self.sim.faults.rules):
+            return
+        sim, cs = self.sim, self.cs
+        revision, generation = cs.dr_revision, sim.network.generation(server)
+        due = [] if self.credential is None else [self.credential.certificate.not_valid_after_utc]
+        server_until = getattr(self._transport, "server_valid_until", None)
+        if server_until is not None:
+            due.append(server_until)
+
+        def unchanged() -> bool:
+            return not sim.faults.rules and sim.network.generation(server) == generation and cs.dr_revision == revision
+
+        self._cadence.stand_down(tick, server, unchanged, min((sim.clock.to_seconds(at) for at in due), default=None))
 
     def sync(self, *, force: bool = False) -> bool:
         """Send the inventory if the CS changed since ASR last applied it (or ``force``); True if sent."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "SCOUT_VERSION", "CS_ID_STREAM", "OBJECT_ID_STREAM", "RUN_AS_ACCOUNT_IDS", "VCENTER_PORT",
-    "BUILT_IN_PROCESS_SERVER", "DISCOVERY_STATUS", "VCENTER_DISCOVERY_SECONDS", "PROCESS_SERVER_ORDER", "OS_TYPES", "DISK_TYPES", "POLL_INTERVAL_SECONDS", "AGENT_NAMES",
+    "BUILT_IN_PROCESS_SERVER", "DISCOVERY_STATUS", "VCENTER_DISCOVERY_SECONDS", "PROCESS_SERVER_ORDER", "OS_TYPES", "DISK_TYPES", "POLL_INTERVAL_SECONDS", "IDLE_POLLS_ELIDED", "AGENT_NAMES",
     "MASTER_TARGET_THRESHOLD_PERCENT", "MOBILITY_PUSH_NEEDS_ACCOUNT", "UNSUPPORTED_WORK_ERROR_CODE",
 ]
 
@@ -66,6 +66,12 @@ DISK_TYPES = ("System", "Data")
 #: Policy: the configuration server's agent polls the vault every 30 virtual seconds, as the VMM
 #: Provider does (its policy ``POLL_INTERVAL_SECONDS``).
 POLL_INTERVAL_SECONDS = 30.0
+
+#: Policy of the emulator, not of the product: after a poll that only sent its heartbeat, the agent
+#: stands its polls down (``simcore.Standings``, as the VMM Provider's policy ``IDLE_POLLS_ELIDED``)
+#: until the configuration server's ``dr_revision`` moves, ASR announces a change, a fault rule is
+#: added or a channel certificate falls due; ``lastHeartbeat`` reads as if the polls had run.
+IDLE_POLLS_ELIDED = True
 
 #: Policy: how the vault sees the configuration server's agent: its ``providerVersion`` is the
 #: Scout version and its ``serverVersion`` the configuration server's.

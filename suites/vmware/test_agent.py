@@ -130,3 +130,19 @@ def test_work_the_configuration_server_does_not_run_is_reported_failed(sim, serv
     sim.advance(30)
     assert (item.state, item.outcome) == ("Completed", "Failed")
     assert item.error["errorCode"] == UNSUPPORTED_WORK_ERROR_CODE and "PairCloud" in item.error["errorMessage"]
+
+
+@pytest.mark.parametrize("elide", [True, False])
+def test_idle_polls_are_stood_down_and_the_heartbeat_reads_as_if_they_ran(sim, service, vault, site, elide):
+    agent = VaultAgent(site.cs, trusted_roots=[service.channel.public_root], elide_idle_polls=elide)
+    registration = agent.register(_key(service, vault))
+    sim.advance(3600)
+    polls = len(sim.history.select(node=site.cs.name, op="cs.poll", phase="ok"))
+    assert polls <= 3 if elide else polls >= 120  # policy IDLE_POLLS_ELIDED: cost follows events, not time
+    provider = vault.resources.get(KINDS["provider"], (registration.fabric_name,), registration.provider_name)
+    assert sim.clock.now - provider.last_heartbeat <= 30 and provider.connection_status == "Connected"
+    site.primary.create_vm("late1", host=site.host.name, datastore="vc-p-ds1")  # the site changes: polls resume
+    sim.advance(30)
+    names = [item.arm_properties()["friendlyName"] for item in
+             vault.resources.children(KINDS["protectable_item"], (site.cs.id, f"cloud_{site.cs.id}"))]
+    assert names == ["late1"]
