@@ -144,3 +144,16 @@ def test_refresh_server_sends_the_inventory_again(lab, asr):
             if j.properties.scenario_name == "RefreshServer"]
     assert [j.properties.state for j in jobs] == ["Succeeded"]
     assert len(lab.history.select(op="cs.sync", phase="ok")) == synced + 1  # forced: nothing had changed
+
+
+def test_the_same_seed_gives_the_same_vmware_history():
+    def run(seed: int) -> str:
+        lab = drlab.Lab(seed=seed, vms_per_cloud=1)
+        lab.add_vmware_site(VMwareSiteSpec(vms=("a1",), physical_servers=("p1",)))
+        lab.vmware.primary.power_off_vm("a1")
+        lab.advance(120)
+        return lab.history.dumps()
+
+    first = run(9)
+    assert first == run(9) and "cs.sync" in first
+    assert first != run(10)
