@@ -20,7 +20,7 @@ from ._vcenter import GIB, Datastore, EsxiHost, PortGroup, VCenter
 from ._workload import Workload
 from .agent import FABRIC_TYPE, Registration, VaultAgent
 from .errors import (
-    ComponentNotRegistered, DuplicateName, InvalidParameter, InvalidState, ObjectNotFound, VmwareError,
+    ComponentNotRegistered, DuplicateName, InvalidParameter, InvalidState, NotEmulated, ObjectNotFound, VmwareError,
 )
 
 __all__ = [
@@ -29,4 +29,5 @@ __all__ = [
     "ConfigurationServer", "DiscoveredVCenter", "ProcessServer", "MasterTarget", "RetentionVolume", "RunAsAccount",
     "take_inventory", "VaultAgent", "Registration", "FABRIC_TYPE",
     "VmwareError", "ObjectNotFound", "DuplicateName", "InvalidParameter", "InvalidState", "ComponentNotRegistered",
+    "NotEmulated",
 ]

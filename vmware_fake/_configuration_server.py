@@ -9,7 +9,7 @@ depends on; ``inventory`` (``_inventory``) is what its agent reports.
 
 from __future__ import annotations
 
-from simcore import Simulation
+from simcore import Simulation, UnknownNode
 
 from ._machines import Machine, MobilityService, Nic, PhysicalServer, VirtualDisk
 from ._scout import MasterTarget, ProcessServer, RunAsAccount
@@ -25,12 +25,13 @@ __all__ = ["ConfigurationServer", "DiscoveredVCenter"]
 
 
 class DiscoveredVCenter:
-    """A vCenter added to the CS: which process server discovers it, with which account, on which port,
-    and when that discovery ends (policy ``VCENTER_DISCOVERY_SECONDS``)."""
+    """A vCenter added to the CS under ``name``: which process server discovers it, with which account,
+    on which port, and when that discovery ends (policy ``VCENTER_DISCOVERY_SECONDS``)."""
 
-    def __init__(self, vcenter: VCenter, *, friendly_name: str, process_server: ProcessServer,
+    def __init__(self, vcenter: VCenter, *, name: str, friendly_name: str, process_server: ProcessServer,
                  account: RunAsAccount, port: int, discovered_at: float) -> None:
         self.vcenter = vcenter
+        self.name = name
         self.friendly_name = friendly_name
         self.process_server = process_server
         self.account = account
@@ -63,6 +64,7 @@ class ConfigurationServer:
         self.physical_servers: dict[str, PhysicalServer] = {}  # by name (lower)
         self.master_targets: dict[str, MasterTarget] = {}  # by name (lower)
         self.machine_process_server: dict[str, ProcessServer] = {}  # machine id -> the PS its agent reports to
+        self.reachable: dict[str, VCenter] = {}  # by node name: the vCenters on this CS's network (``can_reach``)
         self.revision = 0
         self.built_in = ProcessServer(self.host_id, name, self.node)
         self.process_servers[name.lower()] = self.built_in
@@ -139,19 +141,38 @@ class ConfigurationServer:
 
     # -- discovery --------------------------------------------------------------------------------
 
+    def can_reach(self, vcenter: VCenter) -> None:
+        """Make ``vcenter`` one this CS can be asked to discover by address (``find_vcenter``)."""
+        self.reachable[vcenter.node.name] = vcenter
+
+    def find_vcenter(self, address: str) -> VCenter:
+        """The reachable vCenter at ``address`` (an IP address, FQDN or name on the lab's network)."""
+        try:
+            node = self.sim.network.node(address).name
+        except UnknownNode:
+            raise ObjectNotFound(f"{self.name} cannot resolve {address}") from None
+        found = self.reachable.get(node)
+        if found is None:
+            raise ObjectNotFound(f"no vCenter server answers at {address} for {self.name}")
+        return found
+
     def add_vcenter(self, vcenter: VCenter, *, account: str, process_server: str | None = None,
-                    friendly_name: str | None = None, port: int = VCENTER_PORT) -> DiscoveredVCenter:
+                    friendly_name: str | None = None, port: int = VCENTER_PORT,
+                    name: str | None = None) -> DiscoveredVCenter:
         """Add a vCenter for discovery by ``process_server`` (default: the built-in one) with the run-as
-        ``account`` (SDK ``AddVCenterRequestProperties``; the PS "performs automatic discovery", §2)."""
-        if vcenter.name.lower() in self.vcenters:
-            raise DuplicateName(f"vCenter {vcenter.name} is already discovered by {self.name}")
+        ``account`` (SDK ``AddVCenterRequestProperties``; the PS "performs automatic discovery", §2),
+        known to the vault as ``name`` (default: the vCenter's own)."""
+        name = name or vcenter.name
+        if vcenter.name.lower() in self.vcenters or any(f.name.lower() == name.lower() for f in self.vcenters.values()):
+            raise DuplicateName(f"vCenter {name} is already discovered by {self.name}")
         if not 0 < port < 65536:
             raise InvalidParameter(f"port {port} is not 1..65535")
-        found = DiscoveredVCenter(vcenter, friendly_name=friendly_name or vcenter.name,
+        found = DiscoveredVCenter(vcenter, name=name, friendly_name=friendly_name or name,
                                   process_server=self.process_server(process_server or self.name),
                                   account=self.account(account), port=port,
                                   discovered_at=self.sim.clock.now + VCENTER_DISCOVERY_SECONDS)
         self.vcenters[vcenter.name.lower()] = found
+        self.can_reach(vcenter)
         self.sim.scheduler.call_at(found.discovered_at, self._discovered, found, label=f"discover {vcenter.name}")
         self._changed()
         return found

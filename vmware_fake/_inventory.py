@@ -65,7 +65,7 @@ def take_inventory(cs: ConfigurationServer) -> dict[str, Any]:
                            for d in host.datastores.values()],
         } for mt in cs.master_targets.values()],
         "vCenters": [{
-            "id": found.vcenter.name, "friendlyName": found.friendly_name,
+            "id": found.name, "friendlyName": found.friendly_name,
             "ipAddress": found.vcenter.address or found.vcenter.fqdn, "port": found.port,
             "processServerId": found.process_server.id, "runAsAccountId": found.account.account_id,
             "discoveryStatus": found.status, "version": found.vcenter.version,

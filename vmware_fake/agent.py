@@ -28,7 +28,8 @@ from simcore.pki import CertificateAuthority, IssuedCertificate
 
 from ._configuration_server import ConfigurationServer
 from ._inventory import take_inventory
-from .policy import AGENT_NAMES, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, UNSUPPORTED_WORK_ERROR_CODE
+from .errors import NotEmulated, VmwareError
+from .policy import AGENT_NAMES, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, VCENTER_PORT, WORK_ERROR_CODE
 
 __all__ = ["VaultAgent", "Registration", "FABRIC_TYPE"]
 
@@ -207,23 +208,39 @@ class VaultAgent:
         return True
 
     def _work(self) -> None:
-        """Lease what is pending and run it at once: ``RefreshProvider`` sends the inventory again;
-        another kind fails with ``UNSUPPORTED_WORK_ERROR_CODE`` (policy)."""
+        """Lease what is pending and run it at once, then report it all in one call (the inventory goes
+        first, so what a job waits for is in the vault when it hears of it)."""
         leased = self._call("lease", "POST", "workItems/lease", {}).get("workItems") or []
         reports: list[dict[str, Any]] = []
         for item in leased:
             kind = str(item.get("kind"))
-            if kind == "RefreshProvider":
-                self.sync(force=True)
-                report: dict[str, Any] = {"status": "Succeeded", "result": {}}
-            else:
-                report = {"status": "Failed", "error": {"errorCode": UNSUPPORTED_WORK_ERROR_CODE,
-                                                        "errorMessage": f"{kind} is not supported by {self.cs.name}"}}
+            found = item.get("payload")
+            report = self._execute(kind, found if isinstance(found, dict) else {})
             self.sim.history.record(self.cs.name, "cs.work", Phase.OK if report["status"] == "Succeeded" else Phase.FAIL,
                                     {"item": item.get("id"), "kind": kind})
             reports.append({"id": str(item["id"]), "idempotencyKey": f"workitem:{item['id']}", **report})
         if reports:
             self._call("complete", "POST", "workItems/complete", {"items": reports})
+
+    def _execute(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """``RefreshProvider``: send the inventory again. ``AddVCenter {name, friendlyName, ipAddress,
+        port, processServerId, runAsAccountId}``: add the vCenter at that address for discovery, and
+        report it. Anything refused or of another kind fails with ``WORK_ERROR_CODE`` (policy)."""
+        try:
+            if kind == "RefreshProvider":
+                self.sync(force=True)
+            elif kind == "AddVCenter":
+                self.cs.add_vcenter(self.cs.find_vcenter(str(payload.get("ipAddress"))),
+                                    account=str(payload.get("runAsAccountId")),
+                                    process_server=str(payload.get("processServerId")),
+                                    friendly_name=str(payload.get("friendlyName")), port=int(payload.get("port") or VCENTER_PORT),
+                                    name=str(payload.get("name")))
+                self.sync()
+            else:
+                raise NotEmulated(f"{kind} is not supported by the configuration server {self.cs.name}")
+        except VmwareError as error:
+            return {"status": "Failed", "error": {"errorCode": WORK_ERROR_CODE, "errorMessage": str(error)}}
+        return {"status": "Succeeded", "result": {}}
 
     def _call(self, operation: str, method: str, path: str, body: dict[str, Any], *,
               idempotency_key: str | None = None) -> dict[str, Any]:

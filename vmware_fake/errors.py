@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "VmwareError", "ObjectNotFound", "DuplicateName", "InvalidParameter", "InvalidState",
-    "ComponentNotRegistered",
+    "ComponentNotRegistered", "NotEmulated",
 ]
 
 
@@ -37,3 +37,7 @@ class InvalidState(VmwareError):
 class ComponentNotRegistered(VmwareError):
     """A Scout component (process server, master target, vCenter) the configuration server does not know."""
 
+
+
+class NotEmulated(VmwareError):
+    """Something the real product does that this emulator does not (yet): refused loudly, never faked."""

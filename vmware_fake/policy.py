@@ -10,7 +10,7 @@ from __future__ import annotations
 __all__ = [
     "SCOUT_VERSION", "CS_ID_STREAM", "OBJECT_ID_STREAM", "RUN_AS_ACCOUNT_IDS", "VCENTER_PORT",
     "BUILT_IN_PROCESS_SERVER", "DISCOVERY_STATUS", "VCENTER_DISCOVERY_SECONDS", "PROCESS_SERVER_ORDER", "OS_TYPES", "DISK_TYPES", "POLL_INTERVAL_SECONDS", "IDLE_POLLS_ELIDED", "AGENT_NAMES",
-    "MASTER_TARGET_THRESHOLD_PERCENT", "MOBILITY_PUSH_NEEDS_ACCOUNT", "UNSUPPORTED_WORK_ERROR_CODE",
+    "MASTER_TARGET_THRESHOLD_PERCENT", "MOBILITY_PUSH_NEEDS_ACCOUNT", "WORK_ERROR_CODE",
 ]
 
 #: Fact (REFERENCE.md §1, Update 7 file names ``CX_Windows_8.0.7.0_…``, ``InMage_UA_8.0.7.0_…``): the
@@ -86,7 +86,7 @@ MASTER_TARGET_THRESHOLD_PERCENT = 80
 #: install needs a run-as account of the configuration server; a manual install does not.
 MOBILITY_PUSH_NEEDS_ACCOUNT = True
 
-#: Policy: the ``errorCode`` a work item of a kind the configuration server does not run (yet) fails
-#: with: the VMM Provider's generic work-failure number (its policy ``WORK_ERROR_CODE``), so the
-#: job behind it reports the failure alike.
-UNSUPPORTED_WORK_ERROR_CODE = 31000
+#: Policy: the ``errorCode`` a work item fails with when the configuration server refuses it (a
+#: ``VmwareError``) or does not run its kind (yet): the VMM Provider's generic work-failure number
+#: (its policy ``WORK_ERROR_CODE``), so the job behind it reports the failure alike.
+WORK_ERROR_CODE = 31000

@@ -18,6 +18,7 @@ __all__ = [
     "PROVIDER_VERSION_STATE", "PROVIDER_VERSION_STATUS", "DISCOVERED_KEPT_WHILE_IN_USE", "REFRESH_SCENARIO", "REMOVE_PROVIDER_SCENARIO",
     "VMWARE_FABRIC_TYPE", "VMWARE_MACHINE_TYPE", "VMWARE_CONTAINER_PREFIX", "VMWARE_REPLICATION_PROVIDERS",
     "VCENTER_NAMING", "VMWARE_COMPONENTS_FOLLOW_CS", "VMWARE_FLAG_VALUES", "VMWARE_VERSION_STATUS",
+    "DISCOVER_VCENTER_SCENARIO",
     "REMOVE_FABRIC_SCENARIO", "PURGE_SCENARIO", "REPLICAS_NOT_PROTECTABLE",
 ]
 
@@ -156,10 +157,11 @@ VMWARE_CONTAINER_PREFIX = "cloud_"
 #: provider ``InMage`` (the SDK's ``InMage*`` inputs) — replication to Azure is not emulated.
 VMWARE_REPLICATION_PROVIDERS = ("InMage",)
 
-#: Policy: a discovered vCenter's resource (``replicationvCenters/{name}``) is named by the name the
-#: configuration server gives it (the vCenter's own), and its ``internalId`` / ``infrastructureId``
-#: are that name too; a machine's protectable item is named by the machine's id (a VM's instance
-#: UUID, a physical server's id).
+#: Fact (vmware_fake/REFERENCE.md §5: ``Name : inmtest81`` = ``FriendlyName``): a vCenter's resource is
+#: named as it was added. Policy: ``replicationvCenters/{name}`` is the name the configuration server
+#: reports (the create request's ``{vcenterName}``, or the vCenter's own name for one added at the
+#: server), its ``internalId`` / ``infrastructureId`` are that name too; a machine's protectable item
+#: is named by the machine's id (a VM's instance UUID, a physical server's id).
 VCENTER_NAMING = "reported-name"
 
 #: Policy: the configuration server's components are as alive as the configuration server: their
@@ -173,6 +175,13 @@ VMWARE_COMPONENTS_FOLLOW_CS = ("Running", "Normal")
 #: as strings and documents no values): ``agentInstalled`` "Yes"/"No", ``poweredOn`` "ON"/"OFF";
 #: ``InMageDiskDetails.diskConfiguration`` is "Basic".
 VMWARE_FLAG_VALUES = {"agentInstalled": ("Yes", "No"), "poweredOn": ("ON", "OFF"), "diskConfiguration": "Basic"}
+
+#: Fact (vmware_fake/REFERENCE.md §5, recorded ``New-AzRecoveryServicesAsrvCenter``): adding a vCenter
+#: runs the job ``DiscoverVCenter`` / "Add vCenter server" (``TargetObjectType`` VCenter, the target
+#: id the vCenter's address) with the one task "Adding vCenter server". Policy: the task's name, and
+#: that it waits (up to ``WORK_TIMEOUT_SECONDS``) for the configuration server's ``AddVCenter`` report.
+DISCOVER_VCENTER_SCENARIO = Scenario("DiscoverVCenter", "Add vCenter server", "VCenter", (
+    TaskTiming("AddVCenterServerTask", "Adding vCenter server", WORK_TIMEOUT_SECONDS),))
 
 #: Policy: a component version counts as supported (``agentVersionDetails.status``), as
 #: ``PROVIDER_VERSION_STATUS`` does for the Provider.

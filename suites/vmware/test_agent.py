@@ -123,13 +123,13 @@ def test_an_unknown_fabric_type_is_refused(service, vault):
 
 def test_work_the_configuration_server_does_not_run_is_reported_failed(sim, service, vault, site, agent):
     from asr_emulator.channel import WorkItem
-    from vmware_fake.policy import UNSUPPORTED_WORK_ERROR_CODE
+    from vmware_fake.policy import WORK_ERROR_CODE
 
     registration = agent.register(_key(service, vault))
     item = vault.channel.work.add(WorkItem("w1", registration.provider_name, "PairCloud", {}, sim.clock.now))
     sim.advance(30)
     assert (item.state, item.outcome) == ("Completed", "Failed")
-    assert item.error["errorCode"] == UNSUPPORTED_WORK_ERROR_CODE and "PairCloud" in item.error["errorMessage"]
+    assert item.error["errorCode"] == WORK_ERROR_CODE and "PairCloud" in item.error["errorMessage"]
 
 
 @pytest.mark.parametrize("elide", [True, False])
