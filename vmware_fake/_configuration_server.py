@@ -194,11 +194,16 @@ class ConfigurationServer:
         workload = Workload(write_rate)
         server = PhysicalServer(self._new_id(), name, os_type, os_name,
                                 [VirtualDisk(self._new_id(), f"Disk{i}", size * GIB) for i, size in enumerate(disks_gb)],
-                                [Nic("Ethernet0", "physical", "", ip_address)], workload)
+                                [Nic("Ethernet0", "physical", self._mac(), ip_address)], workload)
         workload.start(self.sim.clock.now)
         self.physical_servers[name.lower()] = server
         self._changed()
         return server
+
+    def _mac(self) -> str:
+        """A locally administered MAC (02:…): a physical server's NIC is no vendor's the emulator knows."""
+        bits = self.sim.random.stream(self._ids).getrandbits(24)
+        return f"02:00:00:{bits >> 16 & 0xFF:02x}:{bits >> 8 & 0xFF:02x}:{bits & 0xFF:02x}"
 
     def machines(self) -> list[Machine]:
         """Every machine this CS can protect: the VMs of the vCenters whose discovery completed, then

@@ -18,8 +18,9 @@ from cryptography import x509
 
 from simcore import Simulation
 from simcore.pki import CertificateAuthority
-from vmware_fake import GIB, ConfigurationServer, MasterTarget, PhysicalServer, ProcessServer, VCenter, VaultAgent
-from vmware_fake import VirtualMachine
+from vmware_fake import (
+    GIB, ConfigurationServer, MasterTarget, PhysicalServer, ProcessServer, VaultAgent, VCenter, VirtualMachine,
+)
 
 from .spec import LabConfigError
 

@@ -56,9 +56,11 @@ def test_a_refused_call_changes_nothing(site, call, error):
     assert (_state(site.cs), site.cs.dr_revision) == (before, revision)
 
 
-def test_a_second_vcenter_discovery_of_the_same_name_is_refused_on_every_process_server(site, sim):
+def test_a_vcenter_is_discovered_once_whichever_process_server_is_named(site):
     with pytest.raises(DuplicateName):
         site.cs.add_vcenter(site.secondary, account="vc-admin", process_server="ps1")
+    with pytest.raises(DuplicateName):  # nor may another vCenter take a name in use
+        site.cs.add_vcenter(VCenter(site.sim, "vc-other"), account="vc-admin", name="VC-P")
 
 
 def test_the_mobility_service_is_pushed_with_an_account_or_installed_by_hand(site):

@@ -157,3 +157,16 @@ def test_the_same_seed_gives_the_same_vmware_history():
     first = run(9)
     assert first == run(9) and "cs.sync" in first
     assert first != run(10)
+
+
+def test_removing_the_configuration_server_removes_its_fabric_and_revokes_its_certificate():
+    lab = drlab.Lab(seed=4, vms_per_cloud=1)
+    site = lab.add_vmware_site(VMwareSiteSpec(vms=("a1",), physical_servers=()))
+    asr, registration = lab.azure_client(), site.agent.registration
+    asr.replication_recovery_services_providers.begin_delete(
+        lab.resource_group, lab.vault_name, registration.fabric_name, registration.provider_name).result()
+    assert [f.name for f in asr.replication_fabrics.list(lab.resource_group, lab.vault_name)] == lab.fabric_names()
+    assert list(asr.replicationv_centers.list(lab.resource_group, lab.vault_name)) == []
+    lab.advance(60)
+    failure = site.agent.last_error
+    assert failure is not None and getattr(failure.cause, "description", None) == "certificate_revoked"
