@@ -24,7 +24,7 @@ __all__ = [
     "PLAN_EXISTS", "PLAN_ITEM_NOT_PROTECTED", "PLAN_ITEM_OTHER_FABRICS", "PLAN_ITEM_TWICE", "PLAN_TOO_MANY_GROUPS",
     "PLAN_TOO_MANY_ITEMS", "PLAN_SAME_FABRIC", "PLAN_BUSY", "PLAN_OPERATION_NOT_ALLOWED", "PLAN_DIRECTION_MIXED",
     "PLAN_VM_FAILED", "PLAN_HOLD_EXPIRED", "PLAN_STOPPED", "PLAN_RUNBOOK_NOT_FOUND", "PLAN_RUNBOOK_FAILED",
-    "PLAN_RUNBOOK_TIMED_OUT", "PLAN_RUNBOOK_NOT_SUPPORTED",
+    "PLAN_RUNBOOK_TIMED_OUT", "PLAN_RUNBOOK_NOT_SUPPORTED", "VCENTER_EXISTS", "NOT_A_CONFIGURATION_SERVER",
 ]
 
 
@@ -208,6 +208,17 @@ PLAN_RUNBOOK_NOT_SUPPORTED = Entry(
     "150617", "Azure Automation runbook actions are supported only for failover to or from Azure.",
     "The recovery plan action '{action}' at '{where}' is a runbook; this plan fails over between two VMM sites.",
     "Use a VMM script or a manual action instead.")
+
+# -- vCenters of a configuration server (policy: codes and wording are the emulator's; the recorded job is
+#    vmware_fake/REFERENCE.md §5)
+
+VCENTER_EXISTS = Entry(
+    "150701", "A vCenter server named '{name}' is already added to the configuration server '{server}'.", "",
+    "Use another name, or remove that vCenter server first.", Conflict)
+NOT_A_CONFIGURATION_SERVER = Entry(
+    "150702", "The fabric '{fabric}' is not a configuration server.",
+    "vCenter servers are added to the configuration server of a VMware fabric; '{fabric}' is a {kind} fabric.",
+    "Choose the fabric of a configuration server.")
 
 # -- health errors of a cloud pairing: one per host defect its VMM server reports (PROTOCOL.md §5.2
 #    ``pairings``). Policy: codes and wording are the emulator's; no pairing health error was recorded.

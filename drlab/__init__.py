@@ -2,7 +2,8 @@
 
 ``Lab(seed=...)`` builds a two-site DR lab (ASR with a vault, two VMM servers with registered
 Providers, Hyper-V hosts, clouds, networks and VMs) on one deterministic simulation; the specs
-describe its topology and ``ProxySpec`` a custom proxy for the Providers. ``drlab.runbook`` holds
+describe its topology and ``ProxySpec`` a custom proxy for the Providers; ``Lab.add_vmware_site``
+(``VMwareSiteSpec``) adds a VMware site of the InMage scenario. ``drlab.runbook`` holds
 the SDK steps of a DR runbook, ``drlab.machines`` the state machines to run or subclass,
 ``drlab.checkers`` the invariants as verdicts over a lab and its history, ``drlab.strategies``
 hypothesis strategies for labs, policies and faults; the pytest plugin's
@@ -21,6 +22,7 @@ _EXPORTS = {
     ".discovered": ("discovered",),
     "._lab.topology": ("Site",),
     "._lab.wiring": ("ProxySpec",),
+    "._lab.vmware": ("VMwareSiteSpec", "VMwareSite"),
     "._lab.spec": ("CloudSpec", "NetworkSpec", "VMSpec", "SiteSpec", "Role",
                    "LabConfigError", "UnknownCloud", "UnknownNetwork", "DuplicateName"),
 }

@@ -1,5 +1,6 @@
 """``drlab.Lab``: a two-site DR lab — ASR with one vault, two VMM servers with their Providers
-registered, Hyper-V hosts, clouds, networks and running VMs — on one deterministic simulation.
+registered, Hyper-V hosts, clouds, networks and running VMs — on one deterministic simulation;
+``add_vmware_site`` adds a VMware site (vCenters, configuration server) beside them.
 
     lab = Lab(seed=1)                        # the default topology, Providers registered and synced
     asr = lab.azure_client()                 # SiteRecoveryManagementClient, in-process
@@ -31,6 +32,7 @@ from ._lab.spec import (
     DEFAULT_CLOUDS, DEFAULT_NETWORKS, CloudSpec, LabConfigError, LabSpec, NetworkSpec, Role, VMSpec,
 )
 from ._lab.topology import Site, add_cloud, add_host, add_vm, build_site
+from ._lab.vmware import VMwareSite, VMwareSiteSpec, build_vmware_site
 from ._lab.wiring import InProcessWiring, ProxySpec, SocketWiring
 from .azure_transport import DEFAULT_SUBSCRIPTION, recovery_services_client, site_recovery_client
 from .discovered import discovered
@@ -124,6 +126,7 @@ class Lab:
         self.hyperv = HyperVFabric(self.sim, policy=hyperv_policy)
         self.sites: dict[Role, Site] = {role: build_site(self.sim, self.hyperv, self.spec, role) for role in Role}
         self._wiring = (SocketWiring if sockets else InProcessWiring)(self.service, proxy)
+        self.vmware: VMwareSite | None = None  # ``add_vmware_site``
         try:
             self.providers: dict[Role, AsrProvider] = {role: self._wiring.install(site.vmm)
                                                        for role, site in self.sites.items()}
@@ -266,6 +269,28 @@ class Lab:
         provider = self.providers[role]
         if sync and provider.registration is not None:
             provider.poll()
+
+    def add_vmware_site(self, spec: VMwareSiteSpec | None = None, *, register: bool = True) -> VMwareSite:
+        """Add a VMware site (``VMwareSiteSpec``; the InMage scenario) beside the VMM sites, its
+        configuration server registered to the vault and its inventory synced (unless ``register``
+        is False). In-process only: socket mode serves the VMM Providers alone."""
+        if spec is not None and not isinstance(spec, VMwareSiteSpec):
+            raise LabConfigError(f"spec must be a VMwareSiteSpec or None, got {spec!r}")
+        if self.channel_server is not None:
+            raise LabConfigError("a VMware site is not available in socket mode (sockets=True)")
+        if self.vmware is not None:
+            raise LabConfigError("the lab has a VMware site already")
+        with self.lock:
+            site = build_vmware_site(self.sim, spec or VMwareSiteSpec(), [self.service.channel.public_root])
+            self.vmware = site
+            if register:
+                try:
+                    site.agent.register(self.registration_key())
+                except (ChannelFailure, RegistrationRefused) as failure:
+                    raise LabStartError(f"the configuration server {site.configuration_server.name} could not "
+                                        f"register to vault {self.vault_name!r}: {failure}") from failure
+                self.sim.run_until_idle()
+            return site
 
     # -- time -----------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from asr_emulator.channel.listener import ALERTS
 from scvmm_fake.provider import (
     ProxyAuthenticationRequired, ProxySettings, ServerCertificateRejected, TlsAlertReceived, TransportFactory,
 )
-from scvmm_fake.provider.transport import judge_server_chain
+from channel_client.transport import judge_server_chain
 from simcore import Simulation
 from simcore.pki import CertificateAuthority, IssuedCertificate
 

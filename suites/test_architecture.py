@@ -1,5 +1,7 @@
 """The import directions of DESIGN.md: simcore <- hyperv_fake <- scvmm_fake; simcore <- asr_emulator;
-everything <- drlab. ASR knows SCVMM and Hyper-V only through what Providers report."""
+everything <- drlab. ASR knows SCVMM, Hyper-V and VMware sites only through what their agents report.
+channel_client (the agents' side of the channel) sits on simcore, under both site emulators that
+register to a vault; vmware_fake sits beside scvmm_fake and knows nothing of VMM or Hyper-V."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("simcore", "hyperv_fake", "scvmm_fake", "asr_emulator", "drlab")
+PACKAGES = ("simcore", "channel_client", "hyperv_fake", "scvmm_fake", "vmware_fake", "asr_emulator", "drlab")
 ALLOWED = {
     "simcore": set(),
     "hyperv_fake": {"simcore"},
-    "scvmm_fake": {"simcore", "hyperv_fake"},
+    "channel_client": {"simcore"},
+    "scvmm_fake": {"simcore", "channel_client", "hyperv_fake"},
+    "vmware_fake": {"simcore", "channel_client"},
     "asr_emulator": {"simcore"},
     "drlab": set(PACKAGES) - {"drlab"},
 }

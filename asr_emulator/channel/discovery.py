@@ -24,7 +24,7 @@ from ..models.vault import Vault
 from .policy import CONTAINER_PREFIX, LOGICAL_NETWORK_USAGE, NETWORK_TYPE, SUPPORTED_REPLICATION_PROVIDERS
 from .records import VMM_FABRIC_TYPE, FabricRecord
 
-__all__ = ["parse_inventory", "apply_inventory", "container_name"]
+__all__ = ["parse_inventory", "apply_inventory", "container_name", "check_shape", "merge", "prune"]
 
 _SUBNET = {"id": str, "name": str, "subnets": [[object]]}
 _NETWORK = {"id": str, "name": str, "logicalNetwork": str, "logicalNetworkId": str, "networkVirtualization": bool,
@@ -37,30 +37,30 @@ _DEFECT = {"host": str, "kind": str, "detail": str}
 _PAIRING = {"pairingId": str, "role": str, "defects": [_DEFECT]}  # ``clouds[].pairings``, optional
 
 
-def _check(value: Any, schema: Any, path: str) -> None:
+def check_shape(value: Any, schema: Any, path: str) -> None:
     """``value`` has ``schema``'s shape: a type, ``[item schema]`` or ``{field: schema}`` (extra fields allowed)."""
     if isinstance(schema, list):
         if not isinstance(value, list):
             raise InvalidRequestContent(f"The inventory field '{path}' must be an array.", target=path)
         for index, item in enumerate(value):
-            _check(item, schema[0], f"{path}[{index}]")
+            check_shape(item, schema[0], f"{path}[{index}]")
     elif isinstance(schema, dict):
         if not isinstance(value, dict):
             raise InvalidRequestContent(f"The inventory field '{path}' must be an object.", target=path)
         for name, inner in schema.items():
             if name not in value:
                 raise InvalidRequestContent(f"The inventory field '{path}.{name}' is required.", target=f"{path}.{name}")
-            _check(value[name], inner, f"{path}.{name}")
+            check_shape(value[name], inner, f"{path}.{name}")
     elif schema is not object and (not isinstance(value, schema) or (schema is not bool and isinstance(value, bool))):
         raise InvalidRequestContent(f"The inventory field '{path}' must be a {schema.__name__}.", target=path)
 
 
 def parse_inventory(body: Any) -> dict[str, Any]:
-    _check(body, _INVENTORY, "inventory")
+    check_shape(body, _INVENTORY, "inventory")
     checked: dict[str, Any] = body
     for index, cloud in enumerate(checked["clouds"]):
         if "pairings" in cloud:
-            _check(cloud["pairings"], [_PAIRING], f"inventory.clouds[{index}].pairings")
+            check_shape(cloud["pairings"], [_PAIRING], f"inventory.clouds[{index}].pairings")
     return checked
 
 
@@ -109,7 +109,7 @@ def _logical_network(network: dict[str, Any]) -> dict[str, Any]:
             else "NotIsolated"}
 
 
-def _merge(vault: Vault, kind: str, parents: tuple[str, ...], name: str, properties: dict[str, Any], *,
+def merge(vault: Vault, kind: str, parents: tuple[str, ...], name: str, properties: dict[str, Any], *,
            defaults: dict[str, Any] | None = None) -> None:
     """Insert, or update the discovered fields of, one resource (fields other workflows set are
     kept; ``defaults`` only start a new one)."""
@@ -127,13 +127,13 @@ def _in_use(vault: Vault, kind: str, names: tuple[str, ...]) -> bool:
         return bool(store.children(KINDS["container_mapping"], names) or store.children(KINDS["protected_item"], names))
     if kind == "network":
         return bool(store.children(KINDS["network_mapping"], names))
-    if kind == "logical_network":
+    if kind in ("logical_network", "vcenter"):
         return False
     item = store.get(KINDS["protectable_item"], names[:-1], names[-1])
     return item is not None and item.arm_properties().get("protectionStatus") != "Unprotected"
 
 
-def _prune(vault: Vault, kind: str, parents: tuple[str, ...], keep: set[str]) -> None:
+def prune(vault: Vault, kind: str, parents: tuple[str, ...], keep: set[str]) -> None:
     for resource in vault.resources.children(KINDS[kind], parents):
         if resource.name.lower() not in keep and not _in_use(vault, kind, (*parents, resource.name)):
             if kind == "container":
@@ -156,7 +156,7 @@ def apply_inventory(vault: Vault, fabric: FabricRecord, provider_id: str, invent
         containers.add(name.lower())
         existing = vault.resources.get(KINDS["container"], f, name)
         defaults = {} if existing is not None else {"protectedItemCount": 0, "pairingStatus": "NotPaired", "role": ""}
-        _merge(vault, "container", f, name, {  # pairingStatus and role belong to the pairing workflow
+        merge(vault, "container", f, name, {  # pairingStatus and role belong to the pairing workflow
             **defaults, "fabricFriendlyName": fabric.friendly_name, "friendlyName": cloud["name"],
             "fabricType": VMM_FABRIC_TYPE, "fabricSpecificDetails": None})
         items: set[str] = set()
@@ -164,16 +164,16 @@ def apply_inventory(vault: Vault, fabric: FabricRecord, provider_id: str, invent
             if (vm.get("replication") or {}).get("mode") == "Replica" or protected.get(vm["vmId"], name) != name:
                 continue  # policy REPLICAS_NOT_PROTECTABLE
             items.add(vm["id"].lower())
-            _merge(vault, "protectable_item", (fabric.name, name), vm["id"], _protectable_item(vm, provider_id),
+            merge(vault, "protectable_item", (fabric.name, name), vm["id"], _protectable_item(vm, provider_id),
                    defaults={"protectionStatus": "Unprotected", "replicationProtectedItemId": None})  # protection's
         vms += len(items)
-        _prune(vault, "protectable_item", (fabric.name, name), items)
+        prune(vault, "protectable_item", (fabric.name, name), items)
         for network in cloud["vmNetworks"]:
             networks.add(network["id"].lower())
-            _merge(vault, "network", f, network["id"], _network(network))
+            merge(vault, "network", f, network["id"], _network(network))
             logical.add(network["logicalNetworkId"].lower())
-            _merge(vault, "logical_network", f, network["logicalNetworkId"], _logical_network(network))
-    _prune(vault, "container", f, containers)
-    _prune(vault, "network", f, networks)
-    _prune(vault, "logical_network", f, logical)
+            merge(vault, "logical_network", f, network["logicalNetworkId"], _logical_network(network))
+    prune(vault, "container", f, containers)
+    prune(vault, "network", f, networks)
+    prune(vault, "logical_network", f, logical)
     return {"containers": len(containers), "networks": len(networks), "protectableItems": vms}

@@ -16,6 +16,9 @@ __all__ = [
     "IDEMPOTENCY_CACHE", "REPORT_BATCH",
     "FABRIC_NAMING", "CONTAINER_PREFIX", "LOGICAL_NETWORK_USAGE", "NETWORK_TYPE", "SUPPORTED_REPLICATION_PROVIDERS",
     "PROVIDER_VERSION_STATE", "PROVIDER_VERSION_STATUS", "DISCOVERED_KEPT_WHILE_IN_USE", "REFRESH_SCENARIO", "REMOVE_PROVIDER_SCENARIO",
+    "VMWARE_FABRIC_TYPE", "VMWARE_MACHINE_TYPE", "VMWARE_CONTAINER_PREFIX", "VMWARE_REPLICATION_PROVIDERS",
+    "VCENTER_NAMING", "VMWARE_COMPONENTS_FOLLOW_CS", "VMWARE_FLAG_VALUES", "VMWARE_VERSION_STATUS",
+    "DISCOVER_VCENTER_SCENARIO",
     "REMOVE_FABRIC_SCENARIO", "PURGE_SCENARIO", "REPLICAS_NOT_PROTECTABLE",
 ]
 
@@ -135,3 +138,51 @@ PROVIDER_VERSION_STATUS = "Supported"
 #: protecting it would be extended replication, which the emulators do not support. Nor is a VM a
 #: protected item already stands for in another cloud (the failed-over VM after reverse replication).
 REPLICAS_NOT_PROTECTABLE = True
+
+# -- VMware fabrics (a configuration server's registration; vmware_fake/REFERENCE.md) -----------------
+
+#: Fact (SDK 2.0.0 ``VMwareDetails``, ``VMwareVirtualMachineDetails``): the ``instanceType`` of a
+#: VMware fabric's ``customDetails`` and of its machines' protectable items. Policy: a registration
+#: names its site kind in ``fabricType`` ("VMM" when absent), and a configuration server is named
+#: by ``configurationServerId`` (its fabric's name, as a VMM fabric is named by the VMM server id).
+VMWARE_FABRIC_TYPE = "VMware"
+VMWARE_MACHINE_TYPE = "VMwareVirtualMachine"
+
+#: Policy: a VMware fabric has one protection container, ``cloud_<configuration server id>`` (the
+#: ``cloud_<guid>`` form asr-api.md §4 gives for non-VMM sites), holding every machine its
+#: configuration server can protect.
+VMWARE_CONTAINER_PREFIX = "cloud_"
+
+#: Policy: ``supportedReplicationProviders`` of a VMware VM or physical server: the secondary-site
+#: provider ``InMage`` (the SDK's ``InMage*`` inputs) — replication to Azure is not emulated.
+VMWARE_REPLICATION_PROVIDERS = ("InMage",)
+
+#: Fact (vmware_fake/REFERENCE.md §5: ``Name : inmtest81`` = ``FriendlyName``): a vCenter's resource is
+#: named as it was added. Policy: ``replicationvCenters/{name}`` is the name the configuration server
+#: reports (the create request's ``{vcenterName}``, or the vCenter's own name for one added at the
+#: server), its ``internalId`` / ``infrastructureId`` are that name too; a machine's protectable item
+#: is named by the machine's id (a VM's instance UUID, a physical server's id).
+VCENTER_NAMING = "reported-name"
+
+#: Policy: the configuration server's components are as alive as the configuration server: their
+#: ``lastHeartbeat`` is its agent's last heartbeat (a vCenter's: when the configuration server last
+#: reported it, the inventory's ``takenAt``); ``csServiceStatus`` and
+#: ``psServiceStatus`` read "Running" and ``health`` "Normal" while it is Connected. Component
+#: faults are a later slice.
+VMWARE_COMPONENTS_FOLLOW_CS = ("Running", "Normal")
+
+#: Policy: values of the string-typed flags of ``VMwareVirtualMachineDetails`` (the SDK types them
+#: as strings and documents no values): ``agentInstalled`` "Yes"/"No", ``poweredOn`` "ON"/"OFF";
+#: ``InMageDiskDetails.diskConfiguration`` is "Basic".
+VMWARE_FLAG_VALUES = {"agentInstalled": ("Yes", "No"), "poweredOn": ("ON", "OFF"), "diskConfiguration": "Basic"}
+
+#: Fact (vmware_fake/REFERENCE.md §5, recorded ``New-AzRecoveryServicesAsrvCenter``): adding a vCenter
+#: runs the job ``DiscoverVCenter`` / "Add vCenter server" (``TargetObjectType`` VCenter, the target
+#: id the vCenter's address) with the one task "Adding vCenter server". Policy: the task's name, and
+#: that it waits (up to ``WORK_TIMEOUT_SECONDS``) for the configuration server's ``AddVCenter`` report.
+DISCOVER_VCENTER_SCENARIO = Scenario("DiscoverVCenter", "Add vCenter server", "VCenter", (
+    TaskTiming("AddVCenterServerTask", "Adding vCenter server", WORK_TIMEOUT_SECONDS),))
+
+#: Policy: a component version counts as supported (``agentVersionDetails.status``), as
+#: ``PROVIDER_VERSION_STATUS`` does for the Provider.
+VMWARE_VERSION_STATUS = "Supported"

@@ -1,4 +1,5 @@
-"""What registration puts in the vault's resource store: the VMM fabric and its Providers (asr-api.md §4).
+"""What registration puts in the vault's resource store: a fabric and its Providers (asr-api.md §4) —
+a VMM server's fabric here, a configuration server's in ``vmware_fabric``.
 
 Both are ``ArmResource``s rendered by the existing read-only routes. A Provider's
 ``connectionStatus`` is derived when it is read (Connected while its last heartbeat is within
@@ -25,11 +26,16 @@ VMM_FABRIC_TYPE = "VMM"
 
 @dataclass(eq=False)
 class FabricRecord:
-    """A ``replicationFabrics/{name}`` resource for one VMM server."""
+    """A ``replicationFabrics/{name}`` resource for one VMM server (``fabric_type`` names the site kind
+    its Providers and containers show as ``fabricType``)."""
 
     name: str
     friendly_name: str
     internal_identifier: str
+    fabric_type: str = VMM_FABRIC_TYPE
+
+    def custom_details(self) -> dict[str, Any]:
+        return {"instanceType": VMM_FABRIC_TYPE}
 
     def arm_properties(self) -> dict[str, Any]:
         # Shape of [EX:ReplicationFabrics_Get] (asr-api.md §4): bcdrState "Valid", health "Normal".
@@ -39,7 +45,7 @@ class FabricRecord:
             "rolloverEncryptionDetails": {"kekState": "None"},
             "internalIdentifier": self.internal_identifier,
             "bcdrState": "Valid",
-            "customDetails": {"instanceType": VMM_FABRIC_TYPE},
+            "customDetails": self.custom_details(),
             "healthErrorDetails": [],
             "health": "Normal",
         }
@@ -88,7 +94,7 @@ class ProviderRecord:
 
     def arm_properties(self) -> dict[str, Any]:
         return {
-            "fabricType": VMM_FABRIC_TYPE,
+            "fabricType": self.fabric.fabric_type,
             "friendlyName": self.friendly_name,
             "providerVersion": self.provider_version,
             "serverVersion": self.server_version,

@@ -33,12 +33,14 @@ from .listener import ChannelListener, judge_client_chain, pem_chain
 from .pairing_health import refresh_fabric
 from .policy import (
     CHANNEL_FQDN, CHANNEL_PORT, CLIENT_CERT_DAYS, HEARTBEAT_TIMEOUT_SECONDS, LEASE_BATCH, LEASE_SECONDS,
-    REFRESH_SCENARIO, SERVER_CERT_DAYS,
+    REFRESH_SCENARIO, SERVER_CERT_DAYS, VMWARE_FABRIC_TYPE,
 )
-from .records import FabricRecord, ProviderRecord
+from .records import VMM_FABRIC_TYPE, FabricRecord, ProviderRecord
 from .removal import start_removal
 from .reregistration import RegistrationGuard
 from .state import VaultChannel
+from .vmware_discovery import apply_vmware_inventory
+from .vmware_fabric import VMwareFabricRecord, parse_vmware_inventory
 from .wire import handle_channel_request
 from ..workflows import protection
 from .work import Send, wait_for_work
@@ -53,7 +55,9 @@ expired (RegistrationKeyExpired), whatever its validity says."""
 
 __all__ = ["ChannelService", "KEY_POINT"]
 
-_REGISTRATION_FIELDS = ("vmmServerId", "friendlyName", "machineName", "biosId", "providerVersion", "serverVersion")
+_REGISTRATION_FIELDS = ("friendlyName", "machineName", "biosId", "providerVersion", "serverVersion")
+#: The field naming the registering server, per ``fabricType`` (PROTOCOL.md §5; policy ``VMWARE_FABRIC_TYPE``).
+_SERVER_ID_FIELD = {VMM_FABRIC_TYPE: "vmmServerId", VMWARE_FABRIC_TYPE: "configurationServerId"}
 
 
 class ChannelService:
@@ -146,12 +150,20 @@ class ChannelService:
         if isinstance(self.sim.faults.check(KEY_POINT, {"vault": key.vaultName, "key": key.keyId}), Fail):
             now = max(now, key.validTo + 1.0)  # an identity fault: this key is judged past its validity
         keys.verify(key, channel.keys, channel.secret, now)
-        info = {name: Call.field(body, name, str, "", required=True) for name in _REGISTRATION_FIELDS}
-        fabric = channel.fabric(info["vmmServerId"])
-        self.registrations.check(key, info["vmmServerId"], fabric, channel.providers_of(fabric) if fabric else (), peer)
+        fabric_type = Call.field(body, "fabricType", str, "") or VMM_FABRIC_TYPE
+        if fabric_type not in _SERVER_ID_FIELD:
+            raise InvalidParameter(f"The value '{fabric_type}' of 'fabricType' is invalid: one of "
+                                   f"{', '.join(_SERVER_ID_FIELD)}.", target="fabricType")
+        info = {name: Call.field(body, name, str, "", required=True)
+                for name in (_SERVER_ID_FIELD[fabric_type], *_REGISTRATION_FIELDS)}
+        server_id = info[_SERVER_ID_FIELD[fabric_type]]
+        fabric = channel.fabric(server_id)
+        if fabric is not None and fabric.fabric_type != fabric_type:
+            raise InvalidParameter(f"The server '{server_id}' is registered as a {fabric.fabric_type} fabric, not "
+                                   f"{fabric_type}.", target="fabricType")
+        self.registrations.check(key, server_id, fabric, channel.providers_of(fabric) if fabric else (), peer)
         if fabric is None:
-            fabric = FabricRecord(info["vmmServerId"], info["friendlyName"], self.backend.new_id())
-            channel.fabrics[fabric.name.lower()] = fabric
+            fabric = self._new_fabric(channel, fabric_type, server_id, info["friendlyName"])
             vault.resources.put(KINDS["fabric"], (), fabric)
         record = next((p for p in channel.providers_of(fabric) if p.machine_name.lower() == info["machineName"].lower()),
                       None)
@@ -171,13 +183,28 @@ class ChannelService:
         record.last_heartbeat = self.sim.clock.now
         record.standing = self._poll_standing(info["machineName"])
         self._by_thumbprint[record.thumbprint] = (vault, record.name)
-        self.registrations.record(key, info["vmmServerId"], fabric, channel.keys)
+        self.registrations.record(key, server_id, fabric, channel.keys)
         return {
             "vaultId": vault_id(vault), "fabricName": fabric.name, "providerName": record.name,
             "providerId": self.provider_id(vault, record),
             "certificateChain": pem_chain(credential), "privateKey": credential.key_pem().decode(),
             "heartbeatTimeoutSeconds": HEARTBEAT_TIMEOUT_SECONDS, "leaseSeconds": LEASE_SECONDS,
         }
+
+    def _new_fabric(self, channel: VaultChannel, fabric_type: str, server_id: str, friendly_name: str) -> FabricRecord:
+        """A VMM server's fabric, or a configuration server's (``VMwareFabricRecord``, whose details
+        follow its agent's heartbeat)."""
+        fabric: FabricRecord
+        if fabric_type == VMWARE_FABRIC_TYPE:
+            def last_heartbeat() -> float | None:
+                beats = [p.last_heartbeat for p in channel.providers_of(fabric) if p.last_heartbeat is not None]
+                return max(beats, default=None)
+            fabric = VMwareFabricRecord(server_id, friendly_name, self.backend.new_id(), clock=self.sim.clock,
+                                        last_heartbeat=last_heartbeat)
+        else:
+            fabric = FabricRecord(server_id, friendly_name, self.backend.new_id())
+        channel.fabrics[fabric.name.lower()] = fabric
+        return fabric
 
     def _poll_standing(self, machine_name: str) -> Callable[[], Standing | None]:
         """How a Provider record finds the Provider's poll exchange with this service while its idle
@@ -238,15 +265,21 @@ class ChannelService:
         return reports.complete_batch(self, channel, record, body)
 
     def sync(self, vault: Vault, channel: VaultChannel, record: ProviderRecord, body: dict[str, Any]) -> dict[str, Any]:
-        inventory = parse_inventory(body)
+        """Apply an inventory report: a VMM server's (§5.2) or a configuration server's (§5.3)."""
+        fabric = record.fabric
+        inventory = parse_vmware_inventory(body) if isinstance(fabric, VMwareFabricRecord) else parse_inventory(body)
         last = channel.sequences.get(record.name, -1)
         if inventory["sequence"] <= last:
             return {"applied": False, "sequence": last}
-        counts = apply_inventory(vault, record.fabric, self.provider_id(vault, record), inventory)
-        channel.inventories[record.fabric.name.lower()] = inventory
-        protection.observe_inventory(self, vault, record.fabric.name, inventory)
+        provider_id = self.provider_id(vault, record)
+        if isinstance(fabric, VMwareFabricRecord):  # the fabric keeps its report (``VMwareDetails``)
+            counts = apply_vmware_inventory(vault, fabric, provider_id, inventory)
+        else:
+            counts = apply_inventory(vault, fabric, provider_id, inventory)
+            channel.inventories[fabric.name.lower()] = inventory
+            protection.observe_inventory(self, vault, fabric.name, inventory)
+            refresh_fabric(vault, fabric.name, self.sim.clock)  # the pairings' health follows the report
         channel.sequences[record.name] = inventory["sequence"]
-        refresh_fabric(vault, record.fabric.name, self.sim.clock)  # the pairings' health follows the report
         return {"applied": True, "sequence": inventory["sequence"], **counts}
 
     # -- what the ARM API asks of a Provider --------------------------------------------------

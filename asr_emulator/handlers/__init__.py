@@ -3,8 +3,8 @@
 from ..routing.registry import HANDLERS
 from . import (
     cancel, events, fabrics, failover, jobs, mappings, policies, protection, readonly, recovery_plans, recovery_points,
-    repair, update, vaults,
+    repair, update, vaults, vcenters,
 )
 
 __all__ = ["HANDLERS", "cancel", "events", "fabrics", "failover", "jobs", "mappings", "policies", "protection",
-           "readonly", "recovery_plans", "recovery_points", "repair", "update", "vaults"]
+           "readonly", "recovery_plans", "recovery_points", "repair", "update", "vaults", "vcenters"]

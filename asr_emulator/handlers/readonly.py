@@ -1,5 +1,5 @@
 """GET and list for the families later issues fill (fabrics, providers, networks, mappings,
-containers, protectable / protected items, recovery plans; recovery points have their own module).
+containers, protectable / protected items, recovery plans, vCenters; recovery points have their own module).
 
 One generic handler per shape: the resource kind and which names are parents come from the
 operation's path template, so each family answers exactly its SDK paths. A missing resource or
@@ -29,6 +29,7 @@ _READS = {
     "ReplicationProtectableItemsOperations": ("get", "list_by_replication_protection_containers"),
     "ReplicationProtectedItemsOperations": ("get", "list_by_replication_protection_containers", "list"),
     "ReplicationRecoveryPlansOperations": ("get", "list"),
+    "ReplicationvCentersOperations": ("get", "list_by_replication_fabrics", "list"),
 }
 
 

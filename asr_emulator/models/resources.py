@@ -68,6 +68,7 @@ KINDS: dict[str, ResourceKind] = {
         "protected_item": ("replicationFabrics", "replicationProtectionContainers", "replicationProtectedItems"),
         "recovery_point": ("replicationFabrics", "replicationProtectionContainers", "replicationProtectedItems", "recoveryPoints"),
         "recovery_plan": ("replicationRecoveryPlans",),
+        "vcenter": ("replicationFabrics", "replicationvCenters"),
     }.items()
 }
 

@@ -15,7 +15,7 @@ from .errors import (
     ServerCertificateRejected, TlsAlertReceived,
 )
 from .proxy import WebProxy
-from .transport import ProxySettings, SimulatedNetworkTransport, TransportFactory
+from channel_client.transport import ProxySettings, SimulatedNetworkTransport, TransportFactory
 
 __all__ = [
     "policy", "AsrProvider", "ProviderStore", "Registration", "ProxySettings", "SimulatedNetworkTransport", "TransportFactory",

@@ -19,22 +19,22 @@ from typing import Any
 
 import httpx
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from simcore import Phase
 from simcore.pki import CertificateAuthority, IssuedCertificate
 
+from channel_client import PollCadence, ProxySettings, SimulatedNetworkTransport, TransportFactory
+from channel_client import credential_from, failure_details, request
+
 from .. import DRA_PROXY_ACCOUNT_NAME, Credential, Inventory, VMMServer, VmmError
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
-from .cadence import PollCadence
 from .executors import EXECUTORS, WorkPending
 from .outage import ProviderOutage
 from .inventory import InventoryEncoder, inventory_json, unstamped
 from .policy import (
-    CHANNEL_PREFIX, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM,
+    IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, PROVIDER_VERSION, REGISTRATION_ID_STREAM,
     REPORTS_BATCHED, REQUEST_TIMEOUT_SECONDS, SERVER_VERSION, WORK_ERROR_CODE, WORK_ERROR_CODES,
 )
-from .transport import ProxySettings, SimulatedNetworkTransport, TransportFactory
 
 __all__ = ["AsrProvider", "ProviderStore", "Registration", "InFlight"]
 
@@ -190,7 +190,7 @@ class AsrProvider:
                 "serverVersion": SERVER_VERSION}
         client = self._open(endpoint, present_certificate=False)  # the key authenticates a registration
         try:
-            answer = self._request(client, "register", "POST", "registrations", body)
+            answer = request(client, "register", "POST", "registrations", body)
         except ChannelFailure as failure:
             history.record(self.vmm.name, "provider.register", Phase.FAIL, {"error": failure.code or str(failure.cause)})
             if failure.code is not None:
@@ -198,7 +198,7 @@ class AsrProvider:
             raise
         finally:
             client.close()
-        self.store.credential = _credential(answer)
+        self.store.credential = credential_from(answer)
         self.store.registration = Registration(vault_id, endpoint, answer["fabricName"], answer["providerName"],
                                                answer["providerId"])
         history.record(self.vmm.name, "provider.register", Phase.OK,
@@ -221,7 +221,7 @@ class AsrProvider:
                 self._cycle()
         except ChannelFailure as failure:
             self.last_error = failure
-            history.record(self.vmm.name, "provider.poll", Phase.FAIL, _failure_details(failure))
+            history.record(self.vmm.name, "provider.poll", Phase.FAIL, failure_details(failure))
             return False
         finally:
             idle, self._idle_poll = self._idle_poll, False
@@ -298,7 +298,7 @@ class AsrProvider:
             answer = self._call("sync", "PUT", "inventory", body,
                                 idempotency_key=f"inventory:{self.store.vmm_server_id}:{self.store.sequence}")
         except ChannelFailure as failure:
-            history.record(self.vmm.name, "provider.sync", Phase.FAIL, {**details, **_failure_details(failure)})
+            history.record(self.vmm.name, "provider.sync", Phase.FAIL, {**details, **failure_details(failure)})
             raise
         self._acknowledged, self._checked = fingerprint, revision
         history.record(self.vmm.name, "provider.sync", Phase.OK, {**details, "applied": bool(answer.get("applied"))})
@@ -453,35 +453,5 @@ class AsrProvider:
         if operation != "heartbeat":
             self._idle_poll = False
         with self._session():
-            return self._request(self._client, operation, method, path, body, idempotency_key)
+            return request(self._client, operation, method, path, body, idempotency_key)
 
-    @staticmethod
-    def _request(client: httpx.Client, operation: str, method: str, path: str, body: dict[str, Any],
-                 idempotency_key: str | None = None) -> dict[str, Any]:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
-        try:
-            response = client.request(method, f"{CHANNEL_PREFIX}/{path}", json=body, headers=headers)
-        except httpx.HTTPError as error:
-            raise ChannelFailure(operation, str(error), cause=error) from error
-        if response.status_code >= 400:
-            try:
-                detail = response.json()["error"]
-                code, message = str(detail["code"]), str(detail["message"])
-            except (ValueError, KeyError, TypeError):
-                code, message = f"HTTP{response.status_code}", response.text
-            raise ChannelFailure(operation, message, code=code, status=response.status_code)
-        answer: dict[str, Any] = response.json()
-        return answer
-
-
-def _credential(answer: dict[str, Any]) -> IssuedCertificate:
-    chain = tuple(x509.load_pem_x509_certificate(text.encode()) for text in answer["certificateChain"])
-    key = serialization.load_pem_private_key(answer["privateKey"].encode(), password=None)
-    return IssuedCertificate(certificate=chain[0], private_key=key, chain=chain)  # type: ignore[arg-type]
-
-
-def _failure_details(failure: ChannelFailure) -> dict[str, Any]:
-    if failure.code is not None:
-        return {"operation": failure.operation, "code": failure.code, "status": failure.status}
-    return {"operation": failure.operation, "error": type(failure.cause).__name__,
-            "reasons": list(getattr(failure.cause, "reasons", []))}

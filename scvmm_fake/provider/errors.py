@@ -1,72 +1,22 @@
-"""Typed errors of the ASR Provider, and the TLS failures its transport raises as httpx errors.
+"""Typed errors of the ASR Provider: the channel client's (``channel_client.errors``), under the
+Provider's own name for their base, ``ProviderError``.
 
-The transport's errors are httpx exceptions (so any httpx caller handles them as usual) with the
-detail a person needs: the TLS alert the server sent, or why the server's certificate was refused.
-The agent turns every failed call into a ``ChannelFailure`` naming the operation.
+The transport's errors are httpx exceptions with the TLS alert the server sent or why the server's
+certificate was refused; the agent turns every failed call into a ``ChannelFailure`` naming the
+operation.
 """
 
 from __future__ import annotations
 
-import httpx
+from channel_client.errors import (
+    AgentError, AlreadyRegistered, ChannelFailure, NotRegistered, ProxyAuthenticationRequired, RegistrationRefused,
+    ServerCertificateRejected, TlsAlertReceived,
+)
 
 __all__ = [
     "TlsAlertReceived", "ServerCertificateRejected", "ProxyAuthenticationRequired",
     "ProviderError", "NotRegistered", "AlreadyRegistered", "RegistrationRefused", "ChannelFailure",
 ]
 
-
-class TlsAlertReceived(httpx.ConnectError):
-    """The server ended the handshake with a TLS alert (e.g. ``certificate_revoked`` for our certificate)."""
-
-    def __init__(self, description: str, reasons: list[str], message: str, *, request: httpx.Request) -> None:
-        super().__init__(f"TLS alert from the server: {description} ({', '.join(reasons) or 'no reason given'}): "
-                         f"{message}", request=request)
-        self.description = description
-        self.reasons = reasons
-
-
-class ServerCertificateRejected(httpx.ConnectError):
-    """The server's certificate failed validation: the Provider refuses to talk to it (an impostor)."""
-
-    def __init__(self, host: str, reasons: list[str], *, request: httpx.Request) -> None:
-        super().__init__(f"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed for {host}: "
-                         f"{', '.join(reasons)}", request=request)
-        self.host = host
-        self.reasons = reasons
-
-
-class ProxyAuthenticationRequired(httpx.ProxyError):
-    """The proxy answered 407: its credentials (``DRAProxyAccount``) are missing or wrong."""
-
-
-class ProviderError(Exception):
-    """Base of the Provider's own errors."""
-
-
-class NotRegistered(ProviderError):
-    """The Provider has no registration (never registered, or the vault removed it)."""
-
-
-class AlreadyRegistered(ProviderError):
-    """The VMM server is registered to another vault; unregister it first."""
-
-
-class RegistrationRefused(ProviderError):
-    """The vault refused the registration (expired, tampered or foreign key): ``code`` says which."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"({code}) {message}")
-        self.code = code
-        self.message = message
-
-
-class ChannelFailure(ProviderError):
-    """A channel call failed: ``cause`` is the httpx error, or ``code`` the service's refusal."""
-
-    def __init__(self, operation: str, message: str, *, code: str | None = None, status: int | None = None,
-                 cause: Exception | None = None) -> None:
-        super().__init__(f"{operation} failed: {message}")
-        self.operation = operation
-        self.code = code
-        self.status = status
-        self.cause = cause
+#: The base of the Provider's errors: every agent on the channel shares it.
+ProviderError = AgentError

@@ -7,6 +7,9 @@ it speaks that protocol over HTTP, as DESIGN.md's import directions require).
 
 from __future__ import annotations
 
+# The channel client's request timeout, default proxy port and paths, shared by every agent.
+from channel_client.policy import CHANNEL_PREFIX, DEFAULT_PROXY_PORT, REQUEST_TIMEOUT_SECONDS
+
 __all__ = [
     "PROVIDER_VERSION", "SERVER_VERSION", "POLL_INTERVAL_SECONDS", "REQUEST_TIMEOUT_SECONDS",
     "DEFAULT_PROXY_PORT", "CHANNEL_PREFIX", "PROXY_CREDENTIALS_READ_AT_START", "SYNC_WHEN_CHANGED",
@@ -73,16 +76,6 @@ Duplicates and retries are per item, as for single reports: a report stays in th
 entry is acknowledged and is re-sent at the next poll, a repeated key is answered from the kept
 answer, a second report of an item answers ``duplicate: true``. One request per report was most of
 the channel's cost in a drill of 1,000 VMs (7,000 reports)."""
-
-#: Policy: each channel request gives up after this many virtual seconds (connect and read), and
-#: fails with httpx's timeout errors.
-REQUEST_TIMEOUT_SECONDS = 30.0
-
-#: Policy: the proxy port when ``DRConfigurator /proxyport`` is not given (§5.2 lists the parameter, no default).
-DEFAULT_PROXY_PORT = 8080
-
-#: Policy: the channel paths (the server's ``CHANNEL_PREFIX``; the protocol document is the contract).
-CHANNEL_PREFIX = "/providers/Microsoft.RecoveryServices/channel"
 
 #: Fact (§5.2 [D:ASR-VMMDR]): a custom proxy's credentials are kept in the Run As account
 #: ``DRAProxyAccount``; changing them needs a restart of the VMM service. Policy: the Provider

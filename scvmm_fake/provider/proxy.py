@@ -17,7 +17,7 @@ from typing import Any
 from simcore import ConnectionRefused, ConnectTimeout, Endpoint, Fail, NetworkError, Simulation, UnknownNode
 
 from .policy import DEFAULT_PROXY_PORT
-from .transport import basic_authorization
+from channel_client.transport import basic_authorization
 
 __all__ = ["WebProxy"]
 

@@ -76,8 +76,8 @@ def test_not_emulated_operations_are_501_naming_the_sdk_method(asr, vault):
     assert error.status_code == 501 and error.error.code == "NotImplemented"
     assert "replication_fabrics.begin_create" in error.error.message and "ReplicationFabrics_Create" in error.error.message
     with pytest.raises(HttpResponseError) as caught:
-        list(asr.replicationv_centers.list(RG, vault.name))
-    assert caught.value.status_code == 501 and "replicationv_centers.list" in caught.value.error.message
+        list(asr.replication_appliances.list(RG, vault.name))
+    assert caught.value.status_code == 501 and "replication_appliances.list" in caught.value.error.message
 
 
 def test_not_implemented_vault_api_operations_are_501(rs, vault):

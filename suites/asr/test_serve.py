@@ -165,7 +165,7 @@ def test_sdk_error_mapping_over_https(served: ServeProcess, asr: Asr, vault: str
     with pytest.raises(ResourceNotFoundError):
         asr.replication_policies.get(rg, vault, "missing")
     with pytest.raises(HttpResponseError) as caught:
-        list(asr.replicationv_centers.list(rg, vault))
+        list(asr.replication_appliances.list(rg, vault))
     assert caught.value.status_code == 501 and caught.value.error.code == "NotImplemented"
     anonymous = SiteRecoveryManagementClient(FakeCredential(), served.info.subscription_id,
                                              authentication_policy=SansIOHTTPPolicy(), **sdk_kwargs(served))

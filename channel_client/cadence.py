@@ -1,5 +1,6 @@
-"""When the Provider polls: every ``interval`` virtual seconds on its phase, its idle polls stood
-down (policy ``IDLE_POLLS_ELIDED``, ``simcore.Standings``) while nothing they depend on can change.
+"""When an agent polls (the VMM Provider, a configuration server): every ``interval`` virtual seconds
+on its phase, its idle polls stood down (policy ``IDLE_POLLS_ELIDED``, ``simcore.Standings``) while
+nothing they depend on can change.
 
 The agent decides whether a poll was idle and what would change its outcome (the guard and the
 deadline); ``PollCadence`` owns the timer and the standing, and reads an instant recorded in the
