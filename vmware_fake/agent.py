@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from cryptography import x509
 
 from channel_client import (
+    Registration,
     AlreadyRegistered, ChannelFailure, NotRegistered, PollCadence, RegistrationRefused, SimulatedNetworkTransport,
     TransportFactory, credential_from, failure_details, request,
 )
@@ -36,17 +36,6 @@ __all__ = ["VaultAgent", "Registration", "FABRIC_TYPE"]
 #: Fact (SDK 2.0.0 ``VMwareDetails``): a VMware fabric's ``customDetails.instanceType``; sent at
 #: registration so the vault makes that fabric (PROTOCOL.md §5).
 FABRIC_TYPE = "VMware"
-
-
-@dataclass(frozen=True)
-class Registration:
-    """What the vault answered at registration."""
-
-    vault_id: str
-    endpoint: str
-    fabric_name: str
-    provider_name: str
-    provider_id: str
 
 
 class VaultAgent:

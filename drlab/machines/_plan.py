@@ -18,13 +18,12 @@ from azure.core.exceptions import HttpResponseError
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from simcore import FaultRule, Match, Partition
-
 from .._lab.spec import Role
 from ..budget import Budgeted
 from ..checkers import check_ordering, data_loss, ip_injection
 from ..lab import Lab
 from ..runbook import Runbook, hyperv_policy
+from ._faults import SITE_FAULTS, SiteFaults
 from ._protection import AFTER, ALLOWED, OPERATIONS
 
 #: the plan's allowed operations in each state of its items (the item's, less DisableProtection)
@@ -39,7 +38,7 @@ def _approval() -> dict[str, Any]:
             "customDetails": {"instanceType": "ManualActionDetails", "description": "check the database is up"}}
 
 
-class RecoveryPlanMachine(Budgeted, RuleBasedStateMachine):
+class RecoveryPlanMachine(SiteFaults, Budgeted, RuleBasedStateMachine):
     """Subclass it to add rules that call your own automation (``self.book`` is the SDK runbook,
     ``self.lab`` the lab, ``self.plan`` the plan's name, ``self.items`` VM name → protected item
     ARM id); ``lab_seed`` and ``vms`` choose the lab and the plan's VMs. Run it as
@@ -63,27 +62,21 @@ class RecoveryPlanMachine(Budgeted, RuleBasedStateMachine):
         self.grouping: tuple[tuple[str, ...], ...] = (self.vms[:1], self.vms[1:])
         self._save_plan(create=True)
         self.state, self.where = "Protected", "Primary"  # the model: the items' state, where the VMs run
-        self.channel_cut: FaultRule | None = None
 
     # -- the plan -----------------------------------------------------------------------------------
 
-    def _body(self) -> dict[str, Any]:
-        fabrics = f"{self.book.prefix()}/replicationFabrics"
-        groups = [{"groupType": "Boot", "replicationProtectedItems": [
-            {"id": self.items[vm], "virtualMachineId": self.items[vm].rsplit("/", 1)[-1]} for vm in group],
-            "startGroupActions": [_approval()] if k == 1 else [], "endGroupActions": []}
-            for k, group in enumerate(self.grouping)]
-        return {"properties": {"primaryFabricId": f"{fabrics}/{self.book.fabric('primary')}",
-                               "recoveryFabricId": f"{fabrics}/{self.book.fabric('recovery')}",
-                               "failoverDeploymentModel": "NotApplicable", "groups": groups}}
+    def _groups(self) -> list[dict[str, Any]]:
+        """The plan's boot groups as ``grouping`` has them, the manual action before the second."""
+        return [self.book.boot_group(*group, start=[_approval()] if k == 1 else [])
+                for k, group in enumerate(self.grouping)]
 
     def _save_plan(self, *, create: bool = False) -> None:
-        plans, book = self.book.asr.replication_recovery_plans, self.book
+        book = self.book
         if create:
-            plans.begin_create(book.rg, book.vault, self.plan, self._body()).result()
+            book.create_plan(self.plan, self._groups())
         else:
-            plans.begin_update(book.rg, book.vault, self.plan, {"properties": {
-                "groups": self._body()["properties"]["groups"]}}).result()
+            book.asr.replication_recovery_plans.begin_update(book.rg, book.vault, self.plan, {"properties": {
+                "groups": self._groups()}}).result()
 
     @rule(data=st.data())
     def regroup(self, data: st.DataObject) -> None:
@@ -169,22 +162,11 @@ class RecoveryPlanMachine(Budgeted, RuleBasedStateMachine):
 
     # -- faults and time ----------------------------------------------------------------------------
 
-    @rule(fault=st.sampled_from(["primary channel cut", "recovery channel cut", "primary Provider restarts",
-                                 "recovery Provider restarts"]))
+    @rule(fault=st.sampled_from(SITE_FAULTS))
     def a_fault(self, fault: str) -> None:
         """A VMM server's channel to ASR cut both ways (healed inside the next operation or when time
         passes), or a Provider restart."""
-        site = Role.primary if fault.startswith("primary") else Role.recovery
-        if fault.endswith("channel cut") and self.channel_cut is None:
-            self.channel_cut = self.lab.faults.add(FaultRule(Partition(), Match(
-                src=self.lab.sites[site].vmm.name, dst=self.lab.service.channel.node, bidirectional=True)))
-        elif fault.endswith("restarts"):
-            self.lab.providers[site].restart()
-
-    def _heal_channel(self) -> None:
-        if self.channel_cut is not None:
-            self.lab.faults.heal(self.channel_cut)
-            self.channel_cut = None
+        self._site_fault(fault)
 
     @rule(seconds=st.sampled_from([30.0, 600.0, 7_200.0]))
     def time_passes(self, seconds: float) -> None:

@@ -21,9 +21,11 @@ from ..checkers import data_loss, ip_injection
 from ..lab import Lab
 from .._lab.spec import Role
 from hyperv_fake import VMState
-from simcore import FaultRule, Match, Partition
+from simcore import FaultRule
 
 from ..runbook import Runbook, hyperv_policy
+from ..experiments.categories import sites_partition
+from ._faults import SITE_FAULTS, SiteFaults
 
 #: the model: state -> the recorded allowed operations (wherever the VM is active)
 ALLOWED = {
@@ -53,7 +55,7 @@ _OTHER = {"Primary": "Recovery", "Recovery": "Primary"}
 _ROLE = {"Primary": Role.primary, "Recovery": Role.recovery}
 
 
-class ProtectionMachine(Budgeted, RuleBasedStateMachine):
+class ProtectionMachine(SiteFaults, Budgeted, RuleBasedStateMachine):
     """Subclass it to add rules that call your own automation (``self.book`` is the SDK runbook,
     ``self.lab`` the lab, ``self.name`` the protected item); ``lab_seed`` and ``vm`` choose the lab
     and the VM. Run it as ``ProtectionMachine.TestCase`` (with your ``settings``)."""
@@ -74,32 +76,21 @@ class ProtectionMachine(Budgeted, RuleBasedStateMachine):
         self.fabric, self.container = book.container("Gold")
         self.state, self.where = "Protected", "Primary"  # the model: the item's state, where the VM runs
         self.cut: FaultRule | None = None  # the sites' hosts cannot reach each other
-        self.channel_cut: FaultRule | None = None  # a VMM server cannot reach ASR (nor ASR it)
 
-    @rule(fault=st.sampled_from(["sites cut off", "sites reconnect", "primary channel cut", "recovery channel cut",
-                                 "primary Provider restarts", "recovery Provider restarts"]))
+    @rule(fault=st.sampled_from(["sites cut off", "sites reconnect", *SITE_FAULTS]))
     def a_fault(self, fault: str) -> None:
         """The sites' hosts cut off from each other (until they reconnect); a VMM server's outbound
         channel to ASR cut both ways (it heals inside the next operation, before ASR gives up on the
         work, or when time passes); a Provider restart."""
-        site = Role.primary if fault.startswith("primary") else Role.recovery
-        if fault == "sites cut off" and self.cut is None:
-            hosts = [tuple(h.name for h in self.lab.sites[role].hosts) for role in (Role.primary, Role.recovery)]
-            self.cut = self.lab.faults.add(FaultRule(Partition(), Match(src=hosts[0], dst=hosts[1],
-                                                                        bidirectional=True)))
-        elif fault == "sites reconnect" and self.cut is not None:
-            self.lab.faults.heal(self.cut)
-            self.cut = None
-        elif fault.endswith("channel cut") and self.channel_cut is None:
-            self.channel_cut = self.lab.faults.add(FaultRule(Partition(), Match(
-                src=self.lab.sites[site].vmm.name, dst=self.lab.service.channel.node, bidirectional=True)))
-        elif fault.endswith("restarts"):
-            self.lab.providers[site].restart()
-
-    def _heal_channel(self) -> None:
-        if self.channel_cut is not None:
-            self.lab.faults.heal(self.channel_cut)
-            self.channel_cut = None
+        if fault == "sites cut off":
+            if self.cut is None:
+                self.cut = self.lab.faults.add(sites_partition(self.lab))
+        elif fault == "sites reconnect":
+            if self.cut is not None:
+                self.lab.faults.heal(self.cut)
+                self.cut = None
+        else:
+            self._site_fault(fault)
 
     def teardown(self) -> None:
         try:

@@ -24,7 +24,7 @@ from simcore import Phase
 from simcore.pki import CertificateAuthority, IssuedCertificate
 
 from channel_client import PollCadence, ProxySettings, SimulatedNetworkTransport, TransportFactory
-from channel_client import credential_from, failure_details, request
+from channel_client import Registration, credential_from, failure_details, request
 
 from .. import DRA_PROXY_ACCOUNT_NAME, Credential, Inventory, VMMServer, VmmError
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
@@ -37,17 +37,6 @@ from .policy import (
 )
 
 __all__ = ["AsrProvider", "ProviderStore", "Registration", "InFlight"]
-
-
-@dataclass(frozen=True)
-class Registration:
-    """What the vault answered at registration (kept in the Provider's store)."""
-
-    vault_id: str
-    endpoint: str
-    fabric_name: str
-    provider_name: str
-    provider_id: str
 
 
 @dataclass

@@ -21,7 +21,7 @@ from scvmm_fake import DeclaredScript
 from simcore import Fail, FaultRule, Match
 
 from .conftest import Runbook
-from .plans import VMS
+from .plans import VMS, protect_all
 
 _SCRIPTS = {"ok": DeclaredScript(output="ok", seconds=30), "fails": DeclaredScript(stderr="denied"),
             "hangs": DeclaredScript(seconds=700)}
@@ -32,18 +32,6 @@ _BODIES: dict[str, dict[str, Any]] = {
     "PlannedFailover": _FORWARD,
     "UnplannedFailover": {**_FORWARD, "sourceSiteOperations": "Required"},
 }
-
-
-def _protected_lab(seed: int) -> tuple[Lab, Runbook]:
-    lab = Lab(seed=seed, vms_per_cloud=len(VMS))
-    book = Runbook.of(lab)
-    book.create_policy()
-    book.pair()
-    book.map_poller().result()
-    for vm in VMS:
-        book.enable_poller(vm).result()
-    lab.advance(3_600)
-    return lab, book
 
 
 def _run(book: Runbook, lab: Lab, kind: str) -> Any:
@@ -74,8 +62,8 @@ def _run(book: Runbook, lab: Lab, kind: str) -> Any:
 @given(seed=st.integers(0, 2**16), kind=st.sampled_from(sorted(_BODIES)), data=st.data())
 def test_every_generated_plan_run_keeps_the_ordering_and_per_vm_promises(seed: int, kind: str,
                                                                         data: st.DataObject) -> None:
-    lab, book = _protected_lab(seed)
-    with lab:
+    with Lab(seed=seed, vms_per_cloud=len(VMS)) as lab:
+        book = protect_all(lab)
         ids = book.item_ids()
         for outcome, body in _SCRIPTS.items():
             lab.put_script(f"\\RPScripts\\{outcome}.ps1", body)
