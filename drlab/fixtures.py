@@ -2,9 +2,10 @@
 
 * ``lab`` — a fresh ``drlab.Lab`` per test (closed after it), built from the keyword arguments of
   the closest ``@pytest.mark.drlab(...)`` marker (``seed=0`` and the defaults otherwise), with its
-  ``faults=[FaultRule, ...]`` in force from the start; ``checks=["data_loss", "ip_injection",
-  "check_ordering"]`` run when the test ends and fail it on a violation; on a failed test the lab's
-  seed, a one-line replay command and its history are attached to the report.
+  ``faults=[FaultRule, ...]`` in force from the start; ``checks=[...]`` (of ``data_loss``,
+  ``ip_injection``, ``pairing_configured``, ``check_ordering``, ``work_once``, ``outbound_only``) run
+  when the test ends and fail it on a violation; on a failed test the lab's seed, a one-line replay
+  command and its history are attached to the report.
 * ``asr_client`` — ``lab.azure_client()``, a ``SiteRecoveryManagementClient`` in-process.
 * ``vault_client`` — ``lab.vault_client()``, a ``RecoveryServicesClient`` in-process.
 * ``asr_aio_client`` — ``lab.azure_aio_client()``, the async SDK client in-process (``async with``
@@ -41,8 +42,9 @@ def drlab_options(request: pytest.FixtureRequest) -> dict[str, Any]:
 #: The marker's options that are not ``Lab``'s: ``faults`` (simcore fault rules in force from the
 #: start), ``checks`` (names of ``drlab.checkers`` run when the test ends), ``serve_options``.
 _NOT_LAB_OPTIONS = ("faults", "checks", "serve_options")
-_CHECKS = ("data_loss", "ip_injection", "check_ordering")
-
+#: The checkers ``checks=`` names; those of ``_OF_HISTORY`` read the lab's history alone.
+_CHECKS = ("data_loss", "ip_injection", "pairing_configured", "check_ordering", "work_once", "outbound_only")
+_OF_HISTORY = ("check_ordering", "work_once", "outbound_only")
 
 def _end_checks(lab: Any, names: Any) -> list[str]:
     """The verdicts of the named checkers that found violations, as text."""
@@ -51,8 +53,7 @@ def _end_checks(lab: Any, names: Any) -> list[str]:
     unknown = [name for name in names if name not in _CHECKS]
     if unknown:
         raise pytest.UsageError(f"@pytest.mark.drlab(checks=...) takes {', '.join(_CHECKS)}; got {unknown}")
-    verdicts = [checkers.check_ordering(lab.history) if name == "check_ordering" else getattr(checkers, name)(lab)
-                for name in names]
+    verdicts = [getattr(checkers, name)(lab.history if name in _OF_HISTORY else lab) for name in names]
     return [str(verdict) for verdict in verdicts if not verdict.ok]
 
 

@@ -11,12 +11,19 @@ a ``Verdict`` whose violations name the rule and the history events that break i
   stops at an error, unplanned completes); it reads the history alone.
 * ``work_once`` — a Provider executes each work item at most once (a lost report is sent again,
   the work is not run again); it reads the history alone.
+* ``outbound_only`` — every connection of the Provider channel is opened by an on-premises agent,
+  never by ASR; it reads the history alone.
+* ``pairing_configured`` — every host of every paired cloud (hosts added later too) is configured
+  for its pairing: Replica server, authentication and port, certificate, trust, authorization.
 """
 
 from ._verdict import Verdict, Violation
 from .data_loss import data_loss
 from .ip_injection import ip_injection
 from .ordering import RULES, check_ordering
+from .outbound import outbound_only
+from .pairing import pairing_configured
 from .work_once import work_once
 
-__all__ = ["Verdict", "Violation", "data_loss", "ip_injection", "RULES", "check_ordering", "work_once"]
+__all__ = ["Verdict", "Violation", "data_loss", "ip_injection", "RULES", "check_ordering", "work_once",
+           "outbound_only", "pairing_configured"]

@@ -23,7 +23,7 @@ from azure.core.exceptions import AzureError, HttpResponseError
 from simcore import FaultRuleError
 
 from .._lab.spec import CloudSpec, LabConfigError, Role
-from ..checkers import Verdict, check_ordering, data_loss, ip_injection, work_once
+from ..checkers import Verdict, check_ordering, data_loss, ip_injection, outbound_only, pairing_configured, work_once
 from ..lab import Lab
 from ..runbook import Runbook
 from .categories import generate
@@ -48,6 +48,8 @@ CHECKERS: dict[str, Callable[[Lab], Verdict]] = {
     "data-loss": data_loss,
     "ip-injection": ip_injection,
     "work-once": lambda lab: work_once(lab.history),
+    "outbound-only": lambda lab: outbound_only(lab.history, asr=lab.service.channel.node),
+    "pairing-configured": pairing_configured,
 }
 
 
