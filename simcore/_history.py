@@ -39,8 +39,13 @@ def _check_json(value: Any, where: str) -> Any:
     kind = type(value)
     if kind in _SCALARS:
         return value
-    if kind is dict and all(type(k) is str and type(v) in _SCALARS for k, v in value.items()):
-        return dict(value)  # the common case: a flat record of names and numbers
+    if kind is dict:  # the common case: a flat record of names and numbers, told in one loop
+        for key, item in value.items():
+            of = type(item)
+            if type(key) is not str or (of not in _SCALARS and not (of is float and math.isfinite(item))):
+                break
+        else:
+            return dict(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise HistoryFormatError(f"{where}: {value!r} has no JSON form")
