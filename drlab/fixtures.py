@@ -42,18 +42,15 @@ def drlab_options(request: pytest.FixtureRequest) -> dict[str, Any]:
 #: The marker's options that are not ``Lab``'s: ``faults`` (simcore fault rules in force from the
 #: start), ``checks`` (names of ``drlab.checkers`` run when the test ends), ``serve_options``.
 _NOT_LAB_OPTIONS = ("faults", "checks", "serve_options")
-#: The checkers ``checks=`` names; those of ``_OF_HISTORY`` read the lab's history alone.
-_CHECKS = ("data_loss", "ip_injection", "pairing_configured", "check_ordering", "work_once", "outbound_only")
-_OF_HISTORY = ("check_ordering", "work_once", "outbound_only")
 
 def _end_checks(lab: Any, names: Any) -> list[str]:
     """The verdicts of the named checkers that found violations, as text."""
-    from . import checkers
+    from .checkers import JUDGES
 
-    unknown = [name for name in names if name not in _CHECKS]
+    unknown = [name for name in names if name not in JUDGES]
     if unknown:
-        raise pytest.UsageError(f"@pytest.mark.drlab(checks=...) takes {', '.join(_CHECKS)}; got {unknown}")
-    verdicts = [getattr(checkers, name)(lab.history if name in _OF_HISTORY else lab) for name in names]
+        raise pytest.UsageError(f"@pytest.mark.drlab(checks=...) takes {', '.join(JUDGES)}; got {unknown}")
+    verdicts = [JUDGES[name](lab) for name in names]
     return [str(verdict) for verdict in verdicts if not verdict.ok]
 
 

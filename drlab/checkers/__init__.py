@@ -17,6 +17,11 @@ a ``Verdict`` whose violations name the rule and the history events that break i
   for its pairing: Replica server, authentication and port, certificate, trust, authorization.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from ._verdict import Verdict, Violation
 from .data_loss import data_loss
 from .ip_injection import ip_injection
@@ -25,5 +30,19 @@ from .outbound import outbound_only
 from .pairing import pairing_configured
 from .work_once import work_once
 
+if TYPE_CHECKING:
+    from ..lab import Lab
+
 __all__ = ["Verdict", "Violation", "data_loss", "ip_injection", "RULES", "check_ordering", "work_once",
-           "outbound_only", "pairing_configured"]
+           "outbound_only", "pairing_configured", "JUDGES"]
+
+#: Every checker as a judge of a lab after a run, by its name: those that read the history alone are
+#: given the lab's (the marker's ``checks=`` and the drill's verdicts both judge through these).
+JUDGES: dict[str, Callable[[Lab], Verdict]] = {
+    "check_ordering": lambda lab: check_ordering(lab.history),
+    "data_loss": data_loss,
+    "ip_injection": ip_injection,
+    "work_once": lambda lab: work_once(lab.history),
+    "outbound_only": lambda lab: outbound_only(lab.history, asr=lab.service.channel.node),
+    "pairing_configured": pairing_configured,
+}

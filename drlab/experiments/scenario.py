@@ -23,7 +23,7 @@ from azure.core.exceptions import AzureError, HttpResponseError
 from simcore import FaultRuleError
 
 from .._lab.spec import CloudSpec, LabConfigError, Role
-from ..checkers import Verdict, check_ordering, data_loss, ip_injection, outbound_only, pairing_configured, work_once
+from ..checkers import JUDGES, Verdict
 from ..lab import Lab
 from ..runbook import Runbook
 from .categories import generate
@@ -43,14 +43,9 @@ INITIAL_REPLICATION_SECONDS = 3_600.0
 _SMALL_CLOUDS = (CloudSpec("Gold", Role.primary), CloudSpec("Gold-Recovery", Role.recovery))
 
 #: Every invariant a drill is judged by: name -> checker of the lab after the drill.
-CHECKERS: dict[str, Callable[[Lab], Verdict]] = {
-    "ordering": lambda lab: check_ordering(lab.history),
-    "data-loss": data_loss,
-    "ip-injection": ip_injection,
-    "work-once": lambda lab: work_once(lab.history),
-    "outbound-only": lambda lab: outbound_only(lab.history, asr=lab.service.channel.node),
-    "pairing-configured": pairing_configured,
-}
+CHECKERS: dict[str, Callable[[Lab], Verdict]] = {name: JUDGES[judge] for name, judge in (
+    ("ordering", "check_ordering"), ("data-loss", "data_loss"), ("ip-injection", "ip_injection"),
+    ("work-once", "work_once"), ("outbound-only", "outbound_only"), ("pairing-configured", "pairing_configured"))}
 
 
 @dataclass(frozen=True)
