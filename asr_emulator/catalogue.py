@@ -24,7 +24,7 @@ __all__ = [
     "PLAN_EXISTS", "PLAN_ITEM_NOT_PROTECTED", "PLAN_ITEM_OTHER_FABRICS", "PLAN_ITEM_TWICE", "PLAN_TOO_MANY_GROUPS",
     "PLAN_TOO_MANY_ITEMS", "PLAN_SAME_FABRIC", "PLAN_BUSY", "PLAN_OPERATION_NOT_ALLOWED", "PLAN_DIRECTION_MIXED",
     "PLAN_VM_FAILED", "PLAN_HOLD_EXPIRED", "PLAN_STOPPED", "PLAN_RUNBOOK_NOT_FOUND", "PLAN_RUNBOOK_FAILED",
-    "PLAN_RUNBOOK_TIMED_OUT", "PLAN_RUNBOOK_NOT_SUPPORTED", "VCENTER_EXISTS", "NOT_A_CONFIGURATION_SERVER",
+    "PLAN_RUNBOOK_TIMED_OUT", "PLAN_RUNBOOK_NOT_SUPPORTED", "PLAN_ITEMS_MIXED", "VCENTER_EXISTS", "NOT_A_CONFIGURATION_SERVER",
 ]
 
 
@@ -208,6 +208,12 @@ PLAN_RUNBOOK_NOT_SUPPORTED = Entry(
     "150617", "Azure Automation runbook actions are supported only for failover to or from Azure.",
     "The recovery plan action '{action}' at '{where}' is a runbook; this plan fails over between two VMM sites.",
     "Use a VMM script or a manual action instead.")
+#: Fact (hyperv-scvmm.md §5.7): "VMware and Hyper-V-with-VMM VMs can't be mixed" in a plan. Policy: the code.
+PLAN_ITEMS_MIXED = Entry(
+    "150618", "The machine '{vm}' cannot be in this recovery plan: VMware VMs and physical servers can't be in one "
+    "plan with Hyper-V VMs of VMM clouds.",
+    "A plan holds machines with the same source and target: '{vm}' is {kind}, the plan's fabrics are {fabrics}.",
+    "Create a recovery plan of its own kind for it.")
 
 # -- vCenters of a configuration server (policy: codes and wording are the emulator's; the recorded job is
 #    vmware_fake/REFERENCE.md §5)

@@ -43,6 +43,7 @@ from .vmware_discovery import apply_vmware_inventory
 from .vmware_fabric import VMwareFabricRecord, parse_vmware_inventory
 from .wire import handle_channel_request
 from ..workflows import protection
+from ..workflows.inmage import protection as inmage
 from .work import Send, wait_for_work
 from .workitems import WorkItem
 
@@ -274,6 +275,7 @@ class ChannelService:
         provider_id = self.provider_id(vault, record)
         if isinstance(fabric, VMwareFabricRecord):  # the fabric keeps its report (``VMwareDetails``)
             counts = apply_vmware_inventory(vault, fabric, provider_id, inventory)
+            inmage.observe_pairs(self, vault, fabric.name, inventory)
         else:
             counts = apply_inventory(vault, fabric, provider_id, inventory)
             channel.inventories[fabric.name.lower()] = inventory

@@ -35,12 +35,17 @@ _INVENTORY = {
                   "runAsAccountId": str, "discoveryStatus": str, "vms": [_MACHINE]}],
     "physicalServers": [_MACHINE],
 }
+#: A replication pair (optional section: a server that protects nothing may leave it out).
+_PAIR = {"machineId": str, "protectionStage": str, "processServerId": str, "masterTargetId": str,
+         "recoveryPoints": [{"id": str, "time": object, "type": str}]}
 
 
 def parse_vmware_inventory(body: Any) -> dict[str, Any]:
     """``body`` checked against the configuration server inventory's shape (400 naming the field)."""
     check_shape(body, _INVENTORY, "inventory")
     checked: dict[str, Any] = body
+    if "replicationPairs" in checked:
+        check_shape(checked["replicationPairs"], [_PAIR], "inventory.replicationPairs")
     return checked
 
 

@@ -22,6 +22,7 @@ from simcore import Clock
 
 from ..policy import RECOVERY_POINT_TYPES
 from ..wire.render import fmt_time
+from .inmage_item import InMageItem
 from .protection import ProtectedItem
 
 __all__ = ["RecoveryPoint", "recovery_points", "points_id"]
@@ -32,8 +33,8 @@ _EPS = 1e-9  # as the hosts count cycles and hours
 
 @dataclass
 class RecoveryPoint:
-    """One point the item can fail over to: its time (virtual seconds), Hyper-V kind, and whether it
-    is the replica's latest point."""
+    """One point the item can fail over to: its time (virtual seconds), kind (Hyper-V's, or an InMage
+    point's ``recoveryPointType``), and whether it is the replica's latest point."""
 
     name: str
     time: float
@@ -44,7 +45,7 @@ class RecoveryPoint:
     def arm_properties(self) -> dict[str, Any]:
         """The recorded shape (§B.5): ``providerSpecificDetails`` null."""
         return {"recoveryPointTime": fmt_time(self.clock, self.time),
-                "recoveryPointType": RECOVERY_POINT_TYPES.get(self.kind, "CrashConsistent"),
+                "recoveryPointType": RECOVERY_POINT_TYPES.get(self.kind, self.kind),  # an InMage point's is its kind
                 "providerSpecificDetails": None}
 
 
@@ -55,6 +56,10 @@ def points_id(item: ProtectedItem) -> str:
 
 def recovery_points(item: ProtectedItem) -> list[RecoveryPoint]:
     """The item's points now, oldest first, the latest last (none before the replica reports any)."""
+    if isinstance(item, InMageItem):  # the master target's points, as the configuration server lists them
+        listed = sorted(item.pair.get("recoveryPoints") or [], key=lambda p: float(p["time"]))
+        return [RecoveryPoint(str(p["id"]), float(p["time"]), str(p["type"]), at == len(listed) - 1, item.clock)
+                for at, p in enumerate(listed)]
     report = _replica_report(item)
     points = report.get("recoveryPoints") if report is not None else None
     if report is None or not isinstance(points, dict):

@@ -6,6 +6,9 @@ The groups are normalised as the service does (fact, §A.5.2): the Shutdown grou
 then the Boot groups in the order given, empty ones added; at least one Boot group (policy: the portal
 puts new machines in "Group 1", hyperv-scvmm.md §5.7). Items go in Boot groups only (policy); each must
 be a protected VM (initial replication done) between the plan's two fabrics and in one group only.
+A plan of VMware VMs and physical servers names its configuration server's fabric as both primary and
+recovery (policy ``INMAGE_PLAN_FABRICS``: one server manages both sites); it holds no Hyper-V VM, and
+a plan of VMM fabrics no machine of a configuration server (``PLAN_ITEMS_MIXED``).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..catalogue import (
-    PLAN_BUSY, PLAN_EXISTS, PLAN_ITEM_NOT_PROTECTED, PLAN_ITEM_OTHER_FABRICS, PLAN_ITEM_TWICE, PLAN_SAME_FABRIC,
+    PLAN_BUSY, PLAN_EXISTS, PLAN_ITEM_NOT_PROTECTED, PLAN_ITEMS_MIXED, PLAN_ITEM_OTHER_FABRICS, PLAN_ITEM_TWICE, PLAN_SAME_FABRIC,
     PLAN_TOO_MANY_GROUPS, PLAN_TOO_MANY_ITEMS,
 )
 from ..channel.records import FabricRecord
+from ..channel.vmware_fabric import VMwareFabricRecord
 from ..errors import InvalidParameter, ResourceNotFound
+from ..models.inmage_item import InMageItem
 from ..models.jobs import Job
 from ..models.recovery_plans import PlanGroup, PlanItem, RecoveryPlan
 from ..models.resources import KINDS
@@ -78,6 +83,12 @@ def _entry(service: ChannelService, vault: Vault, primary: str, recovery: str, i
     if item is None or item.state in NOT_YET_PROTECTED:
         why = "No such protected item exists." if item is None else f"Its protection state is '{item.state}'."
         raise PLAN_ITEM_NOT_PROTECTED.refusal(item=item_id, why=why, target=f"{where}.id")
+    vmware_plan = isinstance(service.vault_channel(vault).fabric(primary), VMwareFabricRecord)
+    if isinstance(item, InMageItem) != vmware_plan:
+        raise PLAN_ITEMS_MIXED.refusal(
+            vm=item.vm_name, kind="a machine of a configuration server" if isinstance(item, InMageItem)
+            else "a Hyper-V VM of a VMM cloud", fabrics="a configuration server's" if vmware_plan else "VMM servers",
+            target=f"{where}.id")
     if (item.primary.fabric.lower(), item.recovery.fabric.lower()) != (primary.lower(), recovery.lower()):
         raise PLAN_ITEM_OTHER_FABRICS.refusal(vm=item.vm_name, primary=item.primary.fabric_friendly_name,
                                               recovery=item.recovery.fabric_friendly_name, target=f"{where}.id")
@@ -163,7 +174,17 @@ def start_create(service: ChannelService, vault: Vault, name: str, primary_id: s
         raise PLAN_EXISTS.refusal(name=name, target="recoveryPlanName")
     primary = fabric_of_id(service, vault, primary_id, "properties.primaryFabricId")
     recovery = fabric_of_id(service, vault, recovery_id, "properties.recoveryFabricId")
-    if primary.name.lower() == recovery.name.lower():
+    vmware = [isinstance(record, VMwareFabricRecord) for record in (primary, recovery)]
+    if vmware[0] != vmware[1]:
+        raise InvalidParameter(f"The value '{recovery_id}' of 'properties.recoveryFabricId' is invalid: a plan of "
+                               f"'{primary.friendly_name}' fails over within "
+                               + ("that configuration server's sites." if vmware[0] else "VMM servers."),
+                               target="properties.recoveryFabricId")
+    if vmware[0] and primary.name.lower() != recovery.name.lower():  # policy INMAGE_PLAN_FABRICS
+        raise InvalidParameter(f"The value '{recovery_id}' of 'properties.recoveryFabricId' is invalid: the "
+                               f"recovery fabric of a plan of the configuration server '{primary.friendly_name}' is "
+                               "its own fabric (it manages both sites).", target="properties.recoveryFabricId")
+    if not vmware[0] and primary.name.lower() == recovery.name.lower():
         raise PLAN_SAME_FABRIC.refusal(fabric=primary.friendly_name, target="properties.recoveryFabricId")
     plan_groups = _normalised(service, vault, primary.name, recovery.name, groups)
     fabrics = f"{asr_prefix(vault)}/replicationFabrics"

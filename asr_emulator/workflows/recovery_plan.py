@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..models.inmage_item import InMageItem
 from ..models.jobs import Job
 from ..models.mappings import NetworkRef
 from ..models.plan_tasks import PlanGroupTask
@@ -29,11 +30,13 @@ from ..models.resources import KINDS
 from ..models.tasks import Skipped, Task
 from ..models.vault import Vault
 from ..policy import (
+    INMAGE_DEFAULT_RECOVERY_POINT,
     PLAN_END, PLAN_HOLD_TASKS, PLAN_PREREQUISITES, PLAN_SCENARIOS, PLANNED_FAILOVER_SCENARIO, TEST_FAILOVER_SCENARIO,
     UNPLANNED_FAILOVER_SCENARIO,
 )
 from ..wire.render import asr_prefix
 from . import failover, test_failover
+from .inmage import failover as inmage
 from .plan_actions import ActionGroup, action_task
 from .plan_events import PlanRecorder
 from .plan_resource import plan_affected_objects
@@ -65,6 +68,8 @@ class PlanRun:
 
 def _starter(service: ChannelService, vault: Vault, item: ProtectedItem, run: PlanRun) -> Start:
     """How the plan starts ``item``'s own job for ``run`` (holds given by the plan)."""
+    if isinstance(item, InMageItem):
+        return _inmage_starter(service, vault, item, run)
     if run.operation == "PlannedFailover":
         return lambda holds: failover.start_planned_failover(service, vault, item, holds=holds)
     if run.operation == "UnplannedFailover":
@@ -77,6 +82,21 @@ def _starter(service: ChannelService, vault: Vault, item: ProtectedItem, run: Pl
     if run.operation == "Commit":
         return lambda _holds: failover.start_commit(service, vault, item)
     return lambda _holds: failover.start_reverse_replication(service, vault, item)
+
+
+def _inmage_starter(service: ChannelService, vault: Vault, item: InMageItem, run: PlanRun) -> Start:
+    """An InMage item's jobs in a plan (policy ``INMAGE_PLAN_FABRICS``: to its latest point; a plan allows
+    no planned failover of one, ``INMAGE_PROTECTION_STATES``)."""
+    latest = (INMAGE_DEFAULT_RECOVERY_POINT, None)
+    if run.operation == "UnplannedFailover":
+        return lambda holds: inmage.start_unplanned_failover(service, vault, item, latest, holds=holds)
+    if run.operation == "TestFailover":
+        return lambda holds: inmage.start_test_failover(service, vault, item, latest, holds=holds)
+    if run.operation == "TestFailoverCleanup":
+        return lambda _holds: inmage.start_test_failover_cleanup(service, vault, item, run.comments)
+    if run.operation == "Commit":
+        return lambda _holds: inmage.start_commit(service, vault, item)
+    return lambda _holds: inmage.start_reprotect(service, vault, item)
 
 
 def _holds_before(run: PlanRun) -> list[tuple[str, Any]]:

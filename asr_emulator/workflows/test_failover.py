@@ -28,11 +28,12 @@ from .protection import vm_affected_objects
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
 
-__all__ = ["start_test_failover", "start_test_failover_cleanup"]
+__all__ = ["start_test_failover", "start_test_failover_cleanup", "job_details"]
 
 
-def _details(item: ProtectedItem, network: NetworkRef | None, status: str | None, comments: str | None
+def job_details(item: ProtectedItem, network: NetworkRef | None, status: str | None, comments: str | None
              ) -> dict[str, Any]:
+    """``TestFailoverJobDetails`` of a test failover (or its cleanup) of ``item`` into ``network``."""
     affected = vm_affected_objects(item, item.active, item.standby,
                                    RecoveryVmId=item.vm_id)  # capitalized as recorded (§A.4.3)
     return {"instanceType": "TestFailoverJobDetails", "testFailoverStatus": status, "comments": comments,
@@ -49,7 +50,7 @@ def start_test_failover(service: ChannelService, vault: Vault, item: ProtectedIt
     ``holds``: a recovery plan's hold tasks (``holds.with_holds``)."""
     backend = service.backend
     standby = sites.provider_for(service, vault, sites.fabric(service, vault, item.standby.fabric))
-    details = _details(item, network, "Active", None)
+    details = job_details(item, network, "Active", None)
     payload = {"vmId": item.vm_id, "vmName": item.vm_name, "vmNetworkId": None if network is None else network.network,
                "nics": item.nic_addresses(item.active)}
 
@@ -90,7 +91,7 @@ def start_test_failover_cleanup(service: ChannelService, vault: Vault, item: Pro
     """Start ``TestFailoverCleanup`` of ``item`` (the caller checked a test failover is up)."""
     backend = service.backend
     standby = sites.provider_for(service, vault, sites.fabric(service, vault, item.standby.fabric))
-    details = {**_details(item, None, None, comments), "networkName": None, "networkFriendlyName": None,
+    details = {**job_details(item, None, None, comments), "networkName": None, "networkFriendlyName": None,
                "networkType": None}
 
     def ended() -> ProtectedItem:
