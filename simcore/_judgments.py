@@ -4,18 +4,20 @@ A component that judged a peer's chain (DESIGN.md, Invariants: certificate trust
 ``pki.judgment`` event at the judge's node — ``ok`` when it accepted, ``fail`` when it refused —
 holding the verdict's reasons (``injected``: those an identity fault added), the instant as the
 judge's clock read it, the revocation status as the judge's own sources told it, the purpose and
-name it asked for, the connection, and references to two interned descriptions:
+name it asked for, the connection, the trusted root the chain leads to, and two descriptions:
 
-* ``pki.chain`` — a chain's leaf (subject, issuer, serial, thumbprint, names — CN and SANs — and EKU), the thumbprints
-  of its certificates, whether each is issued by the next, and the window all are valid in;
-* ``pki.trust`` — a judge's trusted roots (thumbprint, subject, validity), recorded when that
-  judge's set first appears or changes, under a digest the judgments name.
+* ``pki.chain`` — a chain's leaf (subject, issuer, names — CN and SANs — and EKU), its
+  certificates, whether each is issued by the next, and the window all are valid in;
+* ``pki.trust`` — a judge's trusted roots (subject, validity), recorded when that judge's set
+  first appears or changes.
 
-Each description is recorded once per history, so the history grows with judgments, not with
-the size of a chain or of a trust store. ``pki.traffic`` marks the first request acted on over a
-connection, so traffic over a refused connection shows. Times are lab seconds (``Clock.to_seconds``);
-nothing here reads the wall clock. The facts are worked out here, apart from the judge's own
-validation, so a judge that accepts what it should not is caught, not echoed.
+Certificates are named ``cert-N``, chains ``chain-N`` and trust sets ``trust-N`` in the order a
+history first meets them: thumbprints and serials come from fresh keys and random serials on every
+run, and the same seed must give the same history. Each description is recorded once, so the
+history grows with judgments, not with the size of a chain or of a trust store. ``pki.traffic``
+marks the first request acted on over a connection, so traffic over a refused connection shows.
+Times are lab seconds (``Clock.to_seconds``). The facts are worked out here, apart from the
+judge's own validation, so a judge that accepts what it should not is caught, not echoed.
 """
 
 from __future__ import annotations
@@ -56,8 +58,12 @@ def _digest(parts: Sequence[str]) -> str:
 
 
 def _cn(name: x509.Name) -> str:
-    attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(attrs[0].value) if attrs else name.rfc4514_string()
+    """The name's CN, else its organization (a test CA's random OU would make runs differ)."""
+    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
+        attrs = name.get_attributes_for_oid(oid)
+        if attrs:
+            return str(attrs[0].value)
+    return ""
 
 
 def _certificate(root: Root) -> x509.Certificate:
@@ -80,37 +86,36 @@ def _window(certs: Sequence[x509.Certificate]) -> tuple[datetime, datetime]:
 
 
 class _Trust:
-    """A set of trusted roots: its digest and what the ``pki.trust`` event tells of each root."""
+    """A set of trusted roots: the thumbprints (its key) and what ``pki.trust`` tells of each root."""
 
-    __slots__ = ("roots", "digest", "certificates", "thumbprints", "authorities")
+    __slots__ = ("roots", "key", "certificates", "thumbprints")
 
     def __init__(self, roots: Sequence[Root]) -> None:
         self.roots = roots
         self.certificates = tuple(_certificate(root) for root in roots)
         self.thumbprints = tuple(thumbprint(cert) for cert in self.certificates)
-        self.digest = _digest(sorted(self.thumbprints))
-        self.authorities = tuple(root for root in roots if isinstance(root, CertificateAuthority))
+        self.key = _digest(sorted(self.thumbprints))
 
-    def details(self, sim: Simulation) -> dict[str, Any]:
+    def details(self, sim: Simulation, ledger: _Ledger, name: str) -> dict[str, Any]:
         to_seconds = sim.clock.to_seconds
-        return {"trust": self.digest, "roots": [
-            {"root": print_, "subject": _cn(cert.subject), "validFrom": to_seconds(cert.not_valid_before_utc),
-             "validUntil": to_seconds(cert.not_valid_after_utc)}
+        return {"trust": name, "roots": [
+            {"root": ledger.cert(print_), "subject": _cn(cert.subject),
+             "validFrom": to_seconds(cert.not_valid_before_utc), "validUntil": to_seconds(cert.not_valid_after_utc)}
             for print_, cert in zip(self.thumbprints, self.certificates, strict=True)]}
 
 
 class _Facts:
-    """What cannot change for one chain under one set of roots: the chain's id and description, the
+    """What cannot change for one chain under one set of roots: the chain's key and description, the
     trusted root it leads to (its top, or the root that issued its top), and which certificates
     revocation is asked about (every chain certificate that is not itself a trusted root)."""
 
-    __slots__ = ("chain", "trust", "chain_id", "root", "checked", "leaf", "certs", "linked", "window", "names",
+    __slots__ = ("chain", "trust", "key", "root", "checked", "leaf", "certs", "linked", "window", "names",
                  "eku")
 
     def __init__(self, chain: Sequence[x509.Certificate], trust: _Trust) -> None:
         self.chain, self.trust = chain, trust
         self.certs = tuple(thumbprint(cert) for cert in chain)
-        self.chain_id = _digest(self.certs)
+        self.key = _digest(self.certs)
         self.leaf = chain[0]
         self.linked = all(_issued_by(child, parent) for child, parent in zip(chain, chain[1:], strict=False))
         top = chain[-1]
@@ -139,22 +144,31 @@ class _Facts:
             return []
         return [_EKU_NAMES.get(oid.dotted_string, oid.dotted_string) for oid in usages]
 
-    def details(self, sim: Simulation) -> dict[str, Any]:
+    def details(self, sim: Simulation, ledger: _Ledger, name: str) -> dict[str, Any]:
         to_seconds = sim.clock.to_seconds
-        return {"chain": self.chain_id, "subject": _cn(self.leaf.subject), "issuer": _cn(self.leaf.issuer),
-                "serial": format(self.leaf.serial_number, "x"), "leaf": self.certs[0], "certs": list(self.certs),
-                "linked": self.linked, "validFrom": to_seconds(self.window[0]),
-                "validUntil": to_seconds(self.window[1]), "names": list(self.names), "eku": self.eku}
+        return {"chain": name, "subject": _cn(self.leaf.subject), "issuer": _cn(self.leaf.issuer),
+                "certs": [ledger.cert(print_) for print_ in self.certs], "linked": self.linked,
+                "validFrom": to_seconds(self.window[0]), "validUntil": to_seconds(self.window[1]),
+                "names": list(self.names), "eku": self.eku}
 
 
 class _Ledger:
-    """What one history already holds: the chains described, and each judge's trust set as last told."""
+    """What one history already holds: the names given to certificates, chains and trust sets (by
+    their keys, in the order first met), and each judge's trust set as last told."""
 
-    __slots__ = ("chains", "trust")
+    __slots__ = ("certs", "chains", "trusts", "told")
 
     def __init__(self) -> None:
-        self.chains: set[str] = set()
-        self.trust: dict[str, str] = {}
+        self.certs: dict[str, str] = {}
+        self.chains: dict[str, str] = {}
+        self.trusts: dict[str, str] = {}
+        self.told: dict[str, str] = {}
+
+    def cert(self, print_: str) -> str:
+        name = self.certs.get(print_)
+        if name is None:
+            name = self.certs[print_] = f"cert-{len(self.certs) + 1}"
+        return name
 
 
 #: Each live history's ledger, by the history's identity (a ``History`` compares by its events, so it
@@ -215,16 +229,22 @@ def record_judgment(sim: Simulation, chain: Sequence[x509.Certificate], *, node:
     history = sim.history
     ledger = _ledger_of(history)
     trust = _trust_of(roots)
-    if ledger.trust.get(node) != trust.digest:
-        ledger.trust[node] = trust.digest
-        history.record(node, TRUST_OP, Phase.INFO, trust.details(sim))
+    trust_name = ledger.trusts.get(trust.key)
+    if trust_name is None:
+        trust_name = ledger.trusts[trust.key] = f"trust-{len(ledger.trusts) + 1}"
+    if ledger.told.get(node) != trust_name:
+        ledger.told[node] = trust_name
+        history.record(node, TRUST_OP, Phase.INFO, trust.details(sim, ledger, trust_name))
     facts = _facts_of(chain, trust)
-    if facts is not None and facts.chain_id not in ledger.chains:
-        ledger.chains.add(facts.chain_id)
-        history.record(node, CHAIN_OP, Phase.INFO, facts.details(sim))
+    chain_name = root = None
+    if facts is not None:
+        chain_name = ledger.chains.get(facts.key)
+        if chain_name is None:
+            chain_name = ledger.chains[facts.key] = f"chain-{len(ledger.chains) + 1}"
+            history.record(node, CHAIN_OP, Phase.INFO, facts.details(sim, ledger, chain_name))
+        root = None if facts.root is None else ledger.cert(facts.root)
     history.record(node, JUDGMENT_OP, Phase.FAIL if reasons else Phase.OK, {
-        "use": use, "chain": None if facts is None else facts.chain_id,
-        "root": None if facts is None else facts.root, "trust": trust.digest, "at": sim.clock.to_seconds(at),
+        "use": use, "chain": chain_name, "root": root, "trust": trust_name, "at": sim.clock.to_seconds(at),
         "revocation": _revocation(facts, revocation), "purpose": purpose.value, "name": expected_name,
         "conn": conn, "reasons": list(reasons), "injected": list(injected)})
 
