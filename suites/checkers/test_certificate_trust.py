@@ -1,11 +1,13 @@
 """``drlab.checkers.certificate_trust`` (DESIGN.md, Invariants: certificate trust; hyperv-scvmm.md §1.3):
 a lab that pairs, protects and fails over keeps it, and so do refusals an identity fault injects;
 a Hyper-V judge broken on purpose — accepting an expired chain, an untrusted root, a revoked
-certificate, or serving a connection it refused — is named by its rule and its events."""
+certificate, or serving a connection it refused — is named by its rule and its events. Chains and
+trust stores are described once, so the history grows with judgments."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,8 +19,8 @@ from hyperv_fake import ROOT_STORE, ReplicationState
 from hyperv_fake._listener import _Conversation
 from hyperv_fake._trust import CertificateJudge
 from hyperv_fake.testing import ReplicaPair, host_certificate
-from simcore import JUDGMENT_OP, Event, Fail, FaultRule, History, Match
-from simcore.pki import CertificateAuthority, thumbprint
+from simcore import JUDGMENT_OP, Event, Fail, FaultRule, History, Match, Simulation, record_judgment
+from simcore.pki import CertificateAuthority, Eku, thumbprint
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +157,17 @@ def test_a_refusal_without_a_reason_or_against_the_record_is_named(failed_over: 
     verdict = certificate_trust(history)
     assert [v.rule for v in verdict.violations] == ["refused-without-reason", "refused-contradicted"]
     assert "EXPIRED, which the record contradicts" in str(verdict)
+
+
+def test_descriptions_are_recorded_once_so_the_history_grows_with_judgments_not_trust_stores() -> None:
+    sim = Simulation(seed=1)
+    roots = tuple(CertificateAuthority.root(f"Root {i}") for i in range(40))
+    now = sim.clock.utcnow()
+    leaf = roots[-1].issue("hv1.contoso.com", sans=("hv1.contoso.com",), eku=Eku.SERVER_AND_CLIENT,
+                           not_before=now - timedelta(days=1), not_after=now + timedelta(days=1), key_type="ecdsa")
+    for _ in range(3):
+        record_judgment(sim, leaf.chain, node="hv2", use="replication", purpose=Eku.SERVER_AND_CLIENT, roots=roots,
+                        at=now, expected_name="hv1.contoso.com", revocation=roots, reasons=())
+    assert [e.op for e in sim.history] == ["pki.trust", "pki.chain", *[JUDGMENT_OP] * 3]
+    assert len(sim.history[0].details["roots"]) == 40 and sim.history[2].details == sim.history[4].details
+    assert sim.history[2].details["root"] == "cert-40" and certificate_trust(sim.history).ok
