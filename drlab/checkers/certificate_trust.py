@@ -1,4 +1,4 @@
-"""Certificate trust (DESIGN.md, Invariants; hyperv-scvmm.md §1.3 for Hyper-V Replica, §4 and
+"""Certificate trust (DESIGN.md, Invariants; hyperv-scvmm.md §1.3 for Hyper-V Replica, §5.2 and
 asr_emulator/channel/PROTOCOL.md §2 for the Provider's channel): every chain a component accepted —
 a Hyper-V host at the replication handshake (use "replication"), ASR judging a Provider's client
 certificate or a Provider judging ASR's server certificate (use "channel") — was trustworthy at
