@@ -229,8 +229,10 @@ class SimulatedNetworkTransport(httpx.BaseTransport):
             chain = [x509.load_pem_x509_certificate(str(text).encode()) for text in hello.get("certificateChain") or []]
         except ValueError:
             chain = []
-        verdict = judge_server_chain(chain, host, self.trust_roots, self.sim.skews.utcnow(self.node))
-        result = judged(self.sim.faults, verdict, chain, node=self.node, use="channel")
+        at = self.sim.skews.utcnow(self.node)
+        result = judged(self.sim, judge_server_chain(chain, host, self.trust_roots, at), chain, node=self.node,
+                        use="channel", purpose=Eku.SERVER_AUTH, roots=self.trust_roots, at=at, expected_name=host,
+                        conn=wire.endpoint.connection.id)
         if not result.ok:
             wire.send({"type": "Alert", "description": "bad_certificate", "reasons": [r.value for r in result.reasons]})
             raise ServerCertificateRejected(host, [r.value for r in result.reasons], request=wire.request)

@@ -28,8 +28,8 @@ register_profiles()  # before hypothesis' own plugin reads --hypothesis-profile
 
 MARKER = ("drlab(seed=0, **lab_options): build the `lab` fixture as drlab.Lab(seed=..., **lab_options) "
           "(hosts_per_site=, clouds=, networks=, vms=, vms_per_cloud=, proxy=, sockets=, ...); faults=[FaultRule] "
-          "in force from the start, checks=['data_loss', 'ip_injection', 'check_ordering'] run at the end, "
-          "serve_options=[...] for served_lab")
+          "in force from the start, checks=['data_loss', 'ip_injection', 'check_ordering', 'certificate_trust'] run "
+          "at the end, serve_options=[...] for served_lab")
 
 
 #: Policy: pytest-asyncio warns on every run whose configuration leaves its fixture loop scope unset;

@@ -133,7 +133,7 @@ class Exchange:
     def _judge_server(self, chain: tuple[x509.Certificate, ...]) -> None:
         host = self.host
         clock = host.fabric.sim.clock
-        reasons = host.judge_peer(chain, self.server_name)
+        reasons = host.judge_peer(chain, self.server_name, self._connection())
         if reasons:
             detail = f"the Replica server's certificate was refused: {', '.join(r.value for r in reasons)}"
             self._fail(reasons[0], "primary", detail)
@@ -145,6 +145,9 @@ class Exchange:
         self.expiry_refusal = Refusal(RefusalReason.EXPIRED, side, f"{whose} certificate expired")
         self._send(ClientCertificate(self._own_chain))
         self._flush()
+
+    def _connection(self) -> int | None:
+        return None if self._endpoint is None else self._endpoint.connection.id
 
     def _closed(self, why: str) -> None:
         if not self.finished:

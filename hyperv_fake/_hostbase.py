@@ -11,7 +11,8 @@ import math
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
-from simcore import Phase, injected_refusal
+from simcore import Phase, injected_refusal, record_judgment
+from simcore.pki import CertificateAuthority, CrlRevocationSource, Eku, RevocationSource
 
 from ._authorization import ANY_SERVER, DEFAULT_TRUST_GROUP, AuthorizationEntry, AuthorizationTable
 from ._certstore import CertificateStore
@@ -32,6 +33,7 @@ from ._replica_service import ReplicaService
 from ._server import FirewallRule, VMReplicationServer, default_firewall_rules
 from ._settings import ReplicationSettings
 from ._statistics import closing_boundaries, monitoring_origin
+from ._trust import current_crls
 from ._vm import VM
 from .policy import ONE_JOB_PER_VM_CODE
 
@@ -256,17 +258,29 @@ class HostBase:
         """``Set-VMReplication -Reverse`` (the failover cmdlets implement it)."""
         raise NotImplementedError
 
-    def judge_peer(self, chain: tuple[x509.Certificate, ...], expected_name: str) -> tuple[RefusalReason, ...]:
+    def judge_peer(self, chain: tuple[x509.Certificate, ...], expected_name: str,
+                   conn: int | None = None) -> tuple[RefusalReason, ...]:
         """Every reason this host refuses a peer's replication certificate chain now (§1.3), an identity
-        fault's (``pki.validate``, use "replication") first."""
-        reasons = self.fabric.judge.judge(chain, roots=self.certificates.roots, expected_name=expected_name,
-                                          at=self.fabric.sim.skews.utcnow(self.name),
-                                          check_revocation=not self.disable_cert_revocation_check,
-                                          crls=self.certificates.crls)
-        injected = injected_refusal(self.fabric.sim.faults, chain, node=self.name, use="replication")
-        if injected is None or injected not in RefusalReason.__members__:
-            return reasons
-        return (RefusalReason(injected), *(reason for reason in reasons if reason.value != injected))
+        fault's (``pki.validate``, use "replication") first; the judgment of connection ``conn`` is
+        recorded in the history (``pki.judgment``)."""
+        sim, at, roots = self.fabric.sim, self.fabric.sim.skews.utcnow(self.name), self.certificates.roots
+        check = not self.disable_cert_revocation_check
+        reasons = self.fabric.judge.judge(chain, roots=roots, expected_name=expected_name, at=at,
+                                          check_revocation=check, crls=self.certificates.crls)
+        injected = injected_refusal(sim.faults, chain, node=self.name, use="replication")
+        if injected is not None and injected in RefusalReason.__members__:
+            reasons = (RefusalReason(injected), *(reason for reason in reasons if reason.value != injected))
+        else:
+            injected = None
+        sources: tuple[RevocationSource, ...] | None = None
+        if check:
+            sources = (*(root for root in roots if isinstance(root, CertificateAuthority)),
+                       CrlRevocationSource(current_crls(self.certificates.crls, at)))
+        record_judgment(sim, chain, node=self.name, use="replication", purpose=Eku.SERVER_AND_CLIENT, roots=roots,
+                        at=at, expected_name=expected_name, revocation=sources,
+                        reasons=[reason.value for reason in reasons], injected=() if injected is None else (injected,),
+                        conn=conn)
+        return reasons
 
     def _revalidate_links(self) -> None:
         """This host's trust changed: every active relationship it takes part in authenticates again."""

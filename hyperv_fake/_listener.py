@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from cryptography import x509
 
-from simcore import ConnectionClosed, ConnectionReset, Endpoint
+from simcore import ConnectionClosed, ConnectionReset, Endpoint, record_traffic
 
 from ._authorization import AuthorizationEntry
 from ._enums import ReplicationAuthenticationType
@@ -54,6 +54,7 @@ class _Conversation:
         self.peer_fqdn = node.fqdn or node.name
         self.entries: list[AuthorizationEntry] = []
         self.stage = "hello"
+        self.carried = False
         endpoint.on_message = self.receive
         endpoint.on_close = self._closed
 
@@ -69,6 +70,10 @@ class _Conversation:
             elif self.stage == "certificate" and isinstance(message, ClientCertificate):
                 self._certificate(message.chain)
             elif self.stage == "ready":
+                if not self.carried:  # the first request acted on over this connection (pki.traffic)
+                    self.carried = True
+                    record_traffic(self.host.fabric.sim, node=self.host.name, use="replication",
+                                   conn=self.endpoint.connection.id)
                 self.endpoint.send(Reply(self.host.replica_service.handle(message, self.entries)))
             elif self.stage != "refused":
                 raise Refuse(RefusalReason.AUTHENTICATION_TYPE_NOT_ALLOWED, f"unexpected {type(message).__name__}")
@@ -98,7 +103,7 @@ class _Conversation:
 
     def _certificate(self, chain: tuple[x509.Certificate, ...]) -> None:
         host = self.host
-        reasons = host.judge_peer(chain, self.peer_fqdn)
+        reasons = host.judge_peer(chain, self.peer_fqdn, self.endpoint.connection.id)
         if reasons:
             raise Refuse(reasons[0],
                          f"the primary server's certificate was refused: {', '.join(r.value for r in reasons)}")

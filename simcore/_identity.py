@@ -7,17 +7,26 @@ asks the fault plan with context ``node`` (who judges), ``subject`` (the leaf's 
 ``REVOKED``, ``UNTRUSTED_ROOT``, ...: ``simcore.pki.Reason``'s values, or a judge's own such as
 ``REVOCATION_OFFLINE``) adds that reason to the verdict, so the component refuses the chain exactly
 as it refuses a certificate that really expired, was revoked, or whose root was removed.
+
+``judged`` also records the judgment in the history (``simcore._judgments``: ``pki.judgment``), so
+a checker over the history can judge every accepted and refused chain again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from ._faults import Fail, FaultPlan
-from .pki import Reason, Validation
+from ._judgments import Root, record_judgment
+from .pki import CertificateAuthority, Eku, Reason, Validation
+
+if TYPE_CHECKING:
+    from ._simulation import Simulation
 
 __all__ = ["IDENTITY_POINT", "injected_refusal", "judged"]
 
@@ -39,10 +48,18 @@ def injected_refusal(faults: FaultPlan, chain: Sequence[x509.Certificate], *, no
     return action.code if isinstance(action, Fail) else None
 
 
-def judged(faults: FaultPlan, validation: Validation, chain: Sequence[x509.Certificate], *, node: str,
-           use: str) -> Validation:
-    """``validation`` of ``chain`` by ``node``, with the reason an identity fault injects (a pki reason)."""
-    code = injected_refusal(faults, chain, node=node, use=use)
-    if code is None or code not in Reason.__members__:
-        return validation
-    return Validation((*validation.reasons, Reason(code)), (*validation.details, f"{code} (injected)"))
+def judged(sim: Simulation, validation: Validation, chain: Sequence[x509.Certificate], *, node: str, use: str,
+           purpose: Eku, roots: Sequence[Root], at: datetime, expected_name: str | None = None,
+           conn: int | None = None) -> Validation:
+    """``validation`` of ``chain`` by ``node`` (against ``roots`` at ``at``, revocation asked of the
+    CAs among them, as ``pki.validate`` does), with the reason an identity fault injects (a pki
+    reason); the judgment is recorded in the history either way."""
+    code = injected_refusal(sim.faults, chain, node=node, use=use)
+    result = validation
+    if code is not None and code in Reason.__members__:
+        result = Validation((*validation.reasons, Reason(code)), (*validation.details, f"{code} (injected)"))
+    record_judgment(sim, chain, node=node, use=use, purpose=purpose, roots=roots, at=at, expected_name=expected_name,
+                    revocation=[root for root in roots if isinstance(root, CertificateAuthority)],
+                    reasons=[reason.value for reason in result.reasons],
+                    injected=() if result is validation else (str(code),), conn=conn)
+    return result

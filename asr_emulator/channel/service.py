@@ -102,8 +102,9 @@ class ChannelService:
         (PROTOCOL.md §2 step 6): client auth, chaining to the channel root, valid at virtual now (read
         under the lab's lock), revocation checked."""
         with self.service.lock:
-            verdict = judge_client_chain(chain, [self.root], self.sim.skews.utcnow(self.node))
-            return judged(self.sim.faults, verdict, chain, node=self.node, use="channel")
+            roots, at = [self.root], self.sim.skews.utcnow(self.node)
+            return judged(self.sim, judge_client_chain(chain, roots, at), chain, node=self.node, use="channel",
+                          purpose=Eku.CLIENT_AUTH, roots=roots, at=at)
 
     # -- per-vault state ----------------------------------------------------------------------
 

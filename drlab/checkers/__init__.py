@@ -13,6 +13,10 @@ a ``Verdict`` whose violations name the rule and the history events that break i
   the work is not run again); it reads the history alone.
 * ``outbound_only`` — every connection of the Provider channel is opened by an on-premises agent,
   never by ASR; it reads the history alone.
+* ``certificate_trust`` — every chain a Hyper-V host (replication) or the Provider channel's either
+  end accepted chained to a root the judge trusted, was valid then, not revoked, for the right usage
+  and name; every refusal has a reason the record does not contradict; no request was acted on over
+  a refused connection (``TRUST_RULES``); it reads the history alone.
 * ``pairing_configured`` — every host of every paired cloud (hosts added later too) is configured
   for its pairing: Replica server, authentication and port, certificate, trust, authorization.
 """
@@ -23,6 +27,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ._verdict import Verdict, Violation
+from .certificate_trust import RULES as TRUST_RULES
+from .certificate_trust import certificate_trust
 from .data_loss import data_loss
 from .ip_injection import ip_injection
 from .ordering import RULES, check_ordering
@@ -34,7 +40,7 @@ if TYPE_CHECKING:
     from ..lab import Lab
 
 __all__ = ["Verdict", "Violation", "data_loss", "ip_injection", "RULES", "check_ordering", "work_once",
-           "outbound_only", "pairing_configured", "JUDGES"]
+           "outbound_only", "pairing_configured", "TRUST_RULES", "certificate_trust", "JUDGES"]
 
 #: Every checker as a judge of a lab after a run, by its name: those that read the history alone are
 #: given the lab's (the marker's ``checks=`` and the drill's verdicts both judge through these).
@@ -45,4 +51,5 @@ JUDGES: dict[str, Callable[[Lab], Verdict]] = {
     "work_once": lambda lab: work_once(lab.history),
     "outbound_only": lambda lab: outbound_only(lab.history, asr=lab.service.channel.node),
     "pairing_configured": pairing_configured,
+    "certificate_trust": lambda lab: certificate_trust(lab.history),
 }

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from drlab import Lab
+from drlab.checkers import certificate_trust
 from hyperv_fake import ReplicationState
 from hyperv_fake.testing import GiB
 from scvmm_fake.provider import RegistrationRefused
@@ -46,6 +47,7 @@ def test_a_host_clock_jumping_past_its_peer_certificate_expiry_stops_replication
     assert rel.state is ReplicationState.Error and rel.last_error.reason.value == "EXPIRED"
     stats = pair.primary.measure_vm_replication("vm")
     assert stats.end_statistic_time - pair.sim.clock.utcnow() == timedelta(days=400)  # what hv1 reports
+    assert certificate_trust(pair.sim.history).ok  # refused as expired by hv1's own clock, which it was
 
 
 def test_an_asr_clock_ahead_refuses_a_fresh_registration_key() -> None:

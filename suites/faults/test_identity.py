@@ -1,6 +1,7 @@
 """Identity faults: a certificate judged expired, revoked or untrusted where it is checked
 (``pki.validate``), a registration key refused as expired (``asr.registration``), the proxy's
-credentials changed (``proxy.auth``). Each fires, is refused the way a real defect is, and heals.
+credentials changed (``proxy.auth``). Each fires, is refused the way a real defect is, and heals;
+an injected refusal keeps certificate trust (``drlab.checkers.certificate_trust``).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from drlab import Lab, ProxySpec
+from drlab.checkers import certificate_trust
 from hyperv_fake import ReplicationHealth, ReplicationState
 from hyperv_fake.testing import GiB
 from scvmm_fake.provider import RegistrationRefused
@@ -35,6 +37,7 @@ def test_a_replica_certificate_judged_expired_stops_replication_until_an_admin_r
     pair.primary.resume_vm_replication("vm")
     pair.sim.advance(60)
     assert pair.primary.measure_vm_replication("vm").state is ReplicationState.Replicating
+    assert certificate_trust(pair.sim.history).ok
 
 
 @pytest.mark.parametrize("judge, reason", [("asr", "REVOKED"), ("vmm-primary", "UNTRUSTED_ROOT")])
@@ -48,6 +51,9 @@ def test_a_channel_certificate_refused_cuts_the_provider_off_until_it_heals(judg
     assert provider.last_error is not None and reason in str(provider.last_error)
     lab.advance(600)  # healed: the next poll gets through
     assert provider.last_error is None and provider.last_contact is not None and provider.last_contact > lab.now - 120
+    refused = lab.history.select(op="pki.judgment", node=node, phase="fail")
+    assert refused and all(e.details["injected"] == [reason] for e in refused)
+    assert certificate_trust(lab.history).ok
 
 
 def test_a_registration_key_refused_as_expired() -> None:

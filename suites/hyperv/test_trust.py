@@ -3,7 +3,8 @@
 Defects are generated on either side. With ``TrustPolicy(validate_on_configure=False)`` every defect
 reaches the handshake, and replication is refused with that reason by the side that judges it;
 with the default policy, defects a host can see in its own certificate are refused when it is
-configured (32773), and the rest at the handshake. Valid pairs always replicate.
+configured (32773), and the rest at the handshake. Valid pairs always replicate. Every history is
+judged by ``drlab.checkers.certificate_trust``: each handshake refusal is recorded with its reason.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from hyperv_fake import (
     ReplicationState,
     TrustPolicy,
 )
+from drlab.checkers import certificate_trust
 from hyperv_fake.testing import GiB, ReplicaPair, configure_replica_server, host_certificate
-from simcore import Simulation
+from simcore import JUDGMENT_OP, Event, Simulation
 from simcore.pki import CertificateAuthority, Eku, IssuedCertificate, thumbprint
 
 DOMAIN = "contoso.com"
@@ -128,6 +130,17 @@ LOCAL = {"EXPIRED", "NOT_YET_VALID", "WRONG_EKU", "NAME_MISMATCH", "WEAK_KEY", "
 """Defects a host sees in its own certificate (policy TrustPolicy.validate_on_configure; a missing key always)."""
 
 
+def _trusted(sim: Simulation, node: str | None = None, reason: str | None = None) -> list[Event]:
+    """Assert the history keeps certificate trust; ``node``'s refusals for ``reason`` (one at least)."""
+    verdict = certificate_trust(sim.history)
+    assert verdict.ok, str(verdict)
+    if node is None:
+        return []
+    refusals = [e for e in sim.history.select(op=JUDGMENT_OP, node=node, phase="fail") if reason in e.details["reasons"]]
+    assert refusals
+    return refusals
+
+
 def _judge_of(defect: str, side: str) -> str:
     """Who refuses: the peer judges a certificate; a host whose certificate is gone stops itself."""
     if defect == "CERTIFICATE_NOT_FOUND":
@@ -145,6 +158,8 @@ def test_every_defect_is_refused_at_the_handshake_with_its_reason(
     replica = _host(fabric, "hv2", replica_side, primary_side, authorities)
     assert _refused(primary, replica) == (RefusalReason(defect), _judge_of(defect, side))
     assert primary.get_vm("vm").replication is None and replica.find_vm("vm") is None  # nothing was created
+    judge = {"primary": primary, "replica": replica}[_judge_of(defect, side)]
+    _trusted(fabric.sim, *((judge.name, defect) if defect != "CERTIFICATE_NOT_FOUND" else ()))
 
 
 @given(defect=st.sampled_from(sorted(LOCAL)))
@@ -196,6 +211,8 @@ def test_valid_pairs_always_replicate(authorities: dict[str, CertificateAuthorit
     ir.wait()
     assert ir.succeeded, ir.error
     assert hv2.get_vm_replication("vm").state is ReplicationState.Replicating
+    _trusted(fabric.sim)
+    assert {e.phase.value for e in fabric.sim.history.select(op=JUDGMENT_OP)} == {"ok"}
 
 
 def test_a_certificate_expiring_during_replication_stops_it_with_that_reason(
@@ -216,6 +233,7 @@ def test_a_certificate_expiring_during_replication_stops_it_with_that_reason(
     stats = primary.measure_vm_replication("vm")
     assert stats.health.value == "Critical"
     assert stats.last_replication_time <= short.not_after  # nothing shipped after the expiry
+    _trusted(pair.sim)
 
 
 def test_revocation_takes_effect_at_the_next_authentication(authorities: dict[str, CertificateAuthority]) -> None:
@@ -234,6 +252,7 @@ def test_revocation_takes_effect_at_the_next_authentication(authorities: dict[st
     job.wait()
     assert job.error is not None and job.error.reason is RefusalReason.REVOKED
     assert pair.primary.get_vm_replication("vm").state is ReplicationState.Error
+    assert _trusted(pair.sim, pair.replica.name, "REVOKED")[-1].details["revocation"] == "revoked"
 
 
 def test_removing_the_peer_root_refuses_replication(authorities: dict[str, CertificateAuthority]) -> None:
@@ -244,6 +263,7 @@ def test_removing_the_peer_root_refuses_replication(authorities: dict[str, Certi
     pair.sim.run_until_idle()
     status = pair.primary.get_vm_replication("vm")
     assert status.state is ReplicationState.Error and status.last_error.reason is RefusalReason.UNTRUSTED_ROOT
+    assert _trusted(pair.sim, pair.replica.name, "UNTRUSTED_ROOT")[-1].details["root"] is None
 
 
 # -- Kerberos -----------------------------------------------------------------------------------------------

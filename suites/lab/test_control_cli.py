@@ -71,7 +71,8 @@ def test_history_as_text_or_json_lines(served: ServedLab) -> None:
     lines = lab("history", "--op", "provider.*", "--json").stdout.splitlines()
     assert lines and [json.loads(line)["op"] for line in lines] == [e.op for e in served.lab.history.select(op="provider.*")]
     text = lab("history", "--node", "harness")
-    assert text.stdout.startswith("179 t=0.021 harness harness.advance info {")
+    first = served.lab.history.select(node="harness")[0].index
+    assert text.stdout.startswith(f"{first} t=0.021 harness harness.advance info {{")
     paged = lab("history", "--limit", "1")
     assert paged.stderr == "… more: --after 0\n"
 

@@ -308,3 +308,30 @@ def test_marker_faults_are_in_force_and_marker_checks_fail_a_broken_lab_at_teard
     output = result.stdout.str()
     assert "IP injection violated" in output and "not the injected" in output
     assert "replay: python -m pytest 'test_marker_faults_are_in_force_and_marker_checks_fail_a_broken_lab_at_teardown.py::test_fails'" in output
+
+
+def test_the_certificate_trust_check_on_the_marker_passes_a_sound_lab_and_fails_a_broken_judge(
+        pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        from datetime import timedelta
+
+        import pytest
+        from simcore.pki import Eku, Validation
+
+        @pytest.mark.drlab(seed=2, checks=["certificate_trust"])
+        def test_sound(lab):
+            lab.advance(300)
+
+        @pytest.mark.drlab(seed=2, checks=["certificate_trust"])
+        def test_asr_accepts_an_expired_client_certificate(lab, monkeypatch):
+            monkeypatch.setattr("asr_emulator.channel.service.judge_client_chain", lambda *_: Validation())
+            provider = lab.providers[next(iter(lab.providers))]
+            now = lab.service.sim.clock.utcnow()
+            provider.store.credential = lab.service.channel.vault_ca(lab.vault).issue(
+                "vmm.contoso.com", eku=Eku.CLIENT_AUTH, not_before=now - timedelta(days=30),
+                not_after=now - timedelta(days=1), key_type="ecdsa")
+            lab.advance(120)
+    """)
+    result.assert_outcomes(passed=2, errors=1)
+    output = result.stdout.str()
+    assert "certificate trust violated" in output and "[accepted-expired]" in output

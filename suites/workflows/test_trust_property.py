@@ -1,4 +1,5 @@
-"""Property: certificate trust after pairing (DESIGN.md "Certificate trust"; hyperv-scvmm.md §1.3, §5.3).
+"""Property: certificate trust after pairing (DESIGN.md "Certificate trust"; hyperv-scvmm.md §1.3, §5.3),
+each history judged by ``drlab.checkers.certificate_trust`` too.
 
 After a pairing through the SDK, a defect is injected into a generated host of either cloud — its
 certificate or its trust store — and for every defect:
@@ -49,7 +50,9 @@ from hypothesis import event, given, settings, strategies as st
 
 from asr_emulator.catalogue import PAIRING_HOST_DEFECTS
 from drlab import Lab, Role
+from drlab.checkers import certificate_trust
 from hyperv_fake import HyperVHost, HyperVPolicy, TrustPolicy
+from simcore import JUDGMENT_OP
 from simcore.pki import Eku
 
 from . import defects
@@ -187,6 +190,8 @@ def test_a_certificate_defect_is_refused_with_its_reason_shown_by_asr_and_healed
         host_side = "primary" if case.outbound else "replica"
         peer_side = "replica" if case.outbound else "primary"
         assert (reason, side) == (expected.reason, host_side if judge_is_host else peer_side)
+        if not judge_is_host:  # the peer judged the chain at the handshake: its refusal is in the history
+            assert expected.reason.value in lab.history.select(op=JUDGMENT_OP, phase="fail")[-1].details["reasons"]
         scene.next_sync()
 
         # 3. restored: the pairing is Normal again after the next poll, and replication works
@@ -196,3 +201,5 @@ def test_a_certificate_defect_is_refused_with_its_reason_shown_by_asr_and_healed
         assert (properties["health"], properties["healthErrorDetails"]) == ("Normal", [])
         primary, replica = (scene.host, scene.peer) if case.outbound else (scene.peer, scene.host)
         replicate(primary, replica, "healed")
+        verdict = certificate_trust(lab.history)
+        assert verdict.ok, str(verdict)
