@@ -17,7 +17,7 @@ from .models.jobs import JobFailure
 __all__ = [
     "Entry", "POLICY_EXISTS", "POLICY_NOT_FOUND", "PROVIDER_NOT_RESPONDING", "PROVIDER_REMOVE_BLOCKED",
     "CLOUD_ALREADY_PAIRED", "PAIRING_SAME_CLOUD", "PAIRING_SAME_FABRIC", "POLICY_WRONG_PROVIDER",
-    "PAIRING_HAS_PROTECTED_ITEMS", "NO_PROVIDER", "MAPPING_EXISTS", "NETWORK_ALREADY_MAPPED",
+    "PAIRING_HAS_PROTECTED_ITEMS", "INMAGE_POLICY_ONLY", "INMAGE_PAIRING_TARGET", "NO_PROVIDER", "MAPPING_EXISTS", "NETWORK_ALREADY_MAPPED",
     "NETWORK_MAPPING_SAME_FABRIC", "RECOVERY_FABRIC_MISMATCH",
     "CLOUD_NOT_PAIRED", "ALREADY_PROTECTED", "PROTECTION_POLICY_MISMATCH", "ITEM_NAME_MISMATCH",
     "OPERATION_NOT_ALLOWED", "OPERATION_IN_PROGRESS", "PAIRING_HOST_DEFECTS", "PAIRING_HOST_DEFECT_OTHER",
@@ -91,6 +91,16 @@ POLICY_WRONG_PROVIDER = Entry(
     "150004", "The replication policy '{policy}' cannot be used to pair VMM clouds.",
     "The policy's replication provider is '{provider}'; VMM-to-VMM pairing needs HyperVReplica2012R2 or "
     "HyperVReplica2012.", "Choose a Hyper-V Replica policy.")
+#: Policy (the code; vmware_fake/REFERENCE.md §6-§7: a configuration server's machines replicate with InMage).
+INMAGE_POLICY_ONLY = Entry(
+    "150020", "The replication policy '{policy}' cannot be used for the configuration server '{server}'.",
+    "The policy's replication provider is '{provider}'; VMware VMs and physical servers to a secondary site "
+    "replicate with InMage.", "Choose an InMage policy.")
+#: Policy ``INMAGE_ASSOCIATE_SCENARIO`` (the code and the rule: one configuration server manages both sites).
+INMAGE_PAIRING_TARGET = Entry(
+    "150021", "The container '{cloud}' of a configuration server is paired with itself.",
+    "The target protection container '{target}' is not the source container: the configuration server '{server}' "
+    "manages both sites.", "Set targetProtectionContainerId to the source container's id.")
 PAIRING_HAS_PROTECTED_ITEMS = Entry(
     "150005", "The pairing '{mapping}' cannot be removed while it protects virtual machines.",
     "{count} virtual machines of the cloud '{cloud}' are protected with it.", "Disable protection of them first.",

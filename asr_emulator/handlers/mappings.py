@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalogue import RECOVERY_FABRIC_MISMATCH
+from ..channel.vmware_fabric import VMwareFabricRecord
 from ..errors import InvalidParameter, ResourceNotFound
 from ..http import HttpResponse
 from ..models.mappings import ContainerMapping, NetworkMapping
@@ -19,6 +20,7 @@ from ..routing.registry import handles
 from ..wire.call import Call
 from ..wire.render import asr_prefix, resource_json
 from ..workflows import network_mapping, pairing, sites
+from ..workflows.inmage import pairing as inmage_pairing
 
 _PAIRINGS = "ReplicationProtectionContainerMappingsOperations"
 _NETWORK_MAPPINGS = "ReplicationNetworkMappingsOperations"
@@ -68,8 +70,14 @@ def create_pairing(call: Call) -> HttpResponse:
     recovery = sites.container(channel, vault, *sites.parse_child_id(
         vault, target_id, "replicationProtectionContainers", "properties.targetProtectionContainerId"))
     policy = call.service.backend.policy(vault, _policy_name(vault, policy_id))
-    job = pairing.start_pairing(channel, vault, call.params["mappingName"], primary, recovery, policy,
-                                client_request_id=call.client_request_id)
+    vmware = isinstance(sites.fabric(channel, vault, primary.fabric), VMwareFabricRecord)
+    if not vmware and isinstance(sites.fabric(channel, vault, recovery.fabric), VMwareFabricRecord):
+        raise InvalidParameter(f"The value '{target_id}' of 'properties.targetProtectionContainerId' is invalid: a VMM "
+                               "cloud pairs with a cloud of another VMM server, not with a configuration server's "
+                               "container.", target="properties.targetProtectionContainerId")
+    start = inmage_pairing.start_pairing if vmware else pairing.start_pairing
+    job = start(channel, vault, call.params["mappingName"], primary, recovery, policy,
+                client_request_id=call.client_request_id)
     return call.accepted(vault, job, "resource", _render_pairing(vault))
 
 

@@ -12,14 +12,14 @@ from typing import Any
 
 from ..errors import InvalidParameter, NotImplementedOperation
 from ..http import HttpResponse
-from ..models.policies import PROVIDERS, SETTINGS_FIELDS, Policy, PolicySettings
+from ..models.policies import PROVIDERS, Policy, fields_of, settings_from_fields
 from ..routing.registry import handles
 from ..wire.call import Call
 from ..wire.render import policy_json
 
 #: SDK 2.0.0's other ``PolicyProviderSpecificInput`` subtypes: real inputs of scenarios this
 #: emulator does not model, so they fail loudly with 501 instead of 400.
-_OTHER_SDK_PROVIDERS = ("A2A", "A2ACrossClusterMigration", "HyperVReplicaAzure", "InMageAzureV2", "InMage",
+_OTHER_SDK_PROVIDERS = ("A2A", "A2ACrossClusterMigration", "HyperVReplicaAzure", "InMageAzureV2",
                         "InMageRcmFailback", "InMageRcm", "VMwareCbt")
 
 
@@ -38,7 +38,7 @@ def _provider_input(body: dict[str, Any], container: str) -> tuple[str, dict[str
             f"The value '{instance_type}' of '{path}.instanceType' is invalid: allowed values are "
             + ", ".join(repr(p) for p in PROVIDERS) + ".", target=f"{path}.instanceType")
     fields = {}
-    for name, (_, kind) in SETTINGS_FIELDS.items():
+    for name, kind in fields_of(instance_type).items():
         if name in settings:
             fields[name] = Call.field(settings, name, kind, path)
     return instance_type, fields, path
@@ -65,7 +65,7 @@ def list_policies(call: Call) -> HttpResponse:
 def create_policy(call: Call) -> HttpResponse:
     vault = call.vault()
     instance_type, fields, path = _provider_input(call.body(), "providerSpecificInput")
-    settings = PolicySettings.from_fields(instance_type, {k: v for k, v in fields.items() if v is not None}, path=path)
+    settings = settings_from_fields(instance_type, {k: v for k, v in fields.items() if v is not None}, path=path)
     backend = call.service.backend
     job = backend.create_policy(vault, call.params["policyName"], settings, client_request_id=call.client_request_id)
     return call.accepted(vault, job, "resource", _render(call))

@@ -20,7 +20,7 @@ from .engine import JobEngine
 from .events import Event
 from .jobs import Job, JobFailure
 from .tasks import ManualAction, Step, Task
-from .policies import Policy, PolicySettings
+from .policies import Policy, ProviderSettings, settings_from_fields
 from .vault import Vault, VaultRegistry
 
 __all__ = ["AsrBackend"]
@@ -182,7 +182,7 @@ class AsrBackend:
                 f"group '{vault.resource_group}' was not found.", target="policyName")
         return policy
 
-    def create_policy(self, vault: Vault, name: str, settings: PolicySettings, *, client_request_id: str | None = None) -> Job:
+    def create_policy(self, vault: Vault, name: str, settings: ProviderSettings, *, client_request_id: str | None = None) -> Job:
         """Start an ``AddProtectionProfile`` job; its last task adds the policy."""
         internal_id = self.new_id()
 
@@ -211,7 +211,7 @@ class AsrBackend:
                 f"The value '{instance_type}' of '{path}.instanceType' is invalid: the policy '{name}' is a "
                 f"'{current.settings.instance_type}' policy and its provider cannot change.", target=f"{path}.instanceType")
         merged = {**current.settings.to_fields(), **changes}
-        settings = PolicySettings.from_fields(instance_type, {k: v for k, v in merged.items() if v is not None}, path=path)
+        settings = settings_from_fields(instance_type, {k: v for k, v in merged.items() if v is not None}, path=path)
 
         def find() -> Policy:
             policy = vault.policies.get(name.lower())

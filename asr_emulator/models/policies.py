@@ -16,12 +16,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import InvalidParameter, InvalidRequestContent
+from ..policy import INMAGE_PROVIDER
+from .inmage_policy import INMAGE_FIELDS, InMageSettings
 
-__all__ = ["PROVIDERS", "PolicySettings", "Policy", "SETTINGS_FIELDS", "DEFAULTS"]
+__all__ = ["PROVIDERS", "PolicySettings", "Policy", "SETTINGS_FIELDS", "DEFAULTS", "ProviderSettings",
+           "settings_from_fields", "fields_of"]
 
-#: The policy input types this emulator implements (VMM-to-VMM). The SDK's other subtypes
-#: (A2A, HyperVReplicaAzure, InMage*, VMwareCbt, ...) are answered 501 by the wire.
-PROVIDERS = ("HyperVReplica2012R2", "HyperVReplica2012")
+#: The policy input types this emulator implements: VMM-to-VMM, and VMware/physical to a secondary
+#: site (``InMage``, ``models.inmage_policy``). The SDK's other subtypes (A2A, HyperVReplicaAzure,
+#: InMageAzureV2, InMageRcm, VMwareCbt, ...) are answered 501 by the wire.
+PROVIDERS = ("HyperVReplica2012R2", "HyperVReplica2012", INMAGE_PROVIDER)
 
 #: JSON field name -> (python attribute, JSON type) of the provider-specific input.
 SETTINGS_FIELDS: dict[str, tuple[str, type]] = {
@@ -147,13 +151,30 @@ def _validate(instance_type: str, values: dict[str, Any], path: str) -> None:
             raise _bad(path, "onlineReplicationStartTime", start, "a time of day 'hh:mm:ss' within the next 24 hours")
 
 
+ProviderSettings = PolicySettings | InMageSettings
+
+
+def fields_of(instance_type: str) -> dict[str, type]:
+    """JSON field name -> JSON type of ``instance_type``'s policy input."""
+    if instance_type == INMAGE_PROVIDER:
+        return INMAGE_FIELDS
+    return {name: kind for name, (_, kind) in SETTINGS_FIELDS.items()}
+
+
+def settings_from_fields(instance_type: str, fields: dict[str, Any], *, path: str) -> ProviderSettings:
+    """Validated settings of ``instance_type`` (one of ``PROVIDERS``) from JSON field values."""
+    if instance_type == INMAGE_PROVIDER:
+        return InMageSettings.from_fields(fields, path=path)
+    return PolicySettings.from_fields(instance_type, fields, path=path)
+
+
 @dataclass(frozen=True)
 class Policy:
     """A ``replicationPolicies/{name}`` resource. ``internal_id`` is the GUID jobs name as target."""
 
     name: str
     internal_id: str
-    settings: PolicySettings
+    settings: ProviderSettings
 
-    def updated(self, settings: PolicySettings) -> Policy:
+    def updated(self, settings: ProviderSettings) -> Policy:
         return replace(self, settings=settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._jobs import Scenario, TaskTiming
 from ._protection import (
-    COMMIT_SCENARIO, DISABLE_SCENARIO, ENABLE_SCENARIO, REVERSE_REPLICATION_SCENARIO, TEST_FAILOVER_CLEANUP_SCENARIO,
+    ASSOCIATE_SCENARIO, COMMIT_SCENARIO, DISABLE_SCENARIO, ENABLE_SCENARIO, REVERSE_REPLICATION_SCENARIO, TEST_FAILOVER_CLEANUP_SCENARIO,
     TEST_FAILOVER_SCENARIO, UNPLANNED_FAILOVER_SCENARIO, ProtectionState,
 )
 
@@ -97,3 +97,27 @@ INMAGE_REPLICA_DELETION_DEFAULT = "Retain"
 #: both its primary and its recovery fabric (the server manages both sites, vmware_fake/REFERENCE.md §1);
 #: its failovers go to each machine's ``LatestTime`` point (the plan inputs have no InMage details).
 INMAGE_PLAN_FABRICS = "the configuration server's, twice"
+
+#: Policy (vmware_fake/REFERENCE.md §6: the SDK requires only ``multiVmSyncStatus``; the defaults of the
+#: secondary-site scenario are NOT FOUND): an InMage policy without the other fields gets the VMware-to-
+#: Azure tutorial's defaults — RPO threshold 60 minutes, retention 24 hours, app-consistent points every
+#: 60 minutes.
+INMAGE_POLICY_DEFAULTS = {"recoveryPointThresholdInMinutes": 60, "recoveryPointHistory": 1440,
+                          "appConsistentFrequencyInMinutes": 60}
+
+#: Policy (domains NOT FOUND): each field's bounds in minutes — an RPO threshold of 1 minute to a day,
+#: retention of 0 (latest point only) to 72 hours, app-consistent points off (0) or up to 12 hours apart,
+#: and never sparser than the retention window.
+INMAGE_POLICY_LIMITS = {"recoveryPointThresholdInMinutes": (1, 1440), "recoveryPointHistory": (0, 4320),
+                        "appConsistentFrequencyInMinutes": (0, 720)}
+
+#: Policy (vmware_fake/REFERENCE.md §1: one configuration server manages both sites): a VMware container is
+#: paired with itself — ``targetProtectionContainerId`` is the same container, with an InMage policy; the
+#: job is the recorded ``AssociateProtectionProfile`` with a prerequisites check and the task that
+#: commits (no VMM server to prepare), and the container reads ``pairingStatus`` Paired, role Primary.
+INMAGE_ASSOCIATE_SCENARIO = Scenario(ASSOCIATE_SCENARIO.name, ASSOCIATE_SCENARIO.friendly_name,
+                                     ASSOCIATE_SCENARIO.target_instance_type,
+                                     _tasks(ASSOCIATE_SCENARIO, "CloudPairingPrerequisitesCheck", "CloudPairingPairClouds"))
+
+#: Policy: the InMage pairing's commit task takes a second (nothing is waited for).
+INMAGE_ASSOCIATE_SECONDS = 1.0

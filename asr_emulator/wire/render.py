@@ -13,7 +13,7 @@ from simcore import Clock
 
 from ..models.events import Event
 from ..models.jobs import Job, JobError
-from ..models.policies import Policy
+from ..models.policies import Policy, PolicySettings
 from ..models.resources import ArmResource, ResourceKind
 from ..models.tasks import Task
 from ..models.vault import Vault
@@ -72,13 +72,17 @@ _POLICY_ORDER = ("replicationFrequencyInSeconds", "recoveryPoints", "application
 
 
 def policy_json(vault: Vault, policy: Policy) -> dict[str, Any]:
-    fields = {"offlineReplicationImportPath": "", "offlineReplicationExportPath": "", **policy.settings.to_fields()}
+    """A policy resource; an InMage one's ``InMagePolicyDetails`` are its input's four fields."""
     details: dict[str, Any] = {"instanceType": policy.settings.instance_type}
-    for name in _POLICY_ORDER:
-        if name in fields:
-            value = fields[name]
-            details["replicaDeletionOption" if name == "replicaDeletion" else name] = (
-                _READ_BACK.get(name, {}).get(value, value))
+    if isinstance(policy.settings, PolicySettings):
+        fields = {"offlineReplicationImportPath": "", "offlineReplicationExportPath": "", **policy.settings.to_fields()}
+        for name in _POLICY_ORDER:
+            if name in fields:
+                value = fields[name]
+                details["replicaDeletionOption" if name == "replicaDeletion" else name] = (
+                    _READ_BACK.get(name, {}).get(value, value))
+    else:
+        details.update(policy.settings.to_fields())
     return {
         "id": f"{asr_prefix(vault)}/replicationPolicies/{policy.name}", "name": policy.name, "type": POLICY_TYPE,
         "properties": {"friendlyName": policy.name, "providerSpecificDetails": details},

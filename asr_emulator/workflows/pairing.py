@@ -139,7 +139,8 @@ def start_pairing(service: ChannelService, vault: Vault, name: str, primary: Con
 
 def start_unpairing(service: ChannelService, vault: Vault, mapping: ContainerMapping, *, purge: bool,
                     client_request_id: str | None = None) -> Job:
-    """Start ``DissociateProtectionProfile``: refused while the pairing protects VMs."""
+    """Start ``DissociateProtectionProfile``: refused while the pairing protects VMs. A configuration
+    server's pairing (with itself, ``workflows.inmage.pairing``) has no VMM work to undo: skipped."""
     primary, recovery = mapping.primary, mapping.recovery
     protected = vault.resources.children(KINDS["protected_item"], (primary.fabric, primary.container))
     if protected and not purge:
@@ -159,7 +160,7 @@ def start_unpairing(service: ChannelService, vault: Vault, mapping: ContainerMap
 
     (check, unpair, clean_clouds, clean_site) = DISSOCIATE_SCENARIO.tasks
     undo: Task
-    if purge and PURGE_SKIPS_PROVIDERS:
+    if (purge and PURGE_SKIPS_PROVIDERS) or primary.arm_id.lower() == recovery.arm_id.lower():
         undo = Skipped(task_id=unpair.task_id, name=unpair.name, friendly_name=unpair.friendly_name)
     else:
         undo = wait_for_work(

@@ -20,7 +20,7 @@ from ..channel.work import Send, wait_for_work
 from ..channel.workitems import WorkItem
 from ..models.jobs import Job
 from ..models.mappings import ContainerMapping, ContainerRef, NetworkMapping
-from ..models.policies import Policy
+from ..models.policies import Policy, PolicySettings
 from ..models.protection import UNMAPPED_NETWORK, ProtectedItem
 from ..models.resources import KINDS, StoredResource
 from ..models.tasks import Skipped, Task
@@ -213,7 +213,8 @@ def start_disable(service: ChannelService, vault: Vault, item: ProtectedItem, *,
     """``DisableDr``: remove replication on both sides (skipped for a purge), then forget the item."""
     backend = service.backend
     policy = vault.policies.get(item.policy_name.lower())
-    delete_replica = policy is not None and policy.settings.replica_deletion == "Required"
+    delete_replica = (policy is not None and isinstance(policy.settings, PolicySettings)
+                      and policy.settings.replica_deletion == "Required")
     primary = sites.provider_for(service, vault, sites.fabric(service, vault, item.primary.fabric))
     recovery = sites.provider_for(service, vault, sites.fabric(service, vault, item.recovery.fabric))
     counted = item.state != "UnprotectedStatesBegin"  # UpdateDraState of EnableDr ran
