@@ -99,7 +99,7 @@ INMAGE_POLICY_ONLY = Entry(
 #: Policy ``INMAGE_ASSOCIATE_SCENARIO`` (the code and the rule: one configuration server manages both sites).
 INMAGE_PAIRING_TARGET = Entry(
     "150021", "The container '{cloud}' of a configuration server is paired with itself.",
-    "The target protection container '{target}' is not the source container: the configuration server '{server}' "
+    "The target protection container '{other}' is not the source container: the configuration server '{server}' "
     "manages both sites.", "Set targetProtectionContainerId to the source container's id.")
 PAIRING_HAS_PROTECTED_ITEMS = Entry(
     "150005", "The pairing '{mapping}' cannot be removed while it protects virtual machines.",

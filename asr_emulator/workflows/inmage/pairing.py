@@ -34,8 +34,9 @@ def start_pairing(service: ChannelService, vault: Vault, name: str, primary: Con
         raise INMAGE_POLICY_ONLY.refusal(policy=policy.name, server=primary.fabric_friendly_name,
                                          provider=policy.settings.instance_type, target="properties.policyId")
     if recovery.arm_id.lower() != primary.arm_id.lower():
-        raise INMAGE_PAIRING_TARGET.refusal(cloud=primary.friendly_name, target=recovery.arm_id,
-                                            server=primary.fabric_friendly_name)
+        raise INMAGE_PAIRING_TARGET.refusal(cloud=primary.friendly_name, other=recovery.arm_id,
+                                            server=primary.fabric_friendly_name,
+                                            target="properties.targetProtectionContainerId")
     existing = mapping_of(vault, primary)
     if existing is not None:
         raise CLOUD_ALREADY_PAIRED.refusal(cloud=primary.friendly_name, mapping=existing.name)
