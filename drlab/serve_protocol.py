@@ -1,10 +1,11 @@
-"""uvicorn's h11 protocol for ``asr-harness serve``, hardened against idle, slow and half-sent clients.
+"""uvicorn's HTTP/1.1 protocols for ``asr-harness serve``, hardened against idle, slow and half-sent clients.
 
 uvicorn (0.55) bounds none of them: its keep-alive timer starts only after a first response, so a
 connection that never sends a byte is held forever; nothing bounds a request that is half sent;
 its own answers to malformed HTTP are plain text; and its ``limit_concurrency`` refuses *new*
-requests (a plain-text 503) while idle connections keep the slots. ``HardenedH11Protocol`` keeps
-uvicorn's request handling and adds, per ``ConnectionLimits`` (all policy):
+requests (a plain-text 503) while idle connections keep the slots. ``HardenedHttpToolsProtocol`` (the
+default: httptools' llhttp parser) and ``HardenedH11Protocol`` (h11's) keep uvicorn's request handling
+and add, through one mixin and per ``ConnectionLimits`` (all policy):
 
 * **idle**: a connection must start a request within ``idle_timeout`` of opening or of its last
   response (uvicorn's ``timeout_keep_alive``, armed at ``connection_made`` too), else it is closed;
@@ -14,8 +15,9 @@ uvicorn's request handling and adds, per ``ConnectionLimits`` (all policy):
 * **cap**: at most ``max_connections`` open connections; one more closes the connection that has
   been idle (or stuck mid-request) the longest, so a new client is still served; if every
   connection is being answered, the newcomer gets 429 ``TooManyRequests`` with ``Retry-After``;
-* **malformed HTTP**: what h11 refuses is answered with an ARM error body, 400
-  ``InvalidHttpRequest`` (431 ``RequestHeaderFieldsTooLarge`` past ``max_header_bytes``), then closed;
+* **malformed HTTP**: what the parser refuses is answered with an ARM error body, 400
+  ``InvalidHttpRequest`` (431 ``RequestHeaderFieldsTooLarge`` past ``max_header_bytes``, counted alike
+  for both parsers: the request line and headers, whole or still incomplete), then closed;
 * **shutdown**: connections not being answered are aborted at once, never waited for;
 * **streams** (an answer the app marks with ``STREAM_SCOPE_KEY``: a followed history) are exempt from
   ``request_timeout`` while their client reads: each time it runs out, the stream is kept if nothing
@@ -24,16 +26,16 @@ uvicorn's request handling and adds, per ``ConnectionLimits`` (all policy):
 The TLS handshake bound (``handshake_timeout``) is asyncio's; ``serve_server`` applies it. What no
 HTTP answer can reach: a client that fails the TLS handshake (plain HTTP on the TLS port, a bad
 ClientHello) is disconnected, since no HTTP response can be written before TLS is up; and bytes
-h11 refuses in the middle of a response already being written end the connection without one.
+the parser refuses in the middle of a response already being written end the connection without one.
 """
 
 from __future__ import annotations
 
 import asyncio
-from array import array
 import http
 import json
 import time
+from array import array
 from typing import TYPE_CHECKING, Any
 
 import h11
@@ -247,9 +249,10 @@ class _RecordingParser(httptools.HttpRequestParser):
 
 class HardenedHttpToolsProtocol(_Hardening, HttpToolsProtocol):
     """uvicorn's httptools (llhttp) protocol, hardened: the parser uvicorn picks when it is installed,
-    about twice as fast per request as h11. llhttp bounds no header size, so the request line and
-    headers are counted here: whole (``on_url``/``on_header``) and while incomplete (bytes received
-    since the request began), either past ``max_header_bytes`` being a 431, as with h11."""
+    about a fifth less time per keep-alive request than h11 (``bench/serve_load.py``). llhttp bounds
+    no header size, so the request line and headers are counted here: whole (``on_url``/``on_header``)
+    and while incomplete (bytes received since the request began), either past ``max_header_bytes``
+    being a 431, as h11 counts them."""
 
     def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
                  _loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -259,8 +262,11 @@ class HardenedHttpToolsProtocol(_Hardening, HttpToolsProtocol):
         self._received_in_head: int | None = None  # bytes received since a request began, till its headers end
         self._whole_head = 0  # the request line and headers parsed so far, counted as h11 counts them
         self._head_too_large = False
+        self._chunk = 0  # the size of the data being parsed
+        self._ended_in_chunk = False  # a request ended in it: the next one began part way in
 
     def data_received(self, data: bytes) -> None:
+        self._chunk, self._ended_in_chunk = len(data), False
         super().data_received(data)
         if self._received_in_head is not None and not self.transport.is_closing():
             self._received_in_head += len(data)
@@ -270,7 +276,13 @@ class HardenedHttpToolsProtocol(_Hardening, HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._received_in_head, self._whole_head = 0, 0
+        # from the start of the data, unless a pipelined request ended in it (where is unknown: its
+        # bytes are not counted, so a head is cut at most one read later, never early)
+        self._received_in_head, self._whole_head = -self._chunk if self._ended_in_chunk else 0, 0
+
+    def on_message_complete(self) -> None:
+        self._ended_in_chunk = True
+        super().on_message_complete()
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -292,6 +304,8 @@ class HardenedHttpToolsProtocol(_Hardening, HttpToolsProtocol):
             raise ValueError("request line and headers too long")  # httptools: HttpParserCallbackError
 
     def send_400_response(self, msg: str) -> None:
-        error = self.parser.last_error if isinstance(self.parser, _RecordingParser) else None
+        error: BaseException | None = self.parser.last_error if isinstance(self.parser, _RecordingParser) else None
+        if isinstance(error, httptools.HttpParserCallbackError) and error.__context__ is not None:
+            error = error.__context__  # what uvicorn's callback raised, not httptools' "User callback error"
         status = 431 if self._head_too_large else 400
         self.refuse_malformed(status, str(error) if error is not None and str(error) else msg)
