@@ -14,7 +14,9 @@ over plain HTTP ("moto-http", ThreadedMotoServer's own wire), for what the hands
 a connection alive: werkzeug answers every request with ``Connection: close`` (its ``run_wsgi``: "Always
 close the connection"), so each of its "keep-alive" GETs pays a new TCP connection and TLS handshake —
 what a client of it gets. The like-for-like figure on the asr-harness side is "new client". Run by hand (needs the ``bench`` extra):
-``python bench/serve_load.py [--requests N] [--runs R]``; prints each run, then min and median per figure.
+``python bench/serve_load.py [--requests N] [--runs R] [--http httptools h11]``; prints each run, then min
+and median per figure. Each ``--http`` parser (default: both) is its own server, measured beside the
+others in every run, so the comparison holds on a shared machine.
 Targets (issue 13): p50 <= 0.35 ms with 1 client; p99 for a new client <= 50 ms under the flood.
 """
 
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from drlab.serve_limits import HttpParser
 from drlab.serve_process import ServeProcess
 
 AUTH = {"Authorization": "Bearer bench"}
@@ -197,14 +200,14 @@ def start_moto(directory: Path | None) -> tuple[Target, Callable[[], None]]:
     return target, process.terminate
 
 
-def start_harness() -> tuple[Target, Callable[[], None]]:
-    process = ServeProcess.start("--seed", "1")
+def start_harness(http: HttpParser) -> tuple[Target, Callable[[], None]]:
+    process = ServeProcess.start("--seed", "1", "--http", http.value)
     info = process.info
     host, port = info.base_url.removeprefix("https://").rsplit(":", 1)
     path = (f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}/providers/"
             f"Microsoft.RecoveryServices/vaults/{info.vault}/replicationFabrics/{info.fabrics[0]}"
             "?api-version=2025-08-01")
-    return Target("asr-harness", host, int(port), path, AUTH, info.ca_bundle), lambda: _stop(process)
+    return Target(f"asr-harness[{http.value}]", host, int(port), path, AUTH, info.ca_bundle), lambda: _stop(process)
 
 
 def _stop(process: ServeProcess) -> None:
@@ -213,22 +216,26 @@ def _stop(process: ServeProcess) -> None:
         print(f"asr-harness serve exited {stopped.returncode}: {stopped.stderr[-500:]}")
 
 
-def one_run(harness: Target, moto: Target, plain: Target, requests: int, moto_requests: int) -> dict[str, float]:
+def one_run(harnesses: list[Target], moto: Target, plain: Target, requests: int,
+            moto_requests: int) -> dict[str, float]:
+    """Every figure once, the servers measured one after the other for each (so a busy moment of a
+    shared machine falls on all of them alike)."""
     figures: dict[str, float] = {}
     for clients in (1, 4):
-        for target in (harness, moto, plain):
-            count = requests if target is harness else moto_requests
+        for target in (*harnesses, moto, plain):
+            count = moto_requests if target in (moto, plain) else requests
             for name, value in keep_alive(target, clients, count).items():
                 figures[f"{target.name} {clients}c {name}"] = value
-        for name in ("p50_ms", "p99_ms"):
-            figures[f"ratio asr-harness/moto {clients}c {name}"] = (figures[f"asr-harness {clients}c {name}"]
-                                                                   / figures[f"moto {clients}c {name}"])
-        figures[f"ratio asr-harness/moto {clients}c rps"] = (figures[f"asr-harness {clients}c rps"]
-                                                             / figures[f"moto {clients}c rps"])
-    for name, value in new_clients(harness).items():
-        figures[f"new client {name}"] = value
-    for name, value in flooded(harness).items():
-        figures[f"new client, {FLOOD} idle sockets held, {name}"] = value
+        for harness in harnesses:
+            for name in ("p50_ms", "p99_ms", "rps"):
+                figures[f"ratio {harness.name}/moto {clients}c {name}"] = (figures[f"{harness.name} {clients}c {name}"]
+                                                                          / figures[f"moto {clients}c {name}"])
+    for harness in harnesses:
+        for name, value in new_clients(harness).items():
+            figures[f"{harness.name} new client {name}"] = value
+    for harness in harnesses:
+        for name, value in flooded(harness).items():
+            figures[f"{harness.name} new client, {FLOOD} idle sockets held, {name}"] = value
     return figures
 
 
@@ -237,25 +244,29 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3_000, help="GETs per asr-harness client per measurement")
     parser.add_argument("--moto-requests", type=int, default=300, help="GETs per moto client (a connection each)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--http", nargs="+", choices=[p.value for p in HttpParser], default=[p.value for p in HttpParser],
+                        help="serve's parsers to measure, each its own server, side by side in every run")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        harness, stop_harness = start_harness()
+        started = [start_harness(HttpParser(http)) for http in arguments.http]
+        harnesses = [target for target, _ in started]
         moto, stop_moto = start_moto(Path(directory))
         plain, stop_plain = start_moto(None)
         try:
             runs = []
             for number in range(arguments.runs):
-                runs.append(one_run(harness, moto, plain, arguments.requests, arguments.moto_requests))
+                runs.append(one_run(harnesses, moto, plain, arguments.requests, arguments.moto_requests))
                 print(f"run {number + 1}: " + ", ".join(f"{name} {value:.3g}" for name, value in runs[-1].items()),
                       flush=True)
         finally:
             stop_plain()
             stop_moto()
-            stop_harness()
-    print(f"\n{'figure':58} {'min':>10} {'median':>10}")
+            for _, stop_harness in started:
+                stop_harness()
+    print(f"\n{'figure':70} {'min':>10} {'median':>10}")
     for name in runs[0]:
         values = [run[name] for run in runs]
-        print(f"{name:58} {min(values):10.3f} {statistics.median(values):10.3f}")
+        print(f"{name:70} {min(values):10.3f} {statistics.median(values):10.3f}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from simcore import Delay, FaultRule, Match, Partition, Simulation
 
 from .cli_experiments import drill, experiment, replay
 from .cli_lab import lab_app
-from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
+from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits, HttpParser
 from .serve_time import DEFAULT_TIME_RATE, TimeMode
 
 _LIMITS = ConnectionLimits()
@@ -73,6 +73,8 @@ def serve(
                                       "--seed must match the state's; --time-mode/--time-rate apply to a new one."),
     strict: bool = typer.Option(False, help="Refuse what the current ASR refuses that the lab otherwise runs: "
                                 "Azure Automation runbooks in a plan between VMM sites (policy PLAN_RUNBOOKS_RUN)."),
+    http: HttpParser = typer.Option(HttpParser.HTTPTOOLS.value, help="The HTTP/1.1 parser: httptools (the faster) "
+                                    "or h11; the same limits and answers either way."),
 ) -> None:
     """Serve the default two-site lab's ASR over HTTPS, its Providers registered and synced; print one
     JSON line (base_url, ca_bundle, ids, fabrics, clouds) when ready."""
@@ -85,7 +87,7 @@ def serve(
         except ValueError as error:
             raise ServeError("--" + str(error).replace("_", "-")) from None
         options = ServeOptions(host, port, retry_after, seed, limits, history_limit, history_spill, time_mode,
-                               time_rate, state, strict)
+                               time_rate, state, strict, http)
         run_server(options, on_ready=lambda info: typer.echo(info.to_json()))
     except ServeError as error:
         typer.echo(f"asr-harness serve: error: {error}", err=True)

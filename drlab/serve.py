@@ -39,7 +39,7 @@ from asr_emulator.asgi import AsgiApp
 from .lab import RESOURCE_GROUP, SUBSCRIPTION_ID, VAULT, Lab
 from .serve_journal import JOURNAL_FILE, Header, Journal, JournalError
 from .serve_lab import ServedLab
-from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits
+from .serve_limits import DEFAULT_HISTORY_LIMIT, ConnectionLimits, HttpParser
 from .serve_server import ServeConfig, ServeServer, lean_tls_buffers
 from .serve_stream import FollowHistory
 from .serve_time import DEFAULT_TIME_RATE, POLL_ADVANCE, TimeMode
@@ -68,6 +68,7 @@ class ServeOptions:
     time_rate: float = DEFAULT_TIME_RATE
     state: Path | None = None  # the directory the lab is kept in across restarts
     strict: bool = False  # the service refuses what the current ASR refuses (runbooks between VMM sites)
+    http: HttpParser = HttpParser.HTTPTOOLS  # the HTTP parser under the hardened protocol
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -187,7 +188,7 @@ def serve(options: ServeOptions, on_ready: Callable[[ServeInfo], None]) -> None:
                                    lab.fabric_names(), lab.cloud_names()))
 
             app = served.clock.app(FollowHistory(AsgiApp(served, base_url=base_url), served, base_url=base_url))
-            config = ServeConfig(app, ssl_context=tls.context, limits=options.limits)
+            config = ServeConfig(app, ssl_context=tls.context, limits=options.limits, http=options.http)
             with lean_tls_buffers():
                 ServeServer(config, announce, served.clock.run).run(sockets=[sock])
     finally:

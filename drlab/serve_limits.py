@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import Enum
 
-__all__ = ["ConnectionLimits", "DEFAULT_HISTORY_LIMIT"]
+__all__ = ["ConnectionLimits", "DEFAULT_HISTORY_LIMIT", "HttpParser"]
 
 #: Policy: events a served lab's history keeps in memory (a request records 2-4: ~25,000 requests).
 DEFAULT_HISTORY_LIMIT = 100_000
+
+
+class HttpParser(str, Enum):
+    """``--http``: the HTTP/1.1 parser under the hardened protocol (``serve_protocol``); the same bounds
+    and answers either way. Policy: httptools (llhttp, what uvicorn picks when installed) by default,
+    for its speed; h11 (pure Python) stays selectable to compare against."""
+
+    HTTPTOOLS = "httptools"
+    H11 = "h11"
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""uvicorn's h11 protocol for ``asr-harness serve``, hardened against idle, slow and half-sent clients.
+"""uvicorn's HTTP/1.1 protocols for ``asr-harness serve``, hardened against idle, slow and half-sent clients.
 
 uvicorn (0.55) bounds none of them: its keep-alive timer starts only after a first response, so a
 connection that never sends a byte is held forever; nothing bounds a request that is half sent;
 its own answers to malformed HTTP are plain text; and its ``limit_concurrency`` refuses *new*
-requests (a plain-text 503) while idle connections keep the slots. ``HardenedH11Protocol`` keeps
-uvicorn's request handling and adds, per ``ConnectionLimits`` (all policy):
+requests (a plain-text 503) while idle connections keep the slots. ``HardenedHttpToolsProtocol`` (the
+default: httptools' llhttp parser) and ``HardenedH11Protocol`` (h11's) keep uvicorn's request handling
+and add, through one mixin and per ``ConnectionLimits`` (all policy):
 
 * **idle**: a connection must start a request within ``idle_timeout`` of opening or of its last
   response (uvicorn's ``timeout_keep_alive``, armed at ``connection_made`` too), else it is closed;
@@ -14,8 +15,9 @@ uvicorn's request handling and adds, per ``ConnectionLimits`` (all policy):
 * **cap**: at most ``max_connections`` open connections; one more closes the connection that has
   been idle (or stuck mid-request) the longest, so a new client is still served; if every
   connection is being answered, the newcomer gets 429 ``TooManyRequests`` with ``Retry-After``;
-* **malformed HTTP**: what h11 refuses is answered with an ARM error body, 400
-  ``InvalidHttpRequest`` (431 ``RequestHeaderFieldsTooLarge`` past ``max_header_bytes``), then closed;
+* **malformed HTTP**: what the parser refuses is answered with an ARM error body, 400
+  ``InvalidHttpRequest`` (431 ``RequestHeaderFieldsTooLarge`` past ``max_header_bytes``, counted alike
+  for both parsers: the request line and headers, whole or still incomplete), then closed;
 * **shutdown**: connections not being answered are aborted at once, never waited for;
 * **streams** (an answer the app marks with ``STREAM_SCOPE_KEY``: a followed history) are exempt from
   ``request_timeout`` while their client reads: each time it runs out, the stream is kept if nothing
@@ -24,7 +26,7 @@ uvicorn's request handling and adds, per ``ConnectionLimits`` (all policy):
 The TLS handshake bound (``handshake_timeout``) is asyncio's; ``serve_server`` applies it. What no
 HTTP answer can reach: a client that fails the TLS handshake (plain HTTP on the TLS port, a bad
 ClientHello) is disconnected, since no HTTP response can be written before TLS is up; and bytes
-h11 refuses in the middle of a response already being written end the connection without one.
+the parser refuses in the middle of a response already being written end the connection without one.
 """
 
 from __future__ import annotations
@@ -33,16 +35,40 @@ import asyncio
 import http
 import json
 import time
-from typing import Any
+from array import array
+from typing import TYPE_CHECKING, Any
 
 import h11
+import httptools
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from asr_emulator.policy import MAX_ECHOED_CHARS
 
 from .serve_limits import ConnectionLimits
 
-__all__ = ["ConnectionLimits", "HardenedH11Protocol", "error_response", "STREAM_SCOPE_KEY"]
+__all__ = ["ConnectionLimits", "HardenedH11Protocol", "HardenedHttpToolsProtocol", "error_response",
+           "STREAM_SCOPE_KEY"]
+
+if TYPE_CHECKING:
+    class _Base(asyncio.Protocol):
+        """What ``_Hardening`` uses of either uvicorn protocol (the two share these, untyped alike)."""
+
+        cycle: Any
+        transport: asyncio.Transport
+        loop: asyncio.AbstractEventLoop
+        flow: Any
+        connections: set[Any]
+        timeout_keep_alive: int  # uvicorn types it int; ServeConfig passes seconds as a float
+        timeout_keep_alive_task: asyncio.TimerHandle | None
+
+        def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
+                     _loop: asyncio.AbstractEventLoop | None = None) -> None: ...
+        def timeout_keep_alive_handler(self) -> None: ...
+        def on_response_complete(self) -> None: ...
+        def shutdown(self) -> None: ...
+else:
+    _Base = object
 
 #: The ASGI scope key an app sets (to True) on a request whose answer is a stream that may last.
 STREAM_SCOPE_KEY = "drlab.stream"
@@ -83,14 +109,14 @@ class _BoundedConnection(h11.Connection):
             raise
 
 
-class HardenedH11Protocol(H11Protocol):
-    """See the module docstring; ``config.limits`` (``serve_server.ServeConfig``) sets the bounds."""
+class _Hardening(_Base):
+    """The bounds of the module docstring, over either parser's protocol (listed first among its bases);
+    ``config.limits`` (``serve_server.ServeConfig``) sets them."""
 
     def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
                  _loop: asyncio.AbstractEventLoop | None = None) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.limits: ConnectionLimits = getattr(config, "limits", ConnectionLimits())
-        self.conn = _BoundedConnection(self.limits.max_header_bytes)
         self._request_timer: asyncio.TimerHandle | None = None
         self.quiet_since = time.monotonic()  # when it last became idle, or began receiving a request
 
@@ -165,7 +191,7 @@ class HardenedH11Protocol(H11Protocol):
         others = [c for c in self.connections if c is not self and not c.transport.is_closing()]
         if len(others) < self.limits.max_connections:
             return
-        evictable = [c for c in others if isinstance(c, HardenedH11Protocol) and not c.being_answered()]
+        evictable = [c for c in others if isinstance(c, _Hardening) and not c.being_answered()]
         if evictable:
             victim = min(evictable, key=lambda c: (not c.between_requests(), c.quiet_since))
             victim.transport.abort()
@@ -177,14 +203,12 @@ class HardenedH11Protocol(H11Protocol):
 
     # -- malformed HTTP ------------------------------------------------------------------------
 
-    def send_400_response(self, msg: str) -> None:
-        """What h11 refused, answered as an ARM error (uvicorn's own answer is plain text)."""
-        error = self.conn.last_error if isinstance(self.conn, _BoundedConnection) else None
+    def refuse_malformed(self, status: int, reason: str) -> None:
+        """What the parser refused, answered as an ARM error (uvicorn's own answer is plain text): 431
+        past ``max_header_bytes``, else 400 with the parser's ``reason``."""
         if self.cycle is not None and not self.cycle.response_complete:
             self.transport.close()  # an answer is being written: a second one cannot follow it
             return
-        status = error.error_status_hint if error is not None else 400
-        reason = str(error) if error is not None and str(error) else msg
         if len(reason) > MAX_ECHOED_CHARS:
             reason = reason[:MAX_ECHOED_CHARS] + "…"
         if status == 431:
@@ -194,3 +218,94 @@ class HardenedH11Protocol(H11Protocol):
             status, code, message = 400, "InvalidHttpRequest", f"The HTTP request could not be parsed: {reason}."
         self.transport.write(error_response(status, code, message))
         self.transport.close()
+
+
+class HardenedH11Protocol(_Hardening, H11Protocol):
+    """uvicorn's h11 protocol, hardened; h11's own errors carry the status (400, or 431 for size)."""
+
+    def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
+                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.conn = _BoundedConnection(self.limits.max_header_bytes)
+
+    def send_400_response(self, msg: str) -> None:
+        error = self.conn.last_error if isinstance(self.conn, _BoundedConnection) else None
+        status = error.error_status_hint if error is not None else 400
+        self.refuse_malformed(status, str(error) if error is not None and str(error) else msg)
+
+
+class _RecordingParser(httptools.HttpRequestParser):
+    """httptools' parser, keeping the error it raised (uvicorn's handler gets none)."""
+
+    last_error: httptools.HttpParserError | None = None
+
+    def feed_data(self, data: bytes | bytearray | memoryview[int] | array[int]) -> None:
+        try:
+            super().feed_data(data)
+        except httptools.HttpParserError as error:
+            self.last_error = error
+            raise
+
+
+class HardenedHttpToolsProtocol(_Hardening, HttpToolsProtocol):
+    """uvicorn's httptools (llhttp) protocol, hardened: the parser uvicorn picks when it is installed,
+    about a fifth less time per keep-alive request than h11 (``bench/serve_load.py``). llhttp bounds
+    no header size, so the request line and headers are counted here: whole (``on_url``/``on_header``)
+    and while incomplete (bytes received since the request began), either past ``max_header_bytes``
+    being a 431, as h11 counts them."""
+
+    def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
+                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.parser = _RecordingParser(self)
+        self.parser.set_dangerous_leniencies(lenient_data_after_close=True)  # as uvicorn sets it
+        self._received_in_head: int | None = None  # bytes received since a request began, till its headers end
+        self._whole_head = 0  # the request line and headers parsed so far, counted as h11 counts them
+        self._head_too_large = False
+        self._chunk = 0  # the size of the data being parsed
+        self._ended_in_chunk = False  # a request ended in it: the next one began part way in
+
+    def data_received(self, data: bytes) -> None:
+        self._chunk, self._ended_in_chunk = len(data), False
+        super().data_received(data)
+        if self._received_in_head is not None and not self.transport.is_closing():
+            self._received_in_head += len(data)
+            if self._received_in_head > self.limits.max_header_bytes:
+                self._head_too_large = True
+                self.send_400_response("request line and headers too long")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        # from the start of the data, unless a pipelined request ended in it (where is unknown: its
+        # bytes are not counted, so a head is cut at most one read later, never early)
+        self._received_in_head, self._whole_head = -self._chunk if self._ended_in_chunk else 0, 0
+
+    def on_message_complete(self) -> None:
+        self._ended_in_chunk = True
+        super().on_message_complete()
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        self._count_head(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        super().on_header(name, value)
+        self._count_head(len(name) + len(value) + 4)
+
+    def on_headers_complete(self) -> None:
+        self._received_in_head = None
+        self._count_head(len(self.parser.get_method()))
+        super().on_headers_complete()
+
+    def _count_head(self, size: int) -> None:
+        self._whole_head += size
+        if self._whole_head > self.limits.max_header_bytes:
+            self._head_too_large = True
+            raise ValueError("request line and headers too long")  # httptools: HttpParserCallbackError
+
+    def send_400_response(self, msg: str) -> None:
+        error: BaseException | None = self.parser.last_error if isinstance(self.parser, _RecordingParser) else None
+        if isinstance(error, httptools.HttpParserCallbackError) and error.__context__ is not None:
+            error = error.__context__  # what uvicorn's callback raised, not httptools' "User callback error"
+        status = 431 if self._head_too_large else 400
+        self.refuse_malformed(status, str(error) if error is not None and str(error) else msg)

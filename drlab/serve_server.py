@@ -1,12 +1,13 @@
 """uvicorn's server as ``asr-harness serve`` runs it: TLS from an in-memory context, asyncio's
-handshake and TLS-shutdown bounds applied, the hardened protocol, and a shutdown that ends within
+handshake and TLS-shutdown bounds applied, the hardened protocol (over the parser ``--http`` picks:
+``PROTOCOLS``), and a shutdown that ends within
 ``ConnectionLimits.shutdown_grace`` whatever clients do.
 
 uvicorn builds its TLS context from key files and passes neither ``ssl_handshake_timeout`` (asyncio
 waits 60 s for a client that connects and never sends a ClientHello) nor ``ssl_shutdown_timeout``
 (30 s for a peer that never answers close_notify) to ``create_server``; ``ServeServer.startup``
 listens on the given sockets itself to pass both. On SIGINT/SIGTERM: the listening sockets close,
-every connection not being answered is aborted (``HardenedH11Protocol.shutdown``), answers being
+every connection not being answered is aborted (the hardened protocol's ``shutdown``), answers being
 written get ``shutdown_grace`` (uvicorn's ``timeout_graceful_shutdown``, after which it cancels
 them), and whatever is still open is then aborted.
 
@@ -29,9 +30,14 @@ from typing import Any
 
 import uvicorn
 
-from .serve_protocol import ConnectionLimits, HardenedH11Protocol
+from .serve_limits import HttpParser
+from .serve_protocol import ConnectionLimits, HardenedH11Protocol, HardenedHttpToolsProtocol
 
-__all__ = ["ServeConfig", "ServeServer", "lean_tls_buffers", "TLS_READ_BUFFER"]
+__all__ = ["ServeConfig", "ServeServer", "lean_tls_buffers", "TLS_READ_BUFFER", "PROTOCOLS"]
+
+#: The hardened protocol over each parser ``serve --http`` may pick.
+PROTOCOLS: dict[HttpParser, type[HardenedHttpToolsProtocol | HardenedH11Protocol]] = {
+    HttpParser.HTTPTOOLS: HardenedHttpToolsProtocol, HttpParser.H11: HardenedH11Protocol}
 
 #: Policy: bytes of asyncio's per-connection TLS read buffer while serving (a TLS record carries at
 #: most 16 KiB of data, RFC 8446 §5.1).
@@ -52,12 +58,14 @@ def lean_tls_buffers(size: int = TLS_READ_BUFFER) -> Iterator[None]:
 
 
 class ServeConfig(uvicorn.Config):
-    """``uvicorn.Config`` with an ``ssl.SSLContext`` instead of key files, and ``limits``."""
+    """``uvicorn.Config`` with an ``ssl.SSLContext`` instead of key files, ``limits`` and the parser."""
 
-    def __init__(self, app: Any, *, ssl_context: ssl.SSLContext, limits: ConnectionLimits) -> None:
+    def __init__(self, app: Any, *, ssl_context: ssl.SSLContext, limits: ConnectionLimits,
+                 http: HttpParser = HttpParser.HTTPTOOLS) -> None:
+        self.protocol = PROTOCOLS[http]
         super().__init__(
             app,
-            http=HardenedH11Protocol,
+            http=self.protocol,
             # uvicorn types both as int but uses them as seconds: fractions (the tests') work
             timeout_keep_alive=limits.idle_timeout,  # type: ignore[arg-type]
             timeout_graceful_shutdown=limits.shutdown_grace,  # type: ignore[arg-type]
@@ -96,7 +104,7 @@ class ServeServer(uvicorn.Server):
         loop = asyncio.get_running_loop()
 
         def create_protocol() -> asyncio.Protocol:
-            return HardenedH11Protocol(config=config, server_state=self.server_state,
+            return config.protocol(config=config, server_state=self.server_state,
                                        app_state=self.lifespan.state, _loop=loop)
 
         self.servers = [

@@ -22,6 +22,7 @@ import pytest
 from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
 from drlab.azure_transport import FakeCredential
+from drlab.serve_limits import ConnectionLimits, HttpParser
 from drlab.serve_process import ServeProcess
 from simcore import History
 
@@ -42,9 +43,10 @@ POLICY = json.dumps({"properties": {"providerSpecificInput": {
 JSON = {"Content-Type": "application/json"}
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[ServeProcess]:
-    with ServeProcess.start(*SHORT) as process:
+@pytest.fixture(scope="module", params=[parser.value for parser in HttpParser])
+def served(request: pytest.FixtureRequest) -> Iterator[ServeProcess]:
+    """A server per parser: every bound below holds over httptools (the default) and h11 alike."""
+    with ServeProcess.start(*SHORT, "--http", request.param) as process:
         yield process
         stopped = process.stop(signal.SIGTERM)
         assert stopped.returncode == 0, stopped.stderr
@@ -144,6 +146,30 @@ def test_malformed_http_is_an_arm_error(wire: Wire, raw: bytes) -> None:
 def test_oversized_headers_are_431_as_an_arm_error(wire: Wire) -> None:
     answer = wire.exchange(b"GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n")
     assert (answer.status, answer.error()["code"]) == (431, "RequestHeaderFieldsTooLarge")
+
+
+def test_headers_that_never_end_are_431_once_past_the_limit_not_408_at_the_timeout(wire: Wire) -> None:
+    limit = ConnectionLimits().max_header_bytes
+    with wire.tls() as sock:
+        try:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + b"a" * (limit + 4096))
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # answered and closed before the rest arrived
+        received, took = closed_within(sock, REQUEST + SLACK)
+    answer = parse(received)
+    assert (answer.status, answer.error()["code"]) == (431, "RequestHeaderFieldsTooLarge") and took < REQUEST
+
+
+def test_many_small_headers_over_the_limit_are_431(wire: Wire) -> None:
+    headers = b"".join(b"X-H%04d: %s\r\n" % (i, b"v" * 10) for i in range(ConnectionLimits().max_header_bytes // 20))
+    answer = wire.exchange(b"GET / HTTP/1.1\r\nHost: a\r\n" + headers + b"\r\n")
+    assert (answer.status, answer.error()["code"]) == (431, "RequestHeaderFieldsTooLarge")
+
+
+def test_headers_just_within_the_limit_are_served(wire: Wire) -> None:
+    pad = "a" * (ConnectionLimits().max_header_bytes - 2048)
+    answer = wire.request("GET", f"{wire.vault}/replicationPolicies?{API}", headers={"X-Pad": pad})
+    assert answer.status == 200, answer.raw[:300]
 
 
 def test_plain_http_on_the_tls_port_is_disconnected_quickly(wire: Wire) -> None:
