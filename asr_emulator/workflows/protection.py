@@ -33,7 +33,7 @@ from .pairing import mapping_of
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
 
-__all__ = ["check_protection", "start_enable", "start_disable", "observe_inventory", "protected_item_of",
+__all__ = ["mark_protected", "forget_item", "check_protection", "start_enable", "start_disable", "observe_inventory", "protected_item_of",
            "vm_affected_objects", "mapped_network"]
 
 
@@ -110,6 +110,24 @@ def _protectable(vault: Vault, ref: ContainerRef, name: str, **fields: Any) -> N
         stored.properties.update(fields)
 
 
+def mark_protected(vault: Vault, item: ProtectedItem) -> None:
+    """Enabling reached its provider-state update: the protectable item reads Protected and names
+    ``item``, and its container counts it."""
+    ref = item.primary
+    _protectable(vault, ref, item.name, protectionStatus="Protected",
+                 replicationProtectedItemId=f"{ref.arm_id}/replicationProtectedItems/{item.name}")
+    _container_count(vault, ref, 1)
+
+
+def forget_item(service: ChannelService, vault: Vault, item: ProtectedItem, *, counted: bool, purge: bool) -> None:
+    """Disabling ended: the item is gone, its protectable item unprotected (and uncounted if it was counted)."""
+    vault.resources.remove(KINDS["protected_item"], (item.primary.fabric, item.primary.container), item.name)
+    _protectable(vault, item.primary, item.name, protectionStatus="Unprotected", replicationProtectedItemId=None)
+    if counted:
+        _container_count(vault, item.primary, -1)
+    service.sim.history.record(service.node, "protection.disabled", "info", {"item": item.name, "purge": purge})
+
+
 def vm_affected_objects(item: ProtectedItem, primary: ContainerRef | None = None, recovery: ContainerRef | None = None,
                         **fields: str) -> dict[str, Any]:
     """``affectedObjectDetails`` of a job on ``item``: its VM, ``fields`` (each job's own, as
@@ -154,9 +172,7 @@ def start_enable(service: ChannelService, vault: Vault, ref: ContainerRef, vm: S
 
     def protected_states() -> ProtectedItem:
         item.state = "ProtectedStatesBegin"
-        _protectable(vault, ref, vm.name, protectionStatus="Protected",
-                     replicationProtectedItemId=f"{ref.arm_id}/replicationProtectedItems/{item.name}")
-        _container_count(vault, ref, 1)
+        mark_protected(vault, item)
         service.sim.history.record(service.node, "protection.enabled", "info",
                                    {"item": item.name, "recoveryHost": item.recovery_host})
         return item
@@ -225,11 +241,7 @@ def start_disable(service: ChannelService, vault: Vault, item: ProtectedItem, *,
     item.state = "DisablingProtection"
 
     def forget() -> None:
-        vault.resources.remove(KINDS["protected_item"], (item.primary.fabric, item.primary.container), item.name)
-        _protectable(vault, item.primary, item.name, protectionStatus="Unprotected", replicationProtectedItemId=None)
-        if counted:
-            _container_count(vault, item.primary, -1)
-        service.sim.history.record(service.node, "protection.disabled", "info", {"item": item.name, "purge": purge})
+        forget_item(service, vault, item, counted=counted, purge=purge)
 
     (on_primary, on_secondary, update) = DISABLE_SCENARIO.tasks
     provider_tasks: list[Task] = [

@@ -25,7 +25,7 @@ from ...models.vault import Vault
 from ...policy import INMAGE_DISABLE_SCENARIO, INMAGE_ENABLE_SCENARIO
 from ...wire.render import asr_prefix
 from .. import sites
-from ..protection import check_protection, vm_affected_objects
+from ..protection import check_protection, forget_item, mark_protected, vm_affected_objects
 from ._tasks import local, server_work, skipped
 
 if TYPE_CHECKING:
@@ -114,18 +114,6 @@ def _affected(item: InMageItem) -> dict[str, Any]:
         item, recoveryVmId="", recoveryVmName=item.vm_name, protectionProfileId=item.policy_id.rsplit("/", 1)[-1])}
 
 
-def _protectable(vault: Vault, ref: ContainerRef, name: str, **fields: Any) -> None:
-    stored = vault.resources.get(KINDS["protectable_item"], (ref.fabric, ref.container), name)
-    if isinstance(stored, StoredResource):
-        stored.properties.update(fields)
-
-
-def _container_count(vault: Vault, ref: ContainerRef, delta: int) -> None:
-    stored = vault.resources.get(KINDS["container"], (ref.fabric,), ref.container)
-    if isinstance(stored, StoredResource):
-        stored.properties["protectedItemCount"] = int(stored.properties.get("protectedItemCount", 0)) + delta
-
-
 def start_enable(service: ChannelService, vault: Vault, ref: ContainerRef, machine: StoredResource,
                  policy: Policy | None, given: EnableInput, *, client_request_id: str | None = None) -> Job:
     """Validate, then start ``EnableDr`` for the protectable ``machine`` with the checked input ``given``."""
@@ -147,9 +135,7 @@ def start_enable(service: ChannelService, vault: Vault, ref: ContainerRef, machi
 
     def protected_states() -> InMageItem:
         item.state = "ProtectedStatesBegin"
-        _protectable(vault, ref, machine.name, protectionStatus="Protected",
-                     replicationProtectedItemId=f"{ref.arm_id}/replicationProtectedItems/{item.name}")
-        _container_count(vault, ref, 1)
+        mark_protected(vault, item)
         service.sim.history.record(service.node, "protection.enabled", "info", {"item": item.name})
         settle(service, item)  # the server may have reported it before this task ran
         return item
@@ -177,11 +163,7 @@ def start_disable(service: ChannelService, vault: Vault, item: InMageItem, *, pu
     item.state = "DisablingProtection"
 
     def forget() -> None:
-        vault.resources.remove(KINDS["protected_item"], (item.primary.fabric, item.primary.container), item.name)
-        _protectable(vault, item.primary, item.name, protectionStatus="Unprotected", replicationProtectedItemId=None)
-        if counted:
-            _container_count(vault, item.primary, -1)
-        service.sim.history.record(service.node, "protection.disabled", "info", {"item": item.name, "purge": purge})
+        forget_item(service, vault, item, counted=counted, purge=purge)
 
     on_primary, on_secondary, update = INMAGE_DISABLE_SCENARIO.tasks
     ending = skipped(service, on_primary) if purge else server_work(
