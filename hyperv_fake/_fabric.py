@@ -6,14 +6,13 @@ partition timeline that closed-form replication reads. Hosts are nodes on ``sim.
 
 from __future__ import annotations
 
-from simcore import IDENTITY_POINT, FaultRule, Partition, Simulation, Skew
+from simcore import IDENTITY_POINT, FaultRule, Partition, PartitionTimeline, Simulation, Skew
 
 from ._enums import OperatingSystemVersion
 from ._errors import ObjectNotFoundError
 from ._host import HyperVHost
 from ._link import Link
 from ._outages import HostOutages
-from ._partitions import PartitionTimeline
 from ._traffic import TrafficFaults
 from ._trust import CertificateJudge
 from .policy import MOVES_KEPT, HyperVPolicy

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simcore import FaultRule, Partition, Simulation
+from ._faults import FaultRule, Partition
+from ._simulation import Simulation
 
 __all__ = ["PartitionTimeline"]
 
