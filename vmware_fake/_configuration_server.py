@@ -2,15 +2,16 @@
 the one component that talks to the vault (REFERENCE.md §1–3).
 
 It knows its run-as accounts, process servers (a built-in one, policy ``BUILT_IN_PROCESS_SERVER``),
-the vCenters its process servers discovered, the physical servers added to it, its master targets
-and the Mobility service on each machine. ``dr_revision`` moves with anything the vault's view
-depends on; ``inventory`` (``_inventory``) is what its agent reports.
+the vCenters its process servers discovered, the physical servers added to it, its master targets,
+the Mobility service on each machine and its replication pairs (``protection``). ``dr_revision``
+moves with anything the vault's view depends on; ``_inventory`` is what its agent reports.
 """
 
 from __future__ import annotations
 
 from simcore import Simulation, UnknownNode
 
+from ._protection import Protection
 from ._machines import Machine, MobilityService, Nic, PhysicalServer, VirtualDisk
 from ._scout import MasterTarget, ProcessServer, RunAsAccount
 from ._vcenter import GIB, VCenter
@@ -68,6 +69,7 @@ class ConfigurationServer:
         self.revision = 0
         self.built_in = ProcessServer(self.host_id, name, self.node)
         self.process_servers[name.lower()] = self.built_in
+        self.protection = Protection(self)
 
     def __repr__(self) -> str:
         return f"ConfigurationServer({self.name!r}, vcenters={len(self.vcenters)})"

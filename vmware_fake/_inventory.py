@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._machines import Machine, VirtualMachine
+from ._replication import ReplicationPair
 from ._vcenter import GIB
 from .policy import DISK_TYPES
 
@@ -36,6 +37,38 @@ def _machine(cs: ConfigurationServer, machine: Machine) -> dict[str, Any]:
                  for nic in machine.nics],
         "agent": None if agent is None else {"id": agent.agent_id, "version": agent.version,
                                              "processServerId": None if server is None else server.id},
+    }
+
+
+def _vm(vm: VirtualMachine) -> dict[str, Any]:
+    return {"id": vm.id, "name": vm.name, "vCenter": vm.vcenter, "host": vm.host, "poweredOn": vm.powered_on,
+            "nics": [{"name": nic.name, "network": nic.network, "ipAddress": nic.ip_address} for nic in vm.nics]}
+
+
+def _pair(cs: ConfigurationServer, pair: ReplicationPair) -> dict[str, Any]:
+    """A pair as the vault sees it now (policy ``POINTS_AS_OF_INVENTORY``); ``machineId`` is the
+    original machine's whatever the direction, ``lastRecoveryPoint`` the newest instant its group's
+    master targets hold."""
+    now = cs.sim.clock.now
+    window = cs.protection.window(pair, now)
+    rpo = None if window is None or pair.stopped is not None else now - window[1]
+    failover = pair.failover or pair.test
+    return {
+        "machineId": pair.origin.id, "machineName": pair.origin.name, "sourceMachineId": pair.machine.id,
+        "direction": pair.direction, "processServerId": pair.process_server.id,
+        "masterTargetId": pair.master_target.id, "retentionDrive": pair.retention_drive,
+        "multiVmGroupId": pair.group_id, "multiVmGroupName": pair.group_name,
+        "multiVmSyncStatus": "Enabled" if pair.settings.multi_vm else "Disabled",
+        "protectionStage": pair.stage(now), "initialReplicationProgress": pair.progress(now), "rpoInSeconds": rpo,
+        "retentionWindowStart": None if window is None else window[0],
+        "retentionWindowEnd": None if window is None else window[1],
+        "lastRecoveryPoint": None if window is None else window[1],
+        "recoveryPoints": [point.describe() for point in cs.protection.points(pair, now)],
+        "failover": None if pair.failover is None else pair.failover.describe(),
+        "testFailover": None if pair.test is None else pair.test.describe(),
+        "recoveryVm": None if failover is None else _vm(failover.vm),
+        "protectedDisks": [{"diskId": disk.id, "diskName": disk.name, "rpoInSeconds": rpo, "resyncRequired": False,
+                            "psDataInMB": 0, "targetDataInMB": 0} for disk in pair.disks],
     }
 
 
@@ -73,4 +106,5 @@ def take_inventory(cs: ConfigurationServer) -> dict[str, Any]:
             "vms": [_machine(cs, vm) for vm in found.vcenter.vms.values()] if found.completed else [],
         } for found in cs.vcenters.values()],
         "physicalServers": [_machine(cs, server) for server in cs.physical_servers.values()],
+        "replicationPairs": [_pair(cs, pair) for pair in cs.protection.pairs.values()],
     }

@@ -123,9 +123,10 @@ class VCenter:
     def create_vm(self, name: str, *, host: str, datastore: str, os_type: str = "Windows",
                   os_name: str = "Windows Server 2016", disks_gb: tuple[int, ...] = (40,),
                   nics: tuple[tuple[str, str | None], ...] = (), write_rate: float = 0.0,
-                  power_on: bool = True) -> VirtualMachine:
+                  power_on: bool = True, written: int = 0) -> VirtualMachine:
         """``CreateVM_Task``: a VM on ``host`` with its VMDKs on ``datastore`` (thin: the datastore's
-        free space is not taken) and a NIC per ``(port group, IPv4 address)``."""
+        free space is not taken) and a NIC per ``(port group, IPv4 address)``; its disks hold the
+        writes up to sequence number ``written`` (a recovery VM's: its point's)."""
         target = self.host(host)
         if name.lower() in self.vms:
             raise DuplicateName(f"a VM named {name} already exists in {self.name}")
@@ -139,7 +140,7 @@ class VCenter:
         for group, _ in nics:
             if group.lower() not in target.port_groups:
                 raise ObjectNotFound(f"no port group {group} on {host}")
-        workload = Workload(write_rate)
+        workload = Workload(write_rate, base=written)
         disks = [VirtualDisk(self.new_id(), f"[{store.name}] {name}/{name}{'' if i == 0 else f'_{i}'}.vmdk",
                              size * GIB, store.name) for i, size in enumerate(disks_gb)]
         adapters = [Nic(f"Network adapter {i + 1}", target.port_groups[group.lower()].name, self._mac(), address)
@@ -157,6 +158,14 @@ class VCenter:
         if found is None:
             raise ObjectNotFound(f"no VM {name} in {self.name}")
         return found
+
+    def destroy_vm(self, name: str) -> None:
+        """``Destroy_Task``: the VM and its disks are gone (a running VM is powered off first)."""
+        vm = self.vm(name)
+        if vm.power_state == "poweredOn":
+            self.power_off_vm(name)
+        del self.vms[name.lower()]
+        self._changed()
 
     def power_on_vm(self, name: str) -> None:
         """``PowerOnVM_Task``: the VM runs and its workload writes."""

@@ -4,8 +4,9 @@ and inventory, on the same channel as the VMM Provider (PROTOCOL.md), through ``
 Like the Provider it is outbound only and mutually authenticated: it registers with a key file
 (the key authenticates that call), keeps the client certificate the vault issues, and then every
 poll is a connection it opens (heartbeat, work, inventory when ``dr_revision`` moved), its idle
-polls stood down as the Provider's are. ASR never calls in. It runs the one work kind a VMware fabric is sent in this slice, ``RefreshProvider``
-(send the inventory again); any other kind is reported failed, never silently done.
+polls stood down as the Provider's are. ASR never calls in. The work it runs: inventory refresh,
+adding a vCenter, and the protection and failover of a machine (``_execute``); any other kind is
+reported failed, never silently done.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ from .errors import NotEmulated, VmwareError
 from .policy import AGENT_NAMES, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, VCENTER_PORT, WORK_ERROR_CODE
 
 __all__ = ["VaultAgent", "Registration", "FABRIC_TYPE"]
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
 
 #: Fact (SDK 2.0.0 ``VMwareDetails``): a VMware fabric's ``customDetails.instanceType``; sent at
 #: registration so the vault makes that fabric (PROTOCOL.md §5).
@@ -212,9 +217,14 @@ class VaultAgent:
             self._call("complete", "POST", "workItems/complete", {"items": reports})
 
     def _execute(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """``RefreshProvider``: send the inventory again. ``AddVCenter {name, friendlyName, ipAddress,
-        port, processServerId, runAsAccountId}``: add the vCenter at that address for discovery, and
-        report it. Anything refused or of another kind fails with ``WORK_ERROR_CODE`` (policy)."""
+        """Run one work item, then send the inventory if it changed (so the vault has what the job
+        waits for when it hears of it). ``RefreshProvider`` sends it in any case; ``AddVCenter`` adds
+        the vCenter at ``ipAddress`` for discovery; the protection kinds act on the pair of
+        ``machineId`` (``Protection``), a failover answering with its VM and point. Anything refused
+        or of another kind fails with ``WORK_ERROR_CODE`` (policy)."""
+        protection = self.cs.protection
+        machine = str(payload.get("machineId"))
+        result: dict[str, Any] = {}
         try:
             if kind == "RefreshProvider":
                 self.sync(force=True)
@@ -224,12 +234,27 @@ class VaultAgent:
                                     process_server=str(payload.get("processServerId")),
                                     friendly_name=str(payload.get("friendlyName")), port=int(payload.get("port") or VCENTER_PORT),
                                     name=str(payload.get("name")))
-                self.sync()
+            elif kind == "EnableProtection":
+                protection.enable(machine, payload)
+            elif kind == "DisableProtection":
+                protection.disable(machine, delete_replica=payload.get("replicaVmDeletionStatus") == "Delete")
+            elif kind in ("TestFailover", "UnplannedFailover"):
+                run = protection.test_failover if kind == "TestFailover" else protection.unplanned_failover
+                failover = run(machine, str(payload.get("recoveryPointType")), _optional(payload.get("recoveryPointId")))
+                result = {"recoveryVmId": failover.vm.id, "recoveryVmName": failover.vm.name,
+                          "recoveryPoint": {k: v for k, v in failover.point.describe().items() if k != "multiVm"}}
+            elif kind == "TestFailoverCleanup":
+                protection.test_failover_cleanup(machine)
+            elif kind == "CommitFailover":
+                protection.commit(machine)
+            elif kind == "Reprotect":
+                protection.reprotect(machine, payload)
             else:
                 raise NotEmulated(f"{kind} is not supported by the configuration server {self.cs.name}")
         except VmwareError as error:
             return {"status": "Failed", "error": {"errorCode": WORK_ERROR_CODE, "errorMessage": str(error)}}
-        return {"status": "Succeeded", "result": {}}
+        self.sync()
+        return {"status": "Succeeded", "result": result}
 
     def _call(self, operation: str, method: str, path: str, body: dict[str, Any], *,
               idempotency_key: str | None = None) -> dict[str, Any]:

@@ -11,6 +11,9 @@ __all__ = [
     "SCOUT_VERSION", "CS_ID_STREAM", "OBJECT_ID_STREAM", "RUN_AS_ACCOUNT_IDS", "VCENTER_PORT",
     "BUILT_IN_PROCESS_SERVER", "DISCOVERY_STATUS", "VCENTER_DISCOVERY_SECONDS", "PROCESS_SERVER_ORDER", "OS_TYPES", "DISK_TYPES", "POLL_INTERVAL_SECONDS", "IDLE_POLLS_ELIDED", "AGENT_NAMES",
     "MASTER_TARGET_THRESHOLD_PERCENT", "MOBILITY_PUSH_NEEDS_ACCOUNT", "WORK_ERROR_CODE",
+    "PAIR_STAGES", "INITIAL_REPLICATION_SECONDS_PER_GIB", "RESYNC_STEP_II_SECONDS", "DIFFERENTIAL_SYNC_LAG_SECONDS",
+    "BACKLOG_DRAINS_AT_HEAL", "REPLICATION_PORT", "CRASH_CONSISTENT_SECONDS", "LATEST_TAG_TYPE", "POINT_ID_NAMESPACE",
+    "POINTS_AS_OF_INVENTORY", "TEST_VM_NAME", "FAILBACK_TARGET", "RECOVERY_VM_NETWORK",
 ]
 
 #: Fact (REFERENCE.md §1, Update 7 file names ``CX_Windows_8.0.7.0_…``, ``InMage_UA_8.0.7.0_…``): the
@@ -90,3 +93,65 @@ MOBILITY_PUSH_NEEDS_ACCOUNT = True
 #: ``VmwareError``) or does not run its kind (yet): the VMM Provider's generic work-failure number
 #: (its policy ``WORK_ERROR_CODE``), so the job behind it reports the failure alike.
 WORK_ERROR_CODE = 31000
+
+#: Fact (InMage Scout SDK header ``InmsdkUtil.h``, ``PAIR_*`` constants, stored public source, index id
+#: 12092109494; REFERENCE.md §10): a replication pair reads "Resyncing (Step I)" (the initial copy),
+#: "Resyncing (Step II)" (the changes made during the copy), "Differential Sync" (continuous). Policy:
+#: those three, in that order, are the stages an emulated pair goes through ("Paused" and the
+#: pending stages are not emulated).
+PAIR_STAGES = ("Resyncing (Step I)", "Resyncing (Step II)", "Differential Sync")
+
+#: Policy: the initial copy (Step I) takes this long per GiB of the protected disks (about 170 MiB/s)
+#: while the process server reaches the master target; time partitioned away does not count.
+INITIAL_REPLICATION_SECONDS_PER_GIB = 6.0
+
+#: Policy: Step II (the changes written during the copy) takes this long of connected time.
+RESYNC_STEP_II_SECONDS = 120.0
+
+#: Policy: in Differential Sync the master target holds everything written up to this long ago while
+#: the process server reaches it (the RPO a healthy pair shows).
+DIFFERENTIAL_SYNC_LAG_SECONDS = 30.0
+
+#: Policy: when a partition between process server and master target heals, the backlog it held back
+#: arrives at once (the master target is again ``DIFFERENTIAL_SYNC_LAG_SECONDS`` behind); while it
+#: holds, the master target's data stays where it was when the partition began.
+BACKLOG_DRAINS_AT_HEAL = True
+
+#: Fact (REFERENCE.md §2: the process server receives replication data on HTTPS 9443). Policy:
+#: the partitions that stall a pair are those between its process server and master target on
+#: that port (the machines themselves are not nodes of the lab's network).
+REPLICATION_PORT = 9443
+
+#: Policy (the Azure scenarios create crash-consistent points every five minutes, REFERENCE.md §6):
+#: crash-consistent tags every 300 s on a grid of the lab clock; app-consistent ones every
+#: ``appConsistentFrequencyInMinutes`` (0: none) on the same grid. A tag exists once the master
+#: target holds the data up to it, for ``recoveryPointHistory`` minutes; a multi-VM group's tags are
+#: shared (REFERENCE.md §6) and exist once every member's master target holds them.
+CRASH_CONSISTENT_SECONDS = 300.0
+
+#: Policy: ``LatestTag`` fails over to the newest application-consistent tag (refused if there is
+#: none); ``LatestTime`` to the newest instant the master target holds (crash-consistent).
+LATEST_TAG_TYPE = "AppConsistent"
+
+#: Policy: a tag's id is a name-based UUID (RFC 4122 v5 in this namespace) of its pair or multi-VM
+#: group, type and time, so the same run names the same points and a group's members share them.
+POINT_ID_NAMESPACE = "6f1d3c3e-9a53-4a43-8c1b-6d3f6a0e7a11"
+
+#: Policy: ASR sees a pair's points, RPO and retention window as of the configuration server's last
+#: inventory; the inventory is sent when a pair changes stage or fails over, not as each tag is made
+#: (so lab time alone costs nothing); a failover picks its point on the server, at that moment.
+POINTS_AS_OF_INVENTORY = True
+
+#: Policy: a test failover's VM is named after the machine with this suffix (the real name is not
+#: documented); the failover's VM has the machine's own name.
+TEST_VM_NAME = "{name}-test"
+
+#: Policy: a failover onto the site where the machine's VM still exists (a failback to the original VM)
+#: recovers onto that VM, its disks replaced by the point's; otherwise (a first failover, a physical
+#: server failing back: physical servers fail back to VMware VMs) a VM is created by the master target
+#: on its vCenter, on the datastore chosen at protection (else the host's first).
+FAILBACK_TARGET = "original-vm"
+
+#: Policy: a recovered VM keeps the machine's NICs and static addresses, each on the port group of the
+#: same name on the target host (the first port group where there is none of that name).
+RECOVERY_VM_NETWORK = "same-name-and-address"

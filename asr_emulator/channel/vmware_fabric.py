@@ -71,12 +71,14 @@ class VMwareFabricRecord(FabricRecord):
         version = cs.get("agentVersion")
         servers = report.get("processServers") or []
         targets = report.get("masterTargets") or []
+        pairs = report.get("replicationPairs") or []
         return {
             "instanceType": VMWARE_FABRIC_TYPE,
             "processServers": [{
                 "friendlyName": ps["friendlyName"], "id": ps["id"], "ipAddress": ps["ipAddress"],
                 "osType": ps.get("osType"), "agentVersion": ps.get("agentVersion"), "lastHeartbeat": beat,
-                "hostId": ps.get("hostId"), "machineCount": str(ps["machineCount"]), "replicationPairCount": "0",
+                "hostId": ps.get("hostId"), "machineCount": str(ps["machineCount"]),
+                "replicationPairCount": str(sum(1 for p in pairs if p["processServerId"] == ps["id"])),
                 "psServiceStatus": running, "health": health, "healthErrors": [],
                 "agentVersionDetails": {"version": ps.get("agentVersion"), "status": VMWARE_VERSION_STATUS},
             } for ps in servers],
@@ -88,7 +90,7 @@ class VMwareFabricRecord(FabricRecord):
                 "agentVersionDetails": {"version": mt.get("agentVersion"), "status": VMWARE_VERSION_STATUS},
             } for mt in targets],
             "runAsAccounts": list(report.get("runAsAccounts") or []),
-            "replicationPairCount": "0", "protectedServers": "0",  # nothing replicates in this slice
+            "replicationPairCount": str(len(pairs)), "protectedServers": str(len(pairs)),  # one pair per machine
             "processServerCount": str(len(servers)),
             "agentCount": str(cs.get("agentCount", 0) + len(targets)),  # sources and targets talking to this CS
             "csServiceStatus": running, "ipAddress": cs.get("ipAddress"), "hostName": cs.get("hostName"),

@@ -80,7 +80,7 @@ class InMageItem(ProtectedItem):
             "vmProtectionState": pair.get("vmProtectionState", state.name),
             "vmProtectionStateDescription": state.description,
             "resyncDetails": {"initialReplicationType": "InitialReplication",
-                              "initialReplicationProgressPercentage": None if progress is None else int(progress)},
+                              "initialReplicationProgressPercentage": None if progress is None else str(int(progress))},
             "retentionWindowStart": self._time("retentionWindowStart"),
             "retentionWindowEnd": self._time("retentionWindowEnd"),
             "rpoInSeconds": pair.get("rpoInSeconds"), "protectedDisks": self._disks(),

@@ -1,6 +1,7 @@
 """A VMware site beside a lab's VMM sites (the InMage scenario, ``vmware_fake``): a primary and a
-secondary vCenter, a configuration server with a process server in the primary site and a master
-target in the secondary one (the secondary-site architecture, vmware_fake/REFERENCE.md §1), VMs and
+secondary vCenter, a configuration server with a process server in the primary site, a master target
+in the secondary one (the secondary-site architecture, vmware_fake/REFERENCE.md §1) and one in the
+primary site for failback (the docs: reprotect needs a master target on the primary site), VMs and
 physical servers with the Mobility service, and the configuration server registered to the lab's vault.
 
 ``Lab.add_vmware_site(VMwareSiteSpec(...))`` builds it without touching the VMM sites: the default
@@ -68,6 +69,7 @@ class VMwareSite:
     configuration_server: ConfigurationServer
     process_server: ProcessServer
     master_target: MasterTarget
+    failback_master_target: MasterTarget
     agent: VaultAgent
     vms: dict[str, VirtualMachine]
     physical_servers: dict[str, PhysicalServer]
@@ -93,6 +95,7 @@ def build_vmware_site(sim: Simulation, spec: VMwareSiteSpec,
     cs.add_vcenter(primary, account=_ACCOUNT, process_server=ps.name)
     cs.add_vcenter(secondary, account=_ACCOUNT)
     mt = cs.add_master_target("mt1", vcenter=secondary.name, fqdn="mt1.contoso.com", address="10.30.0.30")
+    back = cs.add_master_target("mt-fb", vcenter=primary.name, fqdn="mt-fb.contoso.com", address="10.20.0.30")
     hosts = list(primary.hosts.values())
     vms: dict[str, VirtualMachine] = {}
     for index, name in enumerate(spec.vms):
@@ -107,4 +110,4 @@ def build_vmware_site(sim: Simulation, spec: VMwareSiteSpec,
         for name in (*spec.vms, *spec.physical_servers):
             cs.install_mobility_service(name, account=_ACCOUNT, process_server=ps.name)
     agent = VaultAgent(cs, trusted_roots=trusted_roots)
-    return VMwareSite(primary, secondary, cs, ps, mt, agent, vms, servers)
+    return VMwareSite(primary, secondary, cs, ps, mt, back, agent, vms, servers)

@@ -1,8 +1,8 @@
 """Enabling InMage protection through the SDK, up to the configuration server: every input the service
 can check against the server's report is refused naming its field (nothing started), a VMM input is
-refused for a server's machine, and a valid request runs ``EnableDr`` whose work goes to the server —
-which does not replicate yet (issue 14's site slice), so the job fails with its 31000 and nothing is
-left protected."""
+refused for a server's machine, a valid request runs ``EnableDr`` whose work makes the server's
+replication pair (the item ``Protected`` once the pair's initial replication is done), and a disable
+ends the pair on the server."""
 
 from __future__ import annotations
 
@@ -66,34 +66,46 @@ def test_bad_inputs_are_refused_naming_the_field_and_start_nothing(site: Any, ch
     assert len(list(asr.replication_jobs.list(lab.resource_group, lab.vault_name))) == before
 
 
-def test_a_valid_request_sends_the_work_to_the_configuration_server(site: Any) -> None:
+def test_a_valid_request_makes_the_pair_and_the_item_is_protected_once_it_resynchronized(site: Any) -> None:
     lab, asr, fabric, container = site[:4]
-    with pytest.raises(HttpResponseError) as failed:
-        _enable(site, _details(lab, runAsAccountId="1")).result()
-    assert "31000" in str(failed.value)
-    (job,) = [j.properties for j in asr.replication_jobs.list(lab.resource_group, lab.vault_name)
-              if j.properties.scenario_name == "EnableDr"]
+    rg, vault = lab.resource_group, lab.vault_name
+    _enable(site, _details(lab, runAsAccountId="1")).result()
+    (job,) = [j.properties for j in asr.replication_jobs.list(rg, vault) if j.properties.scenario_name == "EnableDr"]
+    assert job.state == "Succeeded"
     assert [(t.name, t.state) for t in job.tasks] == [
-        ("EnableProtectionPrerequisitesCheck", "Succeeded"), ("EnableProtection", "Failed"),
-        ("UpdateDraState", "NotStarted")]
-    assert [e.provider_error_details.error_code for e in job.errors] == [31000]
-    events = lab.history.select(op="cs.work")
-    assert [e.details["kind"] for e in events] == ["EnableProtection"]
-    item = asr.replication_protected_items.get(lab.resource_group, lab.vault_name, fabric, container.name,
-                                               site[5].name).properties
-    assert item.protection_state == "UnprotectedStatesBegin"
-    assert item.allowed_operations == ["DisableProtection"]  # what is left is disabled as for a VMM item
+        ("EnableProtectionPrerequisitesCheck", "Succeeded"), ("EnableProtection", "Succeeded"),
+        ("UpdateDraState", "Succeeded")]
+    (pair,) = lab.vmware.configuration_server.protection.pairs.values()
+    assert (pair.origin.name, pair.master_target.name, pair.group_id) == ("vmw-web1", "mt1", "g1")
+
+    def item() -> Any:
+        return asr.replication_protected_items.get(rg, vault, fabric, container.name, site[5].name).properties
+
+    assert item().protection_state == "ProtectedStatesBegin"
+    assert item().provider_specific_details.protection_stage == "Resyncing (Step I)"
+    lab.run_until(lambda: lab.vmware.configuration_server.protection.pairs[pair.origin.id.lower()].stage(lab.now)
+                  == "Differential Sync", within=3600)
+    lab.advance(60)  # the agent's next polls report the stage
+    details = item().provider_specific_details
+    assert (item().protection_state, details.protection_stage) == ("Protected", "Differential Sync")
+    assert details.resync_details.initial_replication_progress_percentage == "100"  # a string in the SDK
+    assert details.master_target_id == lab.vmware.master_target.id and details.multi_vm_group_id == "g1"
+    fabric_details = asr.replication_fabrics.get(rg, vault, fabric).properties.custom_details
+    assert (fabric_details.replication_pair_count, fabric_details.protected_servers) == ("1", "1")
 
 
-def test_the_left_item_is_purged_without_asking_the_server(site: Any) -> None:
+def test_disable_ends_the_pair_on_the_server(site: Any) -> None:
     lab, asr, fabric, container, _policy, machine = site
     rg, vault = lab.resource_group, lab.vault_name
-    asr.replication_protected_items.begin_purge(rg, vault, fabric, container.name, machine.name).result()
+    asr.replication_protected_items.begin_delete(rg, vault, fabric, container.name, machine.name, {"properties": {
+        "disableProtectionReason": "NotSpecified", "replicationProviderInput": {
+            "instanceType": "InMage", "replicaVmDeletionStatus": "Delete"}}}).result()
     assert list(asr.replication_protected_items.list_by_replication_protection_containers(
         rg, vault, fabric, container.name)) == []
     again = asr.replication_protectable_items.get(rg, vault, fabric, container.name, machine.name).properties
     assert again.protection_status == "Unprotected"
+    assert lab.vmware.configuration_server.protection.pairs == {}
+    (removed,) = lab.history.select(op="cs.pair.removed")
+    assert removed.details["replicaVmDeletionStatus"] == "Delete"
     (job,) = [j.properties for j in asr.replication_jobs.list(rg, vault) if j.properties.scenario_name == "DisableDr"]
-    assert [(t.name, t.state) for t in job.tasks][:2] == [("DisableProtectionOnPrimary", "Other"),
-                                                         ("DisableProtectionOnSecondary", "Other")]  # skipped
     assert job.state == "Succeeded"

@@ -43,12 +43,13 @@ def test_vmware_details_name_the_scout_components(lab, asr):
         ("ps1", site.process_server.id, "10.20.0.20"), ("cs1", site.configuration_server.host_id, "10.30.0.20")]
     assert [(ps.machine_count, ps.ps_service_status, ps.health) for ps in details.process_servers] == [
         ("3", "Running", "Normal"), ("0", "Running", "Normal")]  # every machine's agent reports to ps1
-    (target,) = details.master_target_servers
+    target, back = details.master_target_servers  # the secondary site's, and the primary's for failback
     assert (target.name, target.id, target.ip_address) == ("mt1", site.master_target.id, "10.30.0.30")
+    assert (back.name, back.ip_address) == ("mt-fb", "10.20.0.30")
     assert [v.volume_name for v in target.retention_volumes] == ["E:"]
     assert {d.symbolic_name for d in target.data_stores} == {"vc-secondary-ds1"}
     assert [(a.account_id, a.account_name) for a in details.run_as_accounts] == [("1", "vcenter-admin")]
-    assert (details.process_server_count, details.agent_count, details.replication_pair_count) == ("2", "4", "0")
+    assert (details.process_server_count, details.agent_count, details.replication_pair_count) == ("2", "5", "0")
     assert (details.host_name, details.ip_address, details.agent_version) == ("cs1.contoso.com", "10.30.0.20", "8.0.7.0")
     assert details.cs_service_status == "Running" and details.agent_version_details.version == "8.0.7.0"
 
