@@ -204,7 +204,7 @@ class Protection:
     # -- failovers ------------------------------------------------------------------------------
 
     def test_failover(self, machine_id: str, kind: str, point_id: str | None) -> Failover:
-        """A test VM from the point on the master target's site, powered on; replication goes on."""
+        """A test VM from the point on the master target's site; replication goes on."""
         pair = self._live(machine_id)
         if pair.test is not None:
             raise InvalidState(f"{pair.origin.name} already has a test failover VM {pair.test.vm.name}")
@@ -226,7 +226,7 @@ class Protection:
 
     def unplanned_failover(self, machine_id: str, kind: str, point_id: str | None) -> Failover:
         """The machine recovered from the point on the master target's site (onto its VM there, if it
-        has one: policy ``FAILBACK_TARGET``), powered on; the pair stops replicating."""
+        has one: policy ``FAILBACK_TARGET``); the pair stops replicating."""
         pair = self._live(machine_id)
         if pair.test is not None:
             raise InvalidState(f"{pair.origin.name} has a test failover VM: clean it up first")
@@ -236,6 +236,17 @@ class Protection:
         self._disarm(pair)
         self._failed_over(pair, pair.failover)
         return pair.failover
+
+    def start_recovery_vm(self, machine_id: str, kind: str) -> VirtualMachine:
+        """Power on the VM the pair's last ``kind`` ("Test" or "Unplanned") failover made."""
+        pair = self.pair(machine_id)
+        failover = pair.test if kind == "Test" else pair.failover if kind == "Unplanned" else None
+        if failover is None:
+            raise InvalidState(f"{pair.origin.name} has no {kind} failover VM to start")
+        vm = failover.vm
+        if not vm.powered_on:
+            self.cs.vcenters[vm.vcenter.lower()].vcenter.power_on_vm(vm.name)
+        return vm
 
     def commit(self, machine_id: str) -> None:
         pair = self.pair(machine_id)
@@ -278,14 +289,13 @@ class Protection:
 
     def _recover(self, pair: ReplicationPair, point: RecoveryPoint, name: str, *, onto: VirtualMachine | None
                  ) -> VirtualMachine:
-        """The VM holding ``pair.machine``'s writes up to the point, on and running (policies
-        ``FAILBACK_TARGET``, ``RECOVERY_VM_NETWORK``)."""
+        """The VM holding ``pair.machine``'s writes up to the point, powered off until ``start_recovery_vm``
+        (policies ``FAILBACK_TARGET``, ``RECOVERY_VM_NETWORK``)."""
         source, now = pair.machine, self.sim.clock.now
         written = source.workload.written(point.time)
         if onto is not None:
-            site = self.cs.vcenters[onto.vcenter.lower()].vcenter
-            if not onto.powered_on:
-                site.power_on_vm(onto.name)
+            if onto.powered_on:
+                raise InvalidState(f"{onto.name} on {onto.vcenter} is running: it cannot be recovered onto")
             onto.workload.set_rate(source.workload.rate, now)
             onto.workload.rebase(written, now)
             return onto
@@ -303,13 +313,14 @@ class Protection:
                       n.ip_address) for n in source.nics)
         return site.create_vm(name, host=host.name, datastore=store.name, os_type=source.os_type,
                               os_name=source.os_name, disks_gb=tuple(max(1, d.size_bytes // GIB) for d in pair.disks),
-                              nics=nics, write_rate=source.workload.rate, written=written)
+                              nics=nics, write_rate=source.workload.rate, power_on=False, written=written)
 
     def _failed_over(self, pair: ReplicationPair, failover: Failover) -> None:
         vm, point, now = failover.vm, failover.point, self.sim.clock.now
         self.sim.history.record(self.cs.name, "cs.failover", Phase.OK, {
             "machine": pair.origin.id, "name": pair.origin.name, "kind": failover.kind, "source": pair.machine.id,
-            "direction": pair.direction, "pointId": point.id, "pointTime": point.time, "pointType": point.type,
+            "direction": pair.direction, "processServer": pair.process_server.node.name,
+            "masterTarget": pair.master_target.node.name, "pointId": point.id, "pointTime": point.time, "pointType": point.type,
             "held": vm.workload.written(now), "rpoSeconds": now - point.time,
             "rpoThreshold": pair.settings.rpo_threshold, "recoveryVm": vm.id, "recoveryVmName": vm.name,
             "vCenter": vm.vcenter, "addresses": [nic.ip_address for nic in vm.nics]})

@@ -220,7 +220,8 @@ class VaultAgent:
         """Run one work item, then send the inventory if it changed (so the vault has what the job
         waits for when it hears of it). ``RefreshProvider`` sends it in any case; ``AddVCenter`` adds
         the vCenter at ``ipAddress`` for discovery; the protection kinds act on the pair of
-        ``machineId`` (``Protection``), a failover answering with its VM and point. Anything refused
+        ``machineId`` (``Protection``), a failover answering with its VM and point (the VM is started by
+a ``StartRecoveryVm`` of its own). Anything refused
         or of another kind fails with ``WORK_ERROR_CODE`` (policy)."""
         protection = self.cs.protection
         machine = str(payload.get("machineId"))
@@ -243,6 +244,8 @@ class VaultAgent:
                 failover = run(machine, str(payload.get("recoveryPointType")), _optional(payload.get("recoveryPointId")))
                 result = {"recoveryVmId": failover.vm.id, "recoveryVmName": failover.vm.name,
                           "recoveryPoint": {k: v for k, v in failover.point.describe().items() if k != "multiVm"}}
+            elif kind == "StartRecoveryVm":
+                protection.start_recovery_vm(machine, str(payload.get("kind")))
             elif kind == "TestFailoverCleanup":
                 protection.test_failover_cleanup(machine)
             elif kind == "CommitFailover":

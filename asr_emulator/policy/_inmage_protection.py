@@ -49,8 +49,10 @@ INMAGE_UNPLANNED_FAILOVER_SCENARIO = UNPLANNED_FAILOVER_SCENARIO
 INMAGE_COMMIT_SCENARIO = COMMIT_SCENARIO
 INMAGE_REPROTECT_SCENARIO = REVERSE_REPLICATION_SCENARIO
 
-#: Policy: a booting replica is up this many virtual seconds after the master target powered it on.
-INMAGE_REPLICA_BOOT_SECONDS = 60.0
+#: Policy: a failover's VM is made powered off; the job's boot task is the configuration server powering
+#: it on (work ``StartRecoveryVm``), done when the server reports it, so a plan's boot groups come up in
+#: their order on the vCenter too.
+INMAGE_REPLICA_BOOT = "server-powers-on-at-boot-task"
 
 #: Fact (SDK 2.0.0 ``InMageTestFailoverInput`` / ``InMageUnplannedFailoverInput.recoveryPointType``):
 #: ``LatestTime``, ``LatestTag``, ``Custom`` (a ``recoveryPointId`` of the item's points). Policy: an

@@ -7,7 +7,8 @@ measured and what the failed-over VM holds, read from it once Hyper-V failed it 
 a planned one's source recorded what it had written when its final log went
 (``vmm.failover.prepared``, ``image``). "No write the source did not make"
 is judged against the source VM's data now, for every failover whose source has not taken data
-from elsewhere since (a later failover onto it): a primary's data only grows.
+from elsewhere since (a later failover onto it): a primary's data only grows. The VMware site's
+failovers are judged alike (``_vmware``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hyperv_fake import DataImage
 from simcore import Event
 
 from ._verdict import Verdict, Violation
+from ._vmware import inmage_data_loss
 
 if TYPE_CHECKING:
     from ..lab import Lab
@@ -65,4 +67,5 @@ def data_loss(lab: Lab, *, rpo_seconds: float | None = None) -> Verdict:
         if rpo_seconds is not None and isinstance(rpo, (int, float)) and rpo > rpo_seconds:
             violations.append(Violation(_RULE, None, f"{name} failed over to a point {rpo:g} s old (bound {rpo_seconds:g} s)",
                                         (event.index,)))
-    return Verdict("data loss", tuple(violations), len(failovers))
+    inmage, judged = inmage_data_loss(lab, _RULE, rpo_seconds)
+    return Verdict("data loss", tuple(violations + inmage), len(failovers) + judged)

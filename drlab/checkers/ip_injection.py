@@ -6,7 +6,7 @@ same address: production VMs among themselves, and test failover VMs among thems
 reuse a production VM's address, not another test VM's: they share the test network). The last is
 also judged over the history: no test failover is given an address another test VM of its site
 holds (from its ``vmm.test-failover`` to its ``vmm.test-failover.cleanup``) — a test VM that is gone
-by the end held it all the same."""
+by the end held it all the same. The VMware site's failover VMs are judged alike (``_vmware``)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from simcore import Event
 
 from ._verdict import Verdict, Violation
+from ._vmware import inmage_ip_injection
 
 if TYPE_CHECKING:
     from ..lab import Lab
@@ -96,4 +97,5 @@ def ip_injection(lab: Lab) -> Verdict:
         violations += [Violation(_RULE, None, f"{', '.join(names)} all hold {address} at {site.vmm.name}'s site"
                                  + (" (test failover VMs)" if test else ""))
                        for (test, address), names in sorted(holders.items()) if len(names) > 1]
-    return Verdict("IP injection", tuple(violations + _test_holds(lab)), checked)
+    inmage, judged = inmage_ip_injection(lab, _RULE)
+    return Verdict("IP injection", tuple(violations + _test_holds(lab) + inmage), checked + judged)

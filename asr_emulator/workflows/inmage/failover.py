@@ -10,7 +10,7 @@ for it (``INMAGE_PROTECTION_STATES``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...channel.workitems import WorkItem
@@ -20,9 +20,9 @@ from ...models.jobs import Job
 from ...models.tasks import Task
 from ...models.vault import Vault
 from ...policy import (
-    INMAGE_COMMIT_SCENARIO, INMAGE_DEFAULT_RECOVERY_POINT, INMAGE_RECOVERY_POINT_TYPES, INMAGE_REPLICA_BOOT_SECONDS,
+    INMAGE_COMMIT_SCENARIO, INMAGE_DEFAULT_RECOVERY_POINT, INMAGE_RECOVERY_POINT_TYPES,
     INMAGE_REPROTECT_SCENARIO, INMAGE_TEST_FAILOVER_CLEANUP_SCENARIO, INMAGE_TEST_FAILOVER_SCENARIO,
-    INMAGE_UNPLANNED_FAILOVER_SCENARIO,
+    INMAGE_UNPLANNED_FAILOVER_SCENARIO, TaskTiming,
 )
 from .. import sites
 from ..holds import with_holds
@@ -66,6 +66,13 @@ def _server(service: ChannelService, vault: Vault, item: InMageItem) -> Provider
     return sites.provider_for(service, vault, sites.fabric(service, vault, item.primary.fabric))
 
 
+def _boot(service: ChannelService, vault: Vault, timing: TaskTiming, server: ProviderRecord, item: InMageItem,
+          kind: str, done: Callable[[], InMageItem]) -> Task:
+    """The boot task (policy ``INMAGE_REPLICA_BOOT``): the server powers the failover's VM on."""
+    return server_work(service, vault, timing, server, "StartRecoveryVm", lambda: {"machineId": item.vm_id, "kind": kind},
+                       collect=lambda _items: done())
+
+
 def _point_payload(item: InMageItem, point: RecoveryPointChoice) -> dict[str, Any]:
     return {"machineId": item.vm_id, "recoveryPointType": point[0], "recoveryPointId": point[1]}
 
@@ -93,7 +100,7 @@ def start_test_failover(service: ChannelService, vault: Vault, item: InMageItem,
     tasks = [local(service, check),
              server_work(service, vault, initiate, server, "TestFailover", lambda: _point_payload(item, point),
                          collect=created),
-             local(service, prepare), local(service, boot, succeeded, seconds=INMAGE_REPLICA_BOOT_SECONDS)]
+             local(service, prepare), _boot(service, vault, boot, server, item, "Test", succeeded)]
     item.job = service.backend.start_job(vault, INMAGE_TEST_FAILOVER_SCENARIO, target_object_id=item.vm_id,
                                          target_object_name=item.vm_name, tasks=with_holds(tasks, holds),
                                          custom_details=details, client_request_id=client_request_id)
@@ -146,7 +153,7 @@ def start_unplanned_failover(service: ChannelService, vault: Vault, item: InMage
     tasks = [local(service, check), skipped(service, shutdown), skipped(service, prepare),
              server_work(service, vault, failover, server, "UnplannedFailover", lambda: _point_payload(item, point),
                          collect=failed_over),
-             local(service, start, started, seconds=INMAGE_REPLICA_BOOT_SECONDS)]
+             _boot(service, vault, start, server, item, "Unplanned", started)]
     item.job = service.backend.start_job(vault, INMAGE_UNPLANNED_FAILOVER_SCENARIO, target_object_id=item.vm_id,
                                          target_object_name=item.vm_name, tasks=with_holds(tasks, holds),
                                          custom_details=_failover_details(item), client_request_id=client_request_id)

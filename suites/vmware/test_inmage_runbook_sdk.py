@@ -1,0 +1,227 @@
+"""The InMage runbook end to end through the official SDK (issue 14): discover the configuration server's
+vCenters → InMage policy → pair its container → protect a VMware VM and a physical server → a recovery
+plan with each in its own boot group → plan test failover held at a manual action → cleanup → plan
+unplanned failover → commit → reprotect; then a failback of one machine to a Custom point, and the
+refusals (a plan mixing a VMM item with a VMware one, a Custom point that is not one of the item's).
+Each history is judged by the ordering, IP-injection and data-loss checkers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+from azure.mgmt.recoveryservicessiterecovery.models import (
+    CreatePolicyInput, CreatePolicyInputProperties, CreateProtectionContainerMappingInput,
+    CreateProtectionContainerMappingInputProperties, EnableProtectionInput, EnableProtectionInputProperties,
+    InMageEnableProtectionInput, InMagePolicyInput, InMageReplicationDetails, InMageReprotectInput,
+    InMageUnplannedFailoverInput, ReverseReplicationInput, ReverseReplicationInputProperties, UnplannedFailoverInput,
+    UnplannedFailoverInputProperties, VMwareDetails,
+)
+
+import drlab
+from drlab import VMwareSiteSpec
+from drlab.checkers import check_ordering, data_loss, ip_injection
+from drlab.runbook import Runbook
+
+TEST = {"properties": {"failoverDirection": "PrimaryToRecovery", "networkType": "NoNetworkAttachAsInput",
+                       "providerSpecificDetails": []}}
+UNPLANNED = {"properties": {"failoverDirection": "PrimaryToRecovery", "sourceSiteOperations": "NotRequired",
+                            "providerSpecificDetails": []}}
+MACHINES = ("vmw-web1", "phys-app1")
+
+
+class Site:
+    """The lab with its VMware site, the client, and the configuration server's fabric and container."""
+
+    def __init__(self, seed: int) -> None:
+        self.lab = drlab.Lab(seed=seed, vms_per_cloud=1)
+        self.vmware = self.lab.add_vmware_site(VMwareSiteSpec(vms=("vmw-web1",), physical_servers=("phys-app1",)))
+        self.asr, self.rg, self.vault = self.lab.azure_client(), self.lab.resource_group, self.lab.vault_name
+        self.fabric = self.vmware.agent.registration.fabric_name
+        (self.container,) = self.asr.replication_protection_containers.list_by_replication_fabrics(
+            self.rg, self.vault, self.fabric)
+
+    def items(self) -> dict[str, Any]:
+        return {i.properties.friendly_name: i for i in self.asr.replication_protected_items
+                .list_by_replication_protection_containers(self.rg, self.vault, self.fabric, self.container.name)}
+
+    def states(self) -> dict[str, str]:
+        return {name: item.properties.protection_state for name, item in self.items().items()}
+
+    def settle(self) -> None:
+        """Let every item's (re)synchronization end and the server report it."""
+        self.lab.run_until(lambda: set(self.states().values()) == {"Protected"}, within=7_200)
+
+    def plan_job(self, scenario: str) -> Any:
+        return [j.properties for j in self.asr.replication_jobs.list(self.rg, self.vault)
+                if j.properties.scenario_name == scenario and j.properties.target_instance_type == "RecoveryPlan"][-1]
+
+    def protect(self) -> None:
+        """Policy, pairing and protection of both machines, typed as an SDK user writes them."""
+        asr, rg, vault = self.asr, self.rg, self.vault
+        policy = asr.replication_policies.begin_create(rg, vault, "inm", CreatePolicyInput(
+            properties=CreatePolicyInputProperties(provider_specific_input=InMagePolicyInput(
+                recovery_point_threshold_in_minutes=15, recovery_point_history=1440,
+                app_consistent_frequency_in_minutes=60, multi_vm_sync_status="Enable")))).result()
+        asr.replication_protection_container_mappings.begin_create(
+            rg, vault, self.fabric, self.container.name, "inm-map", CreateProtectionContainerMappingInput(
+                properties=CreateProtectionContainerMappingInputProperties(
+                    target_protection_container_id=self.container.id, policy_id=policy.id))).result()
+        target, server = self.vmware.master_target, self.vmware.process_server
+        for machine in asr.replication_protectable_items.list_by_replication_protection_containers(
+                rg, vault, self.fabric, self.container.name):
+            asr.replication_protected_items.begin_create(
+                rg, vault, self.fabric, self.container.name, machine.name, EnableProtectionInput(
+                    properties=EnableProtectionInputProperties(
+                        policy_id=policy.id, protectable_item_id=machine.id,
+                        provider_specific_details=InMageEnableProtectionInput(
+                            vm_friendly_name=machine.properties.friendly_name, master_target_id=target.id,
+                            process_server_id=server.id, retention_drive="E:", run_as_account_id="1",
+                            multi_vm_group_id="app-group", multi_vm_group_name="app")))).result()
+        self.settle()
+        self.lab.advance(3_600)  # an hour of points
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    built = Site(seed=61)
+    yield built
+    built.lab.close()
+
+
+def _resume(site: Site) -> None:
+    plan = site.asr.replication_recovery_plans.get(site.rg, site.vault, "rp-vmware").properties
+    site.asr.replication_jobs.begin_resume(site.rg, site.vault, plan.current_scenario.job_id.rsplit("/", 1)[-1],
+                                           {"properties": {"comments": "approved"}}).result()
+
+
+def _addresses(vcenter: Any) -> dict[str, tuple[bool, list[str | None]]]:
+    return {vm.name: (vm.powered_on, [nic.ip_address for nic in vm.nics]) for vm in vcenter.vms.values()}
+
+
+def test_discover_protect_and_run_the_plan_through_failover_and_reprotect(site: Site) -> None:
+    lab, asr, rg, vault = site.lab, site.asr, site.rg, site.vault
+    assert [v.name for v in asr.replicationv_centers.list_by_replication_fabrics(rg, vault, site.fabric)] == [
+        "vc-primary", "vc-secondary"]
+    site.protect()
+    items = site.items()
+    details = items["vmw-web1"].properties.provider_specific_details
+    assert isinstance(details, InMageReplicationDetails)
+    assert (details.protection_stage, details.multi_vm_sync_status, details.discovery_type) == (
+        "Differential Sync", "Enabled", "vCenter")
+    assert items["phys-app1"].properties.provider_specific_details.discovery_type == "Physical"
+    fabric = asr.replication_fabrics.get(rg, vault, site.fabric).properties.custom_details
+    assert isinstance(fabric, VMwareDetails) and fabric.replication_pair_count == "2"
+
+    book = Runbook.of(lab)
+    fabric_id = f"{book.prefix()}/replicationFabrics/{site.fabric}"
+    manual = {"actionName": "approve", "failoverTypes": ["TestFailover"], "failoverDirections": ["PrimaryToRecovery"],
+              "customDetails": {"instanceType": "ManualActionDetails", "description": "check the app"}}
+    groups = [{"groupType": "Boot", "replicationProtectedItems": [{"id": items[name].id}],
+               "startGroupActions": [manual] if name == "phys-app1" else [], "endGroupActions": []} for name in MACHINES]
+    asr.replication_recovery_plans.begin_create(rg, vault, "rp-vmware", {"properties": {
+        "primaryFabricId": fabric_id, "recoveryFabricId": fabric_id, "failoverDeploymentModel": "NotApplicable",
+        "groups": groups}}).result()
+    plans = asr.replication_recovery_plans
+
+    # test failover, held at the manual action before the physical server's group
+    plan = plans.begin_test_failover(rg, vault, "rp-vmware", TEST).result()
+    assert plan.properties.current_scenario_status == "Suspended"
+    assert _addresses(site.vmware.secondary) == {"vmw-web1-test": (True, ["10.20.1.10"]),  # group 1 booted
+                                                 "phys-app1-test": (False, ["10.20.2.10"])}  # group 2 waits
+    _resume(site)
+    assert site.plan_job("TestFailover").state == "Succeeded"
+    assert _addresses(site.vmware.secondary) == {"vmw-web1-test": (True, ["10.20.1.10"]),
+                                                 "phys-app1-test": (True, ["10.20.2.10"])}
+    plans.begin_test_failover_cleanup(rg, vault, "rp-vmware", {"properties": {"comments": "ok"}}).result()
+    assert site.plan_job("TestFailoverCleanup").state == "Succeeded" and _addresses(site.vmware.secondary) == {}
+
+    # unplanned failover, commit, reprotect
+    plans.begin_unplanned_failover(rg, vault, "rp-vmware", UNPLANNED).result()
+    assert site.plan_job("UnplannedFailover").state == "Succeeded"
+    assert _addresses(site.vmware.secondary) == {"vmw-web1": (True, ["10.20.1.10"]), "phys-app1": (True, ["10.20.2.10"])}
+    assert set(site.states().values()) == {"UnplannedFailoverCommitPendingStatesBegin"}
+    plans.begin_failover_commit(rg, vault, "rp-vmware").result()
+    plans.begin_reprotect(rg, vault, "rp-vmware").result()
+    assert [site.plan_job(s).state for s in ("CommitFailover", "ReverseReplication")] == ["Succeeded", "Succeeded"]
+    pairs = site.vmware.configuration_server.protection.pairs
+    assert {(p.origin.name, p.direction, p.master_target.name) for p in pairs.values()} == {
+        ("vmw-web1", "Reverse", "mt-fb"), ("phys-app1", "Reverse", "mt-fb")}
+    assert not site.vmware.vms["vmw-web1"].powered_on  # the machine it replicates back onto is shut down
+    site.settle()
+
+    ordering = check_ordering(lab.history)
+    assert ordering.ok and ordering.checked == 5, ordering  # TFO, cleanup, UFO, commit, reprotect
+    loss, ips = data_loss(lab, rpo_seconds=15 * 60), ip_injection(lab)
+    assert loss.ok and loss.checked == 4, loss  # two test failovers, two failovers
+    assert ips.ok and ips.checked == 4, ips
+
+
+def test_failback_to_a_custom_point_lands_on_the_original_vm_and_a_second_reprotect_restores_the_direction(
+        site: Site) -> None:
+    asr, rg, vault, container = site.asr, site.rg, site.vault, site.container.name
+    site.protect()
+    web = site.items()["vmw-web1"]
+    first = asr.replication_protected_items.begin_unplanned_failover(rg, vault, site.fabric, container, web.name,
+                                                                     UnplannedFailoverInput(
+        properties=UnplannedFailoverInputProperties(failover_direction="PrimaryToRecovery",
+                                                    provider_specific_details=InMageUnplannedFailoverInput(
+                                                        recovery_point_type="LatestTag")))).result()
+    assert first.properties.protection_state == "UnplannedFailoverCommitPendingStatesBegin"
+    point = site.vmware.configuration_server.protection.pair(web.name).failover
+    assert point is not None and point.point.type == "AppConsistent"
+    asr.replication_protected_items.begin_failover_commit(rg, vault, site.fabric, container, web.name).result()
+    asr.replication_protected_items.begin_reprotect(rg, vault, site.fabric, container, web.name, ReverseReplicationInput(
+        properties=ReverseReplicationInputProperties(failover_direction="RecoveryToPrimary",
+                                                     provider_specific_details=InMageReprotectInput(
+            master_target_id=site.vmware.failback_master_target.id, process_server_id=site.vmware.process_server.id,
+            retention_drive="E:", profile_id=web.properties.policy_id)))).result()
+    site.settle()
+    site.lab.advance(3_600)
+    asr.replication_recovery_services_providers.begin_refresh_provider(  # the server reports its points now
+        rg, vault, site.fabric, site.vmware.agent.registration.provider_name).result()
+    points = list(asr.recovery_points.list_by_replication_protected_items(rg, vault, site.fabric, container, web.name))
+    chosen = points[-2]
+    with pytest.raises(HttpResponseError) as refused:
+        asr.replication_protected_items.begin_unplanned_failover(rg, vault, site.fabric, container, web.name, {
+            "properties": {"failoverDirection": "RecoveryToPrimary", "providerSpecificDetails": {
+                "instanceType": "InMage", "recoveryPointType": "Custom", "recoveryPointId": "not-a-point"}}})
+    assert refused.value.status_code == 400 and refused.value.error.target.endswith("recoveryPointId")
+    asr.replication_protected_items.begin_unplanned_failover(rg, vault, site.fabric, container, web.name, {
+        "properties": {"failoverDirection": "RecoveryToPrimary", "providerSpecificDetails": {
+            "instanceType": "InMage", "recoveryPointType": "Custom", "recoveryPointId": chosen.id}}}).result()
+    original = site.vmware.vms["vmw-web1"]
+    pair = site.vmware.configuration_server.protection.pair(web.name)
+    assert pair.failover is not None and pair.failover.vm is original and original.powered_on
+    assert pair.failover.point.id == chosen.name
+    asr.replication_protected_items.begin_reprotect(rg, vault, site.fabric, container, web.name, ReverseReplicationInput(
+        properties=ReverseReplicationInputProperties(failover_direction="PrimaryToRecovery",
+                                                     provider_specific_details=InMageReprotectInput(
+            master_target_id=site.vmware.master_target.id, process_server_id=site.vmware.process_server.id,
+            retention_drive="E:", profile_id=web.properties.policy_id)))).result()
+    pair = site.vmware.configuration_server.protection.pair(web.name)
+    assert (pair.direction, pair.machine, pair.target) == ("Forward", original, site.vmware.secondary.vm("vmw-web1"))
+    site.settle()
+    assert data_loss(site.lab, rpo_seconds=None).ok and ip_injection(site.lab).ok
+
+
+def test_a_plan_mixing_a_vmm_item_with_a_vmware_one_is_refused(site: Site) -> None:
+    site.protect()
+    book = Runbook.of(site.lab)
+    book.create_policy()
+    book.pair()
+    book.map_poller().result()
+    book.enable_poller("Gold-VM1").result()
+    site.lab.advance(3_600)
+    vmm_item = book.item_ids()["Gold-VM1"][0]
+    fabric_id = f"{book.prefix()}/replicationFabrics/{site.fabric}"
+    before = list(site.asr.replication_recovery_plans.list(site.rg, site.vault))
+    with pytest.raises(HttpResponseError) as refused:
+        site.asr.replication_recovery_plans.begin_create(site.rg, site.vault, "rp-mixed", {"properties": {
+            "primaryFabricId": fabric_id, "recoveryFabricId": fabric_id, "failoverDeploymentModel": "NotApplicable",
+            "groups": [{"groupType": "Boot", "replicationProtectedItems": [
+                {"id": site.items()["vmw-web1"].id}, {"id": vmm_item}]}]}})
+    assert refused.value.error.code == "150618", refused.value.error
+    assert list(site.asr.replication_recovery_plans.list(site.rg, site.vault)) == before
