@@ -55,7 +55,8 @@ class Protection:
         under a multi-VM policy, else ``pair`` alone."""
         if not pair.settings.multi_vm:
             return [pair]
-        return [p for p in self.pairs.values() if p.group_id == pair.group_id and p.direction == pair.direction]
+        return [p for p in self.pairs.values()
+                if p.settings.multi_vm and p.group_id == pair.group_id and p.direction == pair.direction]
 
     # -- enable, disable --------------------------------------------------------------------------
 
@@ -95,11 +96,18 @@ class Protection:
         account = _optional(fields, "runAsAccountId")
         if account is not None:
             self.cs.account(account)
-        return ReplicationPair(self.cs._new_id(), origin, machine, direction, server, target,
+        settings = PairSettings.of(fields.get("policy"))
+        members = [p for p in self.pairs.values() if settings.multi_vm and p.settings.multi_vm
+                   and p.group_id == group[0] and p.direction == direction and p.origin is not origin]
+        if any(p.master_target is not target for p in members):
+            raise InvalidParameter(f"the multi-VM group {group[1]} replicates to {members[0].master_target.name}: "
+                                   "every machine of a group uses the same master target")
+        return ReplicationPair("", origin, machine, direction, server, target,
                                target.retention_volumes[drive.lower()].volume_name, datastore, disks, *group,
-                               PairSettings.of(fields.get("policy")), self.sim.clock.now, self.partitions)
+                               settings, self.sim.clock.now, self.partitions)
 
     def _begin(self, pair: ReplicationPair) -> ReplicationPair:
+        pair.id = self.cs._new_id()  # drawn once nothing can be refused: a refusal draws nothing
         self.pairs[pair.origin.id.lower()] = pair
         self.sim.history.record(self.cs.name, "cs.pair.created", Phase.OK, {
             "pair": pair.id, "machine": pair.origin.id, "name": pair.origin.name, "source": pair.machine.id,
@@ -163,6 +171,8 @@ class Protection:
     def window(self, pair: ReplicationPair, t: float) -> tuple[float, float] | None:
         """``(oldest, newest)`` instants a failover of ``pair``'s group can go to at ``t`` (None before
         every member is in Differential Sync)."""
+        if pair.failover is not None and pair.failover.committed:  # policy COMMIT_DISCARDS_POINTS
+            return None
         members = self.group(pair)
         held = [p.held(t) for p in members]
         if any(h is None for h in held):
@@ -271,6 +281,7 @@ class Protection:
                                  list(recovered.disks), group=(pair.group_id, pair.group_name))
         old = pair.machine
         reverse.target = old if isinstance(old, VirtualMachine) and old.vcenter.lower() == target.vcenter.lower() else None
+        reverse.changes_only = reverse.target is not None  # policy REPROTECT_COPIES
         self._shut_down(old)
         if recovered.mobility is None:
             recovered.mobility = MobilityService(self.cs._new_id(), SCOUT_VERSION, self.sim.clock.now, True)

@@ -124,12 +124,15 @@ class ReplicationPair:
     started: float
     partitions: PartitionTimeline = field(repr=False)
     target: VirtualMachine | None = None
+    changes_only: bool = False  # its target holds the machine's older data (policy ``REPROTECT_COPIES``)
     stopped: float | None = None
     failover: Failover | None = None
     test: Failover | None = None
 
     @property
     def copy_seconds(self) -> float:
+        if self.changes_only:
+            return 0.0
         return sum(disk.size_bytes for disk in self.disks) / GIB * INITIAL_REPLICATION_SECONDS_PER_GIB
 
     def _contexts(self) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -13,7 +13,8 @@ __all__ = [
     "MASTER_TARGET_THRESHOLD_PERCENT", "MOBILITY_PUSH_NEEDS_ACCOUNT", "WORK_ERROR_CODE",
     "PAIR_STAGES", "INITIAL_REPLICATION_SECONDS_PER_GIB", "RESYNC_STEP_II_SECONDS", "DIFFERENTIAL_SYNC_LAG_SECONDS",
     "BACKLOG_DRAINS_AT_HEAL", "REPLICATION_PORT", "CRASH_CONSISTENT_SECONDS", "LATEST_TAG_TYPE", "POINT_ID_NAMESPACE",
-    "POINTS_AS_OF_INVENTORY", "TEST_VM_NAME", "FAILBACK_TARGET", "RECOVERY_VM_NETWORK",
+    "POINTS_AS_OF_INVENTORY", "TEST_VM_NAME", "FAILBACK_TARGET", "RECOVERY_VM_NETWORK", "REPROTECT_COPIES",
+    "COMMIT_DISCARDS_POINTS",
 ]
 
 #: Fact (REFERENCE.md §1, Update 7 file names ``CX_Windows_8.0.7.0_…``, ``InMage_UA_8.0.7.0_…``): the
@@ -117,9 +118,10 @@ DIFFERENTIAL_SYNC_LAG_SECONDS = 30.0
 #: holds, the master target's data stays where it was when the partition began.
 BACKLOG_DRAINS_AT_HEAL = True
 
-#: Fact (REFERENCE.md §2: the process server receives replication data on HTTPS 9443). Policy:
-#: the partitions that stall a pair are those between its process server and master target on
-#: that port (the machines themselves are not nodes of the lab's network).
+#: Policy (REFERENCE.md §9: the port the process server sends to the master target on is not
+#: documented; 9443 is the machines' port to the process server, §2): the partitions that stall a pair
+#: are those between its process server and master target on 9443 (the machines themselves are not
+#: nodes of the lab's network).
 REPLICATION_PORT = 9443
 
 #: Policy (the Azure scenarios create crash-consistent points every five minutes, REFERENCE.md §6):
@@ -155,3 +157,13 @@ FAILBACK_TARGET = "original-vm"
 #: Policy: a recovered VM keeps the machine's NICs and static addresses, each on the port group of the
 #: same name on the target host (the first port group where there is none of that name).
 RECOVERY_VM_NETWORK = "same-name-and-address"
+
+#: Fact (REFERENCE.md §10.4, the Azure scenario's original location recovery: to the original VM "only
+#: the changes are replicated back"; otherwise a full copy). Policy: a reprotect onto the VM the machine
+#: ran as on the other site skips Step I's copy (its disks hold the older data; Step II sends the
+#: changes); onto no VM (a physical server's first reprotect) it copies everything.
+REPROTECT_COPIES = "changes-only-onto-the-original"
+
+#: Fact (REFERENCE.md §10.3, the Azure scenario: commit "deletes all the available recovery points").
+#: Policy: once a failover is committed its pair lists no points and no retention window.
+COMMIT_DISCARDS_POINTS = True
