@@ -11,6 +11,7 @@ import sys
 from itertools import groupby
 from pathlib import Path
 
+from ._scenario_coverage import INMAGE_OPERATIONS, NOT_IN_SCENARIO
 from .routing.router import Route
 from .service import AsrService
 
@@ -39,6 +40,22 @@ def _section(sdk: str, routes: list[Route]) -> list[str]:
     return lines
 
 
+def _inmage(routes: list[Route]) -> list[str]:
+    """The InMage scenario's operations (``_scenario_coverage``), marked as the router binds them."""
+    by_id = {route.spec.operation_id: route for route in routes}
+    done = sum(1 for name, _ in INMAGE_OPERATIONS if by_id[name].handler is not None)
+    lines = ["## The InMage scenario: VMware VMs and physical servers to a secondary site", "",
+             f"{done} of {len(INMAGE_OPERATIONS)} operations a runbook of this scenario calls implemented, with the "
+             "InMage and vCenter models each carries (`vmware_fake/REFERENCE.md`).", ""]
+    for name, model in INMAGE_OPERATIONS:
+        route = by_id[name]
+        mark = "X" if route.handler is not None else " "
+        lines.append(f"- [{mark}] `{route.spec.sdk_name}` — {name}" + (f" — `{model}`" if model else ""))
+    lines += ["", "Not in this scenario (the SDK has no InMage input for them; refused for an InMage item): "
+              + ", ".join(f"`{by_id[name].spec.sdk_name}`" for name in NOT_IN_SCENARIO) + ".", ""]
+    return lines
+
+
 def render() -> str:
     routes = AsrService.router_routes()
     lines = [
@@ -51,6 +68,7 @@ def render() -> str:
     ]
     for sdk in _SDKS:
         lines += _section(sdk, [route for route in routes if route.spec.sdk == sdk])
+    lines += _inmage([route for route in routes if route.spec.sdk == "asr"])
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "PLAN_TOO_MANY_ITEMS", "PLAN_SAME_FABRIC", "PLAN_BUSY", "PLAN_OPERATION_NOT_ALLOWED", "PLAN_DIRECTION_MIXED",
     "PLAN_VM_FAILED", "PLAN_HOLD_EXPIRED", "PLAN_STOPPED", "PLAN_RUNBOOK_NOT_FOUND", "PLAN_RUNBOOK_FAILED",
     "PLAN_RUNBOOK_TIMED_OUT", "PLAN_RUNBOOK_NOT_SUPPORTED", "PLAN_ITEMS_MIXED", "VCENTER_EXISTS", "NOT_A_CONFIGURATION_SERVER",
+    "VCENTER_IN_USE",
 ]
 
 
@@ -235,6 +236,11 @@ NOT_A_CONFIGURATION_SERVER = Entry(
     "150702", "The fabric '{fabric}' is not a configuration server.",
     "vCenter servers are added to the configuration server of a VMware fabric; '{fabric}' is a {kind} fabric.",
     "Choose the fabric of a configuration server.")
+#: Removing a vCenter a protected machine or a master target of the configuration server is a VM of.
+VCENTER_IN_USE = Entry(
+    "150703", "The vCenter server '{name}' cannot be removed from the configuration server '{server}'.",
+    "These are virtual machines of it: {users}.",
+    "Disable protection of its virtual machines and move the master targets off it first.", Conflict)
 
 # -- health errors of a cloud pairing: one per host defect its VMM server reports (PROTOCOL.md §5.2
 #    ``pairings``). Policy: codes and wording are the emulator's; no pairing health error was recorded.

@@ -5,6 +5,10 @@
 * ``replication_policies()`` — ``providerSpecificInput`` bodies of Hyper-V Replica policies the
   service accepts (HyperVReplica2012R2 or 2012, ports, recovery points, app-consistent frequency,
   compression, authentication, initial replication over the network or offline).
+* ``inmage_policies()`` — ``providerSpecificInput`` bodies of InMage policies the service accepts
+  (multi-VM sync on or off, RPO threshold, retention, app-consistent frequency within their bounds).
+* ``vmware_sites()`` — ``VMwareSiteSpec``s of the VMware scenario: 0–3 VMs and 0–2 physical servers
+  (one machine at least), 1–2 ESXi hosts a vCenter, a write rate; it shrinks towards one VM.
 * ``recovery_plan_groups(items)`` — the ``groups`` of a recovery plan body over protected items (their
   ARM ids), as the SDK sends them: the Shutdown and Failover groups and 1–7 Boot groups holding a
   non-empty subset of the items, each in one group, with start and end actions (manual, and the
@@ -34,9 +38,10 @@ from hypothesis import strategies as st
 
 from simcore import Delay, Drop, FaultRule, Partition
 
-from asr_emulator.policy import MAX_PLAN_BOOT_GROUPS, PLAN_ACTION_FAILOVER_TYPES
+from asr_emulator.policy import INMAGE_POLICY_LIMITS, MAX_PLAN_BOOT_GROUPS, PLAN_ACTION_FAILOVER_TYPES
 
 from ._lab.spec import CloudSpec, NetworkSpec, Role, VMSpec
+from ._lab.vmware import VMwareSiteSpec
 from .experiments.categories import channel_fault, sites_partition
 from .fault_catalogue import CATEGORIES, rules_for
 
@@ -44,7 +49,7 @@ if TYPE_CHECKING:
     from .experiments.scenario import Drill, Scenario
     from .lab import Lab
 
-__all__ = ["lab_topologies", "replication_policies", "recovery_plan_groups", "network_maps", "dr_scenarios",
+__all__ = ["lab_topologies", "replication_policies", "inmage_policies", "vmware_sites", "recovery_plan_groups", "network_maps", "dr_scenarios",
            "DRScenario", "site_faults", "catalogue_faults", "FAULT_CATEGORIES"]
 
 FAULT_CATEGORIES = ("sites", "channel", *CATEGORIES)
@@ -87,6 +92,30 @@ def replication_policies(draw: st.DrawFn) -> dict[str, Any]:
         body.update(initialReplicationMethod="Offline", offlineReplicationImportPath="\\\\f\\in",
                     offlineReplicationExportPath="\\\\f\\out")
     return body
+
+
+@st.composite
+def inmage_policies(draw: st.DrawFn) -> dict[str, Any]:
+    """An InMage policy input the service accepts (policy ``INMAGE_POLICY_LIMITS``: app-consistent points
+    never sparser than the retention window)."""
+    (low_rpo, high_rpo), (low_history, high_history), (_, high_app) = (
+        INMAGE_POLICY_LIMITS[name] for name in ("recoveryPointThresholdInMinutes", "recoveryPointHistory",
+                                                "appConsistentFrequencyInMinutes"))
+    history = draw(st.integers(low_history, high_history))
+    return {"instanceType": "InMage", "multiVmSyncStatus": draw(st.sampled_from(["Enable", "Disable"])),
+            "recoveryPointThresholdInMinutes": draw(st.integers(low_rpo, high_rpo)),
+            "recoveryPointHistory": history,
+            "appConsistentFrequencyInMinutes": draw(st.integers(0, min(high_app, history)))}
+
+
+@st.composite
+def vmware_sites(draw: st.DrawFn, *, max_vms: int = 3, max_physical: int = 2) -> VMwareSiteSpec:
+    """A ``VMwareSiteSpec`` with at least one machine; it shrinks towards one VM on one host."""
+    physical = draw(st.integers(0, max_physical))
+    vms = draw(st.integers(0 if physical else 1, max_vms))
+    return VMwareSiteSpec(vms=tuple(f"vmw-{i}" for i in range(vms)), physical_servers=tuple(
+        f"phys-{i}" for i in range(physical)), hosts_per_site=draw(st.integers(1, 2)),
+        write_rate=draw(st.sampled_from([0.0, 0.5, 2.0])))
 
 
 _DIRECTIONS = ("PrimaryToRecovery", "RecoveryToPrimary")

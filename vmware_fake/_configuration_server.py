@@ -12,11 +12,11 @@ from __future__ import annotations
 from simcore import Simulation, UnknownNode
 
 from ._protection import Protection
-from ._machines import Machine, MobilityService, Nic, PhysicalServer, VirtualDisk
+from ._machines import Machine, MobilityService, Nic, PhysicalServer, VirtualDisk, VirtualMachine
 from ._scout import MasterTarget, ProcessServer, RunAsAccount
 from ._vcenter import GIB, VCenter
 from ._workload import Workload
-from .errors import ComponentNotRegistered, DuplicateName, InvalidParameter, ObjectNotFound
+from .errors import ComponentNotRegistered, DuplicateName, InvalidParameter, InvalidState, ObjectNotFound
 from .policy import (
     CS_ID_STREAM, DISCOVERY_STATUS, MOBILITY_PUSH_NEEDS_ACCOUNT, OBJECT_ID_STREAM, OS_TYPES, SCOUT_VERSION,
     VCENTER_DISCOVERY_SECONDS, VCENTER_PORT,
@@ -181,6 +181,48 @@ class ConfigurationServer:
 
     def _discovered(self, found: DiscoveredVCenter) -> None:
         found.completed = True
+        self._changed()
+
+    def discovered_vcenter(self, name: str) -> DiscoveredVCenter:
+        """The vCenter added under ``name`` (the name the vault knows it by)."""
+        found = next((f for f in self.vcenters.values() if f.name.lower() == name.lower()), None)
+        if found is None:
+            raise ComponentNotRegistered(f"vCenter {name} is not discovered by {self.name}")
+        return found
+
+    def update_vcenter(self, name: str, *, friendly_name: str | None = None, address: str | None = None,
+                       port: int | None = None, process_server: str | None = None,
+                       account: str | None = None) -> DiscoveredVCenter:
+        """Change how the vCenter ``name`` is discovered (SDK ``UpdateVCenterRequestProperties``); what is
+        ``None`` stays. ``address`` must reach the same vCenter (it names the vCenter, which keeps its
+        own address); everything is checked before anything changes."""
+        found = self.discovered_vcenter(name)
+        server = None if process_server is None else self.process_server(process_server)
+        run_as = None if account is None else self.account(account)
+        if address is not None and self.find_vcenter(address) is not found.vcenter:
+            raise InvalidParameter(f"{address} is not the address of vCenter {found.name}")
+        if port is not None and not 0 < port < 65536:
+            raise InvalidParameter(f"port {port} is not 1..65535")
+        found.friendly_name = friendly_name or found.friendly_name
+        found.port = found.port if port is None else port
+        found.process_server = server or found.process_server
+        found.account = run_as or found.account
+        self._changed()
+        return found
+
+    def remove_vcenter(self, name: str) -> None:
+        """Stop discovering the vCenter ``name``; refused while a replication pair's machine (the
+        protected one or the VM it failed over to) or a master target is a VM of it."""
+        found = self.discovered_vcenter(name)
+        vcenter = found.vcenter.name.lower()
+        pairs = [pair.origin.name for pair in self.protection.pairs.values() if any(
+            isinstance(machine, VirtualMachine) and machine.vcenter.lower() == vcenter
+            for machine in (pair.origin, pair.machine))]
+        targets = [target.name for target in self.master_targets.values() if target.vcenter.lower() == vcenter]
+        if pairs or targets:
+            raise InvalidState(f"vCenter {found.name} is in use by {', '.join([*pairs, *targets])} on {self.name}")
+        del self.vcenters[vcenter]
+        self.reachable.pop(found.vcenter.node.name, None)
         self._changed()
 
     def add_physical_server(self, name: str, *, ip_address: str, os_type: str = "Windows",

@@ -40,8 +40,9 @@ def _machine(cs: ConfigurationServer, machine: Machine) -> dict[str, Any]:
     }
 
 
-def _vm(vm: VirtualMachine) -> dict[str, Any]:
-    return {"id": vm.id, "name": vm.name, "vCenter": vm.vcenter, "host": vm.host, "poweredOn": vm.powered_on,
+def _vm(cs: ConfigurationServer, vm: VirtualMachine) -> dict[str, Any]:
+    return {"id": vm.id, "name": vm.name, "vCenter": cs.vcenters[vm.vcenter.lower()].name, "host": vm.host,
+            "poweredOn": vm.powered_on,
             "nics": [{"name": nic.name, "network": nic.network, "ipAddress": nic.ip_address} for nic in vm.nics]}
 
 
@@ -66,7 +67,7 @@ def _pair(cs: ConfigurationServer, pair: ReplicationPair) -> dict[str, Any]:
         "recoveryPoints": [point.describe() for point in cs.protection.points(pair, now)],
         "failover": None if pair.failover is None else pair.failover.describe(),
         "testFailover": None if pair.test is None else pair.test.describe(),
-        "recoveryVm": None if failover is None else _vm(failover.vm),
+        "recoveryVm": None if failover is None else _vm(cs, failover.vm),
         "protectedDisks": [{"diskId": disk.id, "diskName": disk.name, "rpoInSeconds": rpo, "resyncRequired": False,
                             "psDataInMB": 0, "targetDataInMB": 0} for disk in pair.disks],
     }
@@ -88,7 +89,8 @@ def take_inventory(cs: ConfigurationServer) -> dict[str, Any]:
         } for ps in sorted(cs.process_servers.values(), key=lambda ps: ps is cs.built_in)],  # PROCESS_SERVER_ORDER
         "masterTargets": [{
             "id": mt.id, "name": mt.name, "ipAddress": mt.ip_address, "osType": mt.os_type,
-            "osVersion": mt.os_version, "agentVersion": mt.version, "vCenter": mt.vcenter,
+            "osVersion": mt.os_version, "agentVersion": mt.version,
+            "vCenter": cs.vcenters[mt.vcenter.lower()].name,  # as the vault knows it
             "retentionVolumes": [{"volumeName": v.volume_name, "capacityInBytes": v.capacity_bytes,
                                   "freeSpaceInBytes": v.free_bytes, "thresholdPercentage": v.threshold_percent}
                                  for v in mt.retention_volumes.values()],

@@ -327,12 +327,18 @@ class Protection:
                               nics=nics, write_rate=source.workload.rate, power_on=False, written=written)
 
     def _failed_over(self, pair: ReplicationPair, failover: Failover) -> None:
+        """Record the failover: its point, what the VM holds, and the RPO the pair's replication had
+        reached (``rpoSeconds``: since the newest instant its master target held; a multi-VM group's
+        point may be older, the price of its consistency)."""
         vm, point, now = failover.vm, failover.point, self.sim.clock.now
+        held = pair.held(now)
+        newest = point.time if held is None else held
         self.sim.history.record(self.cs.name, "cs.failover", Phase.OK, {
             "machine": pair.origin.id, "name": pair.origin.name, "kind": failover.kind, "source": pair.machine.id,
             "direction": pair.direction, "processServer": pair.process_server.node.name,
             "masterTarget": pair.master_target.node.name, "pointId": point.id, "pointTime": point.time, "pointType": point.type,
-            "held": vm.workload.written(now), "rpoSeconds": now - point.time,
+            "held": vm.workload.written(now), "replicatedUntil": newest, "rpoSeconds": now - newest,
+            "pointAgeSeconds": now - point.time,
             "rpoThreshold": pair.settings.rpo_threshold, "recoveryVm": vm.id, "recoveryVmName": vm.name,
             "vCenter": vm.vcenter, "addresses": [nic.ip_address for nic in vm.nics]})
         self.cs._changed()

@@ -5,8 +5,8 @@ Like the Provider it is outbound only and mutually authenticated: it registers w
 (the key authenticates that call), keeps the client certificate the vault issues, and then every
 poll is a connection it opens (heartbeat, work, inventory when ``dr_revision`` moved), its idle
 polls stood down as the Provider's are. ASR never calls in. The work it runs: inventory refresh,
-adding a vCenter, and the protection and failover of a machine (``_execute``); any other kind is
-reported failed, never silently done.
+adding, updating and removing a vCenter, and the protection and failover of a machine (``_execute``);
+any other kind is reported failed, never silently done.
 """
 
 from __future__ import annotations
@@ -219,7 +219,8 @@ class VaultAgent:
     def _execute(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Run one work item, then send the inventory if it changed (so the vault has what the job
         waits for when it hears of it). ``RefreshProvider`` sends it in any case; ``AddVCenter`` adds
-        the vCenter at ``ipAddress`` for discovery; the protection kinds act on the pair of
+        the vCenter at ``ipAddress`` for discovery, ``UpdateVCenter`` changes the given fields of the
+        vCenter ``name`` and ``RemoveVCenter`` removes it; the protection kinds act on the pair of
         ``machineId`` (``Protection``), a failover answering with its VM and point (the VM is started by
 a ``StartRecoveryVm`` of its own). Anything refused
         or of another kind fails with ``WORK_ERROR_CODE`` (policy)."""
@@ -235,6 +236,15 @@ a ``StartRecoveryVm`` of its own). Anything refused
                                     process_server=str(payload.get("processServerId")),
                                     friendly_name=str(payload.get("friendlyName")), port=int(payload.get("port") or VCENTER_PORT),
                                     name=str(payload.get("name")))
+            elif kind == "UpdateVCenter":
+                port = payload.get("port")
+                self.cs.update_vcenter(str(payload.get("name")), friendly_name=_optional(payload.get("friendlyName")),
+                                       address=_optional(payload.get("ipAddress")),
+                                       port=None if port is None else int(port),
+                                       process_server=_optional(payload.get("processServerId")),
+                                       account=_optional(payload.get("runAsAccountId")))
+            elif kind == "RemoveVCenter":
+                self.cs.remove_vcenter(str(payload.get("name")))
             elif kind == "EnableProtection":
                 protection.enable(machine, payload)
             elif kind == "DisableProtection":

@@ -18,7 +18,7 @@ __all__ = [
     "PROVIDER_VERSION_STATE", "PROVIDER_VERSION_STATUS", "DISCOVERED_KEPT_WHILE_IN_USE", "REFRESH_SCENARIO", "REMOVE_PROVIDER_SCENARIO",
     "VMWARE_FABRIC_TYPE", "VMWARE_MACHINE_TYPE", "VMWARE_CONTAINER_PREFIX", "VMWARE_REPLICATION_PROVIDERS",
     "VCENTER_NAMING", "VMWARE_COMPONENTS_FOLLOW_CS", "VMWARE_FLAG_VALUES", "VMWARE_VERSION_STATUS",
-    "DISCOVER_VCENTER_SCENARIO",
+    "DISCOVER_VCENTER_SCENARIO", "UPDATE_VCENTER_SCENARIO", "REMOVE_VCENTER_SCENARIO",
     "REMOVE_FABRIC_SCENARIO", "PURGE_SCENARIO", "REPLICAS_NOT_PROTECTABLE",
 ]
 
@@ -182,6 +182,16 @@ VMWARE_FLAG_VALUES = {"agentInstalled": ("Yes", "No"), "poweredOn": ("ON", "OFF"
 #: that it waits (up to ``WORK_TIMEOUT_SECONDS``) for the configuration server's ``AddVCenter`` report.
 DISCOVER_VCENTER_SCENARIO = Scenario("DiscoverVCenter", "Add vCenter server", "VCenter", (
     TaskTiming("AddVCenterServerTask", "Adding vCenter server", WORK_TIMEOUT_SECONDS),))
+
+#: Policy: updating a vCenter (``replicationvCenters`` PATCH) runs the job ``UpdateVCenter`` / "Update
+#: vCenter server" with the one task "Updating vCenter server", and removing one (DELETE) the job
+#: ``RemoveVCenter`` / "Remove vCenter server" with the one task "Removing vCenter server" (no such job
+#: was recorded; the names follow ``DISCOVER_VCENTER_SCENARIO``); each task waits (up to
+#: ``WORK_TIMEOUT_SECONDS``) for the configuration server's ``UpdateVCenter`` / ``RemoveVCenter`` report.
+UPDATE_VCENTER_SCENARIO = Scenario("UpdateVCenter", "Update vCenter server", "VCenter", (
+    TaskTiming("UpdateVCenterServerTask", "Updating vCenter server", WORK_TIMEOUT_SECONDS),))
+REMOVE_VCENTER_SCENARIO = Scenario("RemoveVCenter", "Remove vCenter server", "VCenter", (
+    TaskTiming("RemoveVCenterServerTask", "Removing vCenter server", WORK_TIMEOUT_SECONDS),))
 
 #: Policy: a component version counts as supported (``agentVersionDetails.status``), as
 #: ``PROVIDER_VERSION_STATUS`` does for the Provider.

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..catalogue import PLAN_DIRECTION_MIXED, PLAN_OPERATION_NOT_ALLOWED
 from ..errors import InvalidParameter
+from ..policy import INMAGE_DEFAULT_RECOVERY_POINT, INMAGE_PLAN_RECOVERY_POINT_TYPES, INMAGE_PROVIDER
 from ..http import HttpResponse
 from ..models.protection import ProtectedItem
 from ..models.recovery_plans import RecoveryPlan
@@ -115,11 +116,31 @@ def _operate(call: Call, operation: str, run: Callable[[RecoveryPlan, list[Prote
     return call.accepted(vault, job, "resource", lambda _output: render(vault)(plan))
 
 
+def _inmage_point(properties: dict[str, Any]) -> str:
+    """The ``recoveryPointType`` of the body's ``RecoveryPlanInMageFailoverInput`` (policy
+    ``INMAGE_PLAN_FABRICS``; ``LatestTime`` without one): ``LatestTime`` or ``LatestTag``, a plan input
+    naming no point for ``Custom``."""
+    details = Call.field(properties, "providerSpecificDetails", list, "properties") or []
+    for index, entry in enumerate(details):
+        where = f"properties.providerSpecificDetails[{index}]"
+        if not isinstance(entry, dict):
+            raise InvalidParameter(f"The value of '{where}' is invalid: an object.", target=where)
+        if entry.get("instanceType") != INMAGE_PROVIDER:
+            continue
+        kind: str = Call.field(entry, "recoveryPointType", str, where, required=True)
+        if kind not in INMAGE_PLAN_RECOVERY_POINT_TYPES:
+            raise InvalidParameter(f"The value '{kind}' of '{where}.recoveryPointType' is invalid: a recovery plan's "
+                                   f"InMage failover goes to {' or '.join(INMAGE_PLAN_RECOVERY_POINT_TYPES)} (it names "
+                                   "no point for Custom).", target=f"{where}.recoveryPointType")
+        return kind
+    return INMAGE_DEFAULT_RECOVERY_POINT
+
+
 def _direction(call: Call) -> tuple[dict[str, Any], str]:
     """A plan failover body's required ``failoverDirection`` and its ``providerSpecificDetails``, an
     array (it stays ``[]`` for HyperVReplica2012R2, §A.5.5)."""
     properties = _properties(call)
-    Call.field(properties, "providerSpecificDetails", list, "properties")
+    _inmage_point(properties)
     direction: str = Call.field(properties, "failoverDirection", str, "properties", required=True)
     if direction not in _DIRECTIONS:
         raise InvalidParameter(f"The value '{direction}' of 'properties.failoverDirection' is invalid: "
@@ -141,7 +162,7 @@ def plan_unplanned_failover(call: Call) -> HttpResponse:
         raise InvalidParameter(f"The value '{source}' of 'properties.sourceSiteOperations' is invalid: Required or "
                                "NotRequired.", target="properties.sourceSiteOperations")
     return _operate(call, "UnplannedFailover", lambda plan, items: PlanRun(
-        "UnplannedFailover", direction, source_side=source == "Required"))
+        "UnplannedFailover", direction, source_side=source == "Required", inmage_point=_inmage_point(properties)))
 
 
 @handles(PLANS, "begin_test_failover")
@@ -158,14 +179,15 @@ def plan_test_failover(call: Call) -> HttpResponse:
 
     def run(plan: RecoveryPlan, _items: list[ProtectedItem]) -> PlanRun:
         if network_type == "NoNetworkAttachAsInput":
-            return PlanRun("TestFailover", direction)
+            return PlanRun("TestFailover", direction, inmage_point=_inmage_point(properties))
         target = plan.recovery_fabric if direction == "PrimaryToRecovery" else plan.primary_fabric
         fabric, name = sites.parse_child_id(vault, network_id or "", "replicationNetworks", "properties.networkId")
         if fabric.lower() != target.lower():
             raise InvalidParameter(f"The value '{network_id}' of 'properties.networkId' is invalid: a test failover "
                                    f"network is a VM network of the fabric the replicas are on ('{target}').",
                                    target="properties.networkId")
-        return PlanRun("TestFailover", direction, network=sites.network(call.service.channel, vault, fabric, name))
+        return PlanRun("TestFailover", direction, network=sites.network(call.service.channel, vault, fabric, name),
+                       inmage_point=_inmage_point(properties))
 
     return _operate(call, "TestFailover", run)
 

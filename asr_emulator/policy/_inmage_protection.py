@@ -96,9 +96,12 @@ INMAGE_PLAN_REPROTECT = "other-master-target"
 INMAGE_REPLICA_DELETION_DEFAULT = "Retain"
 
 #: Policy: a recovery plan of VMware VMs and physical servers names its configuration server's fabric as
-#: both its primary and its recovery fabric (the server manages both sites, vmware_fake/REFERENCE.md §1);
-#: its failovers go to each machine's ``LatestTime`` point (the plan inputs have no InMage details).
+#: both its primary and its recovery fabric (the server manages both sites, vmware_fake/REFERENCE.md §1).
+#: Fact (SDK 2.0.0 ``RecoveryPlanInMageFailoverInput``: a required ``recoveryPointType``, no point id;
+#: vmware_fake/REFERENCE.md §10.2). Policy: its failovers go to each machine's point of that type,
+#: ``LatestTime`` without one; ``Custom`` is refused (400: a plan input names no point).
 INMAGE_PLAN_FABRICS = "the configuration server's, twice"
+INMAGE_PLAN_RECOVERY_POINT_TYPES = ("LatestTime", "LatestTag")
 
 #: Policy (vmware_fake/REFERENCE.md §6: the SDK requires only ``multiVmSyncStatus``; the defaults of the
 #: secondary-site scenario are NOT FOUND): an InMage policy without the other fields gets the VMware-to-

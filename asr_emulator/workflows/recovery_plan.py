@@ -60,6 +60,7 @@ class PlanRun:
     source_side: bool = True
     network: NetworkRef | None = None
     comments: str = ""
+    inmage_point: str = INMAGE_DEFAULT_RECOVERY_POINT  # RecoveryPlanInMageFailoverInput.recoveryPointType
 
     @property
     def shuts_down(self) -> bool:
@@ -85,9 +86,9 @@ def _starter(service: ChannelService, vault: Vault, item: ProtectedItem, run: Pl
 
 
 def _inmage_starter(service: ChannelService, vault: Vault, item: InMageItem, run: PlanRun) -> Start:
-    """An InMage item's jobs in a plan (policy ``INMAGE_PLAN_FABRICS``: to its latest point; a plan allows
-    no planned failover of one, ``INMAGE_PROTECTION_STATES``)."""
-    latest = (INMAGE_DEFAULT_RECOVERY_POINT, None)
+    """An InMage item's jobs in a plan (policy ``INMAGE_PLAN_FABRICS``: to the point type the plan input
+    names; a plan allows no planned failover of one, ``INMAGE_PROTECTION_STATES``)."""
+    latest = (run.inmage_point, None)
     if run.operation == "UnplannedFailover":
         return lambda holds: inmage.start_unplanned_failover(service, vault, item, latest, holds=holds)
     if run.operation == "TestFailover":

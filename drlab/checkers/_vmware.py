@@ -3,9 +3,10 @@
 
 Data: a recovered VM holds exactly what its source had written by the recovery point (no write the
 source did not make, none it made up to the point missing), the point is one the master target
-could have received (the link from the process server was up at some instant between the point and
-the failover: a partition the whole time means the data never crossed it), and, with an RPO bound,
-no older than that. Addresses: a running failover VM holds its source's addresses, and no two
+could have received (no newer than what it held, and the link from the process server up at some
+instant between the point and the failover: a partition the whole time means the data never
+crossed it), and, with an RPO bound, replication had reached to within it (an older point chosen
+on purpose, ``LatestTag`` or ``Custom``, is the operator's trade, not data lost). Addresses: a running failover VM holds its source's addresses, and no two
 running VMs of one vCenter share one (test failover VMs are judged among themselves, as VMM's are).
 """
 
@@ -51,6 +52,9 @@ def inmage_data_loss(lab: Lab, rule: str, rpo_seconds: float | None) -> tuple[li
                 what = "writes its source did not make" if held > made else "fewer writes than its point promised"
                 found.append(Violation(rule, None, f"{details['recoveryVmName']} ({name}) holds {what}: "
                                                    f"{held}, its source had {made} by {point:g}", (event.index,)))
+        if point > float(details["replicatedUntil"]):
+            found.append(Violation(rule, None, f"{name} failed over to {point:g}, newer than its master target held "
+                                               f"({details['replicatedUntil']:g})", (event.index,)))
         if site is not None:
             link = ({"src": details["processServer"], "dst": details["masterTarget"], "port": REPLICATION_PORT},)
             spans = site.configuration_server.protection.partitions.blocked(link, point, at)
@@ -59,8 +63,8 @@ def inmage_data_loss(lab: Lab, rule: str, rpo_seconds: float | None) -> tuple[li
                                                    f"hold: partitioned from its process server all along", (event.index,)))
         rpo = float(details["rpoSeconds"])
         if rpo_seconds is not None and rpo > rpo_seconds:
-            found.append(Violation(rule, None, f"{name} failed over to a point {rpo:g} s old (bound {rpo_seconds:g} s)",
-                                   (event.index,)))
+            found.append(Violation(rule, None, f"{name} failed over with replication {rpo:g} s behind "
+                                               f"(bound {rpo_seconds:g} s)", (event.index,)))
     return found, len(events)
 
 

@@ -1,9 +1,12 @@
 """The InMage runbook end to end through the official SDK (issue 14): discover the configuration server's
 vCenters → InMage policy → pair its container → protect a VMware VM and a physical server → a recovery
 plan with each in its own boot group → plan test failover held at a manual action → cleanup → plan
-unplanned failover → commit → reprotect; then a failback of one machine to a Custom point, and the
-refusals (a plan mixing a VMM item with a VMware one, a Custom point that is not one of the item's).
-Each history is judged by the ordering, IP-injection and data-loss checkers."""
+unplanned failover (to the latest app-consistent tag) → commit → reprotect; then a vCenter added,
+updated and removed, a failback of one machine to a Custom point, one item's drill and disable, and
+the refusals (a plan mixing a VMM item with a VMware one, a Custom point that is not one of the
+item's, a planned failover). Each history is judged by the ordering, IP-injection and data-loss
+checkers, and the runbooks call every operation IMPLEMENTATION_COVERAGE.md marks implemented for the
+scenario."""
 
 from __future__ import annotations
 
@@ -12,18 +15,26 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError
+from azure.mgmt.recoveryservicessiterecovery import models
 from azure.mgmt.recoveryservicessiterecovery.models import (
     CreatePolicyInput, CreatePolicyInputProperties, CreateProtectionContainerMappingInput,
     CreateProtectionContainerMappingInputProperties, EnableProtectionInput, EnableProtectionInputProperties,
     InMageEnableProtectionInput, InMagePolicyInput, InMageReplicationDetails, InMageReprotectInput,
-    InMageUnplannedFailoverInput, ReverseReplicationInput, ReverseReplicationInputProperties, UnplannedFailoverInput,
+    InMageUnplannedFailoverInput, RecoveryPlanInMageFailoverInput, RecoveryPlanUnplannedFailoverInput,
+    RecoveryPlanUnplannedFailoverInputProperties, ReverseReplicationInput, ReverseReplicationInputProperties, UnplannedFailoverInput,
     UnplannedFailoverInputProperties, VMwareDetails,
+    InMageTestFailoverInput, DisableProtectionInput, DisableProtectionInputProperties,
+    InMageDisableProtectionProviderSpecificInput,
 )
+
+from asr_emulator._scenario_coverage import INMAGE_OPERATIONS
+from asr_emulator.service import AsrService
 
 import drlab
 from drlab import VMwareSiteSpec
 from drlab.checkers import check_ordering, data_loss, ip_injection
 from drlab.runbook import Runbook
+from vmware_fake import VCenter
 
 TEST = {"properties": {"failoverDirection": "PrimaryToRecovery", "networkType": "NoNetworkAttachAsInput",
                        "providerSpecificDetails": []}}
@@ -102,9 +113,19 @@ def _addresses(vcenter: Any) -> dict[str, tuple[bool, list[str | None]]]:
 
 
 def test_discover_protect_and_run_the_plan_through_failover_and_reprotect(site: Site) -> None:
+    _plan_flow(site)
+
+
+def _plan_flow(site: Site) -> None:
     lab, asr, rg, vault = site.lab, site.asr, site.rg, site.vault
+    fabrics = {f.name: f.properties.custom_details.instance_type for f in asr.replication_fabrics.list(rg, vault)}
+    assert fabrics[site.fabric] == "VMware"
+    (provider,) = asr.replication_recovery_services_providers.list_by_replication_fabrics(rg, vault, site.fabric)
+    assert provider.properties.connection_status == "Connected"
     assert [v.name for v in asr.replicationv_centers.list_by_replication_fabrics(rg, vault, site.fabric)] == [
-        "vc-primary", "vc-secondary"]
+        "vc-primary", "vc-secondary"] == [v.name for v in asr.replicationv_centers.list(rg, vault)]
+    primary = asr.replicationv_centers.get(rg, vault, site.fabric, "vc-primary").properties
+    assert (primary.ip_address, primary.discovery_status) == ("10.20.0.10", "Completed")
     site.protect()
     items = site.items()
     details = items["vmw-web1"].properties.provider_specific_details
@@ -138,10 +159,16 @@ def test_discover_protect_and_run_the_plan_through_failover_and_reprotect(site: 
     plans.begin_test_failover_cleanup(rg, vault, "rp-vmware", {"properties": {"comments": "ok"}}).result()
     assert site.plan_job("TestFailoverCleanup").state == "Succeeded" and _addresses(site.vmware.secondary) == {}
 
-    # unplanned failover, commit, reprotect
-    plans.begin_unplanned_failover(rg, vault, "rp-vmware", UNPLANNED).result()
+    # unplanned failover to the latest app-consistent tag, commit, reprotect
+    plans.begin_unplanned_failover(rg, vault, "rp-vmware", RecoveryPlanUnplannedFailoverInput(
+        properties=RecoveryPlanUnplannedFailoverInputProperties(
+            failover_direction="PrimaryToRecovery", source_site_operations="NotRequired",
+            provider_specific_details=[RecoveryPlanInMageFailoverInput(recovery_point_type="LatestTag")]))).result()
     assert site.plan_job("UnplannedFailover").state == "Succeeded"
     assert _addresses(site.vmware.secondary) == {"vmw-web1": (True, ["10.20.1.10"]), "phys-app1": (True, ["10.20.2.10"])}
+    points = [e.details for e in lab.history.select(op="cs.failover") if e.details["kind"] == "Unplanned"]
+    assert [p["pointType"] for p in points] == ["AppConsistent"] * 2
+    assert len({p["pointId"] for p in points}) == 1  # the multi-VM group's shared tag
     assert set(site.states().values()) == {"UnplannedFailoverCommitPendingStatesBegin"}
     plans.begin_failover_commit(rg, vault, "rp-vmware").result()
     plans.begin_reprotect(rg, vault, "rp-vmware").result()
@@ -161,7 +188,28 @@ def test_discover_protect_and_run_the_plan_through_failover_and_reprotect(site: 
 
 def test_failback_to_a_custom_point_lands_on_the_original_vm_and_a_second_reprotect_restores_the_direction(
         site: Site) -> None:
+    _failback_flow(site)
+
+
+def _branch_vcenter(site: Site) -> None:
+    """A third vCenter added, renamed and removed again through the SDK (nothing of it protected)."""
+    asr, rg, vault, fabric = site.asr, site.rg, site.vault, site.fabric
+    branch = VCenter(site.lab.sim, "vc-branch", address="10.40.0.10")
+    site.vmware.configuration_server.can_reach(branch)
+    asr.replicationv_centers.begin_create(rg, vault, fabric, "branch", {"properties": {
+        "friendlyName": "branch", "ipAddress": "10.40.0.10", "processServerId": site.vmware.process_server.id,
+        "runAsAccountId": "1"}}).result()
+    asr.replicationv_centers.begin_update(rg, vault, fabric, "branch", {"properties": {
+        "friendlyName": "branch office"}}).result()
+    assert asr.replicationv_centers.get(rg, vault, fabric, "branch").properties.friendly_name == "branch office"
+    asr.replicationv_centers.begin_delete(rg, vault, fabric, "branch").result()
+    assert [v.name for v in asr.replicationv_centers.list_by_replication_fabrics(rg, vault, fabric)] == [
+        "vc-primary", "vc-secondary"]
+
+
+def _failback_flow(site: Site) -> None:
     asr, rg, vault, container = site.asr, site.rg, site.vault, site.container.name
+    _branch_vcenter(site)
     site.protect()
     web = site.items()["vmw-web1"]
     first = asr.replication_protected_items.begin_unplanned_failover(rg, vault, site.fabric, container, web.name,
@@ -184,6 +232,7 @@ def test_failback_to_a_custom_point_lands_on_the_original_vm_and_a_second_reprot
         rg, vault, site.fabric, site.vmware.agent.registration.provider_name).result()
     points = list(asr.recovery_points.list_by_replication_protected_items(rg, vault, site.fabric, container, web.name))
     chosen = points[-2]
+    assert asr.recovery_points.get(rg, vault, site.fabric, container, web.name, chosen.name).name == chosen.name
     with pytest.raises(HttpResponseError) as refused:
         asr.replication_protected_items.begin_unplanned_failover(rg, vault, site.fabric, container, web.name, {
             "properties": {"failoverDirection": "RecoveryToPrimary", "providerSpecificDetails": {
@@ -204,7 +253,50 @@ def test_failback_to_a_custom_point_lands_on_the_original_vm_and_a_second_reprot
     pair = site.vmware.configuration_server.protection.pair(web.name)
     assert (pair.direction, pair.machine, pair.target) == ("Forward", original, site.vmware.secondary.vm("vmw-web1"))
     site.settle()
+    _drill_and_disable(site, site.items()["phys-app1"])
     assert data_loss(site.lab, rpo_seconds=None).ok and ip_injection(site.lab).ok
+
+
+def _drill_and_disable(site: Site, item: Any) -> None:
+    """One item's own test failover and cleanup, a planned failover refused (no InMage input for it), and
+    a disable that deletes the replica."""
+    asr, rg, vault, fabric, container = site.asr, site.rg, site.vault, site.fabric, site.container.name
+    asr.replication_protected_items.begin_test_failover(rg, vault, fabric, container, item.name, models.TestFailoverInput(
+        properties=models.TestFailoverInputProperties(failover_direction="PrimaryToRecovery",
+                                               network_type="NoNetworkAttachAsInput",
+                                               provider_specific_details=InMageTestFailoverInput(
+                                                   recovery_point_type="LatestTime")))).result()
+    assert site.vmware.secondary.vm("phys-app1-test").powered_on
+    asr.replication_protected_items.begin_test_failover_cleanup(rg, vault, fabric, container, item.name, {
+        "properties": {"comments": "drill over"}}).result()
+    assert "phys-app1-test" not in site.vmware.secondary.vms
+    with pytest.raises(HttpResponseError) as refused:
+        asr.replication_protected_items.begin_planned_failover(rg, vault, fabric, container, item.name, {
+            "properties": {"failoverDirection": "PrimaryToRecovery"}})
+    assert refused.value.status_code in (400, 409), refused.value.error
+    asr.replication_protected_items.begin_delete(rg, vault, fabric, container, item.name, DisableProtectionInput(
+        properties=DisableProtectionInputProperties(
+            replication_provider_input=InMageDisableProtectionProviderSpecificInput(
+                replica_vm_deletion_status="Delete")))).result()
+    assert "phys-app1" not in site.items()
+    assert [p.origin.name for p in site.vmware.configuration_server.protection.pairs.values()] == ["vmw-web1"]
+
+
+def test_every_operation_the_coverage_marks_implemented_answers_in_the_runbook() -> None:
+    """IMPLEMENTATION_COVERAGE.md's InMage section: what it marks implemented, these runbooks call and
+    get answered (2xx)."""
+    answered: set[str] = set()
+    for seed, flow in ((61, _plan_flow), (62, _failback_flow)):
+        site = Site(seed)
+        try:
+            flow(site)
+            answered |= {e.op.removeprefix("arm.") for e in site.lab.history.select(op="arm.*")
+                         if isinstance(e.details.get("status"), int) and e.details["status"] < 300}
+        finally:
+            site.lab.close()
+    routes = {route.spec.operation_id: route for route in AsrService.router_routes()}
+    implemented = {name for name, _ in INMAGE_OPERATIONS if routes[name].handler is not None}
+    assert implemented - answered == set()
 
 
 def test_a_plan_mixing_a_vmm_item_with_a_vmware_one_is_refused(site: Site) -> None:

@@ -1,0 +1,87 @@
+"""The VMware scenario's promises as properties over drawn sites, policies and link cuts (``drlab.strategies``
+``vmware_sites``, ``inmage_policies``): every drawn policy is accepted and read back as sent; every machine
+protected under it reaches Differential Sync; an unplanned failover of each, with the process server cut
+off from its master target for a drawn time before it (or not), recovers exactly its source's writes up
+to a point its master target could hold, with replication behind by no more than the RPO threshold
+whenever the link was up within it; the recovered VMs hold their sources' addresses; the channel stays
+outbound only and every certificate it accepted is trusted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import drlab
+from drlab.checkers import certificate_trust, data_loss, ip_injection, outbound_only
+from drlab.strategies import inmage_policies, vmware_sites
+from simcore import FaultRule, Match, Partition
+from drlab import VMwareSiteSpec
+from vmware_fake.policy import DIFFERENTIAL_SYNC_LAG_SECONDS, REPLICATION_PORT
+
+
+def _protect(lab: drlab.Lab, policy: dict[str, Any]) -> tuple[Any, Any, str, str]:
+    asr, rg, vault, site = lab.azure_client(), lab.resource_group, lab.vault_name, lab.vmware
+    assert site is not None and site.agent.registration is not None
+    fabric = site.agent.registration.fabric_name
+    (container,) = asr.replication_protection_containers.list_by_replication_fabrics(rg, vault, fabric)
+    created = asr.replication_policies.begin_create(rg, vault, "inm", {"properties": {
+        "providerSpecificInput": policy}}).result()
+    details = created.properties.provider_specific_details
+    assert (details.multi_vm_sync_status, details.recovery_point_threshold_in_minutes, details.recovery_point_history,
+            details.app_consistent_frequency_in_minutes) == (
+        policy["multiVmSyncStatus"], policy["recoveryPointThresholdInMinutes"], policy["recoveryPointHistory"],
+        policy["appConsistentFrequencyInMinutes"])
+    asr.replication_protection_container_mappings.begin_create(rg, vault, fabric, container.name, "map", {
+        "properties": {"targetProtectionContainerId": container.id, "policyId": created.id}}).result()
+    for machine in asr.replication_protectable_items.list_by_replication_protection_containers(
+            rg, vault, fabric, container.name):
+        asr.replication_protected_items.begin_create(rg, vault, fabric, container.name, machine.name, {"properties": {
+            "policyId": created.id, "protectableItemId": machine.id, "providerSpecificDetails": {
+                "instanceType": "InMage", "masterTargetId": site.master_target.id,
+                "processServerId": site.process_server.id, "retentionDrive": "E:", "runAsAccountId": "1",
+                "multiVmGroupId": "g", "multiVmGroupName": "g"}}}).result()
+    return asr, fabric, container.name, rg
+
+
+@settings(max_examples=12)  # a lab each: the suite's budget (the machine explores the same promises longer)
+@given(spec=vmware_sites(), policy=inmage_policies(), before=st.floats(0.0, 7_200.0),
+       cut=st.one_of(st.none(), st.floats(1.0, 7_200.0)), healed=st.booleans())
+def test_failovers_keep_the_data_and_address_promises(spec: VMwareSiteSpec, policy: dict[str, Any], before: float,
+                                                      cut: float | None, healed: bool) -> None:
+    with drlab.Lab(seed=3, vms_per_cloud=1) as lab:
+        site = lab.add_vmware_site(spec)
+        asr, fabric, container, rg = _protect(lab, policy)
+        items = list(asr.replication_protected_items.list_by_replication_protection_containers(
+            rg, lab.vault_name, fabric, container))
+        lab.run_until(lambda: all(p.stage(lab.now) == "Differential Sync"
+                                  for p in site.configuration_server.protection.pairs.values()), within=36_000)
+        lab.advance(60.0 + before)  # the server's next poll reports it
+        assert {i.properties.protection_state for i in asr.replication_protected_items
+                .list_by_replication_protection_containers(rg, lab.vault_name, fabric, container)} == {"Protected"}
+        cut_at = lab.now
+        if cut is not None:
+            rule = lab.faults.add(FaultRule(Partition(), Match(
+                src=site.process_server.node.name, dst=site.master_target.node.name, port=REPLICATION_PORT,
+                bidirectional=True), end=lab.now + cut / 2 if healed else None))
+            lab.advance(cut)
+        for item in items:
+            asr.replication_protected_items.begin_unplanned_failover(rg, lab.vault_name, fabric, container, item.name, {
+                "properties": {"failoverDirection": "PrimaryToRecovery", "providerSpecificDetails": {
+                    "instanceType": "InMage", "recoveryPointType": "LatestTime"}}}).result()
+        failovers = lab.history.select(op="cs.failover")
+        # what replication can have reached at each failover: the lag, plus the cut still holding then
+        behind = [DIFFERENTIAL_SYNC_LAG_SECONDS + (e.time - cut_at if cut is not None and not healed else 0.0)
+                  for e in failovers]
+        assert all(e.details["rpoSeconds"] <= b + 1e-6 for e, b in zip(failovers, behind)), (
+            [e.details["rpoSeconds"] for e in failovers], behind)
+        if cut is not None and not healed:
+            lab.faults.heal(rule)
+        threshold = 60.0 * policy["recoveryPointThresholdInMinutes"]
+        loss = data_loss(lab, rpo_seconds=threshold if max(behind) <= threshold else None)
+        assert loss.ok and loss.checked == len(items), loss
+        for verdict in (ip_injection(lab), outbound_only(lab.history), certificate_trust(lab.history)):
+            assert verdict.ok, verdict
+        running = {vm.name for vm in site.secondary.vms.values() if vm.powered_on}
+        assert running == {*spec.vms, *spec.physical_servers}
