@@ -39,7 +39,10 @@ def _machines(lab: Lab) -> dict[str, Machine]:
 
 def inmage_data_loss(lab: Lab, rule: str, rpo_seconds: float | None) -> tuple[list[Violation], int]:
     """Violations of the data promise by the site's failovers, and how many were judged."""
-    site, machines = lab.vmware, _machines(lab)
+    site = lab.vmware
+    if site is None:  # no configuration server: no failover of its (and no scan of the history)
+        return [], 0
+    machines = _machines(lab)
     events = lab.history.select(op="cs.failover")
     found: list[Violation] = []
     for event in events:
@@ -55,12 +58,11 @@ def inmage_data_loss(lab: Lab, rule: str, rpo_seconds: float | None) -> tuple[li
         if point > float(details["replicatedUntil"]):
             found.append(Violation(rule, None, f"{name} failed over to {point:g}, newer than its master target held "
                                                f"({details['replicatedUntil']:g})", (event.index,)))
-        if site is not None:
-            link = ({"src": details["processServer"], "dst": details["masterTarget"], "port": REPLICATION_PORT},)
-            spans = site.configuration_server.protection.partitions.blocked(link, point, at)
-            if any(begin <= point and end >= at for begin, end in spans):
-                found.append(Violation(rule, None, f"{name} failed over to {point:g}, which its master target cannot "
-                                                   f"hold: partitioned from its process server all along", (event.index,)))
+        link = ({"src": details["processServer"], "dst": details["masterTarget"], "port": REPLICATION_PORT},)
+        spans = site.configuration_server.protection.partitions.blocked(link, point, at)
+        if any(begin <= point and end >= at for begin, end in spans):
+            found.append(Violation(rule, None, f"{name} failed over to {point:g}, which its master target cannot "
+                                               f"hold: partitioned from its process server all along", (event.index,)))
         rpo = float(details["rpoSeconds"])
         if rpo_seconds is not None and rpo > rpo_seconds:
             found.append(Violation(rule, None, f"{name} failed over with replication {rpo:g} s behind "

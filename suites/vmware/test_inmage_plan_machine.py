@@ -13,5 +13,5 @@ class SuiteInMageMachine(InMagePlanMachine):
     """The shipped machine as it is, with the suite's settings (not set on the shipped class)."""
 
 
-SuiteInMageMachine.TestCase.settings = settings(max_examples=8, stateful_step_count=30, deadline=None)
+SuiteInMageMachine.TestCase.settings = settings(max_examples=6, stateful_step_count=25, deadline=None)
 test_inmage_plan_machine = SuiteInMageMachine.TestCase
