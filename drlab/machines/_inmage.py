@@ -142,16 +142,18 @@ class InMagePlanMachine(Budgeted, RuleBasedStateMachine):
                                    within=7_200)
         return job
 
-    @rule(data=st.data())
-    def a_valid_plan_operation(self, data: st.DataObject) -> None:
-        operation = data.draw(st.sampled_from(sorted(INMAGE_PLAN_ALLOWED[self.state])))
-        job = self._run(operation)
-        assert job.state == "Succeeded", (operation, job.state, [e.service_error_details for e in job.errors])
-        if operation == "UnplannedFailover":
-            self.where = _OTHER[self.where]
-        self.state = _AFTER[(self.state, operation)]
-        if operation == "ReverseReplicate":
-            self._settle()
+    @rule(data=st.data(), count=st.integers(1, 3))
+    def valid_plan_operations(self, data: st.DataObject, count: int) -> None:
+        """``count`` valid operations in a row (a runbook's steps: failover, commit, reprotect go deep)."""
+        for _ in range(count):
+            operation = data.draw(st.sampled_from(sorted(INMAGE_PLAN_ALLOWED[self.state])))
+            job = self._run(operation)
+            assert job.state == "Succeeded", (operation, job.state, [e.service_error_details for e in job.errors])
+            if operation == "UnplannedFailover":
+                self.where = _OTHER[self.where]
+            self.state = _AFTER[(self.state, operation)]
+            if operation == "ReverseReplicate":
+                self._settle()
 
     @rule(data=st.data())
     def an_invalid_plan_operation_changes_nothing(self, data: st.DataObject) -> None:
@@ -177,15 +179,17 @@ class InMagePlanMachine(Budgeted, RuleBasedStateMachine):
 
     # -- faults and time ----------------------------------------------------------------------------
 
-    @rule(seconds=st.floats(60.0, 600.0))
-    def the_process_server_is_cut_off_from_its_master_target(self, seconds: float) -> None:
-        """For less than the RPO threshold less the lag (one cut at a time)."""
+    @rule(seconds=st.floats(60.0, 600.0), into=st.floats(0.0, 0.9))
+    def the_process_server_is_cut_off_from_its_master_target(self, seconds: float, into: float) -> None:
+        """For less than the RPO threshold less the lag (one cut at a time), ``into`` of it passing
+        before the next step (which then runs while the master target's data is held back)."""
         if self.link_cut is not None and (self.link_cut.end or 0.0) > self.lab.now:
             return
         pair = next(iter(self.site.configuration_server.protection.pairs.values()))
         self.link_cut = self.lab.faults.add(FaultRule(Partition(), Match(
             src=pair.process_server.node.name, dst=pair.master_target.node.name, port=REPLICATION_PORT,
             bidirectional=True), end=self.lab.now + seconds))
+        self.lab.advance(into * seconds)
 
     @rule()
     def the_channel_to_asr_is_cut(self) -> None:
