@@ -299,7 +299,7 @@ def test_every_operation_the_coverage_marks_implemented_answers_in_the_runbook()
     assert implemented - answered == set()
 
 
-def test_a_plan_mixing_a_vmm_item_with_a_vmware_one_is_refused(site: Site) -> None:
+def test_a_plan_mixing_a_vmm_item_with_a_vmware_one_is_refused_and_each_runs_in_its_own(site: Site) -> None:
     site.protect()
     book = Runbook.of(site.lab)
     book.create_policy()
@@ -317,3 +317,14 @@ def test_a_plan_mixing_a_vmm_item_with_a_vmware_one_is_refused(site: Site) -> No
                 {"id": site.items()["vmw-web1"].id}, {"id": vmm_item}]}]}})
     assert refused.value.error.code == "150618", refused.value.error
     assert list(site.asr.replication_recovery_plans.list(site.rg, site.vault)) == before
+    # each scenario in a plan of its own, in the same lab and vault: both test failovers run
+    book.create_plan("rp-vmm", [book.boot_group("Gold-VM1")])
+    site.asr.replication_recovery_plans.begin_create(site.rg, site.vault, "rp-vmware", {"properties": {
+        "primaryFabricId": fabric_id, "recoveryFabricId": fabric_id, "failoverDeploymentModel": "NotApplicable",
+        "groups": [{"groupType": "Boot", "replicationProtectedItems": [{"id": site.items()["vmw-web1"].id}]}]}}).result()
+    for plan in ("rp-vmm", "rp-vmware"):
+        site.asr.replication_recovery_plans.begin_test_failover(site.rg, site.vault, plan, TEST).result()
+    assert [j.properties.state for j in book.jobs("TestFailover")
+            if j.properties.target_instance_type == "RecoveryPlan"] == ["Succeeded"] * 2
+    assert site.vmware.secondary.vm("vmw-web1-test").powered_on
+    assert check_ordering(site.lab.history).ok
