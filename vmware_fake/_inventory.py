@@ -52,7 +52,8 @@ def _pair(cs: ConfigurationServer, pair: ReplicationPair) -> dict[str, Any]:
     master targets hold."""
     now = cs.sim.clock.now
     window = cs.protection.window(pair, now)
-    rpo = None if window is None or pair.stopped is not None else now - window[1]
+    held = pair.held(now)
+    rpo = None if held is None or pair.stopped is not None else now - held  # the pair's own lag
     failover = pair.failover or pair.test
     return {
         "machineId": pair.origin.id, "machineName": pair.origin.name, "sourceMachineId": pair.machine.id,
@@ -61,6 +62,7 @@ def _pair(cs: ConfigurationServer, pair: ReplicationPair) -> dict[str, Any]:
         "multiVmGroupId": pair.group_id, "multiVmGroupName": pair.group_name,
         "multiVmSyncStatus": "Enabled" if pair.settings.multi_vm else "Disabled",
         "protectionStage": pair.stage(now), "initialReplicationProgress": pair.progress(now), "rpoInSeconds": rpo,
+        "rpoThresholdInSeconds": pair.settings.rpo_threshold,
         "retentionWindowStart": None if window is None else window[0],
         "retentionWindowEnd": None if window is None else window[1],
         "lastRecoveryPoint": None if window is None else window[1],

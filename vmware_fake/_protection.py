@@ -39,7 +39,7 @@ class Protection:
         self.sim = cs.sim
         self.pairs: dict[str, ReplicationPair] = {}
         self.partitions = PartitionTimeline(cs.sim)
-        self._stages: dict[str, str] = {}  # pair id -> the stage last reported
+        self._stages: dict[str, tuple[str, bool]] = {}  # pair id -> (stage, RPO over threshold) last reported
         self._timers: dict[str, Timer] = {}  # pair id -> its next stage end
         cs.sim.faults.on_add(self._fault_plan_changed)
         cs.sim.faults.on_heal(self._fault_plan_changed)
@@ -130,17 +130,23 @@ class Protection:
     # -- stages ---------------------------------------------------------------------------------
 
     def _arm(self, pair: ReplicationPair) -> None:
-        """Report the pair's stage if it moved, and wake at its next stage end (none while a partition
-        with no end holds it: the heal re-arms it)."""
+        """Report the pair's stage and whether its RPO exceeds the policy's threshold if either moved,
+        and wake at the next instant one can (a stage end; while a partition holds the master target's
+        data back, the instant its RPO reaches the threshold); no timer while a partition with no end
+        holds a stage back: the heal re-arms it."""
         now = self.sim.clock.now
-        stage = pair.stage(now)
-        if self._stages.get(pair.id) != stage:
-            self._stages[pair.id] = stage
+        held = pair.held(now) if pair.stopped is None else None
+        state = (pair.stage(now), held is not None and now - held >= pair.settings.rpo_threshold)
+        if self._stages.get(pair.id) != state:
+            self._stages[pair.id] = state
             self.cs._changed()
         self._disarm(pair)
         upcoming = [end for end in pair.stage_ends() if end > now]
-        if upcoming and math.isfinite(upcoming[0]) and pair.stopped is None:
-            self._timers[pair.id] = self.sim.scheduler.call_at(upcoming[0], self._arm, pair,
+        if held is not None and not state[1] and pair.held_back(now):
+            upcoming.append(held + pair.settings.rpo_threshold)
+        soonest = min(upcoming, default=math.inf)
+        if math.isfinite(soonest) and pair.stopped is None:
+            self._timers[pair.id] = self.sim.scheduler.call_at(soonest, self._arm, pair,
                                                                label=f"pair {pair.origin.name} stage")
 
     def _disarm(self, pair: ReplicationPair) -> None:

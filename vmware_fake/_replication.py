@@ -176,6 +176,10 @@ class ReplicationPair:
     def synced_from(self) -> float:
         return self.stage_ends()[1]
 
+    def held_back(self, t: float) -> bool:
+        """Whether a partition keeps the process server from the master target at ``t``."""
+        return any(begin <= t < end for begin, end in self.partitions.blocked(self._contexts(), t, t))
+
     def held(self, t: float) -> float | None:
         """The newest instant whose writes the master target holds at ``t`` (None before Differential
         Sync); it stays where a partition found it until the partition heals (``BACKLOG_DRAINS_AT_HEAL``)."""

@@ -140,8 +140,10 @@ LATEST_TAG_TYPE = "AppConsistent"
 POINT_ID_NAMESPACE = "6f1d3c3e-9a53-4a43-8c1b-6d3f6a0e7a11"
 
 #: Policy: ASR sees a pair's points, RPO and retention window as of the configuration server's last
-#: inventory; the inventory is sent when a pair changes stage or fails over, not as each tag is made
-#: (so lab time alone costs nothing); a failover picks its point on the server, at that moment.
+#: inventory; the inventory is sent when a pair changes stage, a partition of its process server and
+#: master target begins or heals, its RPO reaches the policy's threshold (the alert, REFERENCE.md §6), or
+#: it fails over — not as each tag is made (so lab time alone costs nothing); a failover picks its point
+#: on the server, at that moment.
 POINTS_AS_OF_INVENTORY = True
 
 #: Policy: a test failover's VM is named after the machine with this suffix (the real name is not

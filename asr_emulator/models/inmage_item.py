@@ -15,6 +15,7 @@ from typing import Any
 from ..policy import INMAGE_ACTIVE_SITE_TYPE, INMAGE_PROTECTED_ITEM_TYPE, INMAGE_PROTECTION_STATES, INMAGE_PROVIDER
 from ..wire.render import fmt_time
 from .protection import ProtectedItem
+from .replication_health import RPO_EXCEEDED, ReplicationCondition
 
 __all__ = ["InMageItem"]
 
@@ -37,6 +38,15 @@ class InMageItem(ProtectedItem):
         if self.test_vm is not None:
             return ["TestFailoverCleanup"]
         return list(INMAGE_PROTECTION_STATES[self.state].allowed_operations)
+
+    def _conditions(self) -> list[tuple[ReplicationCondition, bool]]:
+        """The RPO over the policy's threshold (``RPO_EXCEEDED``), as the server last reported the pair;
+        none before the pair is protected or once it failed over."""
+        rpo, threshold = self.pair.get("rpoInSeconds"), self.pair.get("rpoThresholdInSeconds")
+        if (self.state in ("UnprotectedStatesBegin", "ProtectedStatesBegin") or self.pair.get("failover")
+                or not isinstance(rpo, (int, float)) or not isinstance(threshold, (int, float))):
+            return []
+        return [(RPO_EXCEEDED, False)] if rpo >= threshold else []
 
     def last_replicated(self) -> float | None:
         """The newest point the master target holds (``lastRecoveryPoint``)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ReplicationCondition", "conditions"]
+__all__ = ["ReplicationCondition", "conditions", "RPO_EXCEEDED"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,15 @@ PAUSED = ReplicationCondition(
 FAILED_OVER = ReplicationCondition(
     "67506", _REPLICA, "Warning", "Virtual machine '{vm}' in '{vmm}'|'{cloud}' is failed over.",
     "The virtual machine has failed over.", "Complete pending operation on the virtual machine.")
+
+#: Fact (vmware_fake/REFERENCE.md §6, the policy's RPO threshold: "An alert is generated if continuous
+#: replication exceeds this limit"). Policy: no InMage health error was recorded, so its code and texts
+#: are the emulator's, in the recorded pattern; a Warning on the primary side while the pair's RPO, as
+#: the configuration server last reported it, is at or over the threshold.
+RPO_EXCEEDED = ReplicationCondition(
+    "67530", _PRIMARY, "Warning", "The RPO of virtual machine '{vm}' in '{vmm}'|'{cloud}' has exceeded the "
+    "threshold of its replication policy.", "Replication data from the process server is not reaching the "
+    "master target.", "Check the network between the process server and the master target.")
 
 _FAILED_OVER_STATES = ("FailedOverWaitingCompletion", "FailedOver")
 

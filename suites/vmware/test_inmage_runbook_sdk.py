@@ -34,7 +34,9 @@ import drlab
 from drlab import VMwareSiteSpec
 from drlab.checkers import check_ordering, data_loss, ip_injection
 from drlab.runbook import Runbook
+from simcore import FaultRule, Match, Partition
 from vmware_fake import VCenter
+from vmware_fake.policy import REPLICATION_PORT
 
 TEST = {"properties": {"failoverDirection": "PrimaryToRecovery", "networkType": "NoNetworkAttachAsInput",
                        "providerSpecificDetails": []}}
@@ -328,3 +330,30 @@ def test_a_plan_mixing_a_vmm_item_with_a_vmware_one_is_refused_and_each_runs_in_
             if j.properties.target_instance_type == "RecoveryPlan"] == ["Succeeded"] * 2
     assert site.vmware.secondary.vm("vmw-web1-test").powered_on
     assert check_ordering(site.lab.history).ok
+
+
+def test_a_process_server_cut_off_past_the_rpo_threshold_raises_the_alert_until_it_heals(site: Site) -> None:
+    """The policy's RPO threshold (15 minutes here): an alert once replication is that far behind."""
+    site.protect()
+    web = site.items()["vmw-web1"].name
+
+    def health() -> tuple[str, list[str], int | None]:
+        item = site.asr.replication_protected_items.get(site.rg, site.vault, site.fabric, site.container.name,
+                                                        web).properties
+        return (item.replication_health, [e.error_code for e in item.health_errors if e.error_code == "67530"],
+                item.provider_specific_details.rpo_in_seconds)
+
+    assert health() == ("Normal", [], 30)
+    cut = site.lab.faults.add(FaultRule(Partition(), Match(
+        src=site.vmware.process_server.node.name, dst=site.vmware.master_target.node.name, port=REPLICATION_PORT,
+        bidirectional=True)))
+    began, syncs = site.lab.now, len(site.lab.history.select(op="cs.sync"))
+    site.lab.advance(15 * 60 - 30 - 60)  # a minute before the RPO reaches the threshold
+    assert health()[:2] == ("Normal", [])
+    site.lab.advance(120)
+    assert health() == ("Warning", ["67530"], pytest.approx(15 * 60, abs=31))
+    reports = [round(e.time - began) for e in site.lab.history.select(op="cs.sync")[syncs:] if e.phase.value == "ok"]
+    assert len(reports) == 2 and 0 < reports[0] <= 30 and 870 < reports[1] <= 900  # the cut, the crossing: no more
+    site.lab.faults.heal(cut)
+    site.lab.advance(60)
+    assert health() == ("Normal", [], 30)
