@@ -17,6 +17,7 @@ import time
 
 import drlab
 from drlab import VMwareSiteSpec
+from drlab.runbook import Runbook
 from simcore import FaultRule, Match, Partition
 from vmware_fake.policy import REPLICATION_PORT
 
@@ -25,22 +26,8 @@ SPANS = {"1 h": 3_600.0, "1 day": 86_400.0, "30 days": 30 * 86_400.0}
 
 def _lab(machines: int) -> drlab.Lab:
     lab = drlab.Lab(seed=1, vms_per_cloud=1)
-    site = lab.add_vmware_site(VMwareSiteSpec(vms=tuple(f"vmw-{i}" for i in range(machines)), physical_servers=()))
-    asr, rg, vault = lab.azure_client(), lab.resource_group, lab.vault_name
-    assert site.agent.registration is not None
-    fabric = site.agent.registration.fabric_name
-    (container,) = asr.replication_protection_containers.list_by_replication_fabrics(rg, vault, fabric)
-    policy = asr.replication_policies.begin_create(rg, vault, "inm", {"properties": {"providerSpecificInput": {
-        "instanceType": "InMage", "multiVmSyncStatus": "Disable"}}}).result()
-    asr.replication_protection_container_mappings.begin_create(rg, vault, fabric, container.name, "map", {
-        "properties": {"targetProtectionContainerId": container.id, "policyId": policy.id}}).result()
-    for machine in asr.replication_protectable_items.list_by_replication_protection_containers(
-            rg, vault, fabric, container.name):
-        asr.replication_protected_items.begin_create(rg, vault, fabric, container.name, machine.name, {"properties": {
-            "policyId": policy.id, "protectableItemId": machine.id, "providerSpecificDetails": {
-                "instanceType": "InMage", "masterTargetId": site.master_target.id,
-                "processServerId": site.process_server.id, "retentionDrive": "E:", "runAsAccountId": "1",
-                "multiVmGroupId": f"g{machine.name}", "multiVmGroupName": "g"}}}).result()
+    lab.add_vmware_site(VMwareSiteSpec(vms=tuple(f"vmw-{i}" for i in range(machines)), physical_servers=()))
+    Runbook.of(lab).protect_vmware({"instanceType": "InMage", "multiVmSyncStatus": "Disable"})
     lab.advance(7_200.0)
     return lab
 

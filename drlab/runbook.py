@@ -149,6 +149,42 @@ class Runbook:
         return self.asr.replication_protected_items.begin_planned_failover(self.rg, self.vault, fabric, container, name, {
             "properties": {"providerSpecificDetails": {"instanceType": "ProviderSpecificFailoverInput"}}}).result()
 
+    # -- the VMware scenario (vmware_fake/REFERENCE.md) ---------------------------------------------------
+
+    def vmware_container(self) -> tuple[str, Any]:
+        """(fabric name, container) of the lab's configuration server (``Lab.add_vmware_site``)."""
+        site = self.lab.vmware if self.lab is not None else None
+        if site is None or site.agent.registration is None:
+            raise LookupError("the lab has no registered VMware site")
+        fabric = site.agent.registration.fabric_name
+        (container,) = self.asr.replication_protection_containers.list_by_replication_fabrics(self.rg, self.vault,
+                                                                                               fabric)
+        return fabric, container
+
+    def protect_vmware(self, policy: dict[str, Any] | None = None, *, name: str = "inm", group: str = "app") -> Any:
+        """The InMage ``policy`` (default: multi-VM sync on, the service's defaults) created as ``name``, the
+        configuration server's container paired with itself under it, and every machine it reports
+        protected to the site's master target through its process server (retention drive E:, run-as
+        account 1, multi-VM group ``group``); the policy, once every enable job ended."""
+        fabric, container = self.vmware_container()
+        site = self.lab.vmware
+        created = self.asr.replication_policies.begin_create(self.rg, self.vault, name, {"properties": {
+            "providerSpecificInput": policy or {"instanceType": "InMage", "multiVmSyncStatus": "Enable"}}}).result()
+        self.asr.replication_protection_container_mappings.begin_create(
+            self.rg, self.vault, fabric, container.name, f"{name}-map", {"properties": {
+                "targetProtectionContainerId": container.id, "policyId": created.id}}).result()
+        pollers = [self.asr.replication_protected_items.begin_create(
+            self.rg, self.vault, fabric, container.name, machine.name, {"properties": {
+                "policyId": created.id, "protectableItemId": machine.id, "providerSpecificDetails": {
+                    "instanceType": "InMage", "masterTargetId": site.master_target.id,
+                    "processServerId": site.process_server.id, "retentionDrive": "E:", "runAsAccountId": "1",
+                    "multiVmGroupId": group, "multiVmGroupName": group}}})
+            for machine in self.asr.replication_protectable_items.list_by_replication_protection_containers(
+                self.rg, self.vault, fabric, container.name)]
+        for poller in pollers:
+            poller.result()
+        return created
+
     # -- recovery plans (asr-api.md §8, asr-orchestration.md §A.5.1) ------------------------------------
 
     def item_ids(self, cloud: str = "Gold") -> dict[str, tuple[str, str]]:

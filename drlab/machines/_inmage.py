@@ -26,6 +26,7 @@ from ..budget import Budgeted
 from ..checkers import certificate_trust, check_ordering, data_loss, ip_injection, outbound_only
 from ..lab import Lab
 from ..runbook import Runbook
+from ._plan_calls import begin_plan_operation, finish_plan_job
 
 __all__ = ["InMagePlanMachine", "INMAGE_PLAN_ALLOWED"]
 
@@ -60,10 +61,7 @@ class InMagePlanMachine(Budgeted, RuleBasedStateMachine):
         self.lab = Lab(seed=self.lab_seed, vms_per_cloud=1)
         self.site = self.lab.add_vmware_site(VMwareSiteSpec(vms=self.machines[:1], physical_servers=self.machines[1:]))
         self.book = book = Runbook.of(self.lab)
-        assert self.site.agent.registration is not None
-        self.fabric = self.site.agent.registration.fabric_name
-        (self.container,) = book.asr.replication_protection_containers.list_by_replication_fabrics(
-            book.rg, book.vault, self.fabric)
+        self.fabric, self.container = book.vmware_container()
         self._protect()
         fabric_id = f"{book.prefix()}/replicationFabrics/{self.fabric}"
         approve = {"actionName": "approve", "failoverTypes": ["TestFailover", "UnplannedFailover"],
@@ -78,21 +76,8 @@ class InMagePlanMachine(Budgeted, RuleBasedStateMachine):
         self.channel_cut: FaultRule | None = None
 
     def _protect(self) -> None:
-        book, site = self.book, self.site
-        policy = book.asr.replication_policies.begin_create(book.rg, book.vault, "inm", {"properties": {
-            "providerSpecificInput": {"instanceType": "InMage", "multiVmSyncStatus": "Enable",
-                                      "recoveryPointThresholdInMinutes": RPO_THRESHOLD_MINUTES}}}).result()
-        book.asr.replication_protection_container_mappings.begin_create(
-            book.rg, book.vault, self.fabric, self.container.name, "inm-map", {"properties": {
-                "targetProtectionContainerId": self.container.id, "policyId": policy.id}}).result()
-        for machine in book.asr.replication_protectable_items.list_by_replication_protection_containers(
-                book.rg, book.vault, self.fabric, self.container.name):
-            book.asr.replication_protected_items.begin_create(
-                book.rg, book.vault, self.fabric, self.container.name, machine.name, {"properties": {
-                    "policyId": policy.id, "protectableItemId": machine.id, "providerSpecificDetails": {
-                        "instanceType": "InMage", "masterTargetId": site.master_target.id,
-                        "processServerId": site.process_server.id, "retentionDrive": "E:", "runAsAccountId": "1",
-                        "multiVmGroupId": "app", "multiVmGroupName": "app"}}}).result()
+        self.book.protect_vmware({"instanceType": "InMage", "multiVmSyncStatus": "Enable",
+                                  "recoveryPointThresholdInMinutes": RPO_THRESHOLD_MINUTES})
         self._settle()
 
     def _items(self) -> dict[str, Any]:
@@ -108,39 +93,16 @@ class InMagePlanMachine(Budgeted, RuleBasedStateMachine):
     # -- operations ---------------------------------------------------------------------------------
 
     def _begin(self, operation: str, direction: str) -> Any:
-        plans, args = self.book.asr.replication_recovery_plans, (self.book.rg, self.book.vault, self.plan)
-        failover = {"failoverDirection": direction, "providerSpecificDetails": []}
-        if operation == "TestFailover":
-            return plans.begin_test_failover(*args, {"properties": {**failover, "networkType": "NoNetworkAttachAsInput"}})
-        if operation == "TestFailoverCleanup":
-            return plans.begin_test_failover_cleanup(*args, {"properties": {"comments": "drill over"}})
-        if operation == "PlannedFailover":
-            return plans.begin_planned_failover(*args, {"properties": failover})
-        if operation == "UnplannedFailover":
-            return plans.begin_unplanned_failover(*args, {"properties": {**failover, "sourceSiteOperations": "NotRequired"}})
-        if operation == "Commit":
-            return plans.begin_failover_commit(*args)
-        return plans.begin_reprotect(*args)
+        return begin_plan_operation(self.book, self.plan, operation, direction, source_site_operations="NotRequired")
 
     def _run(self, operation: str) -> Any:
         """Run ``operation`` to its end (a cut channel heals ten minutes in; the manual action is resumed
         ten minutes after it waits); the plan job's properties."""
-        book, jobs = self.book, self.book.asr.replication_jobs
         poller = self._begin(operation, f"{self.where}To{_OTHER[self.where]}")
         if self.channel_cut is not None:
             self.lab.advance(600)
             self._heal_channel()
-        poller.result()
-        name = book.asr.replication_recovery_plans.get(book.rg, book.vault, self.plan).properties.current_scenario.job_id
-        name = name.rsplit("/", 1)[-1]
-        while (job := jobs.get(book.rg, book.vault, name).properties).state in ("Suspended", "InProgress"):
-            if job.state == "Suspended":
-                self.lab.advance(600)
-                jobs.begin_resume(book.rg, book.vault, name, {"properties": {"comments": "approved"}}).result()
-            else:
-                self.lab.run_until(lambda: jobs.get(book.rg, book.vault, name).properties.state != "InProgress",
-                                   within=7_200)
-        return job
+        return finish_plan_job(self.lab, self.book, self.plan, poller, resume_after=600)
 
     @rule(data=st.data(), count=st.integers(1, 3))
     def valid_plan_operations(self, data: st.DataObject, count: int) -> None:

@@ -24,6 +24,7 @@ from ..checkers import check_ordering, data_loss, ip_injection
 from ..lab import Lab
 from ..runbook import Runbook, hyperv_policy
 from ._faults import SITE_FAULTS, SiteFaults
+from ._plan_calls import begin_plan_operation, finish_plan_job
 from ._protection import AFTER, ALLOWED, OPERATIONS
 
 #: the plan's allowed operations in each state of its items (the item's, less DisableProtection)
@@ -93,39 +94,16 @@ class RecoveryPlanMachine(SiteFaults, Budgeted, RuleBasedStateMachine):
         return f"{self.where}To{_OTHER[self.where]}"
 
     def _begin(self, operation: str, direction: str) -> Any:
-        plans, args = self.book.asr.replication_recovery_plans, (self.book.rg, self.book.vault, self.plan)
-        failover = {"failoverDirection": direction, "providerSpecificDetails": []}
-        if operation == "TestFailover":
-            return plans.begin_test_failover(*args, {"properties": {**failover, "networkType": "NoNetworkAttachAsInput"}})
-        if operation == "TestFailoverCleanup":
-            return plans.begin_test_failover_cleanup(*args, {"properties": {"comments": "drill over"}})
-        if operation == "PlannedFailover":
-            return plans.begin_planned_failover(*args, {"properties": failover})
-        if operation == "UnplannedFailover":
-            return plans.begin_unplanned_failover(*args, {"properties": {**failover, "sourceSiteOperations": "Required"}})
-        if operation == "Commit":
-            return plans.begin_failover_commit(*args)
-        return plans.begin_reprotect(*args)
+        return begin_plan_operation(self.book, self.plan, operation, direction)
 
     def _run(self, operation: str, direction: str) -> Any:
         """Run ``operation`` to its end: a cut channel heals ten minutes in; a manual action is resumed
         an hour after it waits. The plan job's properties."""
-        book, jobs = self.book, self.book.asr.replication_jobs
         poller = self._begin(operation, direction)
         if self.channel_cut is not None:
             self.lab.advance(600)
             self._heal_channel()
-        poller.result()
-        name = book.asr.replication_recovery_plans.get(book.rg, book.vault, self.plan).properties.current_scenario.job_id
-        name = name.rsplit("/", 1)[-1]
-        while (job := jobs.get(book.rg, book.vault, name).properties).state in ("Suspended", "InProgress"):
-            if job.state == "Suspended":
-                self.lab.advance(3_600)
-                jobs.begin_resume(book.rg, book.vault, name, {"properties": {"comments": "approved"}}).result()
-            else:
-                self.lab.run_until(lambda: jobs.get(book.rg, book.vault, name).properties.state != "InProgress",
-                                   within=7_200)
-        return job
+        return finish_plan_job(self.lab, self.book, self.plan, poller, resume_after=3_600)
 
     @rule(data=st.data())
     def a_valid_plan_operation(self, data: st.DataObject) -> None:

@@ -15,34 +15,23 @@ from hypothesis import strategies as st
 
 import drlab
 from drlab.checkers import certificate_trust, data_loss, ip_injection, outbound_only
+from drlab.runbook import Runbook
 from drlab.strategies import inmage_policies, vmware_sites
 from simcore import FaultRule, Match, Partition
 from drlab import VMwareSiteSpec
 from vmware_fake.policy import DIFFERENTIAL_SYNC_LAG_SECONDS, REPLICATION_PORT
 
 
-def _protect(lab: drlab.Lab, policy: dict[str, Any]) -> tuple[Any, Any, str, str]:
-    asr, rg, vault, site = lab.azure_client(), lab.resource_group, lab.vault_name, lab.vmware
-    assert site is not None and site.agent.registration is not None
-    fabric = site.agent.registration.fabric_name
-    (container,) = asr.replication_protection_containers.list_by_replication_fabrics(rg, vault, fabric)
-    created = asr.replication_policies.begin_create(rg, vault, "inm", {"properties": {
-        "providerSpecificInput": policy}}).result()
-    details = created.properties.provider_specific_details
+def _protect(lab: drlab.Lab, policy: dict[str, Any]) -> tuple[Any, str, str, str]:
+    """Every machine protected under ``policy``, which reads back as it was sent."""
+    book = Runbook.of(lab)
+    details = book.protect_vmware(policy).properties.provider_specific_details
     assert (details.multi_vm_sync_status, details.recovery_point_threshold_in_minutes, details.recovery_point_history,
             details.app_consistent_frequency_in_minutes) == (
         policy["multiVmSyncStatus"], policy["recoveryPointThresholdInMinutes"], policy["recoveryPointHistory"],
         policy["appConsistentFrequencyInMinutes"])
-    asr.replication_protection_container_mappings.begin_create(rg, vault, fabric, container.name, "map", {
-        "properties": {"targetProtectionContainerId": container.id, "policyId": created.id}}).result()
-    for machine in asr.replication_protectable_items.list_by_replication_protection_containers(
-            rg, vault, fabric, container.name):
-        asr.replication_protected_items.begin_create(rg, vault, fabric, container.name, machine.name, {"properties": {
-            "policyId": created.id, "protectableItemId": machine.id, "providerSpecificDetails": {
-                "instanceType": "InMage", "masterTargetId": site.master_target.id,
-                "processServerId": site.process_server.id, "retentionDrive": "E:", "runAsAccountId": "1",
-                "multiVmGroupId": "g", "multiVmGroupName": "g"}}}).result()
-    return asr, fabric, container.name, rg
+    fabric, container = book.vmware_container()
+    return book.asr, fabric, container.name, book.rg
 
 
 @settings(max_examples=12)  # a lab each: the suite's budget (the machine explores the same promises longer)
