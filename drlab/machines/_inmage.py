@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import invariant, rule
 
 from simcore import FaultRule, Match, Partition
 from vmware_fake.policy import REPLICATION_PORT, TEST_VM_NAME
 
 from .._lab.vmware import VMwareSiteSpec
-from ..budget import Budgeted
 from ..checkers import certificate_trust, check_ordering, data_loss, ip_injection, outbound_only
 from ..lab import Lab
 from ..runbook import Runbook
+from ._lab_machine import LabMachine
 from ._plan_calls import begin_plan_operation, finish_plan_job
 
 __all__ = ["InMagePlanMachine", "INMAGE_PLAN_ALLOWED"]
@@ -47,7 +47,7 @@ _OTHER = {"Primary": "Recovery", "Recovery": "Primary"}
 RPO_THRESHOLD_MINUTES = 15
 
 
-class InMagePlanMachine(Budgeted, RuleBasedStateMachine):
+class InMagePlanMachine(LabMachine):
     """Subclass it to add rules of your own (``self.lab``, ``self.book`` the SDK runbook, ``self.plan``);
     ``lab_seed`` and ``machines`` (a VM's name, then a physical server's) choose the lab. Run it as
     ``InMagePlanMachine.TestCase`` (with your ``settings``)."""
@@ -166,16 +166,7 @@ class InMagePlanMachine(Budgeted, RuleBasedStateMachine):
             self.lab.faults.heal(self.channel_cut)
             self.channel_cut = None
 
-    @rule(seconds=st.sampled_from([30.0, 600.0, 3_600.0]))
-    def time_passes(self, seconds: float) -> None:
-        self.lab.advance(seconds)
-        self._heal_channel()
 
-    def teardown(self) -> None:
-        try:
-            self.lab.close()
-        finally:
-            super().teardown()
 
     # -- invariants ---------------------------------------------------------------------------------
 

@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import invariant, rule
 
 from .._lab.spec import Role
-from ..budget import Budgeted
 from ..checkers import check_ordering, data_loss, ip_injection
 from ..lab import Lab
 from ..runbook import Runbook, hyperv_policy
 from ._faults import SITE_FAULTS, SiteFaults
+from ._lab_machine import LabMachine
 from ._plan_calls import begin_plan_operation, finish_plan_job
 from ._protection import AFTER, ALLOWED, OPERATIONS
 
@@ -39,7 +39,7 @@ def _approval() -> dict[str, Any]:
             "customDetails": {"instanceType": "ManualActionDetails", "description": "check the database is up"}}
 
 
-class RecoveryPlanMachine(SiteFaults, Budgeted, RuleBasedStateMachine):
+class RecoveryPlanMachine(SiteFaults, LabMachine):
     """Subclass it to add rules that call your own automation (``self.book`` is the SDK runbook,
     ``self.lab`` the lab, ``self.plan`` the plan's name, ``self.items`` VM name → protected item
     ARM id); ``lab_seed`` and ``vms`` choose the lab and the plan's VMs. Run it as
@@ -146,16 +146,7 @@ class RecoveryPlanMachine(SiteFaults, Budgeted, RuleBasedStateMachine):
         passes), or a Provider restart."""
         self._site_fault(fault)
 
-    @rule(seconds=st.sampled_from([30.0, 600.0, 7_200.0]))
-    def time_passes(self, seconds: float) -> None:
-        self.lab.advance(seconds)
-        self._heal_channel()
 
-    def teardown(self) -> None:
-        try:
-            self.lab.close()
-        finally:
-            super().teardown()  # Budgeted: the session's budget may end the test after this example
 
     # -- invariants ---------------------------------------------------------------------------------
 

@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import invariant, rule
 
-from ..budget import Budgeted
 from ..checkers import data_loss, ip_injection
 from ..lab import Lab
 from .._lab.spec import Role
@@ -26,6 +25,7 @@ from simcore import FaultRule
 from ..runbook import Runbook, hyperv_policy
 from ..experiments.categories import sites_partition
 from ._faults import SITE_FAULTS, SiteFaults
+from ._lab_machine import LabMachine
 
 #: the model: state -> the recorded allowed operations (wherever the VM is active)
 ALLOWED = {
@@ -55,7 +55,7 @@ _OTHER = {"Primary": "Recovery", "Recovery": "Primary"}
 _ROLE = {"Primary": Role.primary, "Recovery": Role.recovery}
 
 
-class ProtectionMachine(SiteFaults, Budgeted, RuleBasedStateMachine):
+class ProtectionMachine(SiteFaults, LabMachine):
     """Subclass it to add rules that call your own automation (``self.book`` is the SDK runbook,
     ``self.lab`` the lab, ``self.name`` the protected item); ``lab_seed`` and ``vm`` choose the lab
     and the VM. Run it as ``ProtectionMachine.TestCase`` (with your ``settings``)."""
@@ -92,11 +92,6 @@ class ProtectionMachine(SiteFaults, Budgeted, RuleBasedStateMachine):
         else:
             self._site_fault(fault)
 
-    def teardown(self) -> None:
-        try:
-            self.lab.close()
-        finally:
-            super().teardown()
 
     def _item(self) -> Any:
         return self.book.asr.replication_protected_items.get(self.book.rg, self.book.vault, self.fabric,
@@ -189,10 +184,6 @@ class ProtectionMachine(SiteFaults, Budgeted, RuleBasedStateMachine):
         if source.state is not VMState.Running:
             host.start_vm(source.name)
 
-    @rule(seconds=st.sampled_from([30.0, 600.0, 7_200.0]))
-    def time_passes(self, seconds: float) -> None:
-        self.lab.advance(seconds)
-        self._heal_channel()
 
     def _vm(self, role: Role) -> Any:
         return next(vm for host in self.lab.sites[role].hosts for vm in host.vms if vm.name == self.vm)
