@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..catalogue import OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED
-from ..errors import InvalidParameter, ResourceNotFound
+from ..errors import InvalidParameter
 from ..http import HttpResponse
 from ..models.jobs import Job
 from ..models.protection import ProtectedItem
@@ -36,11 +36,9 @@ def item_of(call: Call, vault: Vault) -> ProtectedItem:
     ref = sites.container(call.service.channel, vault, call.params["fabricName"], call.params["protectionContainerName"])
     found = protection.protected_item_of(vault, ref, call.params["replicatedProtectedItemName"])
     if found is None:
-        raise ResourceNotFound(
-            f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationFabrics/{call.params['fabricName']}/"
-            f"replicationProtectionContainers/{call.params['protectionContainerName']}/replicationProtectedItems/"
-            f"{call.params['replicatedProtectedItemName']}' under resource group '{vault.resource_group}' was not found.",
-            target="replicatedProtectedItemName")
+        raise vault.missing(f"replicationFabrics/{call.params['fabricName']}/replicationProtectionContainers/"
+                            f"{call.params['protectionContainerName']}/replicationProtectedItems/"
+                            f"{call.params['replicatedProtectedItemName']}", target="replicatedProtectedItemName")
     return found
 
 

@@ -3,7 +3,7 @@ fabricId or affectedObjectFriendlyName (``Name eq 'value'`` clauses, as for jobs
 
 from __future__ import annotations
 
-from ..errors import InvalidFilter, ResourceNotFound
+from ..errors import InvalidFilter
 from ..http import HttpResponse
 from ..routing.registry import handles
 from ..wire.call import Call
@@ -20,8 +20,7 @@ def get_event(call: Call) -> HttpResponse:
     name = call.params["eventName"]
     event = vault.events.get(name) or next((e for e in vault.events.values() if e.name.lower() == name.lower()), None)
     if event is None:
-        raise ResourceNotFound(f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationEvents/{name}' "
-                               f"under resource group '{vault.resource_group}' was not found.", target="eventName")
+        raise vault.missing(f"replicationEvents/{name}", target="eventName")
     return call.json(event_json(vault, event, call.service.sim.clock))
 
 

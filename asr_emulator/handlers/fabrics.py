@@ -6,7 +6,6 @@ Provider or a VMM fabric. Each answers 202 and runs as a job of the Provider cha
 from __future__ import annotations
 
 from ..channel.records import FabricRecord, ProviderRecord
-from ..errors import ResourceNotFound
 from ..http import HttpResponse
 from ..models.resources import KINDS
 from ..models.vault import Vault
@@ -17,16 +16,11 @@ from ..wire.render import resource_json
 _PROVIDERS = "ReplicationRecoveryServicesProvidersOperations"
 
 
-def _missing(vault: Vault, path: str) -> ResourceNotFound:
-    return ResourceNotFound(f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/{path}' under resource group "
-                            f"'{vault.resource_group}' was not found.")
-
-
 def _fabric(call: Call, vault: Vault) -> FabricRecord:
     name = call.params["fabricName"]
     fabric: FabricRecord | None = vault.channel.fabric(name) if vault.channel is not None else None
     if fabric is None:
-        raise _missing(vault, f"replicationFabrics/{name}")
+        raise vault.missing(f"replicationFabrics/{name}")
     return fabric
 
 
@@ -35,7 +29,7 @@ def _provider(call: Call, vault: Vault) -> tuple[FabricRecord, ProviderRecord]:
     name = call.params["providerName"]
     record = vault.channel.provider(name)
     if record is None or record.fabric is not fabric:
-        raise _missing(vault, f"replicationFabrics/{fabric.name}/replicationRecoveryServicesProviders/{name}")
+        raise vault.missing(f"replicationFabrics/{fabric.name}/replicationRecoveryServicesProviders/{name}")
     return fabric, record
 
 

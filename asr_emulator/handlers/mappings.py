@@ -11,7 +11,7 @@ from typing import Any
 
 from ..catalogue import RECOVERY_FABRIC_MISMATCH
 from ..channel.vmware_fabric import VMwareFabricRecord
-from ..errors import InvalidParameter, ResourceNotFound
+from ..errors import InvalidParameter
 from ..http import HttpResponse
 from ..models.mappings import ContainerMapping, NetworkMapping
 from ..models.resources import KINDS
@@ -45,11 +45,9 @@ def _pairing(call: Call, vault: Vault) -> tuple[Any, ContainerMapping]:
     source = sites.container(channel, vault, call.params["fabricName"], call.params["protectionContainerName"])
     found = vault.resources.get(KINDS["container_mapping"], (source.fabric, source.container), call.params["mappingName"])
     if not isinstance(found, ContainerMapping):
-        raise ResourceNotFound(
-            f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationFabrics/{call.params['fabricName']}/"
-            f"replicationProtectionContainers/{call.params['protectionContainerName']}/"
-            f"replicationProtectionContainerMappings/{call.params['mappingName']}' under resource group "
-            f"'{vault.resource_group}' was not found.", target="mappingName")
+        raise vault.missing(f"replicationFabrics/{call.params['fabricName']}/replicationProtectionContainers/"
+                            f"{call.params['protectionContainerName']}/replicationProtectionContainerMappings/"
+                            f"{call.params['mappingName']}", target="mappingName")
     return source, found
 
 
@@ -134,11 +132,9 @@ def _network_mapping(call: Call, vault: Vault) -> NetworkMapping:
     found = vault.resources.get(KINDS["network_mapping"], (primary.fabric, primary.network),
                                 call.params["networkMappingName"])
     if not isinstance(found, NetworkMapping):
-        raise ResourceNotFound(
-            f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationFabrics/{call.params['fabricName']}/"
-            f"replicationNetworks/{call.params['networkName']}/replicationNetworkMappings/"
-            f"{call.params['networkMappingName']}' under resource group '{vault.resource_group}' was not found.",
-            target="networkMappingName")
+        raise vault.missing(f"replicationFabrics/{call.params['fabricName']}/replicationNetworks/"
+                            f"{call.params['networkName']}/replicationNetworkMappings/{call.params['networkMappingName']}",
+                            target="networkMappingName")
     return found
 
 

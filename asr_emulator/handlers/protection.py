@@ -10,7 +10,7 @@ from typing import Any
 
 from ..catalogue import ITEM_NAME_MISMATCH
 from ..channel.vmware_fabric import VMwareFabricRecord
-from ..errors import InvalidParameter, ResourceNotFound
+from ..errors import InvalidParameter
 from ..http import HttpResponse
 from ..models.inmage_item import InMageItem
 from ..models.jobs import Job
@@ -54,10 +54,8 @@ def enable_protection(call: Call) -> HttpResponse:
                                          target="replicatedProtectedItemName")
     vm = vault.resources.get(KINDS["protectable_item"], (ref.fabric, ref.container), name)
     if not isinstance(vm, StoredResource):
-        raise ResourceNotFound(f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationFabrics/"
-                               f"{ref.fabric}/replicationProtectionContainers/{ref.container}/"
-                               f"replicationProtectableItems/{name}' under resource group '{vault.resource_group}' "
-                               "was not found.", target="properties.protectableItemId")
+        raise vault.missing(f"replicationFabrics/{ref.fabric}/replicationProtectionContainers/{ref.container}/"
+                            f"replicationProtectableItems/{name}", target="properties.protectableItemId")
     policy = call.service.backend.policy(vault, _policy_name(vault, policy_id)) if policy_id else None
     if vmware:
         assert isinstance(fabric, VMwareFabricRecord) and details is not None

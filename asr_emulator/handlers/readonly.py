@@ -44,8 +44,7 @@ def _shape(spec: OperationSpec) -> tuple[ResourceKind, int, bool]:
 
 def _not_found(vault: Vault, kind: ResourceKind, names: tuple[str, ...]) -> ResourceNotFound:
     path = "/".join(f"{collection}/{name}" for collection, name in zip(kind.collections, names))
-    return ResourceNotFound(f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/{path}' under resource group "
-                            f"'{vault.resource_group}' was not found.")
+    return vault.missing(path)
 
 
 def _names(call: Call) -> tuple[str, ...]:

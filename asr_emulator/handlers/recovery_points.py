@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import InvalidParameter, ResourceNotFound
+from ..errors import InvalidParameter
 from ..http import HttpResponse
 from ..models.protection import ProtectedItem
 from ..models.recovery_points import RecoveryPoint, points_id, recovery_points
@@ -39,10 +39,9 @@ def _render(vault: Vault, item: ProtectedItem) -> Callable[[RecoveryPoint], dict
 def _point(vault: Vault, item: ProtectedItem, name: str, target: str) -> RecoveryPoint:
     found = next((p for p in recovery_points(item) if p.name.lower() == name.lower()), None)
     if found is None:
-        raise ResourceNotFound(
-            f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationFabrics/{item.primary.fabric}/"
-            f"replicationProtectionContainers/{item.primary.container}/replicationProtectedItems/{item.name}/"
-            f"recoveryPoints/{echo(name)}' under resource group '{vault.resource_group}' was not found.", target=target)
+        raise vault.missing(f"replicationFabrics/{item.primary.fabric}/replicationProtectionContainers/"
+                            f"{item.primary.container}/replicationProtectedItems/{item.name}/recoveryPoints/{echo(name)}",
+                            target=target)
     return found
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from simcore import Simulation
 
 from ..catalogue import POLICY_EXISTS, POLICY_NOT_FOUND
-from ..errors import InvalidParameter, ResourceNotFound
+from ..errors import InvalidParameter
 from ..policy import CONFLICT_FAILS_AFTER_SECONDS, JOB_EVENT_SEVERITY, JOB_SCENARIOS, JobTimings, Scenario
 from .engine import JobEngine
 from .events import Event
@@ -139,9 +139,7 @@ class AsrBackend:
             for candidate in vault.jobs.values():
                 if candidate.name.lower() == name.lower():
                     return candidate
-            raise ResourceNotFound(
-                f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationJobs/{name}' under resource "
-                f"group '{vault.resource_group}' was not found.", target="jobName")
+            raise vault.missing(f"replicationJobs/{name}", target="jobName")
         return job
 
     def watch(self, job: Job, watcher: Callable[[Job, Task | None], None]) -> None:
@@ -177,9 +175,7 @@ class AsrBackend:
     def policy(self, vault: Vault, name: str) -> Policy:
         policy = vault.policies.get(name.lower())
         if policy is None:
-            raise ResourceNotFound(
-                f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationPolicies/{name}' under resource "
-                f"group '{vault.resource_group}' was not found.", target="policyName")
+            raise vault.missing(f"replicationPolicies/{name}", target="policyName")
         return policy
 
     def create_policy(self, vault: Vault, name: str, settings: ProviderSettings, *, client_request_id: str | None = None) -> Job:

@@ -76,6 +76,12 @@ class Vault:
         """What stops a vault delete (policy.VAULT_NOT_EMPTY_CODE): policies or any stored resource."""
         return bool(self.policies) or bool(self.resources)
 
+    def missing(self, path: str, *, target: str | None = None) -> ResourceNotFound:
+        """ARM's 404 for ``path`` (below this vault, e.g. ``replicationFabrics/{name}``) naming nothing: the
+        one wording of every read or action on a missing replication resource; ``target`` names the field."""
+        return ResourceNotFound(f"The Resource 'Microsoft.RecoveryServices/vaults/{self.name}/{path}' under resource group "
+                                f"'{self.resource_group}' was not found.", target=target)
+
 
 def vault_not_found(resource_group: str, name: str) -> ResourceNotFound:
     """ARM's own answer for a missing vault, before any request reaches the resource provider."""

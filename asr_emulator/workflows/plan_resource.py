@@ -49,9 +49,7 @@ NOT_YET_PROTECTED = ("UnprotectedStatesBegin", "ProtectedStatesBegin", "Disablin
 def plan_of(vault: Vault, name: str) -> RecoveryPlan:
     found = vault.resources.get(KINDS["recovery_plan"], (), name)
     if not isinstance(found, RecoveryPlan):
-        raise ResourceNotFound(f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/replicationRecoveryPlans/"
-                               f"{name}' under resource group '{vault.resource_group}' was not found.",
-                               target="recoveryPlanName")
+        raise vault.missing(f"replicationRecoveryPlans/{name}", target="recoveryPlanName")
     return found
 
 

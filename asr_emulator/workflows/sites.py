@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..catalogue import NO_PROVIDER
 from ..channel.policy import CONNECTED
 from ..channel.records import FabricRecord, ProviderRecord
-from ..errors import InvalidParameter, ResourceNotFound
+from ..errors import InvalidParameter
 from ..models.mappings import ContainerRef, NetworkRef
 from ..models.resources import KINDS
 from ..models.vault import Vault
@@ -23,15 +23,10 @@ __all__ = ["fabric", "container", "network", "provider_for", "parse_child_id", "
 FABRIC_PROVIDER_ID = "VMM"
 
 
-def _missing(vault: Vault, path: str) -> ResourceNotFound:
-    return ResourceNotFound(f"The Resource 'Microsoft.RecoveryServices/vaults/{vault.name}/{path}' under resource group "
-                            f"'{vault.resource_group}' was not found.")
-
-
 def fabric(service: ChannelService, vault: Vault, name: str) -> FabricRecord:
     record = service.vault_channel(vault).fabric(name)
     if record is None:
-        raise _missing(vault, f"replicationFabrics/{name}")
+        raise vault.missing(f"replicationFabrics/{name}")
     return record
 
 
@@ -39,7 +34,7 @@ def container(service: ChannelService, vault: Vault, fabric_name: str, name: str
     record = fabric(service, vault, fabric_name)
     found = vault.resources.get(KINDS["container"], (record.name,), name)
     if found is None:
-        raise _missing(vault, f"replicationFabrics/{fabric_name}/replicationProtectionContainers/{name}")
+        raise vault.missing(f"replicationFabrics/{fabric_name}/replicationProtectionContainers/{name}")
     arm_id = f"{asr_prefix(vault)}/replicationFabrics/{record.name}/replicationProtectionContainers/{found.name}"
     return ContainerRef(record.name, found.name, str(found.arm_properties()["friendlyName"]), record.friendly_name,
                         arm_id)
@@ -49,7 +44,7 @@ def network(service: ChannelService, vault: Vault, fabric_name: str, name: str) 
     record = fabric(service, vault, fabric_name)
     found = vault.resources.get(KINDS["network"], (record.name,), name)
     if found is None:
-        raise _missing(vault, f"replicationFabrics/{fabric_name}/replicationNetworks/{name}")
+        raise vault.missing(f"replicationFabrics/{fabric_name}/replicationNetworks/{name}")
     fabric_id = f"{asr_prefix(vault)}/replicationFabrics/{record.name}"
     return NetworkRef(record.name, found.name, str(found.arm_properties()["friendlyName"]), record.friendly_name,
                       f"{fabric_id}/replicationNetworks/{found.name}", fabric_id)

@@ -32,7 +32,6 @@ from ..models.vault import Vault
 from ..policy import Scenario
 from ..wire.render import asr_prefix
 from . import sites
-from .sites import _missing
 
 if TYPE_CHECKING:
     from ..channel.service import ChannelService
@@ -53,7 +52,7 @@ def vcenter(vault: Vault, fabric: VMwareFabricRecord, name: str) -> ArmResource:
     """The vCenter resource ``name`` of ``fabric`` (404, as a read of it would answer, if there is none)."""
     found = vault.resources.get(KINDS["vcenter"], (fabric.name,), name)
     if found is None:
-        raise _missing(vault, f"replicationFabrics/{fabric.name}/replicationvCenters/{name}")
+        raise vault.missing(f"replicationFabrics/{fabric.name}/replicationvCenters/{name}")
     return found
 
 
