@@ -122,6 +122,7 @@ class Protection:
         if pair.test is not None:
             self._destroy(pair.test.vm)
         self._disarm(pair)
+        self._stages.pop(pair.id, None)
         del self.pairs[machine_id.lower()]
         self.sim.history.record(self.cs.name, "cs.pair.removed", Phase.OK, {
             "pair": pair.id, "machine": pair.origin.id, "replicaVmDeletionStatus": "Delete" if delete_replica else "Retain"})
@@ -293,6 +294,7 @@ class Protection:
             recovered.mobility = MobilityService(self.cs._new_id(), SCOUT_VERSION, self.sim.clock.now, True)
             self.cs.machine_process_server[recovered.id] = reverse.process_server
         self._disarm(pair)
+        self._stages.pop(pair.id, None)
         return self._begin(reverse)
 
     def _live(self, machine_id: str) -> ReplicationPair:
@@ -343,7 +345,7 @@ class Protection:
             "machine": pair.origin.id, "name": pair.origin.name, "kind": failover.kind, "source": pair.machine.id,
             "direction": pair.direction, "processServer": pair.process_server.node.name,
             "masterTarget": pair.master_target.node.name, "pointId": point.id, "pointTime": point.time, "pointType": point.type,
-            "held": vm.workload.written(now), "replicatedUntil": newest, "rpoSeconds": now - newest,
+            "lastWrite": vm.workload.written(now), "replicatedUntil": newest, "rpoSeconds": now - newest,
             "pointAgeSeconds": now - point.time,
             "rpoThreshold": pair.settings.rpo_threshold, "recoveryVm": vm.id, "recoveryVmName": vm.name,
             "vCenter": vm.vcenter, "addresses": [nic.ip_address for nic in vm.nics]})

@@ -50,7 +50,7 @@ def inmage_data_loss(lab: Lab, rule: str, rpo_seconds: float | None) -> tuple[li
         source = machines.get(str(details["source"]))
         at, point = event.time, float(details["pointTime"])
         if source is not None:
-            made, held = source.workload.written(point), int(details["held"])
+            made, held = source.workload.written(point), int(details["lastWrite"])
             if held != made:
                 what = "writes its source did not make" if held > made else "fewer writes than its point promised"
                 found.append(Violation(rule, None, f"{details['recoveryVmName']} ({name}) holds {what}: "
