@@ -23,8 +23,10 @@
   every verdict. It shrinks towards one VM, one group and no faults.
 * ``site_faults(lab)`` — fault rules of ``simcore`` by category (``"sites"``: the sites' hosts cut
   off from each other; ``"channel"``: a VMM server's channel to ASR partitioned, dropped or
-  delayed; and every category of ``drlab.fault_catalogue``: network, api, identity, component,
-  time, data), each healing by itself within ``heal_within`` virtual seconds of the lab's now.
+  delayed; every category of ``drlab.fault_catalogue``: network, api, identity, component,
+  time, data; ``"vmware"``: the lab's VMware site's process server cut off from its master target on
+  the replication port, or its configuration server's channel to ASR partitioned, dropped or
+  delayed), each healing by itself within ``heal_within`` virtual seconds of the lab's now.
 * ``catalogue_faults(lab, category, window)`` — the catalogue's rules of one category within a window.
 """
 
@@ -36,7 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from simcore import Delay, Drop, FaultRule, Partition
+from simcore import Delay, Drop, FaultRule, Match, Partition
+from vmware_fake.policy import REPLICATION_PORT
 
 from asr_emulator.policy import INMAGE_POLICY_LIMITS, MAX_PLAN_BOOT_GROUPS, PLAN_ACTION_FAILOVER_TYPES
 
@@ -52,7 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["lab_topologies", "replication_policies", "inmage_policies", "vmware_sites", "recovery_plan_groups", "network_maps", "dr_scenarios",
            "DRScenario", "site_faults", "catalogue_faults", "FAULT_CATEGORIES"]
 
-FAULT_CATEGORIES = ("sites", "channel", *CATEGORIES)
+FAULT_CATEGORIES = ("sites", "channel", *CATEGORIES, "vmware")
 
 
 @st.composite
@@ -217,9 +220,12 @@ def dr_scenarios(draw: st.DrawFn, *, categories: Sequence[str] | None = None, ma
     return DRScenario(draw(st.integers(0, 2**16)), scenario, tuple(faults))
 
 
-def site_faults(lab: Lab, categories: Sequence[str] = FAULT_CATEGORIES, *, heal_within: float = 3_600.0
+def site_faults(lab: Lab, categories: Sequence[str] | None = None, *, heal_within: float = 3_600.0
                 ) -> st.SearchStrategy[FaultRule]:
-    """One fault rule of ``categories`` for ``lab``'s nodes, ending within ``heal_within`` s from now."""
+    """One fault rule of ``categories`` for ``lab``'s nodes, ending within ``heal_within`` s from now
+    (default: every category the lab has nodes for, ``"vmware"`` only with a VMware site)."""
+    if categories is None:
+        categories = [name for name in FAULT_CATEGORIES if name != "vmware" or lab.vmware is not None]
     unknown = sorted(set(categories) - set(FAULT_CATEGORIES))
     if unknown or not categories:
         raise ValueError(f"fault categories are {', '.join(FAULT_CATEGORIES)}; got {list(categories)}")
@@ -236,7 +242,24 @@ def site_faults(lab: Lab, categories: Sequence[str] = FAULT_CATEGORIES, *, heal_
                                  st.sampled_from(vmms), actions, ends))
     choices.extend(catalogue_faults(lab, category, (now, now + heal_within)).map(lambda rules: rules[0])
                    for category in CATEGORIES if category in categories)
+    if "vmware" in categories:
+        choices.append(_vmware_faults(lab, ends))
     return st.one_of(choices)
+
+
+def _vmware_faults(lab: Lab, ends: st.SearchStrategy[float]) -> st.SearchStrategy[FaultRule]:
+    """The VMware site's replication link cut, or its configuration server's channel faulted (``ValueError``
+    for a lab without one)."""
+    site = lab.vmware
+    if site is None:
+        raise ValueError("the vmware fault category needs a lab with a VMware site (Lab.add_vmware_site)")
+    link = Match(src=site.process_server.node.name, dst=site.master_target.node.name, port=REPLICATION_PORT,
+                 bidirectional=True)
+    actions = st.one_of(st.just(Partition()), st.just(Drop()),
+                        st.builds(Delay, st.floats(0.0, 120.0), st.floats(0.0, 30.0)))
+    return st.one_of(ends.map(lambda end: FaultRule(Partition(), link, end=end)),
+                     st.builds(lambda action, end: channel_fault(lab, site.configuration_server.name, action, end=end),
+                               actions, ends))
 
 
 def catalogue_faults(lab: Lab, category: str, window: tuple[float, float]) -> st.SearchStrategy[list[FaultRule]]:

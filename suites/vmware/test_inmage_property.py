@@ -4,7 +4,8 @@ protected under it reaches Differential Sync; an unplanned failover of each, wit
 off from its master target for a drawn time before it (or not), recovers exactly its source's writes up
 to a point its master target could hold, with replication behind by no more than the RPO threshold
 whenever the link was up within it; the recovered VMs hold their sources' addresses; the channel stays
-outbound only and every certificate it accepted is trusted."""
+outbound only and every certificate it accepted is trusted — and so under any fault of the ``"vmware"``
+category in force while the machines fail over."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 import drlab
 from drlab.checkers import certificate_trust, data_loss, ip_injection, outbound_only
 from drlab.runbook import Runbook
-from drlab.strategies import inmage_policies, vmware_sites
+from drlab.strategies import inmage_policies, site_faults, vmware_sites
 from simcore import FaultRule, Match, Partition
 from drlab import VMwareSiteSpec
 from vmware_fake.policy import DIFFERENTIAL_SYNC_LAG_SECONDS, REPLICATION_PORT
@@ -74,3 +75,28 @@ def test_failovers_keep_the_data_and_address_promises(spec: VMwareSiteSpec, poli
             assert verdict.ok, verdict
         running = {vm.name for vm in site.secondary.vms.values() if vm.powered_on}
         assert running == {*spec.vms, *spec.physical_servers}
+
+
+@settings(max_examples=8)
+@given(data=st.data())
+def test_any_vmware_fault_leaves_every_failover_keeping_the_promises(data: st.DataObject) -> None:
+    """A fault of the ``"vmware"`` category (``drlab.strategies.site_faults``: the replication link cut, the
+    configuration server's channel partitioned, dropped or delayed) in force while both machines fail
+    over: each failover still succeeds once it heals, and every checker holds."""
+    with drlab.Lab(seed=5, vms_per_cloud=1) as lab:
+        lab.add_vmware_site(VMwareSiteSpec(vms=("vmw-web1",), physical_servers=("phys-app1",)))
+        book = Runbook.of(lab)
+        book.protect_vmware()
+        lab.advance(3_600.0)
+        lab.faults.add(data.draw(site_faults(lab, ["vmware"], heal_within=900.0)))
+        lab.advance(data.draw(st.floats(0.0, 300.0)))
+        fabric, container = book.vmware_container()
+        for item in book.asr.replication_protected_items.list_by_replication_protection_containers(
+                book.rg, book.vault, fabric, container.name):
+            book.asr.replication_protected_items.begin_unplanned_failover(book.rg, book.vault, fabric, container.name,
+                                                                          item.name, {"properties": {
+                                                                              "failoverDirection": "PrimaryToRecovery"}}
+                                                                          ).result()
+        for verdict in (data_loss(lab), ip_injection(lab), outbound_only(lab.history), certificate_trust(lab.history)):
+            assert verdict.ok, verdict
+        assert len(lab.history.select(op="cs.failover")) == 2
