@@ -3,8 +3,8 @@ receive the machines' replication data and discover vCenters, and master targets
 replicated data and its retention points on the secondary site; and the configuration server's
 run-as accounts.
 
-Each component is a node of the lab's network: replication traffic (a later slice) flows machine →
-process server (port 9443) → master target, so partitions between them can be injected.
+Each component is a node of the lab's network: replication flows machine → process server → master
+target, and a partition between a pair's process server and master target stalls it (``_replication``).
 """
 
 from __future__ import annotations

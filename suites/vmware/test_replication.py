@@ -14,9 +14,8 @@ import pytest
 from simcore import FaultRule, Match, Partition, Simulation
 from vmware_fake import (
     ComponentNotRegistered, DuplicateName, InvalidParameter, InvalidState, MasterTarget, ObjectNotFound,
-    ProcessServer, VirtualMachine, Workload,
+    ProcessServer, ReplicationPair, VirtualMachine, Workload,
 )
-from vmware_fake._replication import ReplicationPair
 from vmware_fake.policy import (
     CRASH_CONSISTENT_SECONDS, DIFFERENTIAL_SYNC_LAG_SECONDS, INITIAL_REPLICATION_SECONDS_PER_GIB, PAIR_STAGES,
     REPLICATION_PORT, RESYNC_STEP_II_SECONDS, TEST_VM_NAME,
