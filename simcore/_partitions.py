@@ -39,8 +39,11 @@ class PartitionTimeline:
         sim.faults.on_add(self._added)
         sim.faults.on_heal(self._healed)
 
-    def blocked(self, contexts: Sequence[Mapping[str, Any]], since: float, until: float) -> list[tuple[float, float]]:
-        """Sorted, merged spans overlapping ``(since, until]`` that block any of ``contexts`` at ``net.send``."""
+    def blocked(self, contexts: Sequence[Mapping[str, Any]], since: float, until: float, *,
+                touching: bool = True) -> list[tuple[float, float]]:
+        """Sorted, merged spans overlapping ``(since, until]`` that block any of ``contexts`` at ``net.send``;
+        spans that only touch (one heals as the next begins) merge unless ``touching`` is False, for a
+        caller to whom that instant of heal counts (a backlog drained at it)."""
         spans = sorted(
             (span.begin, span.until()) for span in self._spans
             if span.begin <= until and span.until() > since
@@ -48,7 +51,7 @@ class PartitionTimeline:
         )
         merged: list[tuple[float, float]] = []
         for begin, end in spans:
-            if merged and begin <= merged[-1][1]:
+            if merged and (begin < merged[-1][1] or touching and begin == merged[-1][1]):
                 merged[-1] = (merged[-1][0], max(merged[-1][1], end))
             else:
                 merged.append((begin, end))

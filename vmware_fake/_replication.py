@@ -187,7 +187,7 @@ class ReplicationPair:
         t = t if self.stopped is None else min(t, self.stopped)
         if t < synced:
             return None
-        spans = self.partitions.blocked(self._contexts(), synced, t)
-        if spans and spans[-1][0] <= t < spans[-1][1]:
+        spans = self.partitions.blocked(self._contexts(), synced, t, touching=False)  # a heal drains, even if
+        if spans and spans[-1][0] <= t < spans[-1][1]:                                # a cut begins at once
             return max(synced, spans[-1][0] - DIFFERENTIAL_SYNC_LAG_SECONDS)
         return max(synced, t - DIFFERENTIAL_SYNC_LAG_SECONDS)

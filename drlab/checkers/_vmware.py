@@ -59,7 +59,7 @@ def inmage_data_loss(lab: Lab, rule: str, rpo_seconds: float | None) -> tuple[li
             found.append(Violation(rule, None, f"{name} failed over to {point:g}, newer than its master target held "
                                                f"({details['replicatedUntil']:g})", (event.index,)))
         link = ({"src": details["processServer"], "dst": details["masterTarget"], "port": REPLICATION_PORT},)
-        spans = site.configuration_server.protection.partitions.blocked(link, point, at)
+        spans = site.configuration_server.protection.partitions.blocked(link, point, at, touching=False)
         if any(begin <= point and end >= at for begin, end in spans):
             found.append(Violation(rule, None, f"{name} failed over to {point:g}, which its master target cannot "
                                                f"hold: partitioned from its process server all along", (event.index,)))

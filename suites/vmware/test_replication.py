@@ -164,6 +164,22 @@ def test_held_stays_where_a_partition_found_it_until_it_heals(lab: SimpleNamespa
     assert (pair.held(4200.0), pair.held(4050.0), pair.held(3400.0)) == (4200.0 - LAG, 3500.0 - LAG, 3400.0 - LAG)
 
 
+def test_a_cut_beginning_as_another_heals_holds_from_the_heal(lab: SimpleNamespace) -> None:
+    """The heal drains the backlog at once (policy BACKLOG_DRAINS_AT_HEAL), even if a new cut begins that
+    instant: what was read at the heal stays true once the new cut is known."""
+    sim = lab.sim
+    pair = _protect(lab)
+    _run_to(sim, 2000.0)
+    first = _cut(sim, "ps1", "mt1")
+    _run_to(sim, 3000.0)
+    sim.faults.heal(first)
+    assert pair.held(3000.0) == 3000.0 - LAG
+    _cut(sim, "ps1", "mt1")
+    _run_to(sim, 3600.0)
+    assert (pair.held(3000.0), pair.held(3600.0), pair.held(2500.0)) == (3000.0 - LAG, 3000.0 - LAG, 2000.0 - LAG)
+    assert pair.stage_ends() == (COPIED, SYNCED)  # the stages had ended before either cut
+
+
 def test_tags_sit_on_their_grids_within_the_retention_window(lab: SimpleNamespace) -> None:
     cs, sim = lab.cs, lab.sim
     pair = _protect(lab, recoveryPointHistory=60, appConsistentFrequencyInMinutes=7)
