@@ -34,10 +34,6 @@ from .policy import AGENT_NAMES, IDLE_POLLS_ELIDED, POLL_INTERVAL_SECONDS, VCENT
 
 __all__ = ["VaultAgent", "Registration", "FABRIC_TYPE"]
 
-
-def _optional(value: object) -> str | None:
-    return None if value is None else str(value)
-
 #: Fact (SDK 2.0.0 ``VMwareDetails``): a VMware fabric's ``customDetails.instanceType``; sent at
 #: registration so the vault makes that fabric (PROTOCOL.md §5).
 FABRIC_TYPE = "VMware"
@@ -221,9 +217,9 @@ class VaultAgent:
         waits for when it hears of it). ``RefreshProvider`` sends it in any case; ``AddVCenter`` adds
         the vCenter at ``ipAddress`` for discovery, ``UpdateVCenter`` changes the given fields of the
         vCenter ``name`` and ``RemoveVCenter`` removes it; the protection kinds act on the pair of
-        ``machineId`` (``Protection``), a failover answering with its VM and point (the VM is started by
-a ``StartRecoveryVm`` of its own). Anything refused
-        or of another kind fails with ``WORK_ERROR_CODE`` (policy)."""
+        ``machineId`` (``Protection``), a failover answering with its VM and point (the VM is started
+        by a ``StartRecoveryVm`` of its own). Anything refused or of another kind fails with
+        ``WORK_ERROR_CODE`` (policy)."""
         protection = self.cs.protection
         machine = str(payload.get("machineId"))
         result: dict[str, Any] = {}
@@ -274,3 +270,8 @@ a ``StartRecoveryVm`` of its own). Anything refused
         if self._client is None:
             raise NotRegistered(f"the agent of {self.cs.name} is not running")
         return request(self._client, operation, method, path, body, idempotency_key)
+
+
+def _optional(value: object) -> str | None:
+    """A work item's optional field as a string (absent: None)."""
+    return None if value is None else str(value)
