@@ -10,7 +10,7 @@ with idle polls stood down; ``request`` is one channel call. The wire is describ
 
 from . import policy
 from .cadence import PollCadence
-from .calls import credential_from, failure_details, request
+from .calls import failure_details, registration_from, request
 from .registration import Registration
 from .errors import (
     AgentError, AlreadyRegistered, ChannelFailure, NotRegistered, ProxyAuthenticationRequired, RegistrationRefused,
@@ -19,7 +19,7 @@ from .errors import (
 from .transport import ProxySettings, SimulatedNetworkTransport, TransportFactory, basic_authorization, judge_server_chain
 
 __all__ = [
-    "policy", "PollCadence", "Registration", "request", "credential_from", "failure_details",
+    "policy", "PollCadence", "Registration", "request", "registration_from", "failure_details",
     "ProxySettings", "SimulatedNetworkTransport", "TransportFactory", "basic_authorization", "judge_server_chain",
     "AgentError", "NotRegistered", "AlreadyRegistered", "RegistrationRefused", "ChannelFailure",
     "TlsAlertReceived", "ServerCertificateRejected", "ProxyAuthenticationRequired",

@@ -2,7 +2,7 @@
 
 ``request`` sends one operation under the channel's paths and turns every failure into a
 ``ChannelFailure`` naming it (the httpx error as ``cause``, or the service's ARM error ``code``);
-``credential_from`` reads the client certificate a registration answer issues; ``failure_details``
+``registration_from`` reads the registration and the client certificate a registration answer issues; ``failure_details``
 is what an agent records in the history about a failure.
 """
 
@@ -18,8 +18,9 @@ from simcore.pki import IssuedCertificate
 
 from .errors import ChannelFailure
 from .policy import CHANNEL_PREFIX
+from .registration import Registration
 
-__all__ = ["request", "credential_from", "failure_details"]
+__all__ = ["request", "registration_from", "failure_details"]
 
 
 def request(client: httpx.Client, operation: str, method: str, path: str, body: dict[str, Any],
@@ -41,11 +42,18 @@ def request(client: httpx.Client, operation: str, method: str, path: str, body: 
     return answer
 
 
-def credential_from(answer: dict[str, Any]) -> IssuedCertificate:
-    """The client certificate (chain and key) of a ``Register`` answer."""
-    chain = tuple(x509.load_pem_x509_certificate(text.encode()) for text in answer["certificateChain"])
-    key = serialization.load_pem_private_key(answer["privateKey"].encode(), password=None)
-    return IssuedCertificate(certificate=chain[0], private_key=key, chain=chain)  # type: ignore[arg-type]
+def registration_from(answer: dict[str, Any], vault_id: str, endpoint: str) -> tuple[Registration, IssuedCertificate]:
+    """What a ``Register`` answer gives the agent: the registration and its client certificate (chain and
+    key); ``ChannelFailure`` if the answer lacks either or does not parse."""
+    try:
+        chain = tuple(x509.load_pem_x509_certificate(str(text).encode()) for text in answer["certificateChain"])
+        key = serialization.load_pem_private_key(str(answer["privateKey"]).encode(), password=None)
+        registration = Registration(vault_id, endpoint, str(answer["fabricName"]), str(answer["providerName"]),
+                                    str(answer["providerId"]))
+        credential = IssuedCertificate(certificate=chain[0], private_key=key, chain=chain)  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise ChannelFailure("register", f"the registration answer cannot be read: {error!r}") from None
+    return registration, credential
 
 
 def failure_details(failure: ChannelFailure) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from cryptography import x509
 from channel_client import (
     Registration,
     AlreadyRegistered, ChannelFailure, NotRegistered, PollCadence, RegistrationRefused, SimulatedNetworkTransport,
-    TransportFactory, credential_from, failure_details, request,
+    TransportFactory, failure_details, registration_from, request,
 )
 from channel_client.policy import REQUEST_TIMEOUT_SECONDS
 from simcore import Phase
@@ -110,18 +110,18 @@ class VaultAgent:
                 "friendlyName": self.cs.name, "machineName": self.cs.fqdn, "biosId": self.cs.host_id, **AGENT_NAMES}
         client = self._open(endpoint, present_certificate=False)
         try:
-            answer = request(client, "register", "POST", "registrations", body)
+            registration, credential = registration_from(request(client, "register", "POST", "registrations", body),
+                                                         vault_id, endpoint)
         except ChannelFailure as failure:
-            history.record(node, "cs.register", Phase.FAIL, {"error": failure.code or str(failure.cause)})
+            history.record(node, "cs.register", Phase.FAIL, {"error": failure.code or str(failure.cause or failure)})
             if failure.code is not None:
                 raise RegistrationRefused(failure.code, str(failure)) from None
             raise
         finally:
             client.close()
-        self.credential = credential_from(answer)
-        self.registration = Registration(vault_id, endpoint, answer["fabricName"], answer["providerName"],
-                                         answer["providerId"])
-        history.record(node, "cs.register", Phase.OK, {"fabric": answer["fabricName"], "provider": answer["providerName"]})
+        self.credential, self.registration = credential, registration
+        history.record(node, "cs.register", Phase.OK, {"fabric": registration.fabric_name,
+                                                       "provider": registration.provider_name})
         self.stop()
         self._synced = None
         self.start()

@@ -24,7 +24,7 @@ from simcore import Phase
 from simcore.pki import CertificateAuthority, IssuedCertificate
 
 from channel_client import PollCadence, ProxySettings, SimulatedNetworkTransport, TransportFactory
-from channel_client import Registration, credential_from, failure_details, request
+from channel_client import Registration, failure_details, registration_from, request
 
 from .. import DRA_PROXY_ACCOUNT_NAME, Credential, Inventory, VMMServer, VmmError
 from .errors import AlreadyRegistered, ChannelFailure, NotRegistered, RegistrationRefused
@@ -179,19 +179,19 @@ class AsrProvider:
                 "serverVersion": SERVER_VERSION}
         client = self._open(endpoint, present_certificate=False)  # the key authenticates a registration
         try:
-            answer = request(client, "register", "POST", "registrations", body)
+            registration, credential = registration_from(request(client, "register", "POST", "registrations", body),
+                                                         vault_id, endpoint)
         except ChannelFailure as failure:
-            history.record(self.vmm.name, "provider.register", Phase.FAIL, {"error": failure.code or str(failure.cause)})
+            history.record(self.vmm.name, "provider.register", Phase.FAIL,
+                           {"error": failure.code or str(failure.cause or failure)})
             if failure.code is not None:
                 raise RegistrationRefused(failure.code, str(failure)) from None
             raise
         finally:
             client.close()
-        self.store.credential = credential_from(answer)
-        self.store.registration = Registration(vault_id, endpoint, answer["fabricName"], answer["providerName"],
-                                               answer["providerId"])
+        self.store.credential, self.store.registration = credential, registration
         history.record(self.vmm.name, "provider.register", Phase.OK,
-                       {"fabric": answer["fabricName"], "provider": answer["providerName"]})
+                       {"fabric": registration.fabric_name, "provider": registration.provider_name})
         self.stop()
         self._acknowledged = self._checked = None
         self.start()

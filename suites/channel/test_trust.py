@@ -151,3 +151,13 @@ def test_a_provider_accepting_an_impostor_is_caught(sim, service, site, key, str
     with pytest.raises(RegistrationRefused):
         provider.register(key)  # the impostor got the key: the judgment let it
     assert [v.rule for v in certificate_trust(sim.history).violations] == [rule]
+
+
+def test_a_registration_answer_without_its_certificate_fails_typed(sim, service, site, key):
+    """A trusted server answering ``{}`` to Register: a ``ChannelFailure`` naming the answer, nothing kept."""
+    endpoint = service.channel.endpoint
+    _impostor(sim, service, service.channel.public_root, endpoint)
+    provider = AsrProvider(site.vmm, trusted_roots=[service.channel.public_root], hosts={endpoint: "evil"})
+    with pytest.raises(ChannelFailure, match="registration answer cannot be read"):
+        provider.register(key)
+    assert provider.registration is None and provider.store.credential is None

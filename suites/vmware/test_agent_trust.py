@@ -91,3 +91,15 @@ def test_asr_refuses_a_defective_client_certificate_of_the_configuration_server(
     cause = site.agent.last_error.cause if site.agent.last_error is not None else None
     assert isinstance(cause, TlsAlertReceived) and cause.description == alert
     assert certificate_trust(lab.history).ok and outbound_only(lab.history).ok
+
+
+def test_a_registration_answer_without_its_certificate_fails_typed_and_registers_nothing(lab: drlab.Lab) -> None:
+    """A server the agent trusts that answers ``{}``: a ``ChannelFailure`` naming the answer, not a KeyError."""
+    site = lab.add_vmware_site(VMwareSiteSpec(vms=("vmw-web1",), physical_servers=()), register=False)
+    ca = lab.service.channel.public_root
+    site.agent.hosts[_impostor(lab, ca, lab.service.channel.endpoint)] = "evil"
+    with pytest.raises(ChannelFailure, match="registration answer cannot be read"):
+        site.agent.register(lab.registration_key())
+    assert site.agent.registration is None and site.agent.credential is None
+    (failed,) = lab.history.select(op="cs.register", phase="fail")
+    assert "cannot be read" in failed.details["error"]
