@@ -193,8 +193,7 @@ class Protection:
         window = self.window(pair, t)
         if window is None:
             return []
-        scope = pair.group_id if pair.settings.multi_vm else pair.id
-        return tags(f"{scope}:{pair.direction}", *window, pair.settings)
+        return tags(f"{_scope(pair)}:{pair.direction}", *window, pair.settings)
 
     def _point(self, pair: ReplicationPair, kind: str, point_id: str | None) -> RecoveryPoint:
         now = self.sim.clock.now
@@ -202,7 +201,7 @@ class Protection:
         if pair.stage(now) != PAIR_STAGES[-1] or window is None:
             raise InvalidState(f"{pair.origin.name} has no recovery point yet: its pair is {pair.stage(now)}")
         if kind == "LatestTime":
-            name = f"{pair.group_id if pair.settings.multi_vm else pair.id}:LatestTime:{window[1]!r}"
+            name = f"{_scope(pair)}:LatestTime:{window[1]!r}"
             return RecoveryPoint(str(uuid.uuid5(uuid.UUID(POINT_ID_NAMESPACE), name)), window[1], "CrashConsistent",
                                  pair.settings.multi_vm)
         points = self.points(pair, now)
@@ -362,6 +361,11 @@ class Protection:
         elif isinstance(machine, PhysicalServer) and machine.running:
             machine.running = False
             machine.workload.stop(now)
+
+
+def _scope(pair: ReplicationPair) -> str:
+    """What a pair's point ids are named after: its multi-VM group under multi-VM sync, else the pair."""
+    return pair.group_id if pair.settings.multi_vm else pair.id
 
 
 def _text(fields: dict[str, Any], name: str) -> str:

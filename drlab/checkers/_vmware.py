@@ -6,14 +6,15 @@ source did not make, none it made up to the point missing), the point is one the
 could have received (no newer than what it held, and the link from the process server up at some
 instant between the point and the failover: a partition the whole time means the data never
 crossed it), and, with an RPO bound, replication had reached to within it (an older point chosen
-on purpose, ``LatestTag`` or ``Custom``, is the operator's trade, not data lost). Addresses: a running failover VM holds its source's addresses, and no two
-running VMs of one vCenter share one (test failover VMs are judged among themselves, as VMM's are).
+on purpose, ``LatestTag`` or ``Custom``, is the operator's trade, not data lost). Addresses: a
+running failover VM holds its source's addresses, and no two running VMs of one vCenter share one
+(test failover VMs are judged among themselves, as VMM's are).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from simcore import Event
 from vmware_fake import Machine
@@ -60,7 +61,7 @@ def inmage_data_loss(lab: Lab, rule: str, rpo_seconds: float | None) -> tuple[li
                                                f"({details['replicatedUntil']:g})", (event.index,)))
         link = ({"src": details["processServer"], "dst": details["masterTarget"], "port": REPLICATION_PORT},)
         spans = site.configuration_server.protection.partitions.blocked(link, point, at, touching=False)
-        if any(begin <= point and end >= at for begin, end in spans):
+        if any(begin <= point and end > at for begin, end in spans):  # up again at its end: the heal drains
             found.append(Violation(rule, None, f"{name} failed over to {point:g}, which its master target cannot "
                                                f"hold: partitioned from its process server all along", (event.index,)))
         rpo = float(details["rpoSeconds"])
@@ -96,7 +97,7 @@ def inmage_ip_injection(lab: Lab, rule: str) -> tuple[list[Violation], int]:
             if event is None:
                 continue
             checked += 1
-            source: Any = machines.get(str(event.details["source"]))
+            source = machines.get(str(event.details["source"]))
             wanted = [nic.ip_address for nic in source.nics] if source is not None else event.details["addresses"]
             if [nic.ip_address for nic in vm.nics] != wanted:
                 found.append(Violation(rule, None, f"{vm.name} on {vcenter.name} holds {[n.ip_address for n in vm.nics]}, "
