@@ -100,3 +100,26 @@ def test_any_vmware_fault_leaves_every_failover_keeping_the_promises(data: st.Da
         for verdict in (data_loss(lab), ip_injection(lab), outbound_only(lab.history), certificate_trust(lab.history)):
             assert verdict.ok, verdict
         assert len(lab.history.select(op="cs.failover")) == 2
+
+
+def test_a_failover_at_the_instant_a_cut_ends_is_judged_by_the_drained_backlog() -> None:
+    """The heal drains the backlog at once (vmware_fake policy ``BACKLOG_DRAINS_AT_HEAL``): a failover at the
+    cut's very end goes to the lag behind it, which the checker accepts; one a second earlier goes to the cut's
+    start."""
+    with drlab.Lab(seed=9, vms_per_cloud=1) as lab:
+        site = lab.add_vmware_site(VMwareSiteSpec(vms=("vmw-web1", "vmw-db1"), physical_servers=()))
+        Runbook.of(lab).protect_vmware({"instanceType": "InMage", "multiVmSyncStatus": "Disable"})
+        lab.advance(3_600.0)
+        cut_at = lab.now
+        lab.faults.add(FaultRule(Partition(), Match(src=site.process_server.node.name,
+                                                    dst=site.master_target.node.name, port=REPLICATION_PORT,
+                                                    bidirectional=True), end=cut_at + 60.0))
+        protection = site.configuration_server.protection
+        lab.run_until(cut_at + 59.0)
+        early = protection.unplanned_failover(site.vms["vmw-db1"].id, "LatestTime", None)
+        lab.run_until(cut_at + 60.0)
+        late = protection.unplanned_failover(site.vms["vmw-web1"].id, "LatestTime", None)
+        assert (early.point.time, late.point.time) == (cut_at - DIFFERENTIAL_SYNC_LAG_SECONDS,
+                                                       cut_at + 60.0 - DIFFERENTIAL_SYNC_LAG_SECONDS)
+        loss = data_loss(lab)
+        assert loss.ok and loss.checked == 2, loss
